@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* util.h -- small macros shared by every pmrd component */
+#ifndef PMRD_COMMON_UTIL_H
+#define PMRD_COMMON_UTIL_H
+
+#include <stddef.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define container_of(ptr, type, member) \
+	((type *)((char *)(ptr)-offsetof(type, member)))
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
+#define MAX(a, b) ((a) > (b) ? (a) : (b))
+
+#define PMR_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#define PMR_UNUSED __attribute__((unused))
+
+#endif

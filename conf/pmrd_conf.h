@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * pmrd_conf.h -- pmrd.conf parsed into a plain struct (pure C, no RDMA)
+ *
+ * The parser reports every problem it finds as "file:line: message" through
+ * a caller-supplied callback (stderr when none is given) and fails as a whole
+ * if any problem was found, so an operator sees all mistakes in one run.
+ */
+#ifndef PMRD_CONF_H
+#define PMRD_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PMRD_DEFAULT_PORT 7471
+#define PMRD_DEFAULT_ADMIN_SOCKET "/run/pmrd/pmrd.sock"
+#define PMRD_REGION_NAME_MAX 63 /* bytes, without NUL; also the wire limit */
+#define PMRD_MAX_REGIONS 1024
+
+enum pmrd_access {
+	PMRD_ACCESS_RW = 0,
+	PMRD_ACCESS_RO = 1,
+};
+
+/*
+ * What the operator declares about the platform's persistence domain.
+ * auto: trust libpmem2's reported granularity (byte => caches are persistent).
+ * cpu-cache: the platform has eADR or DDIO off, so data that an RDMA READ
+ * after a WRITE has seen is durable (read-after-write persistence).
+ */
+enum pmrd_pdomain {
+	PMRD_PDOMAIN_AUTO = 0,
+	PMRD_PDOMAIN_CPU_CACHE = 1,
+};
+
+struct pmrd_region_conf {
+	char name[PMRD_REGION_NAME_MAX + 1];
+	char *path;	/* absolute */
+	uint64_t size;	/* bytes; 0 = not given (devdax: taken from sysfs) */
+	enum pmrd_access access;
+	bool persistent; /* false: a non-DAX file is allowed, testing only */
+	enum pmrd_pdomain pdomain;
+	unsigned line;	/* line of the [region NAME] header */
+};
+
+struct pmrd_limits {
+	unsigned max_clients;		 /* connected clients */
+	unsigned max_regions_per_client; /* open region handles per client */
+	unsigned max_outstanding;	 /* control requests in flight per client */
+};
+
+struct pmrd_conf {
+	char *file;		/* as given to pmrd_conf_load() */
+	char *listen_host;	/* numeric IPv4 or IPv6 address */
+	uint16_t listen_port;
+	char *admin_socket;
+	int log_level;		/* syslog level, LOG_ERR..LOG_DEBUG */
+	struct pmrd_limits limits;
+	struct pmrd_region_conf *regions;
+	size_t n_regions;
+};
+
+/* Called once per problem; line 0 means "the file as a whole". */
+typedef void (*pmrd_conf_report_fn)(void *arg, const char *file, unsigned line,
+				    const char *msg);
+
+/*
+ * pmrd_conf_load -- parse and validate FILE.  0 and *ret set on success;
+ * -EINVAL when the file has errors (all reported), -errno when it cannot be
+ * read.  *ret untouched on failure.
+ */
+int pmrd_conf_load(const char *file, pmrd_conf_report_fn report, void *arg,
+		   struct pmrd_conf **ret);
+
+/* pmrd_conf_parse_string -- the same on a NUL-terminated text (tests, fuzz) */
+int pmrd_conf_parse_string(const char *text, const char *name,
+			   pmrd_conf_report_fn report, void *arg,
+			   struct pmrd_conf **ret);
+
+/* pmrd_conf_free -- free a conf and NULL the caller's pointer; NULL is ok */
+void pmrd_conf_free(struct pmrd_conf **conf);
+
+/* pmrd_conf_find_region -- region by name, NULL when absent */
+const struct pmrd_region_conf *pmrd_conf_find_region(const struct pmrd_conf *c,
+						     const char *name);
+
+/*
+ * pmrd_size_parse -- "4096", "64K", "1G", "2T" (binary multiples, optional
+ * trailing "B"/"iB") to bytes; -EINVAL on junk, -ERANGE on overflow or zero.
+ */
+int pmrd_size_parse(const char *s, uint64_t *ret);
+
+/* pmrd_size_format -- bytes to "1G", "1536M", "4095" (exact, largest unit) */
+void pmrd_size_format(uint64_t bytes, char *buf, size_t len);
+
+/*
+ * pmrd_listen_parse -- "10.0.0.1", "10.0.0.1:7471", "[fe80::1]:7471", "::1"
+ * into a malloc'ed numeric host and a port (default PMRD_DEFAULT_PORT).
+ */
+int pmrd_listen_parse(const char *s, char **ret_host, uint16_t *ret_port);
+
+#endif

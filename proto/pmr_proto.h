@@ -1,0 +1,253 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * pmr_proto.h -- pmrd's wire protocol (pure C: no RDMA headers)
+ *
+ * Three kinds of bytes cross the wire:
+ *  1. hello: rdmacm connect private data, client -> server (<= 56 bytes);
+ *     the server answers with a welcome in the accept private data
+ *     (<= 196 bytes) or a reject message in the reject private data.
+ *  2. control messages over SEND/RECV after ESTABLISHED: a 16-byte header
+ *     then a type-specific body; every request carries a request id the
+ *     response echoes.
+ *  3. one-sided RDMA READ/WRITE/FLUSH, which carry no pmrd bytes at all.
+ *
+ * Layout is explicit little-endian, field by field; nothing here depends on
+ * struct layout or host byte order.  Decoders accept any byte string and
+ * either fill the output or return a negative errno: they are fuzz targets.
+ */
+#ifndef PMR_PROTO_H
+#define PMR_PROTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define PMR_PROTO_MAGIC 0x31524d50u /* "PMR1" little-endian */
+#define PMR_PROTO_VERSION 1
+#define PMR_PROTO_VERSION_MIN 1
+
+#define PMR_HELLO_MAX 56    /* rdma_connect private data (RC, IB CM REQ) */
+#define PMR_WELCOME_MAX 196 /* rdma_accept / rdma_reject private data */
+#define PMR_MSG_MAX 4096    /* largest control message, header included */
+#define PMR_MSG_HDR_SIZE 16
+#define PMR_NAME_MAX 63	    /* region name bytes, no NUL on the wire */
+#define PMR_ERRTEXT_MAX 160 /* error text bytes in an error response */
+
+/* Persistence methods, a bit set advertised per region. */
+enum pmr_persist_method {
+	PMR_PERSIST_SERVER = 1u << 0, /* PERSIST request: server runs pmem2 */
+	PMR_PERSIST_FLUSH = 1u << 1,  /* native RDMA FLUSH (persistent) */
+	PMR_PERSIST_RAW = 1u << 2,    /* RDMA READ after WRITE (eADR/no DDIO) */
+};
+#define PMR_PERSIST_ALL (PMR_PERSIST_SERVER | PMR_PERSIST_FLUSH | PMR_PERSIST_RAW)
+
+enum pmr_wire_access {
+	PMR_WIRE_ACCESS_RW = 0,
+	PMR_WIRE_ACCESS_RO = 1,
+};
+
+enum pmr_wire_kind {
+	PMR_WIRE_KIND_FSDAX = 0,
+	PMR_WIRE_KIND_DEVDAX = 1,
+	PMR_WIRE_KIND_TESTING = 2,
+};
+
+/* Store granularity, as libpmem2 reports it on the server. */
+enum pmr_wire_gran {
+	PMR_WIRE_GRAN_BYTE = 0,
+	PMR_WIRE_GRAN_CACHE_LINE = 1,
+	PMR_WIRE_GRAN_PAGE = 2,
+};
+
+/* ---- 1. hello / welcome / reject ------------------------------------ */
+
+/* hello: magic le32, version le16, min_version le16, flags le32, credits le16, reserved le16 */
+#define PMR_HELLO_SIZE 16
+struct pmr_hello {
+	uint16_t version;     /* highest version the client speaks */
+	uint16_t min_version; /* lowest version the client speaks */
+	uint32_t flags;	      /* none defined: must be 0 */
+	uint16_t credits;     /* control requests the client wants in flight */
+};
+
+/* welcome: magic le32, version le16, reserved le16, credits le16, reserved le16, max_msg le32 */
+#define PMR_WELCOME_SIZE 16
+struct pmr_welcome {
+	uint16_t version; /* the version both will speak */
+	uint16_t credits; /* control requests the client may have in flight */
+	uint32_t max_msg; /* largest control message either side sends */
+};
+
+/* Why a connection request was rejected. */
+enum pmr_reject_reason {
+	PMR_REJECT_BAD_HELLO = 1, /* missing, short, or bad magic */
+	PMR_REJECT_VERSION = 2,	  /* no common protocol version */
+	PMR_REJECT_TOO_MANY = 3,  /* server's client limit reached */
+	PMR_REJECT_SHUTDOWN = 4,  /* server is stopping */
+	PMR_REJECT_DENIED = 5,	  /* not authorized */
+	PMR_REJECT_INTERNAL = 6,  /* server could not set up the QP */
+};
+
+/* reject: magic le32, reason le16, version le16 (server's), min_version le16, reserved le16 */
+#define PMR_REJECT_SIZE 12
+struct pmr_reject {
+	uint16_t reason;
+	uint16_t version;     /* highest the server speaks */
+	uint16_t min_version; /* lowest the server speaks */
+};
+
+int pmr_hello_encode(const struct pmr_hello *h, void *buf, size_t cap);
+int pmr_hello_decode(const void *buf, size_t len, struct pmr_hello *ret);
+int pmr_welcome_encode(const struct pmr_welcome *w, void *buf, size_t cap);
+int pmr_welcome_decode(const void *buf, size_t len, struct pmr_welcome *ret);
+int pmr_reject_encode(const struct pmr_reject *r, void *buf, size_t cap);
+int pmr_reject_decode(const void *buf, size_t len, struct pmr_reject *ret);
+
+/*
+ * pmr_version_negotiate -- highest version in both [min, max] ranges, or
+ * -EPROTONOSUPPORT when they do not overlap.
+ */
+int pmr_version_negotiate(uint16_t a_min, uint16_t a_max, uint16_t b_min,
+			  uint16_t b_max);
+
+const char *pmr_reject_reason_str(uint16_t reason);
+
+/* ---- 2. control messages ---------------------------------------------- */
+
+/*
+ * Header: type le16, status le16, length le32 (whole message, header
+ * included), req_id le64.  Responses have type | PMR_MSG_RESP and echo
+ * req_id.  status is 0 in requests; in responses a pmr_status.  A response
+ * with a non-zero status carries a pmr_error_body instead of its own body.
+ */
+#define PMR_MSG_RESP 0x8000u
+
+enum pmr_msg_type {
+	PMR_MSG_LIST_REGIONS = 1,
+	PMR_MSG_OPEN = 2,
+	PMR_MSG_CLOSE = 3,
+	PMR_MSG_PERSIST = 4,
+	PMR_MSG_PING = 5,
+};
+
+/* Status codes on the wire; the client maps them to its error codes. */
+enum pmr_status {
+	PMR_ST_OK = 0,
+	PMR_ST_INVALID = 1,   /* malformed or inconsistent request */
+	PMR_ST_NOENT = 2,     /* no such region / handle */
+	PMR_ST_ACCESS = 3,    /* access mode not allowed on the region */
+	PMR_ST_RANGE = 4,     /* offset/length outside the region */
+	PMR_ST_LIMIT = 5,     /* a per-client or global limit reached */
+	PMR_ST_SHUTDOWN = 6,  /* server stopping; region being removed */
+	PMR_ST_INTERNAL = 7,  /* server-side failure */
+	PMR_ST_UNSUPPORTED = 8, /* request type not known to the server */
+	PMR_ST_DENIED = 9,    /* not authorized */
+};
+
+struct pmr_msg_hdr {
+	uint16_t type;
+	uint16_t status;
+	uint32_t length;
+	uint64_t req_id;
+};
+
+/* LIST_REGIONS request: start le32 (index of the first region wanted). */
+struct pmr_list_req {
+	uint32_t start;
+};
+
+/*
+ * LIST_REGIONS response: total le32, count le32, then count entries:
+ * name_len u8, name bytes, size le64, access u8, kind u8, gran u8,
+ * persist_methods u8.  The server fits as many as the message allows; the
+ * client asks again from start+count until it has total.
+ */
+#define PMR_LIST_MAX_ENTRIES 48
+struct pmr_region_info {
+	char name[PMR_NAME_MAX + 1];
+	uint64_t size;
+	uint8_t access;	 /* enum pmr_wire_access */
+	uint8_t kind;	 /* enum pmr_wire_kind */
+	uint8_t gran;	 /* enum pmr_wire_gran */
+	uint8_t persist; /* enum pmr_persist_method bits */
+};
+struct pmr_list_resp {
+	uint32_t total;
+	uint32_t count;
+	struct pmr_region_info entries[PMR_LIST_MAX_ENTRIES];
+};
+
+/* OPEN request: access u8, name_len u8, name bytes. */
+struct pmr_open_req {
+	uint8_t access; /* enum pmr_wire_access */
+	char name[PMR_NAME_MAX + 1];
+};
+
+/*
+ * OPEN response: handle le32, rkey le32, addr le64, length le64,
+ * persist_methods le32, gran u8, kind u8, access u8, reserved u8.
+ */
+struct pmr_open_resp {
+	uint32_t handle;
+	uint32_t rkey;
+	uint64_t addr;
+	uint64_t length;
+	uint32_t persist; /* enum pmr_persist_method bits */
+	uint8_t gran;
+	uint8_t kind;
+	uint8_t access;
+};
+
+/* CLOSE request: handle le32.  Response: empty body. */
+struct pmr_close_req {
+	uint32_t handle;
+};
+
+/* PERSIST request: handle le32, reserved le32, offset le64, length le64.
+ * Response: empty body, sent after the data is durable. */
+struct pmr_persist_req {
+	uint32_t handle;
+	uint64_t offset;
+	uint64_t length;
+};
+
+/* Error body (any response with status != 0): text_len le16, text bytes. */
+struct pmr_error_body {
+	char text[PMR_ERRTEXT_MAX + 1];
+};
+
+/* A decoded message: the header plus the body its type and status imply. */
+struct pmr_msg {
+	struct pmr_msg_hdr hdr;
+	union {
+		struct pmr_list_req list_req;
+		struct pmr_list_resp list_resp;
+		struct pmr_open_req open_req;
+		struct pmr_open_resp open_resp;
+		struct pmr_close_req close_req;
+		struct pmr_persist_req persist_req;
+		struct pmr_error_body error;
+	} u;
+};
+
+/*
+ * pmr_msg_encode -- write MSG (header + body by hdr.type/status) into BUF.
+ * hdr.length is computed, not read.  Returns the length written, -ENOSPC
+ * when CAP is too small, -EINVAL on a message that cannot be encoded (unknown
+ * type, name too long, count > PMR_LIST_MAX_ENTRIES, ...).
+ */
+int pmr_msg_encode(const struct pmr_msg *msg, void *buf, size_t cap);
+
+/*
+ * pmr_msg_decode -- parse LEN bytes into *RET.  Checks the header's length
+ * against LEN and PMR_MSG_MAX, the body against its type, every inner length
+ * against what remains; trailing bytes are an error.  -EBADMSG for any
+ * malformed input, -EPROTO for an unknown type (header still filled so the
+ * receiver can answer PMR_ST_UNSUPPORTED with the request id).
+ */
+int pmr_msg_decode(const void *buf, size_t len, struct pmr_msg *ret);
+
+const char *pmr_msg_type_str(uint16_t type);
+const char *pmr_status_str(uint16_t status);
+const char *pmr_persist_method_str(uint32_t one_method);
+
+#endif
