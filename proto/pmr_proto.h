@@ -31,6 +31,8 @@
 #define PMR_MSG_HDR_SIZE 16
 #define PMR_NAME_MAX 63	    /* region name bytes, no NUL on the wire */
 #define PMR_ERRTEXT_MAX 160 /* error text bytes in an error response */
+/* Smallest welcome max_msg: room for a header plus the largest error body. */
+#define PMR_MSG_MAX_FLOOR 256
 
 /* Persistence methods, a bit set advertised per region. */
 enum pmr_persist_method {
@@ -70,6 +72,7 @@ struct pmr_hello {
 };
 
 /* welcome: magic le32, version le16, reserved le16, credits le16, reserved le16, max_msg le32 */
+/* credits >= 1, max_msg in PMR_MSG_MAX_FLOOR..PMR_MSG_MAX */
 #define PMR_WELCOME_SIZE 16
 struct pmr_welcome {
 	uint16_t version; /* the version both will speak */
@@ -95,6 +98,15 @@ struct pmr_reject {
 	uint16_t min_version; /* lowest the server speaks */
 };
 
+/*
+ * Encoders return the bytes written (PMR_*_SIZE), -ENOSPC when CAP is too
+ * small, -EINVAL for values the decoder would refuse.  Decoders return 0 or
+ * -EBADMSG (bad magic, short, min_version > version or 0, non-zero flags or
+ * reserved fields, non-zero bytes after the message; zero padding up to any
+ * length is accepted because rdmacm delivers the transport's whole private
+ * data).  A reject's reason may be any non-zero value: it can come from a
+ * newer server.
+ */
 int pmr_hello_encode(const struct pmr_hello *h, void *buf, size_t cap);
 int pmr_hello_decode(const void *buf, size_t len, struct pmr_hello *ret);
 int pmr_welcome_encode(const struct pmr_welcome *w, void *buf, size_t cap);
@@ -233,7 +245,9 @@ struct pmr_msg {
  * pmr_msg_encode -- write MSG (header + body by hdr.type/status) into BUF.
  * hdr.length is computed, not read.  Returns the length written, -ENOSPC
  * when CAP is too small, -EINVAL on a message that cannot be encoded (unknown
- * type, name too long, count > PMR_LIST_MAX_ENTRIES, ...).
+ * type, name too long, count > PMR_LIST_MAX_ENTRIES, ...).  The one unknown
+ * type accepted is in an error response (PMR_MSG_RESP, status != 0), so a
+ * server can answer PMR_ST_UNSUPPORTED echoing the type it did not know.
  */
 int pmr_msg_encode(const struct pmr_msg *msg, void *buf, size_t cap);
 
@@ -242,9 +256,26 @@ int pmr_msg_encode(const struct pmr_msg *msg, void *buf, size_t cap);
  * against LEN and PMR_MSG_MAX, the body against its type, every inner length
  * against what remains; trailing bytes are an error.  -EBADMSG for any
  * malformed input, -EPROTO for an unknown type (header still filled so the
- * receiver can answer PMR_ST_UNSUPPORTED with the request id).
+ * receiver can answer PMR_ST_UNSUPPORTED with the request id).  Requests
+ * must have status 0, responses a known status; the body follows from
+ * type and status alone (proto/msg.c spells it out).  Decoding checks form,
+ * not direction: the receiver checks the PMR_MSG_RESP bit it expects.
  */
 int pmr_msg_decode(const void *buf, size_t len, struct pmr_msg *ret);
+
+/* pmr_msg_init -- zero M and set hdr.type and hdr.req_id */
+void pmr_msg_init(struct pmr_msg *m, uint16_t type, uint64_t req_id);
+
+/* pmr_list_entry_wire_size -- bytes one entry takes in a LIST response */
+size_t pmr_list_entry_wire_size(const struct pmr_region_info *e);
+
+/*
+ * pmr_list_resp_fit -- how many of the N ENTRIES (at most
+ * PMR_LIST_MAX_ENTRIES) fit a LIST_REGIONS response of at most MAX_MSG
+ * bytes (and PMR_MSG_MAX), header included: the count the server sends.
+ */
+uint32_t pmr_list_resp_fit(const struct pmr_region_info *entries, uint32_t n,
+			   size_t max_msg);
 
 const char *pmr_msg_type_str(uint16_t type);
 const char *pmr_status_str(uint16_t status);

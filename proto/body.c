@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * body.c -- OPEN, CLOSE, PERSIST and error bodies
+ *
+ * Each body has a put (validate, then append; -EINVAL on a value the wire
+ * cannot carry) and a get (read and validate; -EBADMSG on anything a
+ * correct peer would not send).  Trailing bytes are the caller's check.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "wire.h"
+
+/* pmrp_open_req_put -- access u8, name_len u8, name */
+int pmrp_open_req_put(struct pmr_wr *w, const struct pmr_open_req *req)
+{
+	size_t n = strnlen(req->name, sizeof(req->name));
+
+	if (req->access > PMR_WIRE_ACCESS_RO || n == 0 || n > PMR_NAME_MAX)
+		return -EINVAL;
+	pmr_wr_u8(w, req->access);
+	pmr_wr_u8(w, (uint8_t)n);
+	pmr_wr_bytes(w, req->name, n);
+	return 0;
+}
+
+/* pmrp_open_req_get -- the inverse of pmrp_open_req_put */
+int pmrp_open_req_get(struct pmr_rd *r, struct pmr_open_req *ret)
+{
+	uint8_t access = pmr_rd_u8(r);
+	uint8_t n = pmr_rd_u8(r);
+	const uint8_t *name;
+
+	if (r->bad || access > PMR_WIRE_ACCESS_RO || n == 0 || n > PMR_NAME_MAX)
+		return -EBADMSG;
+	name = pmr_rd_take(r, n);
+	if (!name || !pmr_wire_text_ok(name, n))
+		return -EBADMSG;
+	ret->access = access;
+	memcpy(ret->name, name, n);
+	ret->name[n] = '\0';
+	return 0;
+}
+
+/*
+ * pmrp_open_resp_put -- handle le32, rkey le32, addr le64, length le64,
+ * persist le32, gran u8, kind u8, access u8, reserved u8
+ */
+int pmrp_open_resp_put(struct pmr_wr *w, const struct pmr_open_resp *resp)
+{
+	if ((resp->persist & ~(uint32_t)PMR_PERSIST_ALL) ||
+	    resp->gran > PMR_WIRE_GRAN_PAGE ||
+	    resp->kind > PMR_WIRE_KIND_TESTING ||
+	    resp->access > PMR_WIRE_ACCESS_RO)
+		return -EINVAL;
+	pmr_wr_le32(w, resp->handle);
+	pmr_wr_le32(w, resp->rkey);
+	pmr_wr_le64(w, resp->addr);
+	pmr_wr_le64(w, resp->length);
+	pmr_wr_le32(w, resp->persist);
+	pmr_wr_u8(w, resp->gran);
+	pmr_wr_u8(w, resp->kind);
+	pmr_wr_u8(w, resp->access);
+	pmr_wr_u8(w, 0);
+	return 0;
+}
+
+/* pmrp_open_resp_get -- the inverse of pmrp_open_resp_put */
+int pmrp_open_resp_get(struct pmr_rd *r, struct pmr_open_resp *ret)
+{
+	struct pmr_open_resp o;
+	uint8_t reserved;
+
+	o.handle = pmr_rd_le32(r);
+	o.rkey = pmr_rd_le32(r);
+	o.addr = pmr_rd_le64(r);
+	o.length = pmr_rd_le64(r);
+	o.persist = pmr_rd_le32(r);
+	o.gran = pmr_rd_u8(r);
+	o.kind = pmr_rd_u8(r);
+	o.access = pmr_rd_u8(r);
+	reserved = pmr_rd_u8(r);
+	if (r->bad || reserved || (o.persist & ~(uint32_t)PMR_PERSIST_ALL) ||
+	    o.gran > PMR_WIRE_GRAN_PAGE || o.kind > PMR_WIRE_KIND_TESTING ||
+	    o.access > PMR_WIRE_ACCESS_RO)
+		return -EBADMSG;
+	*ret = o;
+	return 0;
+}
+
+/* pmrp_close_req_put -- handle le32 */
+int pmrp_close_req_put(struct pmr_wr *w, const struct pmr_close_req *req)
+{
+	pmr_wr_le32(w, req->handle);
+	return 0;
+}
+
+/* pmrp_close_req_get -- handle le32 */
+int pmrp_close_req_get(struct pmr_rd *r, struct pmr_close_req *ret)
+{
+	uint32_t handle = pmr_rd_le32(r);
+
+	if (r->bad)
+		return -EBADMSG;
+	ret->handle = handle;
+	return 0;
+}
+
+/*
+ * pmrp_persist_req_put -- handle le32, reserved le32, offset le64,
+ * length le64.  offset + length is not judged here: the server checks the
+ * range against the region (overflow-safe) and answers PMR_ST_RANGE, which
+ * tells the client more than a dropped connection would.
+ */
+int pmrp_persist_req_put(struct pmr_wr *w, const struct pmr_persist_req *req)
+{
+	pmr_wr_le32(w, req->handle);
+	pmr_wr_le32(w, 0);
+	pmr_wr_le64(w, req->offset);
+	pmr_wr_le64(w, req->length);
+	return 0;
+}
+
+/* pmrp_persist_req_get -- the inverse of pmrp_persist_req_put */
+int pmrp_persist_req_get(struct pmr_rd *r, struct pmr_persist_req *ret)
+{
+	struct pmr_persist_req p;
+	uint32_t reserved;
+
+	p.handle = pmr_rd_le32(r);
+	reserved = pmr_rd_le32(r);
+	p.offset = pmr_rd_le64(r);
+	p.length = pmr_rd_le64(r);
+	if (r->bad || reserved)
+		return -EBADMSG;
+	*ret = p;
+	return 0;
+}
+
+/* pmrp_error_put -- text_len le16, text (0..PMR_ERRTEXT_MAX bytes) */
+int pmrp_error_put(struct pmr_wr *w, const struct pmr_error_body *err)
+{
+	size_t n = strnlen(err->text, sizeof(err->text));
+
+	if (n > PMR_ERRTEXT_MAX)
+		return -EINVAL;
+	pmr_wr_le16(w, (uint16_t)n);
+	pmr_wr_bytes(w, err->text, n);
+	return 0;
+}
+
+/*
+ * pmrp_error_get -- the inverse of pmrp_error_put; an empty text is fine,
+ * a NUL inside it is not (the copy would silently mean something shorter).
+ */
+int pmrp_error_get(struct pmr_rd *r, struct pmr_error_body *ret)
+{
+	uint16_t n = pmr_rd_le16(r);
+	const uint8_t *text;
+
+	if (r->bad || n > PMR_ERRTEXT_MAX)
+		return -EBADMSG;
+	text = pmr_rd_take(r, n);
+	if (!text || !pmr_wire_text_ok(text, n))
+		return -EBADMSG;
+	memcpy(ret->text, text, n);
+	ret->text[n] = '\0';
+	return 0;
+}

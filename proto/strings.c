@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * strings.c -- names of message types, statuses and persistence methods,
+ * for logs and pmrctl.  Never NULL: unknown values get an "unknown" string.
+ */
+#include "pmr_proto.h"
+
+/* pmr_msg_type_str -- name of TYPE, requests and responses told apart */
+const char *pmr_msg_type_str(uint16_t type)
+{
+	switch (type) {
+	case PMR_MSG_LIST_REGIONS:
+		return "LIST_REGIONS";
+	case PMR_MSG_LIST_REGIONS | PMR_MSG_RESP:
+		return "LIST_REGIONS_RESP";
+	case PMR_MSG_OPEN:
+		return "OPEN";
+	case PMR_MSG_OPEN | PMR_MSG_RESP:
+		return "OPEN_RESP";
+	case PMR_MSG_CLOSE:
+		return "CLOSE";
+	case PMR_MSG_CLOSE | PMR_MSG_RESP:
+		return "CLOSE_RESP";
+	case PMR_MSG_PERSIST:
+		return "PERSIST";
+	case PMR_MSG_PERSIST | PMR_MSG_RESP:
+		return "PERSIST_RESP";
+	case PMR_MSG_PING:
+		return "PING";
+	case PMR_MSG_PING | PMR_MSG_RESP:
+		return "PING_RESP";
+	default:
+		return "UNKNOWN";
+	}
+}
+
+/* pmr_status_str -- a short human description of STATUS */
+const char *pmr_status_str(uint16_t status)
+{
+	switch (status) {
+	case PMR_ST_OK:
+		return "ok";
+	case PMR_ST_INVALID:
+		return "invalid request";
+	case PMR_ST_NOENT:
+		return "no such region or handle";
+	case PMR_ST_ACCESS:
+		return "access mode not allowed on the region";
+	case PMR_ST_RANGE:
+		return "offset or length outside the region";
+	case PMR_ST_LIMIT:
+		return "limit reached";
+	case PMR_ST_SHUTDOWN:
+		return "server shutting down or region being removed";
+	case PMR_ST_INTERNAL:
+		return "internal server error";
+	case PMR_ST_UNSUPPORTED:
+		return "request not supported by the server";
+	case PMR_ST_DENIED:
+		return "not authorized";
+	default:
+		return "unknown status";
+	}
+}
+
+/* pmr_persist_method_str -- name of ONE_METHOD, a single PMR_PERSIST_* bit */
+const char *pmr_persist_method_str(uint32_t one_method)
+{
+	switch (one_method) {
+	case PMR_PERSIST_SERVER:
+		return "server";
+	case PMR_PERSIST_FLUSH:
+		return "flush";
+	case PMR_PERSIST_RAW:
+		return "raw";
+	default:
+		return "unknown";
+	}
+}

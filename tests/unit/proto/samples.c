@@ -1,0 +1,280 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* samples.c -- one valid pmr_msg of every shape, shared by the proto tests */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "samples.h"
+
+enum {
+	S_LIST_REQ,
+	S_LIST_RESP_EMPTY,
+	S_LIST_RESP_ONE,
+	S_LIST_RESP_FULL, /* 48 entries, 63-byte names: the largest message */
+	S_OPEN_REQ,
+	S_OPEN_REQ_RO_LONG,
+	S_OPEN_RESP,
+	S_CLOSE_REQ,
+	S_CLOSE_RESP,
+	S_PERSIST_REQ,
+	S_PERSIST_RESP,
+	S_PING_REQ,
+	S_PING_RESP,
+	S_ERR_OPEN,
+	S_ERR_LIST_EMPTY_TEXT,
+	S_ERR_PERSIST_MAX_TEXT,
+	S_ERR_PING,
+	S_ERR_CLOSE,
+	S_COUNT
+};
+
+static const char *const names[S_COUNT] = {
+	"list_req",
+	"list_resp_empty",
+	"list_resp_one",
+	"list_resp_full",
+	"open_req",
+	"open_req_ro_long",
+	"open_resp",
+	"close_req",
+	"close_resp",
+	"persist_req",
+	"persist_resp",
+	"ping_req",
+	"ping_resp",
+	"err_open",
+	"err_list_empty_text",
+	"err_persist_max_text",
+	"err_ping",
+	"err_close",
+};
+
+/* proto_sample_count -- number of samples */
+size_t proto_sample_count(void)
+{
+	return S_COUNT;
+}
+
+/* proto_sample_name -- label of sample I */
+const char *proto_sample_name(size_t i)
+{
+	return i < S_COUNT ? names[i] : "?";
+}
+
+/* proto_sample_entry -- a valid list entry named NAME */
+void proto_sample_entry(struct pmr_region_info *e, const char *name,
+			unsigned int seed)
+{
+	memset(e, 0, sizeof(*e));
+	snprintf(e->name, sizeof(e->name), "%s", name);
+	e->size = 0x100000000ull * (seed + 1) + seed;
+	e->access = seed % 2;
+	e->kind = seed % 3;
+	e->gran = (seed / 3) % 3;
+	e->persist = (seed % PMR_PERSIST_ALL) + 1;
+}
+
+/* fill_text -- N printable bytes and a NUL into DST */
+static void fill_text(char *dst, size_t n, char first)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		dst[i] = (char)(first + i % 26);
+	dst[n] = '\0';
+}
+
+/* proto_sample -- fill *M with sample I */
+void proto_sample(size_t i, struct pmr_msg *m)
+{
+	const uint16_t R = PMR_MSG_RESP;
+	unsigned int k;
+
+	switch (i) {
+	case S_LIST_REQ:
+		pmr_msg_init(m, PMR_MSG_LIST_REGIONS, 1);
+		m->u.list_req.start = 7;
+		break;
+	case S_LIST_RESP_EMPTY:
+		pmr_msg_init(m, PMR_MSG_LIST_REGIONS | R, 2);
+		m->u.list_resp.total = 0;
+		break;
+	case S_LIST_RESP_ONE:
+		pmr_msg_init(m, PMR_MSG_LIST_REGIONS | R, 3);
+		m->u.list_resp.total = 5;
+		m->u.list_resp.count = 1;
+		proto_sample_entry(&m->u.list_resp.entries[0], "pmem0", 4);
+		break;
+	case S_LIST_RESP_FULL:
+		pmr_msg_init(m, PMR_MSG_LIST_REGIONS | R, 4);
+		m->u.list_resp.total = 1000;
+		m->u.list_resp.count = PMR_LIST_MAX_ENTRIES;
+		for (k = 0; k < PMR_LIST_MAX_ENTRIES; k++) {
+			struct pmr_region_info *e = &m->u.list_resp.entries[k];
+
+			proto_sample_entry(e, "", k);
+			fill_text(e->name, PMR_NAME_MAX, (char)('a' + k % 26));
+		}
+		break;
+	case S_OPEN_REQ:
+		pmr_msg_init(m, PMR_MSG_OPEN, 5);
+		m->u.open_req.access = PMR_WIRE_ACCESS_RW;
+		strcpy(m->u.open_req.name, "db");
+		break;
+	case S_OPEN_REQ_RO_LONG:
+		pmr_msg_init(m, PMR_MSG_OPEN, UINT64_MAX);
+		m->u.open_req.access = PMR_WIRE_ACCESS_RO;
+		fill_text(m->u.open_req.name, PMR_NAME_MAX, 'A');
+		break;
+	case S_OPEN_RESP:
+		pmr_msg_init(m, PMR_MSG_OPEN | R, 6);
+		m->u.open_resp.handle = 0x11223344;
+		m->u.open_resp.rkey = 0xdeadbeef;
+		m->u.open_resp.addr = 0x7f0000001000ull;
+		m->u.open_resp.length = 1ull << 33;
+		m->u.open_resp.persist = PMR_PERSIST_ALL;
+		m->u.open_resp.gran = PMR_WIRE_GRAN_PAGE;
+		m->u.open_resp.kind = PMR_WIRE_KIND_TESTING;
+		m->u.open_resp.access = PMR_WIRE_ACCESS_RO;
+		break;
+	case S_CLOSE_REQ:
+		pmr_msg_init(m, PMR_MSG_CLOSE, 7);
+		m->u.close_req.handle = 42;
+		break;
+	case S_CLOSE_RESP:
+		pmr_msg_init(m, PMR_MSG_CLOSE | R, 7);
+		break;
+	case S_PERSIST_REQ:
+		pmr_msg_init(m, PMR_MSG_PERSIST, 8);
+		m->u.persist_req.handle = 42;
+		m->u.persist_req.offset = 4096;
+		m->u.persist_req.length = 1ull << 40;
+		break;
+	case S_PERSIST_RESP:
+		pmr_msg_init(m, PMR_MSG_PERSIST | R, 8);
+		break;
+	case S_PING_REQ:
+		pmr_msg_init(m, PMR_MSG_PING, 9);
+		break;
+	case S_PING_RESP:
+		pmr_msg_init(m, PMR_MSG_PING | R, 9);
+		break;
+	case S_ERR_OPEN:
+		pmr_msg_init(m, PMR_MSG_OPEN | R, 10);
+		m->hdr.status = PMR_ST_NOENT;
+		strcpy(m->u.error.text, "no region named 'db'");
+		break;
+	case S_ERR_LIST_EMPTY_TEXT:
+		pmr_msg_init(m, PMR_MSG_LIST_REGIONS | R, 11);
+		m->hdr.status = PMR_ST_INTERNAL;
+		break;
+	case S_ERR_PERSIST_MAX_TEXT:
+		pmr_msg_init(m, PMR_MSG_PERSIST | R, 12);
+		m->hdr.status = PMR_ST_RANGE;
+		fill_text(m->u.error.text, PMR_ERRTEXT_MAX, 'a');
+		break;
+	case S_ERR_PING:
+		pmr_msg_init(m, PMR_MSG_PING | R, 13);
+		m->hdr.status = PMR_ST_SHUTDOWN;
+		strcpy(m->u.error.text, "stopping");
+		break;
+	case S_ERR_CLOSE:
+		pmr_msg_init(m, PMR_MSG_CLOSE | R, 14);
+		m->hdr.status = PMR_ST_DENIED;
+		strcpy(m->u.error.text, "x");
+		break;
+	default:
+		abort();
+	}
+}
+
+/* proto_sample_encode -- encode sample I, aborting if that fails */
+size_t proto_sample_encode(size_t i, uint8_t *buf)
+{
+	struct pmr_msg m;
+	int n;
+
+	proto_sample(i, &m);
+	n = pmr_msg_encode(&m, buf, PMR_MSG_MAX);
+	if (n < PMR_MSG_HDR_SIZE)
+		abort();
+	return (size_t)n;
+}
+
+/* proto_sample_hello -- a valid hello */
+void proto_sample_hello(struct pmr_hello *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->version = 3;
+	h->min_version = 1;
+	h->credits = 16;
+}
+
+/* proto_sample_welcome -- a valid welcome */
+void proto_sample_welcome(struct pmr_welcome *w)
+{
+	memset(w, 0, sizeof(*w));
+	w->version = 1;
+	w->credits = 8;
+	w->max_msg = PMR_MSG_MAX;
+}
+
+/* proto_sample_reject -- a valid reject */
+void proto_sample_reject(struct pmr_reject *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->reason = PMR_REJECT_VERSION;
+	r->version = 2;
+	r->min_version = 2;
+}
+
+/* entry_equal -- two list entries carry the same values */
+static bool entry_equal(const struct pmr_region_info *a,
+			const struct pmr_region_info *b)
+{
+	return !strcmp(a->name, b->name) && a->size == b->size &&
+	       a->access == b->access && a->kind == b->kind &&
+	       a->gran == b->gran && a->persist == b->persist;
+}
+
+/* proto_msg_equal -- A and B mean the same message */
+bool proto_msg_equal(const struct pmr_msg *a, const struct pmr_msg *b)
+{
+	const struct pmr_open_resp *oa = &a->u.open_resp, *ob = &b->u.open_resp;
+	uint32_t k;
+
+	if (a->hdr.type != b->hdr.type || a->hdr.status != b->hdr.status ||
+	    a->hdr.req_id != b->hdr.req_id)
+		return false;
+	if ((a->hdr.type & PMR_MSG_RESP) && a->hdr.status)
+		return !strcmp(a->u.error.text, b->u.error.text);
+	switch (a->hdr.type) {
+	case PMR_MSG_LIST_REGIONS:
+		return a->u.list_req.start == b->u.list_req.start;
+	case PMR_MSG_LIST_REGIONS | PMR_MSG_RESP:
+		if (a->u.list_resp.total != b->u.list_resp.total ||
+		    a->u.list_resp.count != b->u.list_resp.count)
+			return false;
+		for (k = 0; k < a->u.list_resp.count; k++)
+			if (!entry_equal(&a->u.list_resp.entries[k],
+					 &b->u.list_resp.entries[k]))
+				return false;
+		return true;
+	case PMR_MSG_OPEN:
+		return a->u.open_req.access == b->u.open_req.access &&
+		       !strcmp(a->u.open_req.name, b->u.open_req.name);
+	case PMR_MSG_OPEN | PMR_MSG_RESP:
+		return oa->handle == ob->handle && oa->rkey == ob->rkey &&
+		       oa->addr == ob->addr && oa->length == ob->length &&
+		       oa->persist == ob->persist && oa->gran == ob->gran &&
+		       oa->kind == ob->kind && oa->access == ob->access;
+	case PMR_MSG_CLOSE:
+		return a->u.close_req.handle == b->u.close_req.handle;
+	case PMR_MSG_PERSIST:
+		return a->u.persist_req.handle == b->u.persist_req.handle &&
+		       a->u.persist_req.offset == b->u.persist_req.offset &&
+		       a->u.persist_req.length == b->u.persist_req.length;
+	default:
+		return true; /* empty bodies */
+	}
+}
