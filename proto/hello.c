@@ -34,13 +34,14 @@ static bool range_ok(uint16_t min, uint16_t max)
 /*
  * pmr_hello_encode -- magic le32, version le16, min_version le16,
  * flags le32, credits le16, reserved le16.  Returns PMR_HELLO_SIZE.
- * credits is not judged: the server clamps it to its own limit.
+ * credits must be >= 1 (the server grants min(credits, its limit), and a
+ * welcome granting none would be useless); its upper end is the server's.
  */
 int pmr_hello_encode(const struct pmr_hello *h, void *buf, size_t cap)
 {
 	uint8_t *p = buf;
 
-	if (!h || (!buf && cap) || h->flags ||
+	if (!h || (!buf && cap) || h->flags || !h->credits ||
 	    !range_ok(h->min_version, h->version))
 		return -EINVAL;
 	if (cap < PMR_HELLO_SIZE)
@@ -68,7 +69,7 @@ int pmr_hello_decode(const void *buf, size_t len, struct pmr_hello *ret)
 	h.min_version = pmr_get_le16(p + 6);
 	h.flags = pmr_get_le32(p + 8);
 	h.credits = pmr_get_le16(p + 12);
-	if (h.flags || pmr_get_le16(p + 14) ||
+	if (h.flags || !h.credits || pmr_get_le16(p + 14) ||
 	    !range_ok(h.min_version, h.version) ||
 	    !zero_tail(p + PMR_HELLO_SIZE, len - PMR_HELLO_SIZE))
 		return -EBADMSG;

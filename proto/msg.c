@@ -154,6 +154,26 @@ static int body_get(struct pmr_rd *r, struct pmr_msg *msg)
 	}
 }
 
+/* hdr_get -- the 16 header bytes at P, no judgement */
+static void hdr_get(const uint8_t *p, struct pmr_msg_hdr *hdr)
+{
+	hdr->type = pmr_get_le16(p);
+	hdr->status = pmr_get_le16(p + 2);
+	hdr->length = pmr_get_le32(p + 4);
+	hdr->req_id = pmr_get_le64(p + 8);
+}
+
+/* pmr_msg_hdr_decode -- just the header, for answering bad messages */
+int pmr_msg_hdr_decode(const void *buf, size_t len, struct pmr_msg_hdr *ret)
+{
+	if (!ret || (!buf && len))
+		return -EINVAL;
+	if (len < PMR_MSG_HDR_SIZE)
+		return -EBADMSG;
+	hdr_get(buf, ret);
+	return 0;
+}
+
 /*
  * pmr_msg_decode -- parse LEN bytes into *RET; see pmr_proto.h.  Decodes
  * into a zeroed local so *RET is untouched on failure (except ret->hdr on
@@ -171,11 +191,7 @@ int pmr_msg_decode(const void *buf, size_t len, struct pmr_msg *ret)
 		return -EBADMSG;
 
 	memset(&m, 0, sizeof(m));
-	pmr_rd_init(&r, buf, len);
-	m.hdr.type = pmr_rd_le16(&r);
-	m.hdr.status = pmr_rd_le16(&r);
-	m.hdr.length = pmr_rd_le32(&r);
-	m.hdr.req_id = pmr_rd_le64(&r);
+	hdr_get(buf, &m.hdr);
 	if (m.hdr.length != len)
 		return -EBADMSG;
 	if (!type_known(m.hdr.type)) {
@@ -183,6 +199,8 @@ int pmr_msg_decode(const void *buf, size_t len, struct pmr_msg *ret)
 		return -EPROTO;
 	}
 
+	pmr_rd_init(&r, (const uint8_t *)buf + PMR_MSG_HDR_SIZE,
+		    len - PMR_MSG_HDR_SIZE);
 	err = body_get(&r, &m);
 	if (err)
 		return err;

@@ -68,7 +68,7 @@ struct pmr_hello {
 	uint16_t version;     /* highest version the client speaks */
 	uint16_t min_version; /* lowest version the client speaks */
 	uint32_t flags;	      /* none defined: must be 0 */
-	uint16_t credits;     /* control requests the client wants in flight */
+	uint16_t credits;     /* requests the client wants in flight, >= 1 */
 };
 
 /* welcome: magic le32, version le16, reserved le16, credits le16, reserved le16, max_msg le32 */
@@ -101,11 +101,11 @@ struct pmr_reject {
 /*
  * Encoders return the bytes written (PMR_*_SIZE), -ENOSPC when CAP is too
  * small, -EINVAL for values the decoder would refuse.  Decoders return 0 or
- * -EBADMSG (bad magic, short, min_version > version or 0, non-zero flags or
- * reserved fields, non-zero bytes after the message; zero padding up to any
- * length is accepted because rdmacm delivers the transport's whole private
- * data).  A reject's reason may be any non-zero value: it can come from a
- * newer server.
+ * -EBADMSG (bad magic, short, min_version > version or 0, credits 0,
+ * non-zero flags or reserved fields, non-zero bytes after the message; zero
+ * padding of any length is accepted because rdmacm delivers the transport's
+ * whole private data).  A reject's reason may be any non-zero value: it can
+ * come from a newer server.
  */
 int pmr_hello_encode(const struct pmr_hello *h, void *buf, size_t cap);
 int pmr_hello_decode(const void *buf, size_t len, struct pmr_hello *ret);
@@ -262,6 +262,13 @@ int pmr_msg_encode(const struct pmr_msg *msg, void *buf, size_t cap);
  * not direction: the receiver checks the PMR_MSG_RESP bit it expects.
  */
 int pmr_msg_decode(const void *buf, size_t len, struct pmr_msg *ret);
+
+/*
+ * pmr_msg_hdr_decode -- just the header of LEN bytes (>= PMR_MSG_HDR_SIZE,
+ * else -EBADMSG), nothing else checked: lets a receiver answer a message
+ * pmr_msg_decode refused (-EBADMSG) with PMR_ST_INVALID and its req_id.
+ */
+int pmr_msg_hdr_decode(const void *buf, size_t len, struct pmr_msg_hdr *ret);
 
 /* pmr_msg_init -- zero M and set hdr.type and hdr.req_id */
 void pmr_msg_init(struct pmr_msg *m, uint16_t type, uint64_t req_id);
