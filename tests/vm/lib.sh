@@ -1,0 +1,322 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# tests/vm/lib.sh -- helpers for VM suites; sourced by tests/vm/suites/*.sh
+# inside the VM (inside.sh runs each suite with bash, fd 3 = VM console).
+# See tests/vm/README.md for the suite contract.
+# Env (exported by inside.sh): PMR_SRC, PMR_BUILD, PMR_PLATFORM, PMR_KERNEL,
+#   PMR_RXE_IP, PMR_LOGDIR, PMR_RESULTS, PMR_SUITE, PMR_QUICK (1 = short run).
+# Tunables: PMR_CASE_TIMEOUT (seconds per case, default 120),
+#   PMR_PMEM_NS (the NVDIMM namespace, default namespace0.0).
+
+: "${PMR_LOGDIR:?lib.sh is for suites run by tests/vm/inside.sh}"
+: "${PMR_RESULTS:?lib.sh is for suites run by tests/vm/inside.sh}"
+PMR_SUITE=${PMR_SUITE:-$(basename "$0" .sh)}
+PMR_CASE_TIMEOUT=${PMR_CASE_TIMEOUT:-120}
+PMR_PMEM_NS=${PMR_PMEM_NS:-namespace0.0}
+PMR_RXE_DEV=rxe0
+mkdir -p "$PMR_LOGDIR"
+# fd 3 is the console; when run by hand without it, use stderr
+{ true >&3; } 2>/dev/null || exec 3>&2
+_pmr_daemons=""
+
+# pmr_say MSG... -- a line on the console and in the suite log
+pmr_say()
+{
+	echo "[pmr] $*" >&3
+	echo "[pmr] $*"
+}
+
+# _pmr_record STATUS NAME SECS [REASON...] -- append one result line
+_pmr_record()
+{
+	local st=$1 name=${2// /_} secs=$3
+	shift 3
+	echo "$st $PMR_SUITE $name $secs $*" >>"$PMR_RESULTS"
+	if [ $# -gt 0 ]; then
+		pmr_say "$st $PMR_SUITE/$name (${secs}s): $*"
+	else
+		pmr_say "$st $PMR_SUITE/$name (${secs}s)"
+	fi
+}
+
+# pmr_pass NAME [NOTE...] -- record a passed case (for checks done inline)
+pmr_pass()
+{
+	_pmr_record PASS "$1" 0 "${@:2}"
+}
+
+# pmr_fail NAME REASON... -- record a failed case; the suite goes on
+pmr_fail()
+{
+	_pmr_record FAIL "$1" 0 "${@:2}"
+}
+
+# pmr_skip NAME REASON... -- record a skipped case with its reason
+pmr_skip()
+{
+	_pmr_record SKIP "$1" 0 "${@:2}"
+}
+
+# pmr_case [-t SECS] NAME CMD... -- run CMD (a program or a shell function)
+# in its own process group with output in $PMR_LOGDIR/NAME.log; PASS when
+# it exits 0, FAIL (with the log's tail on the console) otherwise; killed
+# (TERM, then KILL) after SECS (default $PMR_CASE_TIMEOUT).  Returns 0 on
+# PASS, 1 on FAIL, so `pmr_case ... || return` can stop dependent cases.
+pmr_case()
+{
+	local t=$PMR_CASE_TIMEOUT name log start rc=0 pid wd secs
+	if [ "$1" = -t ]; then
+		t=$2
+		shift 2
+	fi
+	name=${1// /_}
+	shift
+	log=$PMR_LOGDIR/$name.log
+	rm -f "$log.timeout"
+	start=$SECONDS
+	set -m
+	("$@") >"$log" 2>&1 </dev/null &
+	pid=$!
+	(
+		sleep "$t"
+		echo "killed after ${t}s" >"$log.timeout"
+		kill -TERM -- "-$pid"
+		sleep 5
+		kill -KILL -- "-$pid"
+	) >/dev/null 2>&1 </dev/null &
+	wd=$!
+	set +m
+	wait "$pid" || rc=$?
+	kill -KILL -- "-$wd" 2>/dev/null || true
+	wait "$wd" 2>/dev/null || true
+	secs=$((SECONDS - start))
+	if [ -f "$log.timeout" ]; then
+		_pmr_record FAIL "$name" "$secs" "timeout: $(cat "$log.timeout")"
+	elif [ "$rc" = 0 ]; then
+		_pmr_record PASS "$name" "$secs"
+		return 0
+	else
+		_pmr_record FAIL "$name" "$secs" "exit $rc"
+	fi
+	tail -n 15 "$log" | sed 's/^/    | /' >&3
+	return 1
+}
+
+# kernel_at_least MAJOR MINOR -- true when the running kernel is >= MAJOR.MINOR
+kernel_at_least()
+{
+	local v maj min
+	v=$(uname -r)
+	maj=${v%%.*}
+	min=${v#*.}
+	min=${min%%[!0-9]*}
+	[ "$maj" -gt "$1" ] || { [ "$maj" -eq "$1" ] && [ "$min" -ge "$2" ]; }
+}
+
+# rxe_ip -- the IP of rxe0's netdev (servers and clients both use it)
+rxe_ip()
+{
+	echo "${PMR_RXE_IP:-10.77.0.1}"
+}
+
+# rxe_dev -- the Soft-RoCE device name
+rxe_dev()
+{
+	echo "$PMR_RXE_DEV"
+}
+
+# pmr_bin NAME -- path of program NAME built in $PMR_BUILD (fails if none)
+pmr_bin()
+{
+	local f
+	f=$(find "$PMR_BUILD" -name CMakeFiles -prune -o -type f -name "$1" \
+		-perm -u+x -print 2>/dev/null | head -n 1)
+	[ -n "$f" ] || {
+		echo "pmr_bin: $1 not built in $PMR_BUILD" >&2
+		return 1
+	}
+	echo "$f"
+}
+
+# _pmem_field KEY -- a field of the namespace's `ndctl list` JSON
+_pmem_field()
+{
+	ndctl list -n "$PMR_PMEM_NS" 2>/dev/null |
+		sed -n "s/.*\"$1\":\"\\{0,1\\}\\([^\",]*\\)\"\\{0,1\\},\\{0,1\\}\$/\\1/p" |
+		head -n 1
+}
+
+# pmem_mode -- the namespace's mode: raw, fsdax, devdax (or sector)
+pmem_mode()
+{
+	_pmem_field mode
+}
+
+# pmem_release -- unmount every filesystem on a /dev/pmem* device
+pmem_release()
+{
+	local m
+	for m in $(awk '$1 ~ /^\/dev\/pmem/ { print $2 }' /proc/mounts); do
+		umount "$m" || umount -l "$m"
+	done
+}
+
+# pmem_raw -- reconfigure the namespace to raw mode (/dev/pmem0, no DAX)
+pmem_raw()
+{
+	pmem_release
+	ndctl create-namespace -f -e "$PMR_PMEM_NS" -m raw >/dev/null
+}
+
+# pmem_fsdax ext4|xfs MNT [--keep] -- reconfigure the namespace to fsdax,
+# make a fresh filesystem (all data wiped) and mount it -o dax at MNT;
+# --keep mounts the filesystem already there (e.g. after a power cut)
+pmem_fsdax()
+{
+	local fs=$1 mnt=$2 keep=${3:-} dev
+	pmem_release
+	if [ "$keep" != --keep ]; then
+		ndctl create-namespace -f -e "$PMR_PMEM_NS" -m fsdax >/dev/null
+	fi
+	dev=/dev/$(_pmem_field blockdev)
+	[ -b "$dev" ] || {
+		echo "pmem_fsdax: no block device for $PMR_PMEM_NS" >&2
+		return 1
+	}
+	if [ "$keep" != --keep ]; then
+		case "$fs" in
+		ext4) mkfs.ext4 -q -F -b 4096 "$dev" ;;
+		xfs) mkfs.xfs -q -f -m reflink=0 "$dev" ;;
+		*)
+			echo "pmem_fsdax: unknown filesystem $fs" >&2
+			return 1
+			;;
+		esac
+	fi
+	mkdir -p "$mnt"
+	mount -t "$fs" -o dax "$dev" "$mnt"
+	grep -q " $mnt $fs .*dax" /proc/mounts || {
+		echo "pmem_fsdax: $mnt is not mounted with dax" >&2
+		return 1
+	}
+}
+
+# pmem_daxdev -- prints the namespace's /dev/daxX.Y (fails if not devdax)
+pmem_daxdev()
+{
+	local cd
+	cd=$(_pmem_field chardev)
+	[ -n "$cd" ] && [ -c "/dev/$cd" ] || {
+		echo "pmem_daxdev: no dax device for $PMR_PMEM_NS" >&2
+		return 1
+	}
+	echo "/dev/$cd"
+}
+
+# pmem_devdax -- reconfigure the namespace to devdax; prints /dev/daxX.Y
+pmem_devdax()
+{
+	pmem_release
+	ndctl create-namespace -f -e "$PMR_PMEM_NS" -m devdax >/dev/null
+	pmem_daxdev
+}
+
+# pmr_daemon_start NAME CMD... -- run CMD in the background, in its own
+# process group, output in $PMR_LOGDIR/NAME.log (pmr_daemon_log NAME)
+pmr_daemon_start()
+{
+	local name=$1 pid
+	shift
+	set -m
+	"$@" >"$PMR_LOGDIR/$name.log" 2>&1 </dev/null &
+	pid=$!
+	set +m
+	echo "$pid" >"$PMR_LOGDIR/$name.pid"
+	_pmr_daemons="$_pmr_daemons $name"
+}
+
+# pmr_daemon_log NAME -- path of a daemon's log
+pmr_daemon_log()
+{
+	echo "$PMR_LOGDIR/$1.log"
+}
+
+# pmr_daemon_alive NAME -- true while the daemon runs
+pmr_daemon_alive()
+{
+	local pid
+	pid=$(cat "$PMR_LOGDIR/$1.pid" 2>/dev/null) || return 1
+	kill -0 "$pid" 2>/dev/null
+}
+
+# pmr_daemon_wait NAME [SECS] -- wait up to SECS (default 30) for the
+# daemon to exit by itself; returns its exit status (when started by this
+# shell), 124 if it still runs
+pmr_daemon_wait()
+{
+	local name=$1 t=${2:-30} pid i rc=0
+	pid=$(cat "$PMR_LOGDIR/$name.pid" 2>/dev/null) || return 0
+	for ((i = 0; i < t * 10; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -0 "$pid" 2>/dev/null && return 124
+	wait "$pid" 2>/dev/null || rc=$?
+	rm -f "$PMR_LOGDIR/$name.pid"
+	return "$rc"
+}
+
+# pmr_daemon_stop NAME [SIGNAL [SECS]] -- signal (default TERM), wait up to
+# SECS (default 10), then KILL its process group; returns the daemon's exit
+# status (when started by this shell)
+pmr_daemon_stop()
+{
+	local name=$1 sig=${2:-TERM} t=${3:-10} pid rc=0
+	pid=$(cat "$PMR_LOGDIR/$name.pid" 2>/dev/null) || return 0
+	kill -"$sig" "$pid" 2>/dev/null || true
+	pmr_daemon_wait "$name" "$t" || rc=$?
+	if [ "$rc" = 124 ]; then
+		kill -KILL -- "-$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+		rm -f "$PMR_LOGDIR/$name.pid"
+	fi
+	return "$rc"
+}
+
+# pmr_wait_until SECS CMD... -- poll CMD every 0.2 s until it succeeds
+pmr_wait_until()
+{
+	local t=$1 i
+	shift
+	for ((i = 0; i < t * 5; i++)); do
+		"$@" && return 0
+		sleep 0.2
+	done
+	echo "pmr_wait_until: timed out after ${t}s: $*" >&2
+	return 1
+}
+
+# pmr_wait_log NAME REGEX [SECS] -- wait until a daemon's log matches
+pmr_wait_log()
+{
+	pmr_wait_until "${3:-30}" grep -q -E "$2" "$PMR_LOGDIR/$1.log"
+}
+
+# pmr_collect FILE... -- copy files (e.g. a daemon's state) into the log dir
+pmr_collect()
+{
+	cp -a "$@" "$PMR_LOGDIR/" 2>/dev/null || true
+}
+
+# pmr_cleanup -- stop daemons, unmount pmem; runs at suite exit (a suite
+# that sets its own EXIT trap calls it from there)
+pmr_cleanup()
+{
+	local d
+	for d in $_pmr_daemons; do
+		pmr_daemon_stop "$d" KILL 1 || true
+	done
+	_pmr_daemons=""
+	dmesg >"$PMR_LOGDIR/dmesg.log" 2>/dev/null || true
+	pmem_release 2>/dev/null || true
+}
+trap pmr_cleanup EXIT
