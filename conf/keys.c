@@ -1,0 +1,370 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * keys.c -- the keys of [pmrd] and [region NAME]: tables, values, and the
+ * checks that need the whole file (required keys)
+ *
+ * Keys are case-sensitive and may be given once per section; a second one
+ * is an error rather than "last wins", because in a config that decides
+ * which persistent memory is exported a silent override is a trap.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "conf_parser.h"
+#include "conf_private.h"
+#include "log.h"
+
+#define MAX_CLIENTS_LIMIT	     4096
+#define MAX_REGIONS_PER_CLIENT_LIMIT PMRD_MAX_REGIONS
+#define MAX_OUTSTANDING_LIMIT	     256
+
+enum pmrd_key {
+	PMRD_KEY_LISTEN,
+	PMRD_KEY_ADMIN_SOCKET,
+	PMRD_KEY_LOG_LEVEL,
+	PMRD_KEY_MAX_CLIENTS,
+	PMRD_KEY_MAX_REGIONS_PER_CLIENT,
+	PMRD_KEY_MAX_OUTSTANDING,
+};
+
+enum region_key {
+	REGION_KEY_PATH,
+	REGION_KEY_SIZE,
+	REGION_KEY_ACCESS,
+	REGION_KEY_PERSISTENT,
+	REGION_KEY_PDOMAIN,
+};
+
+/* conf_bad_value -- "bad KEY 'VALUE': WHY", with a hint for '#' comments */
+static int conf_bad_value(struct conf_parser *p, const char *key,
+			  const char *value, const char *why)
+{
+	const char *hash = strchr(value, '#');
+	bool hint = hash && hash > value &&
+		    (hash[-1] == ' ' || hash[-1] == '\t');
+
+	conf_error(p, p->line, "bad %s '%s': %s%s", key, value, why,
+		   hint ? " (inline comments start with ';', not '#')" : "");
+	return -EINVAL;
+}
+
+/* set_listen -- "listen": numeric address, optional port */
+static int set_listen(struct conf_parser *p, const char *key, const char *v)
+{
+	struct pmrd_conf *c = p->conf;
+	const char *why;
+	int ret;
+
+	ret = conf_listen_parse(v, &c->listen_host, &c->listen_port, &why);
+	if (ret == -ENOMEM)
+		return ret;
+	if (ret)
+		return conf_bad_value(p, key, v, why);
+	return 0;
+}
+
+/* set_admin_socket -- "admin_socket": an absolute path that fits sun_path */
+static int set_admin_socket(struct conf_parser *p, const char *key,
+			    const char *v)
+{
+	if (v[0] != '/')
+		return conf_bad_value(p, key, v, "must be an absolute path");
+	if (strlen(v) > PMRD_ADMIN_SOCKET_MAX)
+		return conf_bad_value(
+			p, key, v,
+			"too long for a unix socket (at most 107 bytes)");
+	p->conf->admin_socket = strdup(v);
+	return p->conf->admin_socket ? 0 : -ENOMEM;
+}
+
+/* set_log_level -- "log_level": err|warning|notice|info|debug */
+static int set_log_level(struct conf_parser *p, const char *key, const char *v)
+{
+	if (pmrd_log_level_parse(v, &p->conf->log_level))
+		return conf_bad_value(
+			p, key, v,
+			"expected err, warning, notice, info or debug");
+	return 0;
+}
+
+/* set_limit -- one of the max_* keys into *OUT, 1..MAX */
+static int set_limit(struct conf_parser *p, const char *key, const char *v,
+		     unsigned max, unsigned *out)
+{
+	char why[64];
+
+	if (conf_uint_parse(v, 1, max, out)) {
+		snprintf(why, sizeof(why), "expected an integer 1..%u", max);
+		return conf_bad_value(p, key, v, why);
+	}
+	return 0;
+}
+
+/* set_max_clients -- "max_clients" */
+static int set_max_clients(struct conf_parser *p, const char *key,
+			   const char *v)
+{
+	return set_limit(p, key, v, MAX_CLIENTS_LIMIT,
+			 &p->conf->limits.max_clients);
+}
+
+/* set_max_regions_per_client -- "max_regions_per_client" */
+static int set_max_regions_per_client(struct conf_parser *p, const char *key,
+				      const char *v)
+{
+	return set_limit(p, key, v, MAX_REGIONS_PER_CLIENT_LIMIT,
+			 &p->conf->limits.max_regions_per_client);
+}
+
+/* set_max_outstanding -- "max_outstanding" */
+static int set_max_outstanding(struct conf_parser *p, const char *key,
+			       const char *v)
+{
+	return set_limit(p, key, v, MAX_OUTSTANDING_LIMIT,
+			 &p->conf->limits.max_outstanding);
+}
+
+/* set_path -- "path": absolute, normalized, not used by another region */
+static int set_path(struct conf_parser *p, const char *key, const char *v)
+{
+	struct pmrd_conf *c = p->conf;
+	const char *why;
+	char *path;
+	int ret;
+
+	ret = conf_path_normalize(v, &path, &why);
+	if (ret == -ENOMEM)
+		return ret;
+	if (ret)
+		return conf_bad_value(p, key, v, why);
+	/* a dropped (scratch) region is not compared: it is already wrong */
+	for (size_t i = 0; p->cur != &p->scratch && i < c->n_regions; i++) {
+		const struct pmrd_region_conf *o = &c->regions[i];
+
+		if (o == p->cur || !o->path || strcmp(o->path, path))
+			continue;
+		conf_error(
+			p, p->line,
+			"path '%s' of [region %s] is already used by [region %s] (line %u)",
+			path, p->cur->name, o->name,
+			p->region_keys[i].line[REGION_KEY_PATH]);
+		break;
+	}
+	p->cur->path = path;
+	return 0;
+}
+
+/* set_size -- "size": bytes with an optional K/M/G/T unit */
+static int set_size(struct conf_parser *p, const char *key, const char *v)
+{
+	const char *why;
+
+	if (conf_size_parse(v, &p->cur->size, &why))
+		return conf_bad_value(p, key, v, why);
+	return 0;
+}
+
+/* set_access -- "access": rw | ro */
+static int set_access(struct conf_parser *p, const char *key, const char *v)
+{
+	if (!strcasecmp(v, "rw"))
+		p->cur->access = PMRD_ACCESS_RW;
+	else if (!strcasecmp(v, "ro"))
+		p->cur->access = PMRD_ACCESS_RO;
+	else
+		return conf_bad_value(p, key, v, "expected rw or ro");
+	return 0;
+}
+
+/* set_persistent -- "persistent": a boolean */
+static int set_persistent(struct conf_parser *p, const char *key, const char *v)
+{
+	if (conf_bool_parse(v, &p->cur->persistent))
+		return conf_bad_value(
+			p, key, v,
+			"expected yes/no, true/false, on/off or 1/0");
+	return 0;
+}
+
+/* set_pdomain -- "persistence_domain": auto | cpu-cache */
+static int set_pdomain(struct conf_parser *p, const char *key, const char *v)
+{
+	if (!strcasecmp(v, "auto"))
+		p->cur->pdomain = PMRD_PDOMAIN_AUTO;
+	else if (!strcasecmp(v, "cpu-cache"))
+		p->cur->pdomain = PMRD_PDOMAIN_CPU_CACHE;
+	else
+		return conf_bad_value(p, key, v, "expected auto or cpu-cache");
+	return 0;
+}
+
+typedef int (*conf_set_fn)(struct conf_parser *p, const char *key,
+			   const char *value);
+
+struct conf_key_def {
+	const char *name;
+	conf_set_fn set;
+};
+
+/* indexed by enum pmrd_key */
+static const struct conf_key_def pmrd_keys[] = {
+	[PMRD_KEY_LISTEN] = { "listen", set_listen },
+	[PMRD_KEY_ADMIN_SOCKET] = { "admin_socket", set_admin_socket },
+	[PMRD_KEY_LOG_LEVEL] = { "log_level", set_log_level },
+	[PMRD_KEY_MAX_CLIENTS] = { "max_clients", set_max_clients },
+	[PMRD_KEY_MAX_REGIONS_PER_CLIENT] = { "max_regions_per_client",
+					      set_max_regions_per_client },
+	[PMRD_KEY_MAX_OUTSTANDING] = { "max_outstanding", set_max_outstanding },
+};
+
+/* indexed by enum region_key */
+static const struct conf_key_def region_keys[] = {
+	[REGION_KEY_PATH] = { "path", set_path },
+	[REGION_KEY_SIZE] = { "size", set_size },
+	[REGION_KEY_ACCESS] = { "access", set_access },
+	[REGION_KEY_PERSISTENT] = { "persistent", set_persistent },
+	[REGION_KEY_PDOMAIN] = { "persistence_domain", set_pdomain },
+};
+
+_Static_assert(ARRAY_SIZE(pmrd_keys) <= CONF_KEYS_MAX, "pmrd keys");
+_Static_assert(ARRAY_SIZE(region_keys) <= CONF_KEYS_MAX, "region keys");
+
+/* conf_section_keys -- the key table and "seen" lines of the section */
+static bool conf_section_keys(struct conf_parser *p,
+			      const struct conf_key_def **defs, size_t *n_defs,
+			      struct conf_key_lines **lines)
+{
+	switch (p->sec) {
+	case CONF_SEC_PMRD:
+		*defs = pmrd_keys;
+		*n_defs = ARRAY_SIZE(pmrd_keys);
+		*lines = &p->pmrd_keys;
+		return true;
+	case CONF_SEC_REGION:
+		*defs = region_keys;
+		*n_defs = ARRAY_SIZE(region_keys);
+		*lines = p->cur_keys;
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* conf_key_lookup -- index of KEY (LEN bytes) in DEFS, N_DEFS if unknown */
+static size_t conf_key_lookup(const struct conf_key_def *defs, size_t n_defs,
+			      const char *key, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < n_defs; i++)
+		if (strlen(defs[i].name) == len &&
+		    !memcmp(defs[i].name, key, len))
+			break;
+	return i;
+}
+
+/* conf_key_unreadable -- KEY was given on a line already reported */
+void conf_key_unreadable(struct conf_parser *p, const char *key, size_t len)
+{
+	const struct conf_key_def *defs;
+	struct conf_key_lines *lines;
+	size_t n_defs, i;
+
+	if (!conf_section_keys(p, &defs, &n_defs, &lines))
+		return;
+	i = conf_key_lookup(defs, n_defs, key, len);
+	if (i < n_defs && !lines->line[i])
+		lines->line[i] = p->line;
+}
+
+/* conf_key -- check and apply one "key = value" of the current section */
+void conf_key(struct conf_parser *p, const char *key, const char *value)
+{
+	const struct conf_key_def *defs;
+	struct conf_key_lines *lines;
+	size_t n_defs, i;
+	int ret;
+
+	if (p->sec == CONF_SEC_SKIP)
+		return;
+	if (!conf_section_keys(p, &defs, &n_defs, &lines)) {
+		conf_error(
+			p, p->line,
+			"key '%s' outside any section (start with [pmrd] or [region NAME])",
+			key);
+		return;
+	}
+	if (!*key) {
+		conf_error(p, p->line, "missing key name before '='");
+		return;
+	}
+	i = conf_key_lookup(defs, n_defs, key, strlen(key));
+	if (i == n_defs) {
+		conf_error(p, p->line, "unknown key '%s' in [%s]", key,
+			   p->sec_label);
+		return;
+	}
+	if (lines->line[i]) {
+		conf_error(p, p->line,
+			   "duplicate key '%s' in [%s] (first at line %u)", key,
+			   p->sec_label, lines->line[i]);
+		return;
+	}
+	lines->line[i] = p->line;
+	if (!*value) {
+		conf_error(p, p->line, "empty value for '%s' in [%s]", key,
+			   p->sec_label);
+		return;
+	}
+	ret = defs[i].set(p, key, value);
+	if (ret == -ENOMEM)
+		p->fatal = ret;
+}
+
+/* conf_region_init -- a region with its defaults */
+void conf_region_init(struct pmrd_region_conf *r, const char *name,
+		      size_t name_len, unsigned line)
+{
+	memset(r, 0, sizeof(*r));
+	memcpy(r->name, name, name_len);
+	r->name[name_len] = '\0';
+	r->access = PMRD_ACCESS_RW;
+	r->persistent = true;
+	r->pdomain = PMRD_PDOMAIN_AUTO;
+	r->line = line;
+}
+
+/* conf_check_complete -- required keys, once the whole file is read */
+void conf_check_complete(struct conf_parser *p)
+{
+	const struct pmrd_conf *c = p->conf;
+
+	if (!p->pmrd_line)
+		conf_error(p, 0, "no [pmrd] section: 'listen' is required");
+	else if (!p->pmrd_keys.line[PMRD_KEY_LISTEN])
+		conf_error(p, p->pmrd_line,
+			   "missing required key 'listen' in [pmrd]");
+
+	for (size_t i = 0; i < c->n_regions; i++) {
+		const struct pmrd_region_conf *r = &c->regions[i];
+		const struct conf_key_lines *k = &p->region_keys[i];
+
+		if (!k->line[REGION_KEY_PATH]) {
+			conf_error(p, r->line,
+				   "missing required key 'path' in [region %s]",
+				   r->name);
+			continue;
+		}
+		/* a bad path was reported already; whether it is devdax is
+		 * anyone's guess, so do not pile on */
+		if (r->path && !conf_path_is_devdax(r->path) &&
+		    !k->line[REGION_KEY_SIZE])
+			conf_error(
+				p, r->line,
+				"missing required key 'size' in [region %s] (only /dev/dax devices may omit it)",
+				r->name);
+	}
+}
