@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * gen_proto_corpus.c -- write fuzz seeds: every sample message from the
+ * unit tests, and a hello, welcome and reject (bare and zero padded).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "pmr_proto.h"
+#include "samples.h"
+
+/* put -- write LEN bytes of BUF to DIR/NAME */
+static int put(const char *dir, const char *name, const void *buf, size_t len)
+{
+	char path[4096];
+	FILE *f;
+	int err = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "wb");
+	if (!f) {
+		perror(path);
+		return -errno;
+	}
+	if (fwrite(buf, 1, len, f) != len)
+		err = -EIO;
+	if (fclose(f) && !err)
+		err = -EIO;
+	return err;
+}
+
+/* main -- gen_proto_corpus DIR */
+int main(int argc, char **argv)
+{
+	static uint8_t buf[PMR_MSG_MAX];
+	struct pmr_hello h;
+	struct pmr_welcome w;
+	struct pmr_reject r;
+	char name[128];
+	int err = 0;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: %s DIR\n", argv[0]);
+		return 2;
+	}
+	for (size_t i = 0; i < proto_sample_count(); i++) {
+		size_t n = proto_sample_encode(i, buf);
+
+		snprintf(name, sizeof(name), "msg_%s", proto_sample_name(i));
+		err |= put(argv[1], name, buf, n);
+	}
+	memset(buf, 0, sizeof(buf));
+	proto_sample_hello(&h);
+	pmr_hello_encode(&h, buf, sizeof(buf));
+	err |= put(argv[1], "hello", buf, PMR_HELLO_SIZE);
+	err |= put(argv[1], "hello_padded", buf, PMR_HELLO_MAX);
+	proto_sample_welcome(&w);
+	pmr_welcome_encode(&w, buf, sizeof(buf));
+	err |= put(argv[1], "welcome", buf, PMR_WELCOME_SIZE);
+	err |= put(argv[1], "welcome_padded", buf, PMR_WELCOME_MAX);
+	memset(buf, 0, sizeof(buf));
+	proto_sample_reject(&r);
+	pmr_reject_encode(&r, buf, sizeof(buf));
+	err |= put(argv[1], "reject", buf, PMR_REJECT_SIZE);
+	return err ? 1 : 0;
+}
