@@ -45,7 +45,7 @@ static void reject_bytes(void)
 	cr_assert_eq(pmr_reject_encode(&r, buf, sizeof(buf)), PMR_REJECT_SIZE);
 }
 
-/* hello_rc / welcome_rc / reject_rc -- decode the first LEN bytes of buf */
+/* hello_rc -- pmr_hello_decode on the first LEN bytes of buf */
 static int hello_rc(size_t len)
 {
 	struct pmr_hello h;
@@ -53,6 +53,7 @@ static int hello_rc(size_t len)
 	return pmr_hello_decode(buf, len, &h);
 }
 
+/* welcome_rc -- pmr_welcome_decode on the first LEN bytes of buf */
 static int welcome_rc(size_t len)
 {
 	struct pmr_welcome w;
@@ -60,6 +61,7 @@ static int welcome_rc(size_t len)
 	return pmr_welcome_decode(buf, len, &w);
 }
 
+/* reject_rc -- pmr_reject_decode on the first LEN bytes of buf */
 static int reject_rc(size_t len)
 {
 	struct pmr_reject r;

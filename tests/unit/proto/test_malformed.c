@@ -24,7 +24,7 @@ static void build(const struct pmr_msg *m)
 	len = (size_t)n;
 }
 
-/* decode -- decode buf/len, after checking the unpatched form was valid */
+/* decode -- pmr_msg_decode of buf/len into a scratch message */
 static int decode(void)
 {
 	struct pmr_msg m;
