@@ -18,6 +18,11 @@
  *    spans lines, and an indented key silently becoming part of the
  *    previous value would be a nasty surprise.
  * inih still splits "key = value", strips blanks and " ;" comments.
+ *
+ * The length limit is the NUM inih passes to the reader: its fixed line
+ * buffer (Debian: INI_USE_STACK, ini_max_line = 200), less room for
+ * "\r\n\0".  An inih that grows its buffer with realloc would first call
+ * the reader with a smaller NUM; Debian's does not.
  */
 #include <ctype.h>
 #include <errno.h>
