@@ -33,6 +33,7 @@ struct pmrd_region {
 	enum pmem2_granularity granularity;
 	bool zeroed_now;		/* this start created/zeroed the file */
 	uint8_t uuid[16];		/* recorded at preparation */
+	int seal_fd;			/* TESTING: flag set at close; or -1 */
 };
 
 /*
