@@ -1,0 +1,289 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * libpmr.h -- client library for pmrd, the RDMA remote persistent-memory store
+ *
+ * Flow: pmr_conn_open() -> pmr_conn_list_regions() -> pmr_region_open() ->
+ * pmr_region_write()/pmr_region_persist()/pmr_region_read() ->
+ * pmr_region_close() -> pmr_conn_close().
+ *
+ * Conventions:
+ *  - Every call returns 0 (or a count) on success and a negative error code
+ *    on failure: -errno values, or PMR_E_* codes (a disjoint range, below
+ *    PMR_E_BASE).  pmr_strerror() names both.
+ *  - Out-parameters are written only on success.
+ *  - Destructors take a pointer to the handle, accept a NULL handle and set
+ *    the caller's pointer to NULL.
+ *  - The library logs nothing unless a callback is installed with
+ *    pmr_log_set().
+ *  - Threads: see THREAD_SAFETY.md.  In short, one connection (with its
+ *    regions and MRs) is used by one thread at a time.
+ */
+#ifndef LIBPMR_H
+#define LIBPMR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(PMR_BUILDING_LIBRARY)
+#define PMR_API __attribute__((visibility("default")))
+#else
+#define PMR_API
+#endif
+
+struct pmr_conn;
+struct pmr_conn_cfg;
+struct pmr_region;
+struct pmr_mr;
+
+/* ---- errors ------------------------------------------------------------ */
+
+#define PMR_E_BASE (-100000)
+enum pmr_error {
+	PMR_E_UNKNOWN = PMR_E_BASE,	 /* unexpected internal failure */
+	PMR_E_PROTOCOL = PMR_E_BASE - 1, /* server sent malformed data */
+	PMR_E_REJECTED = PMR_E_BASE - 2, /* server rejected, no reason given */
+	PMR_E_REJECTED_BAD_HELLO = PMR_E_BASE - 3, /* server: bad hello */
+	PMR_E_REJECTED_VERSION = PMR_E_BASE - 4,   /* no common version */
+	PMR_E_REJECTED_TOO_MANY = PMR_E_BASE - 5,  /* server client limit */
+	PMR_E_REJECTED_SHUTDOWN = PMR_E_BASE - 6,  /* server is stopping */
+	PMR_E_REJECTED_DENIED = PMR_E_BASE - 7,	   /* not authorized */
+	PMR_E_REJECTED_INTERNAL = PMR_E_BASE - 8,  /* server-side failure */
+	PMR_E_NOENT_REGION = PMR_E_BASE - 9,	   /* no such region */
+	PMR_E_ACCESS = PMR_E_BASE - 10,		   /* access mode not allowed */
+	PMR_E_RANGE = PMR_E_BASE - 11,	     /* offset/length outside region */
+	PMR_E_LIMIT = PMR_E_BASE - 12,	     /* a server limit was reached */
+	PMR_E_SHUTDOWN = PMR_E_BASE - 13,    /* server stopping / region gone */
+	PMR_E_SERVER = PMR_E_BASE - 14,	     /* server-side failure */
+	PMR_E_UNSUPPORTED = PMR_E_BASE - 15, /* server does not know request */
+	PMR_E_DENIED = PMR_E_BASE - 16,	     /* not authorized */
+	PMR_E_REMOTE_ACCESS = PMR_E_BASE - 17, /* RDMA remote access error */
+	PMR_E_REMOTE_OP = PMR_E_BASE - 18,     /* other RDMA remote error */
+	PMR_E_CONN_LOST = PMR_E_BASE - 19,     /* connection is gone */
+	PMR_E_READONLY = PMR_E_BASE - 20,      /* write to a read-only region */
+	PMR_E_NO_METHOD = PMR_E_BASE - 21,     /* persist method not offered */
+	PMR_E_LAST = PMR_E_BASE - 21,
+};
+
+/*
+ * pmr_strerror -- a static, human-readable string for ERR: a negative
+ * errno or a PMR_E_* code.  Never NULL.
+ */
+PMR_API const char *pmr_strerror(int err);
+
+/* ---- logging ----------------------------------------------------------- */
+
+/* Levels are syslog's: 3 = error ... 7 = debug. */
+#define PMR_LOG_ERR	3
+#define PMR_LOG_WARNING 4
+#define PMR_LOG_NOTICE	5
+#define PMR_LOG_INFO	6
+#define PMR_LOG_DEBUG	7
+
+typedef void pmr_log_fn(int level, const char *file, int line, const char *func,
+			const char *msg);
+
+/*
+ * pmr_log_set -- install FN (NULL: no logging) for messages at LEVEL or more
+ * severe.  The environment variable PMR_LOG_LEVEL (a number 3..7, read with
+ * secure_getenv at each call of this function) overrides LEVEL.  The
+ * callback may run on any thread that calls into the library.
+ */
+PMR_API void pmr_log_set(pmr_log_fn *fn, int level);
+
+/* ---- connection configuration (NULL everywhere = defaults) ------------- */
+
+PMR_API int pmr_conn_cfg_new(struct pmr_conn_cfg **ret);
+PMR_API void pmr_conn_cfg_delete(struct pmr_conn_cfg **cfg);
+/* Timeout for address/route resolution, connecting, each control request,
+ * and for any sync wait that sees no progress; default 5000 ms. */
+PMR_API int pmr_conn_cfg_set_timeout(struct pmr_conn_cfg *cfg, unsigned int ms);
+/* Control requests in flight the client asks for; default 4 (1..64). */
+PMR_API int pmr_conn_cfg_set_credits(struct pmr_conn_cfg *cfg,
+				     unsigned int credits);
+/* Send queue depth; also the limit of async operations in flight;
+ * default 128 (16..4096). */
+PMR_API int pmr_conn_cfg_set_sq_depth(struct pmr_conn_cfg *cfg,
+				      unsigned int depth);
+/* Size of the internal registered bounce buffer the plain-buffer calls copy
+ * through; default 1 MiB (4 KiB..1 GiB). */
+PMR_API int pmr_conn_cfg_set_bounce_size(struct pmr_conn_cfg *cfg,
+					 size_t bytes);
+/* Largest single RDMA work request; 0 (default) = the port's max_msg_sz.
+ * Smaller values pipeline big transfers. */
+PMR_API int pmr_conn_cfg_set_max_wr_size(struct pmr_conn_cfg *cfg,
+					 size_t bytes);
+/* How long a sync call busy-polls the completion queue before it sleeps on
+ * the completion channel; default 200 us, 0 = sleep at once. */
+PMR_API int pmr_conn_cfg_set_spin_us(struct pmr_conn_cfg *cfg, unsigned int us);
+
+/* ---- connection -------------------------------------------------------- */
+
+/*
+ * pmr_conn_open -- connect to the pmrd at HOST:PORT (PORT NULL = "7471").
+ * Fails with a PMR_E_REJECTED_* code when the server refuses (e.g.
+ * PMR_E_REJECTED_VERSION: no common protocol version; the server's range
+ * is logged), -ETIMEDOUT, -ECONNREFUSED, -EHOSTUNREACH, ...
+ */
+PMR_API int pmr_conn_open(const char *host, const char *port,
+			  const struct pmr_conn_cfg *cfg,
+			  struct pmr_conn **ret);
+
+/*
+ * pmr_conn_close -- disconnect and free CONN.  -EBUSY (nothing done) while
+ * regions or MRs of the connection are still open.
+ */
+PMR_API int pmr_conn_close(struct pmr_conn **conn);
+
+/*
+ * pmr_conn_last_error_text -- the text of the last error response the
+ * server sent on CONN ("" if none).  Valid until the next call on CONN.
+ */
+PMR_API const char *pmr_conn_last_error_text(const struct pmr_conn *conn);
+
+/* Persistence methods, cheapest first; bit values are the wire's. */
+#define PMR_METHOD_SERVER (1u << 0) /* PERSIST request; server flushes */
+#define PMR_METHOD_FLUSH  (1u << 1) /* native RDMA FLUSH (persistent) */
+#define PMR_METHOD_RAW	  (1u << 2) /* RDMA READ after the WRITEs */
+#define PMR_METHOD_AUTO	  0u	    /* pick the cheapest advertised */
+
+#define PMR_NAME_LEN 64 /* region names: up to 63 bytes + NUL */
+
+enum pmr_region_kind {
+	PMR_KIND_FSDAX = 0,
+	PMR_KIND_DEVDAX = 1,
+	PMR_KIND_TESTING = 2,
+};
+
+/* One exported region as the server lists it. */
+struct pmr_region_desc {
+	char name[PMR_NAME_LEN];
+	uint64_t size;
+	unsigned int read_only;	      /* 1: exported read-only */
+	unsigned int kind;	      /* enum pmr_region_kind */
+	unsigned int granularity;     /* 0 byte, 1 cache line, 2 page */
+	unsigned int persist_methods; /* PMR_METHOD_* bits */
+	uint64_t reserved[4];
+};
+
+/*
+ * pmr_conn_list_regions -- fill OUT[0..CAP) with the server's regions;
+ * returns how many were written.  *TOTAL (if not NULL) gets the server's
+ * count, which may exceed CAP.
+ */
+PMR_API int pmr_conn_list_regions(struct pmr_conn *conn,
+				  struct pmr_region_desc *out, size_t cap,
+				  size_t *total);
+
+/* ---- regions ----------------------------------------------------------- */
+
+#define PMR_OPEN_RW 0u
+#define PMR_OPEN_RO (1u << 0)
+
+PMR_API int pmr_region_open(struct pmr_conn *conn, const char *name,
+			    unsigned int flags, struct pmr_region **ret);
+/* pmr_region_close -- CLOSE the handle on the server and free REGION.  Waits
+ * for outstanding async operations on the connection first. */
+PMR_API int pmr_region_close(struct pmr_region **region);
+PMR_API uint64_t pmr_region_size(const struct pmr_region *region);
+/* PMR_METHOD_* bits the server offers for REGION. */
+PMR_API unsigned int
+pmr_region_persist_methods(const struct pmr_region *region);
+/* The method persist calls use: PMR_METHOD_AUTO or one advertised bit
+ * (else PMR_E_NO_METHOD).  Returns nothing new; see _get. */
+PMR_API int pmr_region_set_persist_method(struct pmr_region *region,
+					  unsigned int method);
+PMR_API unsigned int
+pmr_region_get_persist_method(const struct pmr_region *region);
+
+/*
+ * Synchronous calls on plain buffers, copied through the connection's
+ * registered bounce buffer in pipelined chunks.  OFF/LEN are checked against
+ * the region before anything is posted (PMR_E_RANGE).
+ */
+PMR_API int pmr_region_read(struct pmr_region *region, void *buf, uint64_t off,
+			    size_t len);
+PMR_API int pmr_region_write(struct pmr_region *region, const void *buf,
+			     uint64_t off, size_t len);
+/* pmr_region_persist -- make [OFF, OFF+LEN) durable, written before. */
+PMR_API int pmr_region_persist(struct pmr_region *region, uint64_t off,
+			       size_t len);
+/* pmr_region_write_persist -- write and persist with no round trip between */
+PMR_API int pmr_region_write_persist(struct pmr_region *region, const void *buf,
+				     uint64_t off, size_t len);
+
+/* ---- zero copy on registered buffers ----------------------------------- */
+
+#define PMR_MR_READ_DST	 (1u << 0) /* buffer receives region reads */
+#define PMR_MR_WRITE_SRC (1u << 1) /* buffer is the source of writes */
+
+PMR_API int pmr_mr_reg(struct pmr_conn *conn, void *ptr, size_t len,
+		       unsigned int usage, struct pmr_mr **ret);
+PMR_API int pmr_mr_dereg(struct pmr_mr **mr);
+
+PMR_API int pmr_region_read_mr(struct pmr_region *region, struct pmr_mr *dst,
+			       size_t dst_off, uint64_t off, size_t len);
+PMR_API int pmr_region_write_mr(struct pmr_region *region,
+				const struct pmr_mr *src, size_t src_off,
+				uint64_t off, size_t len);
+PMR_API int pmr_region_write_persist_mr(struct pmr_region *region,
+					const struct pmr_mr *src,
+					size_t src_off, uint64_t off,
+					size_t len);
+
+/* ---- async ------------------------------------------------------------- */
+
+/*
+ * Post calls return 0 once the operation is posted (its buffer must stay
+ * untouched until its completion is polled), -EAGAIN when the send queue
+ * or the async slots are full (poll, then retry), or an error.  Each
+ * operation yields exactly one struct pmr_completion from pmr_conn_poll().
+ * Operations complete in posting order.
+ */
+enum pmr_op {
+	PMR_OP_READ = 1,
+	PMR_OP_WRITE = 2,
+	PMR_OP_PERSIST = 3,
+};
+
+struct pmr_completion {
+	uint64_t user_tag;
+	int op;	    /* enum pmr_op */
+	int status; /* 0 or a negative error code */
+};
+
+PMR_API int pmr_region_post_read(struct pmr_region *region, struct pmr_mr *dst,
+				 size_t dst_off, uint64_t off, size_t len,
+				 uint64_t user_tag);
+PMR_API int pmr_region_post_write(struct pmr_region *region,
+				  const struct pmr_mr *src, size_t src_off,
+				  uint64_t off, size_t len, uint64_t user_tag);
+/* Persists whatever was written to [OFF, OFF+LEN) and posted before it. */
+PMR_API int pmr_region_post_persist(struct pmr_region *region, uint64_t off,
+				    size_t len, uint64_t user_tag);
+
+/*
+ * pmr_conn_poll -- up to MAX finished async operations into OUT; returns
+ * how many (0: none ready), or an error.  Never blocks.  When it returns 0
+ * the connection's fd is armed: wait for it to become readable, then poll
+ * again.  After the connection is lost, pending operations complete with
+ * PMR_E_CONN_LOST and later calls return PMR_E_CONN_LOST.
+ */
+PMR_API int pmr_conn_poll(struct pmr_conn *conn, struct pmr_completion *out,
+			  int max);
+
+/*
+ * pmr_conn_get_fd -- a descriptor (an epoll fd, level-triggered) that turns
+ * readable when completions or connection events are waiting.  Watch it
+ * for reading in an event loop; do not read from or close it.
+ */
+PMR_API int pmr_conn_get_fd(const struct pmr_conn *conn);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * async.c -- posting operations without waiting; their completions come
+ * back through pmr_conn_poll (conn.c)
+ */
+#include <errno.h>
+
+#include "check.h"
+#include "internal.h"
+
+/* async_begin -- a slot for an async op of KIND tagged TAG */
+static int async_begin(struct pmr_conn *conn, int kind, uint64_t tag,
+		       uint32_t *slot)
+{
+	int rc = pmr_op_alloc_async(conn, slot);
+
+	if (rc)
+		return rc;
+	conn->ops[*slot].kind = (uint8_t)kind;
+	conn->ops[*slot].tag = tag;
+	return 0;
+}
+
+/* async_end -- free the slot on failure, else queue it if already done */
+static int async_end(struct pmr_conn *conn, uint32_t slot, int rc)
+{
+	if (rc) {
+		pmr_op_free_async(conn, slot);
+		return rc;
+	}
+	pmr_op_maybe_done(conn, slot); /* zero-length: done at once */
+	return 0;
+}
+
+/* post_xfer -- pmr_region_post_read and _post_write */
+static int post_xfer(struct pmr_region *region, const struct pmr_mr *mr,
+		     size_t mr_off, uint64_t off, size_t len, uint64_t tag,
+		     bool write)
+{
+	struct pmr_conn *conn;
+	uint32_t slot;
+	int rc = pmr_io_check(region, off, len, write);
+
+	if (rc)
+		return rc;
+	rc = pmr_mr_check(region, mr, mr_off, len,
+			  write ? PMR_MR_WRITE_SRC : PMR_MR_READ_DST);
+	if (rc)
+		return rc;
+	conn = region->conn;
+	rc = async_begin(conn, write ? PMR_OP_WRITE : PMR_OP_READ, tag, &slot);
+	if (rc)
+		return rc;
+	if (len)
+		rc = pmr_xfer_post(conn, slot,
+				   write ? PMR_SWR_WRITE : PMR_SWR_READ,
+				   (uintptr_t)(mr->ptr + mr_off), mr->mr->lkey,
+				   region->addr + off, region->rkey, len,
+				   false);
+	return async_end(conn, slot, rc);
+}
+
+/* pmr_region_post_read -- see libpmr.h */
+int pmr_region_post_read(struct pmr_region *region, struct pmr_mr *dst,
+			 size_t dst_off, uint64_t off, size_t len,
+			 uint64_t user_tag)
+{
+	return post_xfer(region, dst, dst_off, off, len, user_tag, false);
+}
+
+/* pmr_region_post_write -- see libpmr.h */
+int pmr_region_post_write(struct pmr_region *region, const struct pmr_mr *src,
+			  size_t src_off, uint64_t off, size_t len,
+			  uint64_t user_tag)
+{
+	return post_xfer(region, src, src_off, off, len, user_tag, true);
+}
+
+/* pmr_region_post_persist -- see libpmr.h */
+int pmr_region_post_persist(struct pmr_region *region, uint64_t off, size_t len,
+			    uint64_t user_tag)
+{
+	struct pmr_conn *conn;
+	uint32_t slot;
+	int rc = pmr_io_check(region, off, len, true);
+
+	if (rc)
+		return rc;
+	if (!region->method)
+		return PMR_E_NO_METHOD;
+	conn = region->conn;
+	rc = async_begin(conn, PMR_OP_PERSIST, user_tag, &slot);
+	if (rc)
+		return rc;
+	if (len)
+		rc = pmr_persist_post(region, slot, off, len, false);
+	return async_end(conn, slot, rc);
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * check.h -- pure argument checks of libpmr (no RDMA): bounds, overflow,
+ * persistence method choice, wire status and reject reason mapping
+ */
+#ifndef PMR_CLIENT_CHECK_H
+#define PMR_CLIENT_CHECK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * pmr_check_range -- 0 when [OFF, OFF+LEN) lies inside a region of SIZE
+ * bytes (LEN 0 is fine anywhere up to SIZE), else PMR_E_RANGE; overflow
+ * of OFF+LEN is a range error too.
+ */
+int pmr_check_range(uint64_t size, uint64_t off, uint64_t len);
+
+/* pmr_check_buf -- 0 when [OFF, OFF+LEN) lies inside a buffer of SIZE
+ * bytes, else -EINVAL (caller's own buffer: a usage error) */
+int pmr_check_buf(size_t size, size_t off, size_t len);
+
+/*
+ * pmr_chunks -- how many work requests a LEN-byte transfer needs when one
+ * request carries at most MAX bytes (LEN 0 -> 0; MAX 0 -> treated as 1).
+ */
+uint64_t pmr_chunks(uint64_t len, uint64_t max);
+
+/*
+ * pmr_method_pick -- the persistence method to use among ADVERTISED bits:
+ * WANT (PMR_METHOD_AUTO = 0) -> the cheapest advertised (RAW < FLUSH <
+ * SERVER, restricted to LOCAL, what this client can do); WANT one bit ->
+ * that bit if advertised and locally possible.  Returns the bit, or
+ * PMR_E_NO_METHOD; -EINVAL if WANT is not 0 or a single known bit.
+ */
+int pmr_method_pick(unsigned int advertised, unsigned int local,
+		    unsigned int want);
+
+/* pmr_status_to_err -- a wire pmr_status (non-zero) as a PMR_E_* code */
+int pmr_status_to_err(unsigned int status);
+
+/* pmr_reject_to_err -- a pmr_reject_reason as a PMR_E_REJECTED_* code */
+int pmr_reject_to_err(unsigned int reason);
+
+/* pmr_wc_status_to_err -- an ibv_wc_status (non-zero) as an error code */
+int pmr_wc_status_to_err(int wc_status);
+
+#endif

@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * internal.h -- libpmr's private structures: connection, operation slots,
+ * work request descriptors
+ *
+ * Operation slots: every posted user-level operation owns one slot in
+ * conn->ops.  Slots 0..PMR_BOUNCE_SLOTS-1 belong to the bounce buffer's
+ * chunks, PMR_SYNC_OP to the other synchronous calls, the rest to async
+ * operations (free list, returned when the user polls the completion).
+ * A work request's wr_id says which slot it belongs to, whether it is
+ * signaled, and how many send queue entries its completion frees.
+ */
+#ifndef PMR_CLIENT_INTERNAL_H
+#define PMR_CLIENT_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <infiniband/verbs.h>
+#include <rdma/rdma_cma.h>
+
+#include "libpmr.h"
+#include "pmr_proto.h"
+
+#define PMR_DEFAULT_PORT "7471"
+#define PMR_BOUNCE_SLOTS 4
+#define PMR_SYNC_OP	 PMR_BOUNCE_SLOTS
+#define PMR_FIRST_ASYNC	 (PMR_SYNC_OP + 1)
+#define PMR_REQ_BUF	 128 /* per-slot control request buffer */
+#define PMR_POST_BATCH	 32  /* work requests per ibv_post_send call */
+
+struct pmr_conn_cfg {
+	unsigned int timeout_ms;
+	unsigned int credits;
+	unsigned int sq_depth;
+	unsigned int spin_us;
+	size_t bounce_size;
+	size_t max_wr_size;
+};
+
+void pmr_cfg_defaults(struct pmr_conn_cfg *cfg);
+
+/* wr_id layout: [63..32] send queue entries freed, [31..8] slot, [7..0] kind */
+enum pmr_wrid_kind {
+	PMR_WRID_SIGNALED = 1,	 /* counts against its op's pending */
+	PMR_WRID_UNSIGNALED = 2, /* only seen when it fails */
+	PMR_WRID_RECV = 3,	 /* slot = receive buffer index */
+};
+
+static inline uint64_t pmr_wrid(unsigned int kind, uint32_t slot,
+				uint32_t covers)
+{
+	return (uint64_t)covers << 32 | (uint64_t)slot << 8 | kind;
+}
+
+struct pmr_opctx {
+	uint64_t tag;
+	uint64_t req_id;      /* of the control request awaited */
+	struct pmr_msg *resp; /* sync control: the response goes here */
+	int status;
+	uint32_t pending;   /* signaled work requests not completed */
+	uint16_t resp_type; /* expected response type */
+	uint8_t await_resp; /* a control response is still due */
+	uint8_t kind;	    /* enum pmr_op (async) */
+	uint8_t async;
+	uint8_t busy;
+	uint32_t next_free;
+};
+
+enum pmr_swr_op {
+	PMR_SWR_WRITE,
+	PMR_SWR_READ,
+	PMR_SWR_SEND,
+	PMR_SWR_FLUSH,
+};
+
+/* One send work request, independent of the verbs post API used. */
+struct pmr_swr {
+	uint64_t wr_id;
+	uint64_t laddr;
+	uint64_t raddr;
+	uint32_t len;
+	uint32_t lkey;
+	uint32_t rkey;
+	uint8_t op; /* enum pmr_swr_op */
+	uint8_t signaled;
+	uint8_t inl;
+};
+
+struct pmr_conn {
+	struct pmr_conn_cfg cfg;
+	struct rdma_event_channel *ec;
+	struct rdma_cm_id *id;
+	struct ibv_pd *pd;
+	struct ibv_comp_channel *cc;
+	struct ibv_cq *cq;
+	struct ibv_qp *qp;
+	struct ibv_qp_ex *qpx; /* NULL: classic ibv_post_send */
+	int epfd;
+	bool armed;	/* CQ notification requested, event not yet read */
+	bool connected; /* rdma_connect succeeded: disconnect on close */
+	int lost;	/* 0, or why the connection is unusable */
+	unsigned int local_methods;
+	uint32_t max_wr;     /* bytes per work request */
+	uint32_t max_inline; /* IBV_SEND_INLINE limit */
+	uint32_t sq_depth;
+	uint32_t sq_used;
+	uint16_t credits; /* granted by the welcome */
+	uint16_t ctl_inflight;
+	uint32_t nrecv; /* receive buffers posted (= credits asked) */
+
+	/* ctl: nrecv receive buffers of PMR_MSG_MAX, then a PMR_REQ_BUF
+	 * request buffer per slot, then 8 bytes for RAW persist reads */
+	uint8_t *ctl;
+	size_t ctl_size;
+	struct ibv_mr *ctl_mr;
+	uint8_t *bounce;
+	size_t slot_size;
+	struct ibv_mr *bounce_mr;
+
+	struct pmr_opctx *ops;
+	uint32_t nops;
+	uint32_t free_head; /* async free list, UINT32_MAX: empty */
+	uint32_t *ring;	    /* finished async slots, in completion order */
+	uint32_t ring_head, ring_count, ring_cap;
+	uint64_t req_seq;
+	unsigned int nregions, nmrs;
+	unsigned int cq_events; /* read but not yet acked */
+	char errtext[PMR_ERRTEXT_MAX + 1];
+};
+
+struct pmr_region {
+	struct pmr_conn *conn;
+	uint64_t addr;
+	uint64_t size;
+	uint32_t rkey;
+	uint32_t handle;
+	unsigned int methods; /* advertised */
+	unsigned int method;  /* in use: one bit */
+	unsigned int want;    /* PMR_METHOD_AUTO or one bit */
+	bool ro;
+};
+
+struct pmr_mr {
+	struct pmr_conn *conn;
+	struct ibv_mr *mr;
+	uint8_t *ptr;
+	size_t len;
+	unsigned int usage;
+};
+
+/* conn.c */
+int pmr_conn_usable(struct pmr_conn *conn);
+void pmr_conn_set_lost(struct pmr_conn *conn, int why);
+int pmr_post(struct pmr_conn *conn, const struct pmr_swr *w, unsigned int n);
+int pmr_wait_op(struct pmr_conn *conn, struct pmr_opctx *op);
+int pmr_wait_sq(struct pmr_conn *conn, uint32_t need);
+int pmr_wait_idle(struct pmr_conn *conn);
+int pmr_wait_credit(struct pmr_conn *conn);
+void pmr_op_maybe_done(struct pmr_conn *conn, uint32_t slot);
+uint8_t *pmr_raw_sink(struct pmr_conn *conn);
+int pmr_ctl_call(struct pmr_conn *conn, struct pmr_msg *req,
+		 struct pmr_msg *resp);
+int pmr_ctl_post(struct pmr_conn *conn, uint32_t slot, struct pmr_msg *req);
+void pmr_op_start(struct pmr_opctx *op);
+int pmr_op_alloc_async(struct pmr_conn *conn, uint32_t *ret);
+void pmr_op_free_async(struct pmr_conn *conn, uint32_t slot);
+
+/* xfer.c */
+int pmr_xfer_post(struct pmr_conn *conn, uint32_t slot, enum pmr_swr_op op,
+		  uint64_t laddr, uint32_t lkey, uint64_t raddr, uint32_t rkey,
+		  uint64_t len, bool may_wait);
+
+/* io.c */
+int pmr_io_check(struct pmr_region *region, uint64_t off, size_t len,
+		 bool write);
+int pmr_mr_check(const struct pmr_region *region, const struct pmr_mr *mr,
+		 size_t mr_off, size_t len, unsigned int usage);
+int pmr_persist_post(struct pmr_region *region, uint32_t slot, uint64_t off,
+		     uint64_t len, bool may_wait);
+
+#endif

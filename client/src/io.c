@@ -1,0 +1,329 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * io.c -- synchronous reads, writes and persists: plain buffers through
+ * the bounce buffer (PMR_BOUNCE_SLOTS chunks in flight, copying one while
+ * the others travel), registered buffers directly
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "check.h"
+#include "internal.h"
+#include "log.h"
+
+/* pmr_io_check -- argument and state checks before anything is posted */
+int pmr_io_check(struct pmr_region *region, uint64_t off, size_t len,
+		 bool write)
+{
+	int rc;
+
+	if (!region)
+		return -EINVAL;
+	if (write && region->ro)
+		return PMR_E_READONLY;
+	rc = pmr_check_range(region->size, off, len);
+	if (rc)
+		return rc;
+	return region->conn->lost;
+}
+
+/* pmr_mr_check -- MR belongs to REGION's connection and holds the range */
+int pmr_mr_check(const struct pmr_region *region, const struct pmr_mr *mr,
+		 size_t mr_off, size_t len, unsigned int usage)
+{
+	if (!mr || mr->conn != region->conn || !(mr->usage & usage))
+		return -EINVAL;
+	return pmr_check_buf(mr->len, mr_off, len);
+}
+
+/* pmr_persist_post -- post the region's persist of [OFF, OFF+LEN) for the
+ * op in SLOT, ordered after every write posted before it */
+int pmr_persist_post(struct pmr_region *region, uint32_t slot, uint64_t off,
+		     uint64_t len, bool may_wait)
+{
+	struct pmr_conn *conn = region->conn;
+	struct pmr_swr w = { 0 };
+	struct pmr_msg req;
+	uint32_t k;
+	int rc;
+
+	switch (region->method) {
+	case PMR_METHOD_RAW:
+		/* RC: the READ executes after the WRITEs before it; its
+		 * response proves they reached the persistence domain */
+		if (conn->sq_used >= conn->sq_depth) {
+			if (!may_wait)
+				return -EAGAIN;
+			rc = pmr_wait_sq(conn, 1);
+			if (rc)
+				return rc;
+		}
+		k = len < 8 ? (uint32_t)len : 8;
+		w.wr_id = pmr_wrid(PMR_WRID_SIGNALED, slot, 1);
+		w.op = PMR_SWR_READ;
+		w.laddr = (uintptr_t)pmr_raw_sink(conn);
+		w.lkey = conn->ctl_mr->lkey;
+		w.raddr = region->addr + off + len - k;
+		w.rkey = region->rkey;
+		w.len = k;
+		w.signaled = 1;
+		rc = pmr_post(conn, &w, 1);
+		if (!rc)
+			conn->ops[slot].pending++;
+		return rc;
+	case PMR_METHOD_FLUSH:
+		return pmr_xfer_post(conn, slot, PMR_SWR_FLUSH, 0, 0,
+				     region->addr + off, region->rkey, len,
+				     may_wait);
+	case PMR_METHOD_SERVER:
+		if (conn->ctl_inflight >= conn->credits ||
+		    conn->sq_used >= conn->sq_depth) {
+			if (!may_wait)
+				return -EAGAIN;
+			rc = pmr_wait_credit(conn);
+			if (rc)
+				return rc;
+		}
+		pmr_msg_init(&req, PMR_MSG_PERSIST, 0);
+		req.u.persist_req.handle = region->handle;
+		req.u.persist_req.offset = off;
+		req.u.persist_req.length = len;
+		return pmr_ctl_post(conn, slot, &req);
+	default:
+		return PMR_E_NO_METHOD;
+	}
+}
+
+/* drain_sync -- wait for every sync slot; the first error */
+static int drain_sync(struct pmr_conn *conn)
+{
+	int rc = 0, r;
+	uint32_t i;
+
+	for (i = 0; i <= PMR_SYNC_OP; i++) {
+		r = pmr_wait_op(conn, &conn->ops[i]);
+		if (r && !rc)
+			rc = r;
+	}
+	return rc;
+}
+
+/* write_inline -- a small write carried in the work request itself */
+static int write_inline(struct pmr_region *r, const void *buf, uint64_t off,
+			size_t len, bool persist)
+{
+	struct pmr_conn *conn = r->conn;
+	struct pmr_opctx *op = &conn->ops[PMR_SYNC_OP];
+	struct pmr_swr w = { 0 };
+	int rc;
+
+	rc = pmr_wait_sq(conn, 1);
+	if (rc)
+		return rc;
+	pmr_op_start(op);
+	w.wr_id = pmr_wrid(PMR_WRID_SIGNALED, PMR_SYNC_OP, 1);
+	w.op = PMR_SWR_WRITE;
+	w.laddr = (uintptr_t)buf;
+	w.raddr = r->addr + off;
+	w.rkey = r->rkey;
+	w.len = (uint32_t)len;
+	w.signaled = 1;
+	w.inl = 1;
+	rc = pmr_post(conn, &w, 1);
+	if (!rc) {
+		op->pending++;
+		if (persist)
+			rc = pmr_persist_post(r, PMR_SYNC_OP, off, len, true);
+	}
+	return drain_sync(conn) ?: rc;
+}
+
+/* bounce_write -- copy BUF through the bounce slots, then persist */
+static int bounce_write(struct pmr_region *r, const uint8_t *buf, uint64_t off,
+			size_t len, bool persist)
+{
+	struct pmr_conn *conn = r->conn;
+	size_t done = 0, n;
+	unsigned int i = 0, s;
+	uint8_t *dst;
+	int rc = 0;
+
+	while (done < len) {
+		s = i++ % PMR_BOUNCE_SLOTS;
+		rc = pmr_wait_op(conn, &conn->ops[s]);
+		if (rc)
+			goto out_drain;
+		n = len - done < conn->slot_size ? len - done : conn->slot_size;
+		dst = conn->bounce + (size_t)s * conn->slot_size;
+		memcpy(dst, buf + done, n);
+		pmr_op_start(&conn->ops[s]);
+		rc = pmr_xfer_post(conn, s, PMR_SWR_WRITE, (uintptr_t)dst,
+				   conn->bounce_mr->lkey, r->addr + off + done,
+				   r->rkey, n, true);
+		if (rc)
+			goto out_drain;
+		done += n;
+	}
+	if (persist && len) {
+		pmr_op_start(&conn->ops[PMR_SYNC_OP]);
+		rc = pmr_persist_post(r, PMR_SYNC_OP, off, len, true);
+	}
+out_drain:
+	return drain_sync(conn) ?: rc;
+}
+
+/* bounce_read -- read into the bounce slots, copy out in order */
+static int bounce_read(struct pmr_region *r, uint8_t *buf, uint64_t off,
+		       size_t len)
+{
+	struct pmr_conn *conn = r->conn;
+	size_t posted = 0, copied = 0, n;
+	unsigned int ip = 0, ic = 0, s;
+	int rc = 0;
+
+	while (copied < len) {
+		while (posted < len && ip - ic < PMR_BOUNCE_SLOTS) {
+			s = ip % PMR_BOUNCE_SLOTS;
+			n = len - posted < conn->slot_size ? len - posted :
+							     conn->slot_size;
+			pmr_op_start(&conn->ops[s]);
+			rc = pmr_xfer_post(
+				conn, s, PMR_SWR_READ,
+				(uintptr_t)(conn->bounce +
+					    (size_t)s * conn->slot_size),
+				conn->bounce_mr->lkey, r->addr + off + posted,
+				r->rkey, n, true);
+			if (rc)
+				goto out_drain;
+			posted += n;
+			ip++;
+		}
+		s = ic % PMR_BOUNCE_SLOTS;
+		n = len - copied < conn->slot_size ? len - copied :
+						     conn->slot_size;
+		rc = pmr_wait_op(conn, &conn->ops[s]);
+		if (rc)
+			goto out_drain;
+		memcpy(buf + copied, conn->bounce + (size_t)s * conn->slot_size,
+		       n);
+		copied += n;
+		ic++;
+	}
+out_drain:
+	return drain_sync(conn) ?: rc;
+}
+
+/* pmr_region_read -- see libpmr.h */
+int pmr_region_read(struct pmr_region *region, void *buf, uint64_t off,
+		    size_t len)
+{
+	int rc = pmr_io_check(region, off, len, false);
+
+	if (rc)
+		return rc;
+	if (!buf && len)
+		return -EINVAL;
+	return bounce_read(region, buf, off, len);
+}
+
+/* write_common -- pmr_region_write and _write_persist */
+static int write_common(struct pmr_region *region, const void *buf,
+			uint64_t off, size_t len, bool persist)
+{
+	int rc = pmr_io_check(region, off, len, true);
+
+	if (rc)
+		return rc;
+	if (!buf && len)
+		return -EINVAL;
+	if (persist && !region->method)
+		return PMR_E_NO_METHOD;
+	if (len == 0)
+		return 0;
+	if (len <= region->conn->max_inline)
+		return write_inline(region, buf, off, len, persist);
+	return bounce_write(region, buf, off, len, persist);
+}
+
+/* pmr_region_write -- see libpmr.h */
+int pmr_region_write(struct pmr_region *region, const void *buf, uint64_t off,
+		     size_t len)
+{
+	return write_common(region, buf, off, len, false);
+}
+
+/* pmr_region_write_persist -- see libpmr.h */
+int pmr_region_write_persist(struct pmr_region *region, const void *buf,
+			     uint64_t off, size_t len)
+{
+	return write_common(region, buf, off, len, true);
+}
+
+/* pmr_region_persist -- see libpmr.h */
+int pmr_region_persist(struct pmr_region *region, uint64_t off, size_t len)
+{
+	struct pmr_opctx *op;
+	int rc = pmr_io_check(region, off, len, true);
+
+	if (rc)
+		return rc;
+	if (!region->method)
+		return PMR_E_NO_METHOD;
+	if (len == 0)
+		return 0;
+	op = &region->conn->ops[PMR_SYNC_OP];
+	pmr_op_start(op);
+	rc = pmr_persist_post(region, PMR_SYNC_OP, off, len, true);
+	return drain_sync(region->conn) ?: rc;
+}
+
+/* mr_xfer -- a sync zero-copy transfer, optionally persisted */
+static int mr_xfer(struct pmr_region *region, const struct pmr_mr *mr,
+		   size_t mr_off, uint64_t off, size_t len, enum pmr_swr_op op,
+		   bool persist)
+{
+	bool write = op == PMR_SWR_WRITE;
+	struct pmr_conn *conn;
+	int rc = pmr_io_check(region, off, len, write);
+
+	if (rc)
+		return rc;
+	rc = pmr_mr_check(region, mr, mr_off, len,
+			  write ? PMR_MR_WRITE_SRC : PMR_MR_READ_DST);
+	if (rc)
+		return rc;
+	if (persist && !region->method)
+		return PMR_E_NO_METHOD;
+	if (len == 0)
+		return 0;
+	conn = region->conn;
+	pmr_op_start(&conn->ops[PMR_SYNC_OP]);
+	rc = pmr_xfer_post(conn, PMR_SYNC_OP, op, (uintptr_t)(mr->ptr + mr_off),
+			   mr->mr->lkey, region->addr + off, region->rkey, len,
+			   true);
+	if (!rc && persist)
+		rc = pmr_persist_post(region, PMR_SYNC_OP, off, len, true);
+	return drain_sync(conn) ?: rc;
+}
+
+/* pmr_region_read_mr -- see libpmr.h */
+int pmr_region_read_mr(struct pmr_region *region, struct pmr_mr *dst,
+		       size_t dst_off, uint64_t off, size_t len)
+{
+	return mr_xfer(region, dst, dst_off, off, len, PMR_SWR_READ, false);
+}
+
+/* pmr_region_write_mr -- see libpmr.h */
+int pmr_region_write_mr(struct pmr_region *region, const struct pmr_mr *src,
+			size_t src_off, uint64_t off, size_t len)
+{
+	return mr_xfer(region, src, src_off, off, len, PMR_SWR_WRITE, false);
+}
+
+/* pmr_region_write_persist_mr -- see libpmr.h */
+int pmr_region_write_persist_mr(struct pmr_region *region,
+				const struct pmr_mr *src, size_t src_off,
+				uint64_t off, size_t len)
+{
+	return mr_xfer(region, src, src_off, off, len, PMR_SWR_WRITE, true);
+}

@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* region.c -- listing, opening and closing regions; persist method choice */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "internal.h"
+#include "log.h"
+
+/* list_page -- one LIST_REGIONS round trip starting at START */
+static int list_page(struct pmr_conn *conn, uint32_t start,
+		     struct pmr_msg *resp)
+{
+	struct pmr_msg req;
+
+	pmr_msg_init(&req, PMR_MSG_LIST_REGIONS, 0);
+	req.u.list_req.start = start;
+	return pmr_ctl_call(conn, &req, resp);
+}
+
+/* desc_from_info -- wire entry -> public description */
+static void desc_from_info(struct pmr_region_desc *d,
+			   const struct pmr_region_info *e)
+{
+	memset(d, 0, sizeof(*d));
+	memcpy(d->name, e->name, sizeof(d->name));
+	d->name[sizeof(d->name) - 1] = '\0';
+	d->size = e->size;
+	d->read_only = e->access == PMR_WIRE_ACCESS_RO;
+	d->kind = e->kind;
+	d->granularity = e->gran;
+	d->persist_methods = e->persist & PMR_PERSIST_ALL;
+}
+
+/* pmr_conn_list_regions -- see libpmr.h */
+int pmr_conn_list_regions(struct pmr_conn *conn, struct pmr_region_desc *out,
+			  size_t cap, size_t *total)
+{
+	struct pmr_msg *resp;
+	uint32_t start = 0, i, all = 0;
+	size_t n = 0;
+	int rc;
+
+	if (!conn || (!out && cap))
+		return -EINVAL;
+	/* 4 KiB: keep it off the caller's stack */
+	resp = malloc(sizeof(*resp));
+	if (!resp)
+		return -ENOMEM;
+	do {
+		rc = list_page(conn, start, resp);
+		if (rc)
+			goto out_free;
+		all = resp->u.list_resp.total;
+		for (i = 0; i < resp->u.list_resp.count && n < cap; i++)
+			desc_from_info(&out[n++],
+				       &resp->u.list_resp.entries[i]);
+		if (resp->u.list_resp.count == 0 && start < all) {
+			/* a server that promises more but sends none */
+			rc = PMR_E_PROTOCOL;
+			goto out_free;
+		}
+		start += resp->u.list_resp.count;
+	} while (n < cap && start < all);
+	if (total)
+		*total = all;
+	rc = n > (size_t)INT32_MAX ? INT32_MAX : (int)n;
+out_free:
+	free(resp);
+	return rc;
+}
+
+/* pmr_region_open -- see libpmr.h */
+int pmr_region_open(struct pmr_conn *conn, const char *name, unsigned int flags,
+		    struct pmr_region **ret)
+{
+	struct pmr_msg req, *resp;
+	struct pmr_region *r;
+	size_t len;
+	int rc;
+
+	if (!conn || !name || !ret || (flags & ~PMR_OPEN_RO))
+		return -EINVAL;
+	len = strlen(name);
+	if (len == 0)
+		return -EINVAL;
+	if (len > PMR_NAME_MAX)
+		return -ENAMETOOLONG;
+	r = calloc(1, sizeof(*r));
+	resp = malloc(sizeof(*resp));
+	if (!r || !resp) {
+		rc = -ENOMEM;
+		goto out_free;
+	}
+	pmr_msg_init(&req, PMR_MSG_OPEN, 0);
+	req.u.open_req.access = (flags & PMR_OPEN_RO) ? PMR_WIRE_ACCESS_RO :
+							PMR_WIRE_ACCESS_RW;
+	memcpy(req.u.open_req.name, name, len + 1);
+	rc = pmr_ctl_call(conn, &req, resp);
+	if (rc)
+		goto out_free;
+	r->conn = conn;
+	r->handle = resp->u.open_resp.handle;
+	r->rkey = resp->u.open_resp.rkey;
+	r->addr = resp->u.open_resp.addr;
+	r->size = resp->u.open_resp.length;
+	r->methods = resp->u.open_resp.persist & PMR_PERSIST_ALL;
+	r->ro = (flags & PMR_OPEN_RO) ||
+		resp->u.open_resp.access == PMR_WIRE_ACCESS_RO;
+	r->want = PMR_METHOD_AUTO;
+	rc = pmr_method_pick(r->methods, conn->local_methods, r->want);
+	r->method = rc > 0 ? (unsigned int)rc : 0;
+	pmr_info("opened %s: %llu bytes, %s, methods 0x%x (using 0x%x)", name,
+		 (unsigned long long)r->size, r->ro ? "ro" : "rw", r->methods,
+		 r->method);
+	conn->nregions++;
+	free(resp);
+	*ret = r;
+	return 0;
+
+out_free:
+	free(resp);
+	free(r);
+	return rc;
+}
+
+/* pmr_region_close -- see libpmr.h */
+int pmr_region_close(struct pmr_region **regionp)
+{
+	struct pmr_region *r;
+	struct pmr_msg req;
+	int rc = 0;
+
+	if (!regionp || !*regionp)
+		return 0;
+	r = *regionp;
+	/* after a loss the handle died with the connection */
+	if (!r->conn->lost) {
+		rc = pmr_wait_idle(r->conn);
+		if (!rc) {
+			pmr_msg_init(&req, PMR_MSG_CLOSE, 0);
+			req.u.close_req.handle = r->handle;
+			rc = pmr_ctl_call(r->conn, &req, NULL);
+		}
+		if (rc == PMR_E_CONN_LOST)
+			rc = 0;
+	}
+	r->conn->nregions--;
+	free(r);
+	*regionp = NULL;
+	return rc;
+}
+
+/* pmr_region_size -- see libpmr.h */
+uint64_t pmr_region_size(const struct pmr_region *region)
+{
+	return region ? region->size : 0;
+}
+
+/* pmr_region_persist_methods -- see libpmr.h */
+unsigned int pmr_region_persist_methods(const struct pmr_region *region)
+{
+	return region ? region->methods : 0;
+}
+
+/* pmr_region_set_persist_method -- see libpmr.h */
+int pmr_region_set_persist_method(struct pmr_region *region,
+				  unsigned int method)
+{
+	int rc;
+
+	if (!region)
+		return -EINVAL;
+	rc = pmr_method_pick(region->methods, region->conn->local_methods,
+			     method);
+	if (rc < 0)
+		return rc;
+	region->want = method;
+	region->method = (unsigned int)rc;
+	return 0;
+}
+
+/* pmr_region_get_persist_method -- see libpmr.h */
+unsigned int pmr_region_get_persist_method(const struct pmr_region *region)
+{
+	return region ? region->method : 0;
+}
