@@ -4,8 +4,8 @@
  *
  * Modes: --check-config (validate and exit), --prepare (open every region,
  * report, close, exit: for ExecStartPre and operators), and the default,
- * which opens every region and then serves them (the data path is not built
- * yet; cmd_run is where the server starts).
+ * which opens every region and then serves them (cmd_run hands them to
+ * pmrd_server_run, daemon/server.c).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -16,6 +16,7 @@
 #include "log.h"
 #include "pmrd_conf.h"
 #include "region.h"
+#include "server.h"
 
 #define PMRD_DEFAULT_CONFIG "/etc/pmrd/pmrd.conf"
 
@@ -187,8 +188,8 @@ static int cmd_run(const char *file, int verbose)
 		goto out_close_regions;
 	}
 
-	/* The rdmacm server (pmrd_server_run(conf, regions, n)) goes here. */
-	log_err("data path not built yet: regions are prepared and mapped, but this pmrd cannot serve them; exiting");
+	if (!pmrd_server_run(conf, regions, conf->n_regions))
+		status = 0;
 
 out_close_regions:
 	regions_close(regions, conf->n_regions);

@@ -1,0 +1,506 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * client.c -- per-client verbs resources and the completion path.
+ *
+ * Flow control is the credit scheme of proto/FLOW.md: the client may have
+ * `credits` requests in flight, so `credits` RECVs are posted.  Each
+ * request is answered from one of `credits` SEND slots; as our SEND
+ * completion can be polled after the client has already seen the response
+ * and sent its next request, a request that finds no free SEND slot waits
+ * in a small FIFO until one completes.  The RECV is reposted before the
+ * response is sent, so the client's next request always finds a buffer.
+ *
+ * Any completion error (a message larger than max_msg gives a local length
+ * error, a dead peer gives retry-exceeded) disconnects this client only.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "client.h"
+#include "log.h"
+#include "pmr_proto.h"
+
+#define SEND_BIT   (1ull << 63)
+#define POLL_BATCH 16
+
+/* recv_buf / send_buf -- the bytes of a RECV or SEND slot */
+static uint8_t *recv_buf(struct pmrd_client *c, uint32_t slot)
+{
+	return c->buf + (size_t)slot * PMR_MSG_MAX;
+}
+
+static uint8_t *send_buf(struct pmrd_client *c, uint32_t slot)
+{
+	return c->buf + ((size_t)c->credits + slot) * PMR_MSG_MAX;
+}
+
+/* format_peer -- "#serial addr:port" of ID's remote end */
+static void format_peer(struct pmrd_client *c)
+{
+	struct sockaddr *sa = rdma_get_peer_addr(c->id);
+	char host[INET6_ADDRSTRLEN] = "?";
+	unsigned port = 0;
+
+	if (sa && sa->sa_family == AF_INET) {
+		struct sockaddr_in *in = (struct sockaddr_in *)sa;
+
+		inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
+		port = ntohs(in->sin_port);
+	} else if (sa && sa->sa_family == AF_INET6) {
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)sa;
+
+		inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
+		port = ntohs(in6->sin6_port);
+	}
+	snprintf(c->peer, sizeof(c->peer), "#%llu %s:%u",
+		 (unsigned long long)c->serial, host, port);
+}
+
+/* post_recv -- (re)post RECV slot SLOT */
+static int post_recv(struct pmrd_client *c, uint32_t slot)
+{
+	struct ibv_sge sge = {
+		.addr = (uintptr_t)recv_buf(c, slot),
+		.length = PMR_MSG_MAX,
+		.lkey = c->buf_mr->lkey,
+	};
+	struct ibv_recv_wr wr = {
+		.wr_id = slot,
+		.sg_list = &sge,
+		.num_sge = 1,
+	};
+	struct ibv_recv_wr *bad;
+	int err = ibv_post_recv(c->id->qp, &wr, &bad);
+
+	if (err) {
+		log_notice("client %s: ibv_post_recv: %s", c->peer,
+			   strerror(err));
+		return -err;
+	}
+	return 0;
+}
+
+/* post_send -- send LEN bytes of SEND slot SLOT */
+static int post_send(struct pmrd_client *c, uint32_t slot, uint32_t len)
+{
+	struct ibv_sge sge = {
+		.addr = (uintptr_t)send_buf(c, slot),
+		.length = len,
+		.lkey = c->buf_mr->lkey,
+	};
+	struct ibv_send_wr wr = {
+		.wr_id = SEND_BIT | slot,
+		.sg_list = &sge,
+		.num_sge = 1,
+		.opcode = IBV_WR_SEND,
+		.send_flags = IBV_SEND_SIGNALED,
+	};
+	struct ibv_send_wr *bad;
+	int err = ibv_post_send(c->id->qp, &wr, &bad);
+
+	if (err) {
+		log_notice("client %s: ibv_post_send: %s", c->peer,
+			   strerror(err));
+		return -err;
+	}
+	return 0;
+}
+
+/*
+ * serve -- answer the request in RECV slot RSLOT (LEN bytes) from SEND
+ * slot SSLOT.  Negative: disconnect the client.
+ */
+static int serve(struct pmrd_client *c, uint32_t rslot, uint32_t len,
+		 uint32_t sslot)
+{
+	int n, err;
+
+	n = pmrd_session_handle(&c->sess, recv_buf(c, rslot), len,
+				send_buf(c, sslot), PMR_MSG_MAX);
+	err = post_recv(c, rslot);
+	if (err)
+		return err;
+	if (n < 0) {
+		log_notice(
+			"client %s: more than %u bad requests in a row, disconnecting",
+			c->peer, c->sess.max_bad);
+		return n;
+	}
+	if (n == 0) {
+		c->free_send[c->n_free_send++] = sslot;
+		return 0;
+	}
+	return post_send(c, sslot, (uint32_t)n);
+}
+
+/* serve_pending -- answer waiting requests while SEND slots are free */
+static int serve_pending(struct pmrd_client *c)
+{
+	while (c->n_pending && c->n_free_send) {
+		uint32_t i = c->pending_head;
+		int err;
+
+		c->pending_head = (c->pending_head + 1) % c->credits;
+		c->n_pending--;
+		err = serve(c, c->pending[i], c->pending_len[i],
+			    c->free_send[--c->n_free_send]);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* handle_wc -- one completion; negative: disconnect the client */
+static int handle_wc(struct pmrd_client *c, const struct ibv_wc *wc)
+{
+	if (wc->status != IBV_WC_SUCCESS) {
+		if (wc->status == IBV_WC_WR_FLUSH_ERR)
+			return -ECONNRESET;
+		if (wc->status == IBV_WC_LOC_LEN_ERR)
+			log_notice("client %s: message larger than %u bytes",
+				   c->peer, PMR_MSG_MAX);
+		else
+			log_notice("client %s: %s completion: %s", c->peer,
+				   (wc->wr_id & SEND_BIT) ? "send" : "recv",
+				   ibv_wc_status_str(wc->status));
+		return -EIO;
+	}
+	if (c->state == PMRD_CLIENT_DISCONNECTING)
+		return 0;
+
+	if (wc->wr_id & SEND_BIT) {
+		uint32_t slot = (uint32_t)(wc->wr_id & ~SEND_BIT);
+
+		if (slot >= c->credits || c->n_free_send >= c->credits)
+			return -EIO; /* cannot happen: our own wr_id */
+		c->free_send[c->n_free_send++] = slot;
+		return serve_pending(c);
+	}
+
+	if (wc->wr_id >= c->credits || wc->opcode != IBV_WC_RECV)
+		return -EIO;
+	if (c->state == PMRD_CLIENT_ACCEPTING) /* first SEND beat the RTU */
+		pmrd_client_established(c);
+	if (!c->n_free_send) {
+		uint32_t tail = (c->pending_head + c->n_pending) % c->credits;
+
+		if (c->n_pending >= c->credits)
+			return -EIO; /* more RECVs than posted: impossible */
+		c->pending[tail] = (uint32_t)wc->wr_id;
+		c->pending_len[tail] = wc->byte_len;
+		c->n_pending++;
+		return 0;
+	}
+	return serve(c, (uint32_t)wc->wr_id, wc->byte_len,
+		     c->free_send[--c->n_free_send]);
+}
+
+/*
+ * cc_cb -- the completion channel is readable: take and ack every event,
+ * re-arm, then poll the CQ dry (re-arming before polling loses nothing).
+ */
+static void cc_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct pmrd_client *c = container_of(w, struct pmrd_client, cc_watcher);
+	struct ibv_wc wcs[POLL_BATCH];
+	struct ibv_cq *cq;
+	void *ctx;
+	int n, err;
+
+	while (!ibv_get_cq_event(c->cc, &cq, &ctx))
+		ibv_ack_cq_events(cq, 1);
+	err = ibv_req_notify_cq(c->cq, 0);
+	if (err) {
+		log_err("client %s: ibv_req_notify_cq: %s", c->peer,
+			strerror(err));
+		pmrd_client_disconnect(c, "CQ failure");
+		return;
+	}
+	while ((n = ibv_poll_cq(c->cq, POLL_BATCH, wcs)) > 0) {
+		for (int i = 0; i < n; i++) {
+			err = handle_wc(c, &wcs[i]);
+			if (err && c->state != PMRD_CLIENT_DISCONNECTING)
+				pmrd_client_disconnect(c, strerror(-err));
+		}
+	}
+	if (n < 0) {
+		log_err("client %s: ibv_poll_cq failed", c->peer);
+		pmrd_client_disconnect(c, "CQ failure");
+	}
+}
+
+/* set_nonblock -- O_NONBLOCK on FD */
+static int set_nonblock(int fd)
+{
+	int flags = fcntl(fd, F_GETFL);
+
+	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
+		return -errno;
+	return 0;
+}
+
+/* alloc_slots -- the buffer, its MR and the slot bookkeeping */
+static int alloc_slots(struct pmrd_client *c)
+{
+	size_t size = (size_t)c->credits * 2 * PMR_MSG_MAX;
+	int err;
+
+	err = posix_memalign((void **)&c->buf, 4096, size);
+	if (err)
+		return -err;
+	memset(c->buf, 0, size);
+	c->free_send = calloc(c->credits, sizeof(*c->free_send));
+	c->pending = calloc(c->credits, sizeof(*c->pending));
+	c->pending_len = calloc(c->credits, sizeof(*c->pending_len));
+	if (!c->free_send || !c->pending || !c->pending_len)
+		return -ENOMEM;
+	for (unsigned i = 0; i < c->credits; i++)
+		c->free_send[i] = c->credits - 1 - i;
+	c->n_free_send = c->credits;
+
+	c->buf_mr = ibv_reg_mr(c->env->dev->pd, c->buf, size,
+			       IBV_ACCESS_LOCAL_WRITE);
+	if (!c->buf_mr)
+		return errno ? -errno : -ENOMEM;
+	return 0;
+}
+
+/* free_slots -- undo alloc_slots (any part of it) */
+static void free_slots(struct pmrd_client *c)
+{
+	if (c->buf_mr)
+		ibv_dereg_mr(c->buf_mr);
+	c->buf_mr = NULL;
+	free(c->pending_len);
+	free(c->pending);
+	free(c->free_send);
+	free(c->buf);
+}
+
+/* pmrd_client_new -- see client.h */
+int pmrd_client_new(struct pmrd_client_env *env, struct rdma_cm_id *id,
+		    unsigned credits, struct pmrd_client **ret)
+{
+	struct ibv_qp_init_attr qa;
+	struct pmrd_client *c;
+	int err, cqe;
+
+	if (id->verbs != env->dev->verbs)
+		return -EXDEV; /* cannot happen: bound to one device's IP */
+
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	c->env = env;
+	c->id = id;
+	c->credits = credits;
+	c->serial = ++env->next_serial;
+	format_peer(c);
+
+	err = pmrd_session_init(&c->sess, env->exports, env->n_exports,
+				env->limits->max_regions_per_client,
+				env->limits->max_outstanding, c->peer);
+	if (err)
+		goto out_free;
+
+	c->cc = ibv_create_comp_channel(id->verbs);
+	if (!c->cc) {
+		err = errno ? -errno : -ENOMEM;
+		goto out_fini_session;
+	}
+	err = set_nonblock(c->cc->fd);
+	if (err)
+		goto out_destroy_cc;
+	cqe = (int)(2 * credits);
+	c->cq = ibv_create_cq(id->verbs, cqe, c, c->cc, 0);
+	if (!c->cq) {
+		err = errno ? -errno : -ENOMEM;
+		goto out_destroy_cc;
+	}
+	err = ibv_req_notify_cq(c->cq, 0);
+	if (err) {
+		err = -err;
+		goto out_destroy_cq;
+	}
+
+	err = alloc_slots(c);
+	if (err)
+		goto out_free_slots;
+
+	memset(&qa, 0, sizeof(qa));
+	qa.send_cq = c->cq;
+	qa.recv_cq = c->cq;
+	qa.qp_type = IBV_QPT_RC;
+	qa.sq_sig_all = 1;
+	qa.cap.max_send_wr = credits;
+	qa.cap.max_recv_wr = credits;
+	qa.cap.max_send_sge = 1;
+	qa.cap.max_recv_sge = 1;
+	if (rdma_create_qp(id, env->dev->pd, &qa)) {
+		err = errno ? -errno : -ENOMEM;
+		goto out_free_slots;
+	}
+	for (uint32_t i = 0; i < credits; i++) {
+		err = post_recv(c, i);
+		if (err)
+			goto out_destroy_qp;
+	}
+
+	ev_io_init(&c->cc_watcher, cc_cb, c->cc->fd, EV_READ);
+	ev_io_start(env->loop, &c->cc_watcher);
+	id->context = c;
+
+	c->next = env->clients;
+	if (env->clients)
+		env->clients->prev = c;
+	env->clients = c;
+	env->n_clients++;
+	*ret = c;
+	return 0;
+
+out_destroy_qp:
+	rdma_destroy_qp(id);
+out_free_slots:
+	free_slots(c);
+out_destroy_cq:
+	ibv_destroy_cq(c->cq);
+out_destroy_cc:
+	ibv_destroy_comp_channel(c->cc);
+out_fini_session:
+	pmrd_session_fini(&c->sess);
+out_free:
+	log_err("client %s: cannot set up the connection: %s", c->peer,
+		strerror(-err));
+	free(c);
+	return err;
+}
+
+/*
+ * grant_flush -- add FLUSH to the QP's remote access: rdmacm sets only
+ * read/write, and rxe checks FLUSH against the QP's access flags too.  The
+ * QP is in RTS after rdma_accept (which also rewrites INIT's flags, so
+ * this cannot be done earlier).
+ */
+static int grant_flush(struct pmrd_client *c)
+{
+	struct ibv_qp_attr a;
+	int err;
+
+	if (!c->env->qp_extra_access)
+		return 0;
+	memset(&a, 0, sizeof(a));
+	a.qp_access_flags = IBV_ACCESS_REMOTE_READ | IBV_ACCESS_REMOTE_WRITE |
+			    c->env->qp_extra_access;
+	err = ibv_modify_qp(c->id->qp, &a, IBV_QP_ACCESS_FLAGS);
+	if (err) {
+		log_err("client %s: granting RDMA FLUSH on the QP: %s", c->peer,
+			strerror(err));
+		return -err;
+	}
+	return 0;
+}
+
+/* pmrd_client_accept -- see client.h */
+int pmrd_client_accept(struct pmrd_client *c, uint16_t version,
+		       uint8_t responder)
+{
+	struct pmr_welcome w = {
+		.version = version,
+		.credits = (uint16_t)c->credits,
+		.max_msg = PMR_MSG_MAX,
+	};
+	uint8_t pd[PMR_WELCOME_SIZE];
+	struct rdma_conn_param p;
+	int n, err;
+
+	n = pmr_welcome_encode(&w, pd, sizeof(pd));
+	if (n < 0) {
+		log_err("client %s: cannot encode the welcome: %s", c->peer,
+			strerror(-n));
+		return n;
+	}
+	memset(&p, 0, sizeof(p));
+	p.private_data = pd;
+	p.private_data_len = (uint8_t)n;
+	p.responder_resources = responder;
+	p.initiator_depth = 0; /* the server never reads from clients */
+	p.retry_count = 7;
+	p.rnr_retry_count = 7;
+	if (rdma_accept(c->id, &p)) {
+		err = errno ? -errno : -EIO;
+		log_notice("client %s: rdma_accept: %s", c->peer,
+			   strerror(-err));
+		return err;
+	}
+	c->state = PMRD_CLIENT_ACCEPTING;
+	err = grant_flush(c);
+	if (err) {
+		pmrd_client_disconnect(c, "QP setup failed");
+		return 0; /* freed on DISCONNECTED, like any other */
+	}
+	log_debug(
+		"client %s: accepted, version %u, %u credits, responder resources %u",
+		c->peer, version, c->credits, responder);
+	return 0;
+}
+
+/* pmrd_client_established -- see client.h */
+void pmrd_client_established(struct pmrd_client *c)
+{
+	if (c->state != PMRD_CLIENT_ACCEPTING)
+		return;
+	c->state = PMRD_CLIENT_ESTABLISHED;
+	log_info("client %s: connected (%u credits; %u clients)", c->peer,
+		 c->credits, c->env->n_clients);
+}
+
+/* pmrd_client_disconnect -- see client.h */
+void pmrd_client_disconnect(struct pmrd_client *c, const char *why)
+{
+	if (c->state == PMRD_CLIENT_DISCONNECTING)
+		return;
+	c->state = PMRD_CLIENT_DISCONNECTING;
+	log_info("client %s: disconnecting: %s", c->peer, why);
+	if (rdma_disconnect(c->id))
+		log_debug("client %s: rdma_disconnect: %s", c->peer,
+			  strerror(errno));
+}
+
+/* pmrd_client_delete -- see client.h */
+void pmrd_client_delete(struct pmrd_client **cp)
+{
+	struct pmrd_client *c = cp ? *cp : NULL;
+	struct pmrd_client_env *env;
+
+	if (!c)
+		return;
+	env = c->env;
+	ev_io_stop(env->loop, &c->cc_watcher);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		env->clients = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	env->n_clients--;
+
+	log_info(
+		"client %s: gone (%llu requests, %llu bad, %u regions were open; %u clients left)",
+		c->peer, (unsigned long long)c->sess.n_requests,
+		(unsigned long long)c->sess.n_bad, c->sess.n_open,
+		env->n_clients);
+
+	rdma_destroy_qp(c->id);
+	free_slots(c);
+	ibv_destroy_cq(c->cq);
+	ibv_destroy_comp_channel(c->cc);
+	rdma_destroy_id(c->id);
+	pmrd_session_fini(&c->sess);
+	free(c);
+	*cp = NULL;
+}

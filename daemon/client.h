@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * client.h -- one connected client: its rdmacm id and RC QP, a CQ whose
+ * completion channel the event loop watches, the SEND/RECV buffers (one
+ * small MR), credit accounting and its control session.
+ */
+#ifndef PMRD_CLIENT_H
+#define PMRD_CLIENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <ev.h>
+#include <rdma/rdma_cma.h>
+
+#include "device.h"
+#include "mr.h"
+#include "pmrd_conf.h"
+#include "session.h"
+
+/* What every client shares with the server (owned by the server). */
+struct pmrd_client_env {
+	struct ev_loop *loop;
+	struct pmrd_device *dev;
+	struct pmrd_export *const *exports;
+	size_t n_exports;
+	const struct pmrd_limits *limits;
+	int qp_extra_access;	     /* FLUSH access bits for every QP */
+	struct pmrd_client *clients; /* all clients, newest first */
+	unsigned n_clients;
+	uint64_t next_serial;
+};
+
+enum pmrd_client_state {
+	PMRD_CLIENT_ACCEPTING = 0, /* rdma_accept sent, not ESTABLISHED */
+	PMRD_CLIENT_ESTABLISHED,
+	PMRD_CLIENT_DISCONNECTING, /* rdma_disconnect sent, waiting */
+};
+
+struct pmrd_client {
+	struct pmrd_client_env *env;
+	struct pmrd_client *prev, *next;
+	struct rdma_cm_id *id;
+	struct ibv_comp_channel *cc;
+	struct ibv_cq *cq;
+	struct ibv_mr *buf_mr;
+	uint8_t *buf; /* credits RECV slots, then credits SEND slots */
+	unsigned credits;
+	uint32_t *free_send; /* stack of free SEND slots */
+	unsigned n_free_send;
+	uint32_t *pending; /* RECV slots waiting for a SEND slot (FIFO) */
+	uint32_t *pending_len;
+	unsigned pending_head, n_pending;
+	ev_io cc_watcher;
+	enum pmrd_client_state state;
+	struct pmrd_session sess;
+	uint64_t serial;
+	char peer[80]; /* "#3 10.77.0.1:40001" */
+};
+
+/*
+ * pmrd_client_new -- set up a client for the connection request ID: CQ with
+ * a completion channel, an RC QP on ID with the device PD, CREDITS RECVs
+ * posted, the session.  Links it into ENV.  ID is not owned until this
+ * succeeds (the caller rejects and destroys it on failure).
+ */
+int pmrd_client_new(struct pmrd_client_env *env, struct rdma_cm_id *id,
+		    unsigned credits, struct pmrd_client **ret);
+
+/*
+ * pmrd_client_accept -- rdma_accept with the welcome; RESPONDER is the
+ * responder_resources to grant.  On failure the caller deletes the client.
+ */
+int pmrd_client_accept(struct pmrd_client *c, uint16_t version,
+		       uint8_t responder);
+
+/* pmrd_client_established -- the ESTABLISHED event arrived */
+void pmrd_client_established(struct pmrd_client *c);
+
+/*
+ * pmrd_client_disconnect -- start a disconnect (rdma_disconnect); the
+ * client is freed on its DISCONNECTED event.  Idempotent.
+ */
+void pmrd_client_disconnect(struct pmrd_client *c, const char *why);
+
+/* pmrd_client_delete -- free everything the client holds, unlink it */
+void pmrd_client_delete(struct pmrd_client **c);
+
+#endif

@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * mr.c -- register a region with the device's PD by its plan (mr_plan.c):
+ * pinned, or ODP with the server's mapping pre-faulted and, where the
+ * provider supports it, an ibv_advise_mr prefetch.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#include "log.h"
+#include "mr.h"
+#include "pmr_proto.h"
+
+/* bookworm's glibc headers may predate these (Linux 5.14) */
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22
+#endif
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+
+/* ODP prefetch works on at most this much per ibv_sge (length is u32) */
+#define PREFETCH_CHUNK (1u << 30)
+
+/* now_ms -- monotonic milliseconds */
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/*
+ * populate -- fault the whole mapping in, so the device's ODP page faults
+ * resolve from present page tables instead of from the filesystem.  Only
+ * a speed-up: a kernel without MADV_POPULATE_* still works, slower.
+ */
+static void populate(const struct pmrd_region *r)
+{
+	int advice = r->access == PMRD_ACCESS_RW ? MADV_POPULATE_WRITE :
+						   MADV_POPULATE_READ;
+	double t0 = now_ms();
+
+	if (madvise(r->addr, r->size, advice)) {
+		log_warn(
+			"region %s: pre-faulting the mapping failed: %s (ODP faults will be slower)",
+			r->name, strerror(errno));
+		return;
+	}
+	log_debug("region %s: mapping pre-faulted in %.1f ms", r->name,
+		  now_ms() - t0);
+}
+
+/*
+ * prefetch -- ask the device to map the ODP MR's pages now.  Providers
+ * without it (rxe before rdma-core 59) say EOPNOTSUPP: the pre-faulted
+ * mapping is what we rely on then.
+ */
+static void prefetch(struct ibv_pd *pd, struct ibv_mr *mr,
+		     const struct pmrd_region *r)
+{
+	enum ibv_advise_mr_advice advice =
+		r->access == PMRD_ACCESS_RW ?
+			IBV_ADVISE_MR_ADVICE_PREFETCH_WRITE :
+			IBV_ADVISE_MR_ADVICE_PREFETCH;
+	size_t off = 0;
+
+	while (off < r->size) {
+		struct ibv_sge sge = {
+			.addr = (uintptr_t)r->addr + off,
+			.length = (uint32_t)MIN((size_t)PREFETCH_CHUNK,
+						r->size - off),
+			.lkey = mr->lkey,
+		};
+		int err = ibv_advise_mr(pd, advice, IBV_ADVISE_MR_FLAG_FLUSH,
+					&sge, 1);
+
+		if (err == EOPNOTSUPP || err == ENOSYS) {
+			log_info(
+				"region %s: ODP prefetch not supported by this provider; relying on the pre-faulted mapping",
+				r->name);
+			return;
+		}
+		if (err) {
+			log_warn("region %s: ibv_advise_mr: %s (continuing)",
+				 r->name, strerror(err));
+			return;
+		}
+		off += sge.length;
+	}
+}
+
+/* explain_reg_error -- log why ibv_reg_mr failed, with what to do */
+static void explain_reg_error(const struct pmrd_region *r,
+			      const struct pmrd_mr_plan *p, int err)
+{
+	const char *hint = "";
+
+	if (err == ENOMEM && p->strategy == PMRD_MR_PINNED)
+		hint = " (pinned memory counts against RLIMIT_MEMLOCK: `ulimit -l unlimited`, systemd LimitMEMLOCK=infinity)";
+	else if (err == EFAULT && r->kind == PMRD_REGION_TESTING)
+		hint = " (Linux >= 6.5 refuses long-term writable pins of page-cache file mappings and this device has no ODP to fall back to: put testing regions on tmpfs)";
+	else if (err == EOPNOTSUPP && p->strategy == PMRD_MR_PINNED)
+		hint = " (the kernel refused to pin these pages: is this a DAX file? use devdax or an ODP-capable device)";
+	else if (p->strategy == PMRD_MR_ODP)
+		hint = " (the device refused an On-Demand Paging registration)";
+	log_err("region %s: ibv_reg_mr of %zu bytes at %s (%s) failed: %s%s",
+		r->name, r->size, r->path, pmrd_mr_strategy_name(p->strategy),
+		strerror(err), hint);
+}
+
+/* pmrd_export_new -- see mr.h */
+int pmrd_export_new(struct pmrd_device *dev, struct pmrd_region *region,
+		    struct pmrd_export **ret)
+{
+	struct pmrd_mr_region_info info = {
+		.kind = region->kind,
+		.access = region->access,
+		.pdomain = region->pdomain,
+		.granularity = region->granularity,
+	};
+	struct pmrd_export *ex;
+	char methods[64];
+	double t0;
+	int err;
+
+	ex = calloc(1, sizeof(*ex));
+	if (!ex)
+		return -ENOMEM;
+	ex->region = region;
+
+	err = pmrd_mr_plan(&dev->caps, &info, &ex->plan);
+	if (err == -EOPNOTSUPP) {
+		log_err("region %s (%s): %s", region->name, region->path,
+			pmrd_mr_fsdax_refusal());
+		goto out_free;
+	}
+	if (err) {
+		log_err("region %s: no registration strategy: %s", region->name,
+			strerror(-err));
+		goto out_free;
+	}
+
+	t0 = now_ms();
+	if (ex->plan.populate)
+		populate(region);
+	ex->mr = ibv_reg_mr(dev->pd, region->addr, region->size,
+			    ex->plan.access);
+	if (!ex->mr && errno == EFAULT &&
+	    !pmrd_mr_plan_odp_fallback(&dev->caps, &info, &ex->plan)) {
+		log_notice(
+			"region %s: the kernel refused to pin this page-cache file (Linux >= 6.5 allows no long-term writable pins of file mappings); registering it with ODP instead",
+			region->name);
+		populate(region);
+		ex->mr = ibv_reg_mr(dev->pd, region->addr, region->size,
+				    ex->plan.access);
+	}
+	if (!ex->mr) {
+		err = errno ? -errno : -EIO;
+		explain_reg_error(region, &ex->plan, -err);
+		goto out_free;
+	}
+	if (ex->plan.prefetch)
+		prefetch(dev->pd, ex->mr, region);
+	ex->reg_ms = now_ms() - t0;
+	ex->addr = (uintptr_t)region->addr;
+	ex->rkey = ex->mr->rkey;
+
+	pmrd_persist_methods_format(ex->plan.persist, methods, sizeof(methods));
+	log_info(
+		"region %s: %s, %zu bytes, access %s (remote write %s), MR %s, persist methods %s, granularity %s, registered in %.1f ms",
+		region->name, pmrd_region_kind_name(region->kind), region->size,
+		region->access == PMRD_ACCESS_RW ? "rw" : "ro",
+		(ex->plan.access & IBV_ACCESS_REMOTE_WRITE) ? "yes" : "no",
+		pmrd_mr_strategy_name(ex->plan.strategy), methods,
+		pmrd_granularity_name(region->granularity), ex->reg_ms);
+	*ret = ex;
+	return 0;
+
+out_free:
+	free(ex);
+	return err;
+}
+
+/* pmrd_export_delete -- see mr.h */
+void pmrd_export_delete(struct pmrd_export **exp)
+{
+	struct pmrd_export *ex = exp ? *exp : NULL;
+	int err;
+
+	if (!ex)
+		return;
+	if (ex->mr) {
+		err = ibv_dereg_mr(ex->mr);
+		if (err)
+			log_warn("region %s: ibv_dereg_mr: %s",
+				 ex->region->name, strerror(err));
+	}
+	free(ex);
+	*exp = NULL;
+}

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * mr.h -- how each region is registered with the RDMA device (pinned or
+ * On-Demand Paging), which persistence methods that allows, and the
+ * resulting export: what OPEN hands to a client.
+ *
+ * The strategy is decided per region at start-up, from the region's kind
+ * and the device's capabilities, so a region that cannot be served fails
+ * the start, not the first client.
+ */
+#ifndef PMRD_MR_H
+#define PMRD_MR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "device.h"
+#include "region.h"
+
+enum pmrd_mr_strategy {
+	PMRD_MR_PINNED = 0, /* ibv_reg_mr pins the pages (devdax, testing) */
+	PMRD_MR_ODP = 1, /* IBV_ACCESS_ON_DEMAND (fsdax: no long-term pins) */
+};
+
+/* Stable kernel ABI values; rdma-core 44 does not name the FLUSH ones. */
+#define PMRD_ACCESS_FLUSH_GLOBAL     (1 << 8)
+#define PMRD_ACCESS_FLUSH_PERSISTENT (1 << 9)
+
+/* The decision for one region, before anything is registered. */
+struct pmrd_mr_plan {
+	enum pmrd_mr_strategy strategy;
+	int access;	  /* ibv access flags for ibv_reg_mr */
+	uint32_t persist; /* PMR_PERSIST_* bits the region advertises */
+	bool populate;	  /* pre-fault the server's mapping (ODP) */
+	bool prefetch;	  /* ibv_advise_mr after registering (ODP) */
+};
+
+/* What the daemon knows of the platform (for PMR_PERSIST_RAW). */
+struct pmrd_mr_region_info {
+	enum pmrd_region_kind kind;
+	enum pmrd_access access;
+	enum pmrd_pdomain pdomain;
+	enum pmem2_granularity granularity;
+};
+
+/*
+ * pmrd_mr_plan -- decide how to register a region described by INFO on a
+ * device with CAPS.  Pure: no verbs calls (unit-tested).  -EOPNOTSUPP for
+ * an fsdax region on a device without RC ODP read+write (the kernel refuses
+ * long-term pins of fsdax pages); *ret untouched then.
+ */
+int pmrd_mr_plan(const struct pmrd_dev_caps *caps,
+		 const struct pmrd_mr_region_info *info,
+		 struct pmrd_mr_plan *ret);
+
+/*
+ * pmrd_mr_plan_odp_fallback -- turn a pinned plan for a TESTING region into
+ * an ODP one, for kernels that refuse long-term writable pins of page-cache
+ * file mappings (Linux >= 6.5: EFAULT).  -EOPNOTSUPP when the device has
+ * no RC ODP or the region is not a testing one; *plan untouched then.
+ */
+int pmrd_mr_plan_odp_fallback(const struct pmrd_dev_caps *caps,
+			      const struct pmrd_mr_region_info *info,
+			      struct pmrd_mr_plan *plan);
+
+/* pmrd_mr_fsdax_refusal -- the operator's explanation for -EOPNOTSUPP */
+const char *pmrd_mr_fsdax_refusal(void);
+
+const char *pmrd_mr_strategy_name(enum pmrd_mr_strategy s);
+
+/* pmrd_persist_methods_format -- "server,flush" into BUF */
+void pmrd_persist_methods_format(uint32_t persist, char *buf, size_t len);
+
+/* A registered region: everything OPEN and PERSIST need. */
+struct pmrd_export {
+	struct pmrd_region *region; /* not owned */
+	struct ibv_mr *mr;
+	struct pmrd_mr_plan plan;
+	uint64_t addr; /* remote address clients use */
+	uint32_t rkey;
+	double reg_ms; /* registration time */
+};
+
+/*
+ * pmrd_export_new -- plan and register REGION on DEV's PD; logs the
+ * strategy, access, persistence methods and registration time, or the
+ * reason it cannot be served.  Negative errno; *ret untouched on failure.
+ */
+int pmrd_export_new(struct pmrd_device *dev, struct pmrd_region *region,
+		    struct pmrd_export **ret);
+
+/* pmrd_export_delete -- deregister and free; NULL is fine */
+void pmrd_export_delete(struct pmrd_export **ex);
+
+#endif

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * mr_plan.c -- the registration strategy and the advertised persistence
+ * methods of a region, decided from its kind and the device's capabilities
+ * (pure: no verbs calls, so every branch is unit-tested).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "mr.h"
+#include "pmr_proto.h"
+
+/* fsdax_ok -- can the device serve an fsdax region at all (ODP RC r+w)? */
+static bool fsdax_ok(const struct pmrd_dev_caps *caps)
+{
+	return caps->odp && caps->odp_rc_read && caps->odp_rc_write;
+}
+
+/*
+ * pmrd_mr_plan -- see mr.h.
+ *
+ * FLUSH is advertised only when every link of the chain holds: this build
+ * has the verbs, the device reports flush-persistent, the region is real
+ * pmem (rxe refuses a FLUSH_PERSISTENT MR elsewhere), the region is
+ * writable (nothing to flush otherwise) and, for ODP, the device can
+ * FLUSH on ODP MRs.  RAW (read-after-write) only where CPU caches are in
+ * the persistence domain: libpmem2 says BYTE, or the operator declared it.
+ */
+int pmrd_mr_plan(const struct pmrd_dev_caps *caps,
+		 const struct pmrd_mr_region_info *info,
+		 struct pmrd_mr_plan *ret)
+{
+	struct pmrd_mr_plan p;
+	bool pmem;
+
+	memset(&p, 0, sizeof(p));
+	pmem = info->kind == PMRD_REGION_FSDAX ||
+	       info->kind == PMRD_REGION_DEVDAX;
+
+	switch (info->kind) {
+	case PMRD_REGION_FSDAX:
+		if (!fsdax_ok(caps))
+			return -EOPNOTSUPP;
+		p.strategy = PMRD_MR_ODP;
+		p.populate = true;
+		p.prefetch = true;
+		break;
+	case PMRD_REGION_DEVDAX:
+	case PMRD_REGION_TESTING:
+		p.strategy = PMRD_MR_PINNED;
+		break;
+	default:
+		return -EINVAL;
+	}
+
+	p.access = IBV_ACCESS_REMOTE_READ;
+	if (info->access == PMRD_ACCESS_RW)
+		p.access |= IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE;
+	if (p.strategy == PMRD_MR_ODP)
+		p.access |= IBV_ACCESS_ON_DEMAND;
+
+	p.persist = PMR_PERSIST_SERVER;
+	if (caps->flush_verbs && caps->flush_persistent && pmem &&
+	    info->access == PMRD_ACCESS_RW &&
+	    (p.strategy != PMRD_MR_ODP || caps->odp_rc_flush)) {
+		p.access |= PMRD_ACCESS_FLUSH_PERSISTENT;
+		p.persist |= PMR_PERSIST_FLUSH;
+	}
+	if (info->granularity == PMEM2_GRANULARITY_BYTE ||
+	    info->pdomain == PMRD_PDOMAIN_CPU_CACHE)
+		p.persist |= PMR_PERSIST_RAW;
+
+	*ret = p;
+	return 0;
+}
+
+/* pmrd_mr_plan_odp_fallback -- see mr.h */
+int pmrd_mr_plan_odp_fallback(const struct pmrd_dev_caps *caps,
+			      const struct pmrd_mr_region_info *info,
+			      struct pmrd_mr_plan *plan)
+{
+	if (info->kind != PMRD_REGION_TESTING ||
+	    plan->strategy != PMRD_MR_PINNED || !fsdax_ok(caps))
+		return -EOPNOTSUPP;
+	plan->strategy = PMRD_MR_ODP;
+	plan->access |= IBV_ACCESS_ON_DEMAND;
+	plan->populate = true;
+	plan->prefetch = true;
+	return 0;
+}
+
+/* pmrd_mr_fsdax_refusal -- see mr.h */
+const char *pmrd_mr_fsdax_refusal(void)
+{
+	return "this RDMA device cannot serve a file on a DAX filesystem (fsdax):\n"
+	       "  the kernel refuses long-term pins of fsdax pages (FOLL_LONGTERM, mm/gup.c),\n"
+	       "  so the file can only be registered with On-Demand Paging, and this device\n"
+	       "  does not report RC ODP for RDMA READ and WRITE.  Either:\n"
+	       "  - reconfigure the namespace as devdax:\n"
+	       "      ndctl create-namespace -f -e namespaceX.Y -m devdax\n"
+	       "    and set `path = /dev/daxX.Y` in the region, or\n"
+	       "  - use an RDMA device and kernel with On-Demand Paging (e.g. mlx5,\n"
+	       "    or rxe on kernel >= 6.15).";
+}
+
+/* pmrd_mr_strategy_name -- "pinned" / "odp" */
+const char *pmrd_mr_strategy_name(enum pmrd_mr_strategy s)
+{
+	switch (s) {
+	case PMRD_MR_PINNED:
+		return "pinned";
+	case PMRD_MR_ODP:
+		return "odp";
+	}
+	return "?";
+}
+
+/* pmrd_persist_methods_format -- the set bits' names, comma separated */
+void pmrd_persist_methods_format(uint32_t persist, char *buf, size_t len)
+{
+	static const struct {
+		uint32_t bit;
+		const char *name;
+	} names[] = {
+		{ PMR_PERSIST_SERVER, "server" },
+		{ PMR_PERSIST_FLUSH, "flush" },
+		{ PMR_PERSIST_RAW, "read-after-write" },
+	};
+	size_t off = 0;
+
+	if (!len)
+		return;
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		int n;
+
+		if (!(persist & names[i].bit))
+			continue;
+		n = snprintf(buf + off, len - off, "%s%s", off ? "," : "",
+			     names[i].name);
+		if (n < 0 || (size_t)n >= len - off)
+			return;
+		off += (size_t)n;
+	}
+	if (!off)
+		snprintf(buf, len, "none");
+}

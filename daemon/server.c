@@ -1,0 +1,381 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * server.c -- the rdmacm listener and the event loop.
+ *
+ * One libev loop watches the rdmacm event channel (non-blocking, drained
+ * in one callback), every client's completion channel (client.c) and the
+ * signals.  Each rdmacm event is copied and acked before it is handled, so
+ * handling may destroy the event's id (rdma_destroy_id waits for the acks
+ * of that id's events).
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ev.h>
+
+#include "client.h"
+#include "device.h"
+#include "log.h"
+#include "mr.h"
+#include "pmr_proto.h"
+#include "server.h"
+
+#define LISTEN_BACKLOG 128
+#define STOP_GRACE_S   3.0
+#define CREDITS_MAX    1024 /* whatever the config says: buffers are 8 KiB each */
+
+struct pmrd_server {
+	struct ev_loop *loop;
+	const struct pmrd_conf *conf;
+	struct pmrd_device *dev;
+	struct pmrd_export **exports;
+	size_t n_exports;
+	struct pmrd_client_env env;
+	ev_io cm_watcher;
+	ev_signal sigint, sigterm, sighup;
+	ev_timer stop_timer;
+	bool stopping;
+	int result;
+};
+
+/* A CM event, copied so the event can be acked before it is handled. */
+struct cm_event {
+	enum rdma_cm_event_type type;
+	int status;
+	struct rdma_cm_id *id;
+	uint8_t responder_resources; /* the client's initiator depth */
+	uint8_t private_data_len;
+	uint8_t private_data[UINT8_MAX]; /* the length is a u8 */
+};
+
+/* reject -- refuse the connection request ID with REASON and destroy ID */
+static void reject(struct rdma_cm_id *id, uint16_t reason)
+{
+	struct pmr_reject r = {
+		.reason = reason,
+		.version = PMR_PROTO_VERSION,
+		.min_version = PMR_PROTO_VERSION_MIN,
+	};
+	uint8_t buf[PMR_REJECT_SIZE];
+	int n = pmr_reject_encode(&r, buf, sizeof(buf));
+
+	if (rdma_reject(id, n > 0 ? buf : NULL, n > 0 ? (uint8_t)n : 0))
+		log_debug("rdma_reject: %s", strerror(errno));
+	rdma_destroy_id(id);
+}
+
+/* credits_for -- what a client asking for ASK control slots gets */
+static unsigned credits_for(const struct pmrd_server *s, uint16_t ask)
+{
+	unsigned c = ask ? ask : 1;
+
+	c = MIN(c, s->conf->limits.max_outstanding);
+	c = MIN(c, (unsigned)CREDITS_MAX);
+	if (s->dev->caps.max_qp_wr)
+		c = MIN(c, s->dev->caps.max_qp_wr);
+	if (s->dev->caps.max_cqe > 1)
+		c = MIN(c, (unsigned)s->dev->caps.max_cqe / 2);
+	return c ? c : 1;
+}
+
+/* on_connect_request -- hello, limits, then a client and rdma_accept */
+static void on_connect_request(struct pmrd_server *s, struct cm_event *e)
+{
+	struct pmrd_client *c;
+	struct pmr_hello h;
+	unsigned responder;
+	int version, err;
+
+	if (s->stopping) {
+		reject(e->id, PMR_REJECT_SHUTDOWN);
+		return;
+	}
+	err = pmr_hello_decode(e->private_data, e->private_data_len, &h);
+	if (err) {
+		log_info(
+			"connection request with a bad hello (%u bytes): rejected",
+			e->private_data_len);
+		reject(e->id, PMR_REJECT_BAD_HELLO);
+		return;
+	}
+	version = pmr_version_negotiate(h.min_version, h.version,
+					PMR_PROTO_VERSION_MIN,
+					PMR_PROTO_VERSION);
+	if (version < 0) {
+		log_info(
+			"connection request for protocol %u..%u (we speak %u..%u): rejected",
+			h.min_version, h.version, PMR_PROTO_VERSION_MIN,
+			PMR_PROTO_VERSION);
+		reject(e->id, PMR_REJECT_VERSION);
+		return;
+	}
+	if (s->env.n_clients >= s->conf->limits.max_clients) {
+		log_notice(
+			"connection request rejected: %u clients connected (max_clients)",
+			s->env.n_clients);
+		reject(e->id, PMR_REJECT_TOO_MANY);
+		return;
+	}
+	err = pmrd_client_new(&s->env, e->id, credits_for(s, h.credits), &c);
+	if (err) {
+		reject(e->id, PMR_REJECT_INTERNAL);
+		return;
+	}
+	/*
+	 * The event's responder_resources is the client's initiator depth.
+	 * Grant at least one even when it asked for none: rxe on 7.x
+	 * dereferences a zero-sized resource array (kernel oops) when a
+	 * FLUSH or READ reaches a QP with max_dest_rd_atomic 0.
+	 */
+	responder = MIN((unsigned)e->responder_resources,
+			(unsigned)MAX(s->dev->caps.max_qp_rd_atom, 1));
+	responder = MAX(responder, 1u);
+	err = pmrd_client_accept(c, (uint16_t)version, (uint8_t)responder);
+	if (err)
+		pmrd_client_delete(&c);
+}
+
+/* maybe_finish_stop -- the last client is gone: leave the loop */
+static void maybe_finish_stop(struct pmrd_server *s)
+{
+	if (s->stopping && !s->env.n_clients)
+		ev_break(s->loop, EVBREAK_ALL);
+}
+
+/* handle_cm_event -- dispatch one (already acked) rdmacm event */
+static void handle_cm_event(struct pmrd_server *s, struct cm_event *e)
+{
+	struct pmrd_client *c = NULL;
+
+	if (e->type == RDMA_CM_EVENT_CONNECT_REQUEST) {
+		on_connect_request(s, e);
+		return;
+	}
+	if (e->id == s->dev->listen_id) {
+		switch (e->type) {
+		case RDMA_CM_EVENT_DEVICE_REMOVAL:
+			log_err("RDMA device %s removed: stopping",
+				ibv_get_device_name(s->dev->verbs->device));
+			s->result = -ENODEV;
+			ev_break(s->loop, EVBREAK_ALL);
+			break;
+		case RDMA_CM_EVENT_ADDR_CHANGE:
+			log_warn(
+				"listen address %s changed (bonding failover?)",
+				s->dev->addr);
+			break;
+		default:
+			log_debug("listen id: %s", rdma_event_str(e->type));
+		}
+		return;
+	}
+
+	c = e->id->context;
+	if (!c) {
+		log_debug("%s on an unknown id", rdma_event_str(e->type));
+		return;
+	}
+	switch (e->type) {
+	case RDMA_CM_EVENT_ESTABLISHED:
+		pmrd_client_established(c);
+		break;
+	case RDMA_CM_EVENT_DISCONNECTED:
+		log_debug("client %s: DISCONNECTED", c->peer);
+		pmrd_client_delete(&c);
+		break;
+	case RDMA_CM_EVENT_REJECTED:
+	case RDMA_CM_EVENT_CONNECT_ERROR:
+	case RDMA_CM_EVENT_UNREACHABLE:
+		log_info("client %s: %s (status %d) before it connected",
+			 c->peer, rdma_event_str(e->type), e->status);
+		pmrd_client_delete(&c);
+		break;
+	case RDMA_CM_EVENT_DEVICE_REMOVAL:
+		log_err("client %s: RDMA device removed", c->peer);
+		pmrd_client_delete(&c);
+		s->result = -ENODEV;
+		ev_break(s->loop, EVBREAK_ALL);
+		break;
+	case RDMA_CM_EVENT_ADDR_CHANGE:
+		pmrd_client_disconnect(c, "address changed");
+		break;
+	case RDMA_CM_EVENT_TIMEWAIT_EXIT:
+	default:
+		log_debug("client %s: %s", c->peer, rdma_event_str(e->type));
+	}
+	maybe_finish_stop(s);
+}
+
+/* cm_cb -- the rdmacm event channel is readable: drain it */
+static void cm_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct pmrd_server *s = container_of(w, struct pmrd_server, cm_watcher);
+	struct rdma_cm_event *ev;
+	struct cm_event e;
+
+	while (!rdma_get_cm_event(s->dev->ec, &ev)) {
+		memset(&e, 0, sizeof(e));
+		e.type = ev->event;
+		e.status = ev->status;
+		e.id = ev->id;
+		if (ev->event == RDMA_CM_EVENT_CONNECT_REQUEST) {
+			const struct rdma_conn_param *p = &ev->param.conn;
+
+			e.responder_resources = p->responder_resources;
+			if (p->private_data && p->private_data_len) {
+				e.private_data_len = (uint8_t)MIN(
+					(size_t)p->private_data_len,
+					sizeof(e.private_data));
+				memcpy(e.private_data, p->private_data,
+				       e.private_data_len);
+			}
+		}
+		rdma_ack_cm_event(ev);
+		handle_cm_event(s, &e);
+	}
+	if (errno != EAGAIN && errno != EWOULDBLOCK)
+		log_err("rdma_get_cm_event: %s", strerror(errno));
+}
+
+/* stop_timer_cb -- clients did not all leave in time: stop anyway */
+static void stop_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct pmrd_server *s = container_of(w, struct pmrd_server, stop_timer);
+
+	log_notice("%u clients did not disconnect in %.0f s: dropping them",
+		   s->env.n_clients, STOP_GRACE_S);
+	ev_break(loop, EVBREAK_ALL);
+}
+
+/* begin_stop -- refuse new clients, disconnect the others, then leave */
+static void begin_stop(struct pmrd_server *s, const char *why)
+{
+	struct pmrd_client *c, *next;
+
+	if (s->stopping) {
+		log_notice("%s again: stopping now", why);
+		ev_break(s->loop, EVBREAK_ALL);
+		return;
+	}
+	s->stopping = true;
+	log_notice("%s: stopping (%u clients to disconnect)", why,
+		   s->env.n_clients);
+	for (c = s->env.clients; c; c = next) {
+		next = c->next;
+		pmrd_client_disconnect(c, "server stopping");
+	}
+	if (!s->env.n_clients) {
+		ev_break(s->loop, EVBREAK_ALL);
+		return;
+	}
+	ev_timer_init(&s->stop_timer, stop_timer_cb, STOP_GRACE_S, 0.);
+	ev_timer_start(s->loop, &s->stop_timer);
+}
+
+/* signal_cb -- SIGINT/SIGTERM stop, SIGHUP would reload */
+static void signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	struct pmrd_server *s = w->data;
+
+	if (w->signum == SIGHUP) {
+		log_notice("SIGHUP: reload not implemented yet");
+		return;
+	}
+	begin_stop(s, w->signum == SIGINT ? "SIGINT" : "SIGTERM");
+}
+
+/* register_regions -- one export per region; any failure fails the start */
+static int register_regions(struct pmrd_server *s, struct pmrd_region **regions,
+			    size_t n)
+{
+	int err;
+
+	s->exports = calloc(n ? n : 1, sizeof(*s->exports));
+	if (!s->exports)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		err = pmrd_export_new(s->dev, regions[i], &s->exports[i]);
+		if (err)
+			return err;
+		s->n_exports++;
+		if (s->exports[i]->plan.access & PMRD_ACCESS_FLUSH_PERSISTENT)
+			s->env.qp_extra_access |= PMRD_ACCESS_FLUSH_PERSISTENT;
+	}
+	return 0;
+}
+
+/* start_watchers -- the event channel and the signals */
+static void start_watchers(struct pmrd_server *s)
+{
+	ev_io_init(&s->cm_watcher, cm_cb, s->dev->ec->fd, EV_READ);
+	ev_io_start(s->loop, &s->cm_watcher);
+	ev_signal_init(&s->sigint, signal_cb, SIGINT);
+	ev_signal_init(&s->sigterm, signal_cb, SIGTERM);
+	ev_signal_init(&s->sighup, signal_cb, SIGHUP);
+	s->sigint.data = s->sigterm.data = s->sighup.data = s;
+	ev_signal_start(s->loop, &s->sigint);
+	ev_signal_start(s->loop, &s->sigterm);
+	ev_signal_start(s->loop, &s->sighup);
+}
+
+/* pmrd_server_run -- see server.h */
+int pmrd_server_run(const struct pmrd_conf *conf, struct pmrd_region **regions,
+		    size_t n)
+{
+	struct pmrd_server s;
+	struct pmrd_client *c;
+	int err;
+
+	memset(&s, 0, sizeof(s));
+	s.conf = conf;
+	s.loop = ev_loop_new(EVFLAG_AUTO);
+	if (!s.loop) {
+		log_err("cannot create the event loop");
+		return -ENOMEM;
+	}
+	err = pmrd_device_open(conf->listen_host, conf->listen_port, &s.dev);
+	if (err)
+		goto out_destroy_loop;
+
+	s.env.loop = s.loop;
+	s.env.dev = s.dev;
+	s.env.limits = &conf->limits;
+	err = register_regions(&s, regions, n);
+	if (err)
+		goto out_dereg_regions;
+	s.env.exports = s.exports;
+	s.env.n_exports = s.n_exports;
+
+	err = pmrd_device_listen(s.dev, LISTEN_BACKLOG);
+	if (err)
+		goto out_dereg_regions;
+	start_watchers(&s);
+	log_notice(
+		"serving %zu regions on %s (max %u clients, %u regions and %u requests in flight per client)",
+		s.n_exports, s.dev->addr, conf->limits.max_clients,
+		conf->limits.max_regions_per_client,
+		conf->limits.max_outstanding);
+
+	ev_run(s.loop, 0);
+	err = s.result;
+
+	while ((c = s.env.clients))
+		pmrd_client_delete(&c);
+	ev_signal_stop(s.loop, &s.sighup);
+	ev_signal_stop(s.loop, &s.sigterm);
+	ev_signal_stop(s.loop, &s.sigint);
+	ev_timer_stop(s.loop, &s.stop_timer);
+	ev_io_stop(s.loop, &s.cm_watcher);
+	if (!err)
+		log_notice("stopped");
+out_dereg_regions:
+	for (size_t i = 0; i < s.n_exports; i++)
+		pmrd_export_delete(&s.exports[i]);
+	free(s.exports);
+	pmrd_device_close(&s.dev);
+out_destroy_loop:
+	ev_loop_destroy(s.loop);
+	return err;
+}

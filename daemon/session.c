@@ -1,0 +1,335 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * session.c -- answer one client's control requests.
+ *
+ * Every request gets exactly one response echoing its req_id, also a
+ * request that cannot be decoded (INVALID) or whose type is unknown
+ * (UNSUPPORTED), as long as the 16-byte header is there to echo.  Bad
+ * requests never hurt the daemon; a client that sends more than max_bad of
+ * them in a row is told to go away (the caller disconnects it).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "pmr_proto.h"
+#include "session.h"
+
+/* pmrd_session_init -- see session.h */
+int pmrd_session_init(struct pmrd_session *s,
+		      struct pmrd_export *const *exports, size_t n_exports,
+		      unsigned max_handles, unsigned max_bad, const char *peer)
+{
+	memset(s, 0, sizeof(*s));
+	if (max_handles > PMRD_HANDLE_SLOTS_MAX)
+		max_handles = PMRD_HANDLE_SLOTS_MAX;
+	if (max_handles) {
+		s->handles = calloc(max_handles, sizeof(*s->handles));
+		if (!s->handles)
+			return -ENOMEM;
+	}
+	s->exports = exports;
+	s->n_exports = n_exports;
+	s->max_handles = max_handles;
+	s->max_bad = max_bad;
+	s->peer = peer ? peer : "?";
+	return 0;
+}
+
+/* pmrd_session_fini -- see session.h */
+void pmrd_session_fini(struct pmrd_session *s)
+{
+	free(s->handles);
+	s->handles = NULL;
+	s->n_open = 0;
+}
+
+/* wire_gran -- libpmem2 granularity to its wire value */
+static uint8_t wire_gran(enum pmem2_granularity g)
+{
+	switch (g) {
+	case PMEM2_GRANULARITY_BYTE:
+		return PMR_WIRE_GRAN_BYTE;
+	case PMEM2_GRANULARITY_CACHE_LINE:
+		return PMR_WIRE_GRAN_CACHE_LINE;
+	case PMEM2_GRANULARITY_PAGE:
+	default:
+		return PMR_WIRE_GRAN_PAGE;
+	}
+}
+
+/* wire_kind -- region kind to its wire value */
+static uint8_t wire_kind(enum pmrd_region_kind k)
+{
+	switch (k) {
+	case PMRD_REGION_FSDAX:
+		return PMR_WIRE_KIND_FSDAX;
+	case PMRD_REGION_DEVDAX:
+		return PMR_WIRE_KIND_DEVDAX;
+	case PMRD_REGION_TESTING:
+	default:
+		return PMR_WIRE_KIND_TESTING;
+	}
+}
+
+/* wire_access -- region access to its wire value */
+static uint8_t wire_access(enum pmrd_access a)
+{
+	return a == PMRD_ACCESS_RW ? PMR_WIRE_ACCESS_RW : PMR_WIRE_ACCESS_RO;
+}
+
+/* set_error -- turn RESP into an error response with a printf'd text */
+PMR_PRINTF(3, 4)
+static void set_error(struct pmr_msg *resp, uint16_t status, const char *fmt,
+		      ...)
+{
+	va_list ap;
+
+	resp->hdr.status = status;
+	memset(&resp->u, 0, sizeof(resp->u));
+	va_start(ap, fmt);
+	vsnprintf(resp->u.error.text, sizeof(resp->u.error.text), fmt, ap);
+	va_end(ap);
+}
+
+/* find_export -- the export named NAME, NULL when none */
+static struct pmrd_export *find_export(const struct pmrd_session *s,
+				       const char *name)
+{
+	for (size_t i = 0; i < s->n_exports; i++)
+		if (!strcmp(s->exports[i]->region->name, name))
+			return s->exports[i];
+	return NULL;
+}
+
+/* find_handle -- the open handle H, NULL when none (or stale) */
+static struct pmrd_handle *find_handle(struct pmrd_session *s, uint32_t h)
+{
+	uint32_t slot = h & 0xffff;
+	struct pmrd_handle *e;
+
+	if (slot >= s->max_handles)
+		return NULL;
+	e = &s->handles[slot];
+	if (!e->ex || e->gen != h >> 16)
+		return NULL;
+	return e;
+}
+
+/* do_list -- LIST_REGIONS from req->start, as many as fit */
+static void do_list(struct pmrd_session *s, const struct pmr_msg *req,
+		    struct pmr_msg *resp)
+{
+	struct pmr_list_resp *l = &resp->u.list_resp;
+	uint32_t start = req->u.list_req.start;
+
+	if (start > s->n_exports) {
+		set_error(resp, PMR_ST_RANGE, "start %u beyond %zu regions",
+			  start, s->n_exports);
+		return;
+	}
+	l->total = (uint32_t)s->n_exports;
+	for (size_t i = start;
+	     i < s->n_exports && l->count < PMR_LIST_MAX_ENTRIES; i++) {
+		const struct pmrd_export *ex = s->exports[i];
+		struct pmr_region_info *e = &l->entries[l->count++];
+
+		snprintf(e->name, sizeof(e->name), "%s", ex->region->name);
+		e->size = ex->region->size;
+		e->access = wire_access(ex->region->access);
+		e->kind = wire_kind(ex->region->kind);
+		e->gran = wire_gran(ex->region->granularity);
+		e->persist = (uint8_t)ex->plan.persist;
+	}
+	l->count = pmr_list_resp_fit(l->entries, l->count, PMR_MSG_MAX);
+}
+
+/* do_open -- OPEN(name, access): a handle and what RDMA needs */
+static void do_open(struct pmrd_session *s, const struct pmr_msg *req,
+		    struct pmr_msg *resp)
+{
+	const struct pmr_open_req *o = &req->u.open_req;
+	struct pmr_open_resp *r = &resp->u.open_resp;
+	struct pmrd_export *ex;
+	struct pmrd_handle *h = NULL;
+	unsigned slot;
+
+	if (o->access != PMR_WIRE_ACCESS_RW &&
+	    o->access != PMR_WIRE_ACCESS_RO) {
+		set_error(resp, PMR_ST_INVALID, "unknown access mode %u",
+			  o->access);
+		return;
+	}
+	ex = find_export(s, o->name);
+	if (!ex) {
+		set_error(resp, PMR_ST_NOENT, "no region named '%s'", o->name);
+		return;
+	}
+	if (o->access == PMR_WIRE_ACCESS_RW &&
+	    ex->region->access != PMRD_ACCESS_RW) {
+		set_error(resp, PMR_ST_ACCESS, "region '%s' is read-only",
+			  o->name);
+		return;
+	}
+	for (slot = 0; slot < s->max_handles; slot++) {
+		if (!s->handles[slot].ex) {
+			h = &s->handles[slot];
+			break;
+		}
+	}
+	if (!h) {
+		set_error(resp, PMR_ST_LIMIT,
+			  "at most %u regions open per connection",
+			  s->max_handles);
+		return;
+	}
+	if (!h->gen)
+		h->gen = 1;
+	h->ex = ex;
+	h->access = o->access;
+	s->n_open++;
+
+	r->handle = (uint32_t)h->gen << 16 | slot;
+	r->rkey = ex->rkey;
+	r->addr = ex->addr;
+	r->length = ex->region->size;
+	r->persist = ex->plan.persist;
+	r->gran = wire_gran(ex->region->granularity);
+	r->kind = wire_kind(ex->region->kind);
+	r->access = o->access;
+	log_debug("client %s: open %s (%s) -> handle %#x", s->peer,
+		  ex->region->name,
+		  o->access == PMR_WIRE_ACCESS_RW ? "rw" : "ro", r->handle);
+}
+
+/* do_close -- CLOSE(handle) */
+static void do_close(struct pmrd_session *s, const struct pmr_msg *req,
+		     struct pmr_msg *resp)
+{
+	struct pmrd_handle *h = find_handle(s, req->u.close_req.handle);
+
+	if (!h) {
+		set_error(resp, PMR_ST_NOENT, "no open handle %#x",
+			  req->u.close_req.handle);
+		return;
+	}
+	h->ex = NULL;
+	h->gen = (uint16_t)(h->gen + 1) ? (uint16_t)(h->gen + 1) : 1;
+	s->n_open--;
+}
+
+/* do_persist -- PERSIST(handle, offset, length): bounds, then pmem2 */
+static void do_persist(struct pmrd_session *s, const struct pmr_msg *req,
+		       struct pmr_msg *resp)
+{
+	const struct pmr_persist_req *p = &req->u.persist_req;
+	struct pmrd_handle *h = find_handle(s, p->handle);
+	uint64_t size;
+
+	if (!h) {
+		set_error(resp, PMR_ST_NOENT, "no open handle %#x", p->handle);
+		return;
+	}
+	size = h->ex->region->size;
+	if (p->offset > size || p->length > size - p->offset) {
+		set_error(resp, PMR_ST_RANGE,
+			  "range %#llx+%#llx outside region of %#llx bytes",
+			  (unsigned long long)p->offset,
+			  (unsigned long long)p->length,
+			  (unsigned long long)size);
+		return;
+	}
+	if (p->length)
+		pmrd_region_persist(h->ex->region, p->offset, p->length);
+}
+
+/* dispatch -- a decoded request into RESP (type, req_id already set) */
+static bool dispatch(struct pmrd_session *s, const struct pmr_msg *req,
+		     struct pmr_msg *resp)
+{
+	if (req->hdr.type & PMR_MSG_RESP) {
+		set_error(resp, PMR_ST_INVALID, "a response is not a request");
+		return false;
+	}
+	switch (req->hdr.type) {
+	case PMR_MSG_LIST_REGIONS:
+		do_list(s, req, resp);
+		break;
+	case PMR_MSG_OPEN:
+		do_open(s, req, resp);
+		break;
+	case PMR_MSG_CLOSE:
+		do_close(s, req, resp);
+		break;
+	case PMR_MSG_PERSIST:
+		do_persist(s, req, resp);
+		break;
+	case PMR_MSG_PING:
+		break;
+	default:
+		set_error(resp, PMR_ST_UNSUPPORTED, "unknown request type %u",
+			  req->hdr.type);
+		return false;
+	}
+	return true;
+}
+
+/* pmrd_session_handle -- see session.h */
+int pmrd_session_handle(struct pmrd_session *s, const void *req, size_t len,
+			void *resp, size_t cap)
+{
+	struct pmr_msg_hdr raw;
+	struct pmr_msg in, out;
+	bool good = false;
+	int err, n;
+
+	s->n_requests++;
+	err = pmr_msg_hdr_decode(req, len, &raw);
+	if (err) {
+		log_debug("client %s: %zu-byte message, header unreadable",
+			  s->peer, len);
+		n = 0;
+		goto out_count;
+	}
+	/* echo the raw header: decode fills nothing on -EBADMSG */
+	pmr_msg_init(&out, raw.type | PMR_MSG_RESP, raw.req_id);
+	err = pmr_msg_decode(req, len, &in);
+	if (err == -EPROTO) {
+		set_error(&out, PMR_ST_UNSUPPORTED, "unknown request type %u",
+			  raw.type);
+	} else if (err) {
+		set_error(&out, PMR_ST_INVALID,
+			  "malformed %s request (%zu bytes)",
+			  pmr_msg_type_str(raw.type), len);
+	} else {
+		good = dispatch(s, &in, &out);
+	}
+	if (!good)
+		log_debug("client %s: bad request: %s", s->peer,
+			  out.u.error.text);
+
+	n = pmr_msg_encode(&out, resp, cap);
+	if (n < 0) {
+		/* cannot happen for our own responses; keep the client */
+		log_err("client %s: cannot encode a %s response: %s", s->peer,
+			pmr_msg_type_str(out.hdr.type), strerror(-n));
+		memset(&out.u, 0, sizeof(out.u));
+		set_error(&out, PMR_ST_INTERNAL, "internal error");
+		n = pmr_msg_encode(&out, resp, cap);
+		if (n < 0)
+			n = 0;
+	}
+
+out_count:
+	if (good) {
+		s->bad_streak = 0;
+		return n;
+	}
+	s->n_bad++;
+	if (++s->bad_streak > s->max_bad)
+		return -EPROTO;
+	return n;
+}

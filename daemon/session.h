@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * session.h -- one client's control-plane state and request handling
+ * (LIST_REGIONS, OPEN, CLOSE, PERSIST, PING), independent of verbs so it
+ * can be driven by unit tests with any byte string.
+ */
+#ifndef PMRD_SESSION_H
+#define PMRD_SESSION_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mr.h"
+
+/* Handles carry a per-slot generation so a stale handle is NOENT. */
+#define PMRD_HANDLE_SLOTS_MAX 0xffffu
+
+struct pmrd_handle {
+	struct pmrd_export *ex; /* NULL: slot free */
+	uint16_t gen;
+	uint8_t access; /* enum pmr_wire_access */
+};
+
+struct pmrd_session {
+	struct pmrd_export *const *exports;
+	size_t n_exports;
+	struct pmrd_handle *handles;
+	unsigned max_handles; /* max_regions_per_client */
+	unsigned n_open;
+	unsigned max_bad; /* consecutive bad requests tolerated */
+	unsigned bad_streak;
+	const char *peer; /* for log messages */
+	uint64_t n_requests;
+	uint64_t n_bad;
+};
+
+/*
+ * pmrd_session_init -- a session over EXPORTS (not copied, must outlive
+ * it) allowing MAX_HANDLES open regions and MAX_BAD consecutive bad
+ * requests.  Negative errno.
+ */
+int pmrd_session_init(struct pmrd_session *s,
+		      struct pmrd_export *const *exports, size_t n_exports,
+		      unsigned max_handles, unsigned max_bad, const char *peer);
+
+/* pmrd_session_fini -- free the handle table (handles hold no resources) */
+void pmrd_session_fini(struct pmrd_session *s);
+
+/*
+ * pmrd_session_handle -- process one received message REQ of LEN bytes and
+ * write the response into RESP (CAP >= PMR_MSG_MAX).  Returns the response
+ * length, 0 when no response can be sent (header unreadable), or -EPROTO
+ * when the client has sent too much garbage and must be disconnected.
+ */
+int pmrd_session_handle(struct pmrd_session *s, const void *req, size_t len,
+			void *resp, size_t cap);
+
+#endif
