@@ -998,10 +998,12 @@ int pmr_conn_poll(struct pmr_conn *conn, struct pmr_completion *out, int max)
 	if (!conn || !out || max <= 0)
 		return -EINVAL;
 	n = deliver(conn, out, max);
-	if (n == max)
+	/* a batch may finish nothing (a SEND whose response is still due):
+	 * keep polling until something is delivered or the CQ is empty */
+	while (n < max && poll_cq(conn) > 0)
+		n += deliver(conn, out + n, max - n);
+	if (n > 0)
 		return n;
-	if (poll_cq(conn) > 0)
-		return n + deliver(conn, out + n, max - n);
 	/* nothing in the CQ: consume fd events so the fd stops being
 	 * readable, then leave the CQ armed for the caller's wait */
 	if (epoll_wait(conn->epfd, evs, 2, 0) > 0)
