@@ -139,8 +139,10 @@ void pmrd_persist_methods_format(uint32_t persist, char *buf, size_t len)
 			continue;
 		n = snprintf(buf + off, len - off, "%s%s", off ? "," : "",
 			     names[i].name);
-		if (n < 0 || (size_t)n >= len - off)
+		if (n < 0 || (size_t)n >= len - off) {
+			buf[off] = '\0'; /* whole names only */
 			return;
+		}
 		off += (size_t)n;
 	}
 	if (!off)

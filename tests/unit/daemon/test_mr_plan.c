@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * test_mr_plan.c -- the registration strategy and advertised persistence
+ * methods for every region kind and device capability that matters.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+
+#include "mr.h"
+#include "pmr_proto.h"
+
+static const struct pmrd_dev_caps no_odp = { 0 };
+static const struct pmrd_dev_caps odp = {
+	.odp = true,
+	.odp_rc_read = true,
+	.odp_rc_write = true,
+};
+static const struct pmrd_dev_caps all = {
+	.odp = true,
+	.odp_rc_read = true,
+	.odp_rc_write = true,
+	.odp_rc_flush = true,
+	.flush_global = true,
+	.flush_persistent = true,
+	.flush_verbs = true,
+};
+
+/* info -- a region description */
+static struct pmrd_mr_region_info info(enum pmrd_region_kind kind,
+				       enum pmrd_access access,
+				       enum pmem2_granularity gran)
+{
+	struct pmrd_mr_region_info i = {
+		.kind = kind,
+		.access = access,
+		.pdomain = PMRD_PDOMAIN_AUTO,
+		.granularity = gran,
+	};
+	return i;
+}
+
+Test(mr_plan, devdax_is_pinned_rw)
+{
+	struct pmrd_mr_region_info i = info(PMRD_REGION_DEVDAX, PMRD_ACCESS_RW,
+					    PMEM2_GRANULARITY_CACHE_LINE);
+	struct pmrd_mr_plan p;
+
+	cr_assert_eq(pmrd_mr_plan(&no_odp, &i, &p), 0);
+	cr_expect_eq(p.strategy, PMRD_MR_PINNED);
+	cr_expect(p.access & IBV_ACCESS_REMOTE_WRITE);
+	cr_expect(p.access & IBV_ACCESS_LOCAL_WRITE);
+	cr_expect(p.access & IBV_ACCESS_REMOTE_READ);
+	cr_expect_not(p.access & IBV_ACCESS_ON_DEMAND);
+	cr_expect_not(p.populate);
+	cr_expect_eq(p.persist, PMR_PERSIST_SERVER);
+}
+
+Test(mr_plan, fsdax_without_odp_is_refused)
+{
+	struct pmrd_mr_region_info i = info(PMRD_REGION_FSDAX, PMRD_ACCESS_RW,
+					    PMEM2_GRANULARITY_CACHE_LINE);
+	struct pmrd_dev_caps read_only_odp = odp;
+	struct pmrd_mr_plan p, before;
+
+	memset(&p, 0x5a, sizeof(p));
+	before = p;
+	cr_expect_eq(pmrd_mr_plan(&no_odp, &i, &p), -EOPNOTSUPP);
+	read_only_odp.odp_rc_write = false;
+	cr_expect_eq(pmrd_mr_plan(&read_only_odp, &i, &p), -EOPNOTSUPP);
+	cr_expect_eq(memcmp(&p, &before, sizeof(p)), 0, "plan touched");
+}
+
+Test(mr_plan, fsdax_with_odp)
+{
+	struct pmrd_mr_region_info i = info(PMRD_REGION_FSDAX, PMRD_ACCESS_RW,
+					    PMEM2_GRANULARITY_CACHE_LINE);
+	struct pmrd_mr_plan p;
+
+	cr_assert_eq(pmrd_mr_plan(&odp, &i, &p), 0);
+	cr_expect_eq(p.strategy, PMRD_MR_ODP);
+	cr_expect(p.access & IBV_ACCESS_ON_DEMAND);
+	cr_expect(p.populate);
+	cr_expect(p.prefetch);
+	cr_expect_eq(p.persist, PMR_PERSIST_SERVER);
+}
+
+Test(mr_plan, testing_is_pinned)
+{
+	struct pmrd_mr_region_info i = info(PMRD_REGION_TESTING, PMRD_ACCESS_RW,
+					    PMEM2_GRANULARITY_PAGE);
+	struct pmrd_mr_plan p;
+
+	cr_assert_eq(pmrd_mr_plan(&all, &i, &p), 0);
+	cr_expect_eq(p.strategy, PMRD_MR_PINNED);
+	cr_expect_not(p.persist & PMR_PERSIST_FLUSH, "FLUSH on non-pmem");
+	cr_expect_not(p.access & PMRD_ACCESS_FLUSH_PERSISTENT);
+}
+
+Test(mr_plan, ro_has_no_remote_write_and_no_flush)
+{
+	struct pmrd_mr_region_info i = info(PMRD_REGION_DEVDAX, PMRD_ACCESS_RO,
+					    PMEM2_GRANULARITY_CACHE_LINE);
+	struct pmrd_mr_plan p;
+
+	cr_assert_eq(pmrd_mr_plan(&all, &i, &p), 0);
+	cr_expect_not(p.access & IBV_ACCESS_REMOTE_WRITE);
+	cr_expect_not(p.access & IBV_ACCESS_LOCAL_WRITE);
+	cr_expect(p.access & IBV_ACCESS_REMOTE_READ);
+	cr_expect_not(p.persist & PMR_PERSIST_FLUSH);
+}
+
+Test(mr_plan, flush_needs_every_link)
+{
+	struct pmrd_mr_region_info dd = info(PMRD_REGION_DEVDAX, PMRD_ACCESS_RW,
+					     PMEM2_GRANULARITY_CACHE_LINE);
+	struct pmrd_mr_region_info fs = info(PMRD_REGION_FSDAX, PMRD_ACCESS_RW,
+					     PMEM2_GRANULARITY_CACHE_LINE);
+	struct pmrd_dev_caps c = all;
+	struct pmrd_mr_plan p;
+
+	cr_assert_eq(pmrd_mr_plan(&c, &dd, &p), 0);
+	cr_expect(p.persist & PMR_PERSIST_FLUSH);
+	cr_expect(p.access & PMRD_ACCESS_FLUSH_PERSISTENT);
+	cr_assert_eq(pmrd_mr_plan(&c, &fs, &p), 0);
+	cr_expect(p.persist & PMR_PERSIST_FLUSH);
+
+	c.odp_rc_flush = false; /* ODP MRs cannot be flushed */
+	cr_assert_eq(pmrd_mr_plan(&c, &fs, &p), 0);
+	cr_expect_not(p.persist & PMR_PERSIST_FLUSH);
+	cr_assert_eq(pmrd_mr_plan(&c, &dd, &p), 0);
+	cr_expect(p.persist & PMR_PERSIST_FLUSH, "pinned needs no ODP flush");
+
+	c = all;
+	c.flush_verbs = false; /* rdma-core 44 */
+	cr_assert_eq(pmrd_mr_plan(&c, &dd, &p), 0);
+	cr_expect_not(p.persist & PMR_PERSIST_FLUSH);
+	cr_expect_not(p.access & PMRD_ACCESS_FLUSH_PERSISTENT);
+
+	c = all;
+	c.flush_persistent = false;
+	cr_assert_eq(pmrd_mr_plan(&c, &dd, &p), 0);
+	cr_expect_not(p.persist & PMR_PERSIST_FLUSH);
+}
+
+Test(mr_plan, raw_only_where_caches_are_persistent)
+{
+	struct pmrd_mr_region_info i = info(PMRD_REGION_DEVDAX, PMRD_ACCESS_RW,
+					    PMEM2_GRANULARITY_CACHE_LINE);
+	struct pmrd_mr_plan p;
+
+	cr_assert_eq(pmrd_mr_plan(&no_odp, &i, &p), 0);
+	cr_expect_not(p.persist & PMR_PERSIST_RAW);
+	i.granularity = PMEM2_GRANULARITY_BYTE;
+	cr_assert_eq(pmrd_mr_plan(&no_odp, &i, &p), 0);
+	cr_expect(p.persist & PMR_PERSIST_RAW);
+	i.granularity = PMEM2_GRANULARITY_CACHE_LINE;
+	i.pdomain = PMRD_PDOMAIN_CPU_CACHE;
+	cr_assert_eq(pmrd_mr_plan(&no_odp, &i, &p), 0);
+	cr_expect(p.persist & PMR_PERSIST_RAW);
+}
+
+Test(mr_plan, testing_falls_back_to_odp_only_with_odp)
+{
+	struct pmrd_mr_region_info t = info(PMRD_REGION_TESTING, PMRD_ACCESS_RW,
+					    PMEM2_GRANULARITY_PAGE);
+	struct pmrd_mr_region_info d = info(PMRD_REGION_DEVDAX, PMRD_ACCESS_RW,
+					    PMEM2_GRANULARITY_PAGE);
+	struct pmrd_mr_plan p;
+
+	cr_assert_eq(pmrd_mr_plan(&no_odp, &t, &p), 0);
+	cr_expect_eq(pmrd_mr_plan_odp_fallback(&no_odp, &t, &p), -EOPNOTSUPP);
+	cr_expect_eq(p.strategy, PMRD_MR_PINNED);
+	cr_assert_eq(pmrd_mr_plan_odp_fallback(&odp, &t, &p), 0);
+	cr_expect_eq(p.strategy, PMRD_MR_ODP);
+	cr_expect(p.access & IBV_ACCESS_ON_DEMAND);
+	cr_assert_eq(pmrd_mr_plan(&odp, &d, &p), 0);
+	cr_expect_eq(pmrd_mr_plan_odp_fallback(&odp, &d, &p), -EOPNOTSUPP);
+}
+
+Test(mr_plan, refusal_names_the_rule_and_both_ways_out)
+{
+	const char *m = pmrd_mr_fsdax_refusal();
+
+	cr_expect(strstr(m, "FOLL_LONGTERM"));
+	cr_expect(strstr(m, "ndctl create-namespace"));
+	cr_expect(strstr(m, "-m devdax"));
+	cr_expect(strstr(m, "/dev/daxX.Y"));
+	cr_expect(strstr(m, "On-Demand Paging"));
+}
+
+Test(mr_plan, methods_format)
+{
+	char b[64];
+
+	pmrd_persist_methods_format(PMR_PERSIST_SERVER | PMR_PERSIST_FLUSH, b,
+				    sizeof(b));
+	cr_expect_str_eq(b, "server,flush");
+	pmrd_persist_methods_format(0, b, sizeof(b));
+	cr_expect_str_eq(b, "none");
+	pmrd_persist_methods_format(PMR_PERSIST_ALL, b, 8);
+	cr_expect_str_eq(b, "server");
+}
