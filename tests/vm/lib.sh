@@ -16,7 +16,6 @@ PMR_RXE_DEV=rxe0
 mkdir -p "$PMR_LOGDIR"
 # fd 3 is the console; when run by hand without it, use stderr
 { true >&3; } 2>/dev/null || exec 3>&2
-_pmr_daemons=""
 
 # pmr_say MSG... -- a line on the console and in the suite log
 pmr_say()
@@ -59,8 +58,9 @@ pmr_skip()
 # pmr_case [-t SECS] NAME CMD... -- run CMD (a program or a shell function)
 # in its own process group with output in $PMR_LOGDIR/NAME.log; PASS when
 # it exits 0, FAIL (with the log's tail on the console) otherwise; killed
-# (TERM, then KILL) after SECS (default $PMR_CASE_TIMEOUT).  Returns 0 on
-# PASS, 1 on FAIL, so `pmr_case ... || return` can stop dependent cases.
+# (TERM, then KILL) after SECS (default $PMR_CASE_TIMEOUT).  Always returns
+# 0, so a failing case never stops a `set -e` suite; PMR_CASE_STATUS is
+# PASS or FAIL afterwards (pmr_passed tests it, for dependent cases).
 pmr_case()
 {
 	local t=$PMR_CASE_TIMEOUT name log start rc=0 pid wd secs
@@ -89,16 +89,24 @@ pmr_case()
 	kill -KILL -- "-$wd" 2>/dev/null || true
 	wait "$wd" 2>/dev/null || true
 	secs=$((SECONDS - start))
+	PMR_CASE_STATUS=FAIL
 	if [ -f "$log.timeout" ]; then
 		_pmr_record FAIL "$name" "$secs" "timeout: $(cat "$log.timeout")"
 	elif [ "$rc" = 0 ]; then
 		_pmr_record PASS "$name" "$secs"
+		PMR_CASE_STATUS=PASS
 		return 0
 	else
 		_pmr_record FAIL "$name" "$secs" "exit $rc"
 	fi
 	tail -n 15 "$log" | sed 's/^/    | /' >&3
-	return 1
+	return 0
+}
+
+# pmr_passed -- true when the last pmr_case passed
+pmr_passed()
+{
+	[ "${PMR_CASE_STATUS:-}" = PASS ]
 }
 
 # kernel_at_least MAJOR MINOR -- true when the running kernel is >= MAJOR.MINOR
@@ -231,7 +239,6 @@ pmr_daemon_start()
 	pid=$!
 	set +m
 	echo "$pid" >"$PMR_LOGDIR/$name.pid"
-	_pmr_daemons="$_pmr_daemons $name"
 }
 
 # pmr_daemon_log NAME -- path of a daemon's log
@@ -253,14 +260,17 @@ pmr_daemon_alive()
 # shell), 124 if it still runs
 pmr_daemon_wait()
 {
-	local name=$1 t=${2:-30} pid i rc=0
+	local name=$1 t=${2:-30} pid end rc=0
 	pid=$(cat "$PMR_LOGDIR/$name.pid" 2>/dev/null) || return 0
-	for ((i = 0; i < t * 10; i++)); do
+	end=$((SECONDS + t))
+	while [ "$SECONDS" -lt "$end" ]; do
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
 	kill -0 "$pid" 2>/dev/null && return 124
+	# 127: not this shell's child (started in another case): no status
 	wait "$pid" 2>/dev/null || rc=$?
+	[ "$rc" != 127 ] || rc=0
 	rm -f "$PMR_LOGDIR/$name.pid"
 	return "$rc"
 }
@@ -282,13 +292,16 @@ pmr_daemon_stop()
 	return "$rc"
 }
 
-# pmr_wait_until SECS CMD... -- poll CMD every 0.2 s until it succeeds
+# pmr_wait_until SECS CMD... -- poll CMD every 0.2 s until it succeeds;
+# SECS is wall time (process starts are slow under emulation)
 pmr_wait_until()
 {
-	local t=$1 i
+	local t=$1 end
 	shift
-	for ((i = 0; i < t * 5; i++)); do
+	end=$((SECONDS + t))
+	while :; do
 		"$@" && return 0
+		[ "$SECONDS" -lt "$end" ] || break
 		sleep 0.2
 	done
 	echo "pmr_wait_until: timed out after ${t}s: $*" >&2
@@ -307,15 +320,18 @@ pmr_collect()
 	cp -a "$@" "$PMR_LOGDIR/" 2>/dev/null || true
 }
 
-# pmr_cleanup -- stop daemons, unmount pmem; runs at suite exit (a suite
-# that sets its own EXIT trap calls it from there)
+# pmr_cleanup -- stop daemons still running (also those started inside a
+# case), unmount pmem; runs at suite exit (a suite that sets its own EXIT
+# trap calls it from there)
 pmr_cleanup()
 {
-	local d
-	for d in $_pmr_daemons; do
-		pmr_daemon_stop "$d" KILL 1 || true
+	local f pid
+	for f in "$PMR_LOGDIR"/*.pid; do
+		[ -f "$f" ] || continue
+		pid=$(cat "$f")
+		kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+		rm -f "$f"
 	done
-	_pmr_daemons=""
 	dmesg >"$PMR_LOGDIR/dmesg.log" 2>/dev/null || true
 	pmem_release 2>/dev/null || true
 }

@@ -67,7 +67,8 @@ rping_pair()
 fsdax_facts()
 {
 	local fs=$1
-	pmr_case "$fs-dax-mount" pmem_fsdax "$fs" "$MNT" || {
+	pmr_case "$fs-dax-mount" pmem_fsdax "$fs" "$MNT"
+	pmr_passed || {
 		pmr_skip "$fs-dax-facts" "no $fs -o dax filesystem"
 		return 0
 	}
@@ -100,9 +101,8 @@ else
 	fsdax_facts xfs
 fi
 
-DAX=""
-pmr_case devdax-create pmem_devdax && DAX=$(pmem_daxdev) || true
-if [ -n "$DAX" ]; then
+pmr_case devdax-create pmem_devdax
+if pmr_passed && DAX=$(pmem_daxdev); then
 	pmr_case devdax-reg-pinned "$PROBE" reg "$DAX" "$MIB" pinned
 	if [ "$HAVE_FLUSH" = yes ]; then
 		pmr_case devdax-reg-flush "$PROBE" reg "$DAX" "$MIB" flush
