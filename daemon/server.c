@@ -306,11 +306,13 @@ static int register_regions(struct pmrd_server *s, struct pmrd_region **regions,
 	return 0;
 }
 
-/* start_watchers -- the event channel and the signals */
-static void start_watchers(struct pmrd_server *s)
+/*
+ * start_signals -- catch SIGINT/SIGTERM/SIGHUP from now on; one arriving
+ * while regions are registered is handled when the loop starts (an
+ * orderly stop instead of death by the default action)
+ */
+static void start_signals(struct pmrd_server *s)
 {
-	ev_io_init(&s->cm_watcher, cm_cb, s->dev->ec->fd, EV_READ);
-	ev_io_start(s->loop, &s->cm_watcher);
 	ev_signal_init(&s->sigint, signal_cb, SIGINT);
 	ev_signal_init(&s->sigterm, signal_cb, SIGTERM);
 	ev_signal_init(&s->sighup, signal_cb, SIGHUP);
@@ -335,6 +337,7 @@ int pmrd_server_run(const struct pmrd_conf *conf, struct pmrd_region **regions,
 		log_err("cannot create the event loop");
 		return -ENOMEM;
 	}
+	start_signals(&s);
 	err = pmrd_device_open(conf->listen_host, conf->listen_port, &s.dev);
 	if (err)
 		goto out_destroy_loop;
@@ -351,7 +354,8 @@ int pmrd_server_run(const struct pmrd_conf *conf, struct pmrd_region **regions,
 	err = pmrd_device_listen(s.dev, LISTEN_BACKLOG);
 	if (err)
 		goto out_dereg_regions;
-	start_watchers(&s);
+	ev_io_init(&s.cm_watcher, cm_cb, s.dev->ec->fd, EV_READ);
+	ev_io_start(s.loop, &s.cm_watcher);
 	log_notice(
 		"serving %zu regions on %s (max %u clients, %u regions and %u requests in flight per client)",
 		s.n_exports, s.dev->addr, conf->limits.max_clients,
@@ -363,9 +367,6 @@ int pmrd_server_run(const struct pmrd_conf *conf, struct pmrd_region **regions,
 
 	while ((c = s.env.clients))
 		pmrd_client_delete(&c);
-	ev_signal_stop(s.loop, &s.sighup);
-	ev_signal_stop(s.loop, &s.sigterm);
-	ev_signal_stop(s.loop, &s.sigint);
 	ev_timer_stop(s.loop, &s.stop_timer);
 	ev_io_stop(s.loop, &s.cm_watcher);
 	if (!err)
@@ -376,6 +377,9 @@ out_dereg_regions:
 	free(s.exports);
 	pmrd_device_close(&s.dev);
 out_destroy_loop:
+	ev_signal_stop(s.loop, &s.sighup);
+	ev_signal_stop(s.loop, &s.sigterm);
+	ev_signal_stop(s.loop, &s.sigint);
 	ev_loop_destroy(s.loop);
 	return err;
 }

@@ -1,0 +1,346 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# 30-daemon.sh -- pmrd's data path against a raw protocol client
+# (tests/tools/pmr-rawclient, never libpmr):
+#   - registration strategy per region, as logged: devdax pinned; testing
+#     regions pinned (ODP where the kernel refuses page-cache pins and the
+#     device has ODP); ro regions without remote write; fsdax with ODP where
+#     rxe has it (ext4 and xfs), refused at start with the FOLL_LONGTERM
+#     message and exit 1 where it has not;
+#   - persistence methods: server always, FLUSH exactly where the build
+#     (rdma-core >= 45) and the kernel (rxe >= 6.2) have it;
+#   - bad hellos and versions rejected with the right reason; malformed,
+#     unknown and oversize control messages answered or cut off without
+#     hurting a well-behaved connection; limits (clients, regions, bad
+#     streak); write + PERSIST + read back; RANGE/NOENT/ACCESS answers;
+#   - a listen address on no RDMA device fails the start; SIGHUP is logged;
+#     SIGTERM disconnects clients and exits 0.
+# pmr-timeout: 900
+set -eu
+. "$PMR_LIB"
+
+RAW=$(pmr_bin pmr-rawclient) || {
+	pmr_fail rawclient-built "pmr-rawclient not found in $PMR_BUILD"
+	exit 1
+}
+PMRD=$(pmr_bin pmrd) || {
+	pmr_fail pmrd-built "pmrd not found in $PMR_BUILD"
+	exit 1
+}
+IP=$(rxe_ip)
+PORT=7471
+TMP=/run/pmr-daemon
+TFS=$TMP/tfs # testing regions: ext4 (not DAX) on a loop device
+MNT=/mnt/pmr-daemon
+# limits of the main config; the scenarios below are told the same numbers
+MAX_CLIENTS=4
+MAX_REGIONS=3
+MAX_OUT=4
+
+HAVE_FLUSH=$("$RAW" - - features | sed -n 's/^flush: //p')
+if kernel_at_least 6 15; then ODP=yes; else ODP=no; fi
+if [ "$HAVE_FLUSH" = yes ] && kernel_at_least 6 2; then FLUSH=yes; else FLUSH=no; fi
+# Linux >= 6.5 refuses long-term writable pins of page-cache files
+if kernel_at_least 6 5; then
+	[ "$ODP" = yes ] && T_MR=odp || T_MR=refused
+else
+	T_MR=pinned
+fi
+# daemons started inside a case are not in lib.sh's list: stop them here
+cleanup()
+{
+	local d
+	for d in main noaddr refuse ext4 xfs; do
+		pmr_daemon_stop "$d" KILL 1 || true
+	done
+	[ -d "$TFS" ] && find "$TFS" -type f -exec chattr -i {} + 2>/dev/null
+	pmr_cleanup
+	mountpoint -q "$TFS" 2>/dev/null && umount "$TFS"
+	return 0
+}
+trap cleanup EXIT
+
+pmr_say "kernel $PMR_KERNEL: ODP $ODP, FLUSH $FLUSH (build: $HAVE_FLUSH), testing regions: $T_MR"
+
+# raw SCENARIO ARGS... -- the raw client against the daemon
+raw()
+{
+	"$RAW" "$IP" "$PORT" "$@"
+}
+
+# log_has NAME REGEX -- the daemon log NAME matches REGEX (else print it)
+log_has()
+{
+	grep -q -E -- "$2" "$(pmr_daemon_log "$1")" || {
+		echo "not in the $1 log: $2"
+		cat "$(pmr_daemon_log "$1")"
+		return 1
+	}
+}
+
+# testing_fs -- an ext4 without DAX on a loop device for testing regions
+testing_fs()
+{
+	mkdir -p "$TFS"
+	mountpoint -q "$TFS" && return 0
+	mountpoint -q "$TMP" || mount -t tmpfs -o size=96m tmpfs "$TMP"
+	modprobe -q loop || true
+	truncate -s 64M "$TMP/tfs.img"
+	mkfs.ext4 -q -F "$TMP/tfs.img"
+	mkdir -p "$TFS"
+	mount -o loop "$TMP/tfs.img" "$TFS"
+}
+
+# unseal_tfs -- clear the immutable flags pmrd set, so the files can go
+unseal_tfs()
+{
+	find "$TFS" -type f -exec chattr -i {} + 2>/dev/null || true
+}
+
+# write_conf FILE DAX -- the main config: devdax rw, testing rw and ro
+write_conf()
+{
+	cat >"$1" <<-EOF
+		[pmrd]
+		listen = $IP:$PORT
+		admin_socket = $TMP/pmrd.sock
+		log_level = info
+		max_clients = $MAX_CLIENTS
+		max_regions_per_client = $MAX_REGIONS
+		max_outstanding = $MAX_OUT
+		[region dev]
+		path = $2
+		[region scratch]
+		path = $TFS/scratch
+		size = 4M
+		persistent = no
+		[region rotest]
+		path = $TFS/rotest
+		size = 1M
+		persistent = no
+		access = ro
+	EOF
+}
+
+# inline_case NAME CMD... -- like pmr_case, but CMD runs in this shell, so
+# a daemon it starts is this shell's child (pmr_daemon_stop can then
+# return its exit status; `wait` cannot reap another subshell's child)
+inline_case()
+{
+	local name=$1 start=$SECONDS
+	shift
+	if "$@" >"$PMR_LOGDIR/$name.log" 2>&1; then
+		_pmr_record PASS "$name" $((SECONDS - start))
+		return 0
+	fi
+	_pmr_record FAIL "$name" $((SECONDS - start)) "see $name.log"
+	tail -n 15 "$PMR_LOGDIR/$name.log" | sed 's/^/    | /' >&3
+	return 1
+}
+
+# start NAME CONF -- start pmrd, wait until it serves
+start()
+{
+	pmr_daemon_start "$1" "$PMRD" -c "$2"
+	pmr_wait_log "$1" "serving|err:" 90 || true
+	cat "$(pmr_daemon_log "$1")"
+	log_has "$1" "serving"
+}
+
+# strategies -- what the main daemon logged per region
+strategies()
+{
+	local m=server
+	[ "$FLUSH" = yes ] && m=server,flush
+	log_has main "region dev: devdax, .*access rw \(remote write yes\), MR pinned, persist methods $m,"
+	log_has main "region rotest: TESTING, .*access ro \(remote write no\), MR pinned, persist methods server,"
+	log_has main "region scratch: TESTING, .*access rw \(remote write yes\), MR $T_MR, persist methods server,"
+}
+
+# sighup -- logged, the daemon keeps serving
+sighup()
+{
+	local pid
+	pid=$(cat "$PMR_LOGDIR/main.pid")
+	kill -HUP "$pid"
+	pmr_wait_log main "reload not implemented yet" 10
+	raw list
+}
+
+# client_crash -- a client SIGKILLed while connected is cleaned up (its
+# kernel resources go, rdmacm reports DISCONNECTED) and others go on
+client_crash()
+{
+	local hold before
+	before=$(grep -c ": gone " "$(pmr_daemon_log main)" || true)
+	# the program itself, not a subshell running raw(): it gets the KILL
+	"$RAW" "$IP" "$PORT" hold 60 >"$PMR_LOGDIR/crash.log" 2>&1 &
+	hold=$!
+	pmr_wait_until 30 grep -q connected "$PMR_LOGDIR/crash.log"
+	kill -KILL "$hold"
+	wait "$hold" 2>/dev/null || true
+	pmr_wait_until 60 test "$(grep -c ": gone " "$(pmr_daemon_log main)")" \
+		-gt "$before"
+	grep ": gone " "$(pmr_daemon_log main)" | tail -n 1
+	raw list
+}
+
+# sigterm -- a connected client is disconnected, pmrd exits 0
+sigterm()
+{
+	local hold rc=0
+	raw hold 60 >"$PMR_LOGDIR/hold.log" 2>&1 &
+	hold=$!
+	pmr_wait_until 30 grep -q connected "$PMR_LOGDIR/hold.log" || return 1
+	pmr_daemon_stop main TERM 20 || rc=$?
+	cat "$(pmr_daemon_log main)"
+	[ "$rc" = 0 ] || {
+		echo "pmrd exited $rc after SIGTERM"
+		return 1
+	}
+	wait "$hold" || {
+		cat "$PMR_LOGDIR/hold.log"
+		return 1
+	}
+	cat "$PMR_LOGDIR/hold.log"
+	# runs outside pmr_case's subshell (see inline_case): no set -e here
+	log_has main "SIGTERM: stopping \(1 clients to disconnect\)" &&
+		log_has main "notice: stopped"
+}
+
+# no_rdma_address -- a listen address no RDMA device has fails the start
+no_rdma_address()
+{
+	local rc=0
+	sed "s/^listen = .*/listen = 10.77.0.99:$PORT/" "$TMP/main.conf" \
+		>"$TMP/noaddr.conf"
+	pmr_daemon_start noaddr "$PMRD" -c "$TMP/noaddr.conf"
+	pmr_daemon_wait noaddr 60 || rc=$?
+	cat "$(pmr_daemon_log noaddr)"
+	[ "$rc" = 1 ] || {
+		echo "exit $rc, expected 1"
+		return 1
+	}
+	log_has noaddr "listen 10.77.0.99:$PORT: .*no RDMA device has this address"
+}
+
+# main_daemon -- devdax + testing regions: strategies, then every scenario
+main_daemon()
+{
+	local dax
+	pmr_case devdax-create pmem_devdax
+	pmr_passed || {
+		pmr_skip main-daemon "no devdax namespace"
+		return 0
+	}
+	dax=$(pmem_daxdev)
+	pmr_case testing-fs testing_fs
+	pmr_passed || return 0
+	write_conf "$TMP/main.conf" "$dax"
+	pmr_case no-rdma-address-fails-start no_rdma_address
+	unseal_tfs
+	if [ "$T_MR" = refused ]; then
+		pmr_skip main-daemon "kernel refuses page-cache pins and rxe has no ODP"
+		return 0
+	fi
+	inline_case start-devdax-testing start main "$TMP/main.conf" || return 0
+	pmr_case strategies-logged strategies
+	pmr_case list raw list
+	pmr_case hello-rejects raw hello
+	pmr_case garbage-answered raw garbage
+	pmr_case bad-streak-disconnects raw abuse "$MAX_OUT"
+	pmr_case oversize-disconnects raw oversize
+	pmr_case isolation raw isolation dev "$MAX_OUT"
+	pmr_case data-devdax raw data dev
+	pmr_case data-testing raw data scratch
+	pmr_case ro-no-remote-write raw ro rotest
+	if [ "$FLUSH" = yes ]; then
+		pmr_case flush-devdax raw flush dev
+	else
+		pmr_skip flush-devdax "FLUSH: build $HAVE_FLUSH, kernel $PMR_KERNEL"
+	fi
+	pmr_case limit-regions raw limit-regions dev "$MAX_REGIONS"
+	pmr_case limit-clients raw limit-clients "$MAX_CLIENTS"
+	pmr_case daemon-still-serving raw list
+	pmr_case client-crash-cleaned-up client_crash
+	pmr_case sighup-logged sighup
+	inline_case sigterm-graceful sigterm
+	unseal_tfs
+}
+
+# fsdax_odp FS -- an FS-dax file served with an ODP MR
+fsdax_odp()
+{
+	local fs=$1 m=server
+	[ "$FLUSH" = yes ] && m=server,flush
+	cat >"$TMP/$fs.conf" <<-EOF
+		[pmrd]
+		listen = $IP:$PORT
+		admin_socket = $TMP/pmrd.sock
+		[region fs]
+		path = $MNT/fs0
+		size = 64M
+	EOF
+	start "$fs" "$TMP/$fs.conf" || return 1
+	log_has "$fs" "region fs: fsdax, .*access rw \(remote write yes\), MR odp, persist methods $m,"
+	raw data fs
+	if [ "$FLUSH" = yes ]; then
+		raw flush fs
+	fi
+	pmr_daemon_stop "$fs" TERM 20
+}
+
+# fsdax_refused -- no ODP: start-up fails with the rule and the ways out
+fsdax_refused()
+{
+	local rc=0
+	cat >"$TMP/refuse.conf" <<-EOF
+		[pmrd]
+		listen = $IP:$PORT
+		admin_socket = $TMP/pmrd.sock
+		[region fs]
+		path = $MNT/fs0
+		size = 64M
+	EOF
+	pmr_daemon_start refuse "$PMRD" -c "$TMP/refuse.conf"
+	pmr_daemon_wait refuse 90 || rc=$?
+	cat "$(pmr_daemon_log refuse)"
+	[ "$rc" = 1 ] || {
+		echo "exit $rc, expected 1"
+		return 1
+	}
+	log_has refuse "region fs \($MNT/fs0\): this RDMA device cannot serve a file on a DAX filesystem"
+	log_has refuse "refuses long-term pins of fsdax pages \(FOLL_LONGTERM, mm/gup.c\)"
+	log_has refuse "ndctl create-namespace -f -e namespaceX.Y -m devdax"
+	log_has refuse "path = /dev/daxX.Y"
+	log_has refuse "On-Demand Paging"
+	if log_has refuse "serving" >/dev/null; then
+		echo "pmrd served although a region was refused"
+		return 1
+	fi
+}
+
+# fsdax FS -- ODP where rxe has it, the refusal where it has not
+fsdax()
+{
+	local fs=$1
+	pmr_case "$fs-dax-mount" pmem_fsdax "$fs" "$MNT"
+	pmr_passed || {
+		pmr_skip "$fs-dax-daemon" "no $fs -o dax filesystem"
+		return 0
+	}
+	if [ "$ODP" = yes ]; then
+		pmr_case "$fs-dax-odp-served" fsdax_odp "$fs"
+	else
+		pmr_case "$fs-dax-refused-without-odp" fsdax_refused
+	fi
+	pmem_release
+}
+
+main_daemon
+fsdax ext4
+if [ "${PMR_QUICK:-}" = 1 ] || [ "$ODP" = no ]; then
+	pmr_skip xfs-dax-daemon "quick run, or no ODP (ext4 showed the refusal)"
+else
+	fsdax xfs
+fi
