@@ -132,6 +132,21 @@ rxe_dev()
 	echo "$PMR_RXE_DEV"
 }
 
+# _rdma_listening PORT -- true when an rdmacm id listens on PORT
+_rdma_listening()
+{
+	rdma resource show cm_id 2>/dev/null |
+		grep -q -E "state LISTEN .*src-addr [^ ]*:$1( |\$)"
+}
+
+# rdma_wait_listen PORT [SECS] -- wait (default 30 s) until an rdmacm
+# server listens on PORT: start clients only then (an early connect is
+# REJECTED, and process start-up is slow under emulation)
+rdma_wait_listen()
+{
+	pmr_wait_until "${2:-30}" _rdma_listening "$1"
+}
+
 # pmr_bin NAME -- path of program NAME built in $PMR_BUILD (fails if none)
 pmr_bin()
 {

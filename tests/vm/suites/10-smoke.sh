@@ -45,7 +45,10 @@ rping_pair()
 	target=$ip
 	[ "${PMR_SMOKE_BREAK:-}" = rxe_ip ] && target=10.77.0.99
 	pmr_daemon_start rping-server rping -s -a "$ip" -C 10 -v
-	sleep 1
+	rdma_wait_listen 7174 || {
+		pmr_daemon_stop rping-server || true
+		return 1
+	}
 	out=$(rping -c -a "$target" -C 10 -v 2>&1) || {
 		echo "$out"
 		echo "rping client to $target failed"
