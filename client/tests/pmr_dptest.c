@@ -549,6 +549,21 @@ static int cmd_hog(char **a)
 		CHECK_RC(pmr_region_write(r, buf, 0, len), 0, "hog write");
 }
 
+/* cmd_pattern -- SEED OFF LEN: the pattern bytes on stdout (to compare
+ * with the server's file) */
+static int cmd_pattern(char **a)
+{
+	unsigned int seed = (unsigned int)strtoul(a[0], NULL, 0);
+	uint64_t off = strtoull(a[1], NULL, 0);
+	size_t len = strtoull(a[2], NULL, 0);
+	uint8_t *buf = xmalloc(len);
+
+	fill(buf, seed, off, len);
+	CHECK(fwrite(buf, 1, len, stdout) == len, "write");
+	free(buf);
+	return 0;
+}
+
 /* cmd_expect_connect -- CODE: connecting must fail with CODE */
 static int cmd_expect_connect(char **a)
 {
@@ -579,6 +594,7 @@ int main(int argc, char **argv)
 		{ "stress", 3, cmd_stress },
 		{ "hog", 1, cmd_hog },
 		{ "bw", 3, cmd_bw },
+		{ "pattern", 3, cmd_pattern },
 		{ "expect-connect", 1, cmd_expect_connect },
 	};
 	size_t i;
