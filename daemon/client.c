@@ -300,6 +300,7 @@ int pmrd_client_new(struct pmrd_client_env *env, struct rdma_cm_id *id,
 	c->id = id;
 	c->credits = credits;
 	c->serial = ++env->next_serial;
+	c->since = time(NULL);
 	format_peer(c);
 
 	err = pmrd_session_init(&c->sess, env->exports, env->n_exports,
@@ -447,6 +448,28 @@ int pmrd_client_accept(struct pmrd_client *c, uint16_t version,
 		"client %s: accepted, version %u, %u credits, responder resources %u",
 		c->peer, version, c->credits, responder);
 	return 0;
+}
+
+/* pmrd_client_addr -- see client.h */
+const char *pmrd_client_addr(const struct pmrd_client *c)
+{
+	const char *sp = strchr(c->peer, ' ');
+
+	return sp ? sp + 1 : c->peer;
+}
+
+/* pmrd_client_state_name -- see client.h */
+const char *pmrd_client_state_name(const struct pmrd_client *c)
+{
+	switch (c->state) {
+	case PMRD_CLIENT_ACCEPTING:
+		return "accepting";
+	case PMRD_CLIENT_ESTABLISHED:
+		return "established";
+	case PMRD_CLIENT_DISCONNECTING:
+		return "disconnecting";
+	}
+	return "?";
 }
 
 /* pmrd_client_established -- see client.h */

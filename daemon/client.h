@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <ev.h>
 #include <rdma/rdma_cma.h>
@@ -55,6 +56,7 @@ struct pmrd_client {
 	enum pmrd_client_state state;
 	struct pmrd_session sess;
 	uint64_t serial;
+	time_t since;  /* connection request accepted */
 	char peer[80]; /* "#3 10.77.0.1:40001" */
 };
 
@@ -82,6 +84,12 @@ void pmrd_client_established(struct pmrd_client *c);
  * client is freed on its DISCONNECTED event.  Idempotent.
  */
 void pmrd_client_disconnect(struct pmrd_client *c, const char *why);
+
+/* Read-only views for the admin socket. */
+/* pmrd_client_addr -- "10.77.0.1:40001" (the peer without its "#serial ") */
+const char *pmrd_client_addr(const struct pmrd_client *c);
+/* pmrd_client_state_name -- "accepting", "established", "disconnecting" */
+const char *pmrd_client_state_name(const struct pmrd_client *c);
 
 /* pmrd_client_delete -- free everything the client holds, unlink it */
 void pmrd_client_delete(struct pmrd_client **c);

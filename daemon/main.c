@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "notify.h"
 #include "pmrd_conf.h"
 #include "region.h"
 #include "server.h"
@@ -108,9 +109,12 @@ static int regions_open(const struct pmrd_conf *conf, struct pmrd_region ***ret)
 		calloc(conf->n_regions ? conf->n_regions : 1, sizeof(*regions));
 	if (!regions)
 		return -ENOMEM;
-	for (size_t i = 0; i < conf->n_regions; i++)
+	for (size_t i = 0; i < conf->n_regions; i++) {
+		pmrd_notify("STATUS=preparing region %s (%zu of %zu)",
+			    conf->regions[i].name, i + 1, conf->n_regions);
 		if (pmrd_region_open(&conf->regions[i], &regions[i]))
 			failed++;
+	}
 	*ret = regions;
 	return failed;
 }
@@ -188,12 +192,15 @@ static int cmd_run(const char *file, int verbose)
 		goto out_close_regions;
 	}
 
+	pmrd_notify("STATUS=registering %zu region(s)", conf->n_regions);
 	if (!pmrd_server_run(conf, regions, conf->n_regions))
 		status = 0;
 
 out_close_regions:
 	regions_close(regions, conf->n_regions);
 out_free_conf:
+	if (status)
+		pmrd_notify("STATUS=failed to start (see the log)");
 	pmrd_conf_free(&conf);
 	return status;
 }

@@ -78,7 +78,8 @@ struct pmrd_export {
 	struct pmrd_mr_plan plan;
 	uint64_t addr; /* remote address clients use */
 	uint32_t rkey;
-	double reg_ms; /* registration time */
+	double reg_ms;	 /* registration time */
+	unsigned n_open; /* handles open on it, over every client */
 };
 
 /*

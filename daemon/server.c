@@ -12,13 +12,16 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <ev.h>
 
+#include "admin.h"
 #include "client.h"
 #include "device.h"
 #include "log.h"
 #include "mr.h"
+#include "notify.h"
 #include "pmr_proto.h"
 #include "server.h"
 
@@ -36,9 +39,52 @@ struct pmrd_server {
 	ev_io cm_watcher;
 	ev_signal sigint, sigterm, sighup;
 	ev_timer stop_timer;
+	struct pmrd_admin *admin;
+	time_t started;
 	bool stopping;
 	int result;
 };
+
+/* pmrd_server_export_count -- see server.h */
+size_t pmrd_server_export_count(const struct pmrd_server *s)
+{
+	return s->n_exports;
+}
+
+/* pmrd_server_export_at -- see server.h */
+const struct pmrd_export *pmrd_server_export_at(const struct pmrd_server *s,
+						size_t i)
+{
+	return i < s->n_exports ? s->exports[i] : NULL;
+}
+
+/* pmrd_server_export_state -- see server.h */
+const char *pmrd_server_export_state(const struct pmrd_export *ex)
+{
+	return "serving";
+}
+
+/* pmrd_server_clients -- see server.h */
+const struct pmrd_client *pmrd_server_clients(const struct pmrd_server *s)
+{
+	return s->env.clients;
+}
+
+/* pmrd_server_info -- see server.h */
+void pmrd_server_info(const struct pmrd_server *s, struct pmrd_server_info *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	ret->state = s->stopping ? "stopping" : "serving";
+	ret->started = s->started;
+	ret->device = ibv_get_device_name(s->dev->verbs->device);
+	ret->listen = s->dev->addr;
+	ret->config = s->conf->file;
+	ret->n_regions = s->n_exports;
+	ret->n_clients = s->env.n_clients;
+	ret->max_clients = s->conf->limits.max_clients;
+	ret->max_regions_per_client = s->conf->limits.max_regions_per_client;
+	ret->max_outstanding = s->conf->limits.max_outstanding;
+}
 
 /* A CM event, copied so the event can be acked before it is handled. */
 struct cm_event {
@@ -262,6 +308,8 @@ static void begin_stop(struct pmrd_server *s, const char *why)
 	s->stopping = true;
 	log_notice("%s: stopping (%u clients to disconnect)", why,
 		   s->env.n_clients);
+	pmrd_notify("STOPPING=1\nSTATUS=stopping: disconnecting %u clients",
+		    s->env.n_clients);
 	for (c = s->env.clients; c; c = next) {
 		next = c->next;
 		pmrd_client_disconnect(c, "server stopping");
@@ -356,6 +404,13 @@ int pmrd_server_run(const struct pmrd_conf *conf, struct pmrd_region **regions,
 		goto out_dereg_regions;
 	ev_io_init(&s.cm_watcher, cm_cb, s.dev->ec->fd, EV_READ);
 	ev_io_start(s.loop, &s.cm_watcher);
+	s.started = time(NULL);
+	err = pmrd_admin_new(s.loop, conf->admin_socket,
+			     pmrd_server_admin_handle, &s, &s.admin);
+	if (err)
+		goto out_stop_cm;
+	pmrd_notify("READY=1\nSTATUS=serving %zu regions on %s", s.n_exports,
+		    s.dev->addr);
 	log_notice(
 		"serving %zu regions on %s (max %u clients, %u regions and %u requests in flight per client)",
 		s.n_exports, s.dev->addr, conf->limits.max_clients,
@@ -365,9 +420,13 @@ int pmrd_server_run(const struct pmrd_conf *conf, struct pmrd_region **regions,
 	ev_run(s.loop, 0);
 	err = s.result;
 
+	/* requests (PERSIST too) run to completion in the loop: none is in
+	 * flight here, so dropping the clients loses nothing acknowledged */
 	while ((c = s.env.clients))
 		pmrd_client_delete(&c);
 	ev_timer_stop(s.loop, &s.stop_timer);
+	pmrd_admin_delete(&s.admin);
+out_stop_cm:
 	ev_io_stop(s.loop, &s.cm_watcher);
 	if (!err)
 		log_notice("stopped");

@@ -8,9 +8,14 @@
 #define PMRD_SERVER_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include "pmrd_conf.h"
 #include "region.h"
+
+struct pmrd_server;
+struct pmrd_export;
+struct pmrd_client;
 
 /*
  * pmrd_server_run -- bind conf->listen_host:listen_port, register the N
@@ -22,5 +27,29 @@
  */
 int pmrd_server_run(const struct pmrd_conf *conf, struct pmrd_region **regions,
 		    size_t n);
+
+/* What the admin socket shows of the server (status). */
+struct pmrd_server_info {
+	const char *state;  /* "serving", "stopping" */
+	time_t started;	    /* serving since */
+	const char *device; /* RDMA device name */
+	const char *listen; /* "10.77.0.1:7471" */
+	const char *config; /* the config file */
+	size_t n_regions;
+	unsigned n_clients;
+	unsigned max_clients, max_regions_per_client, max_outstanding;
+};
+
+/* Read-only accessors for the admin socket (daemon/admin_view.c). */
+void pmrd_server_info(const struct pmrd_server *s,
+		      struct pmrd_server_info *ret);
+size_t pmrd_server_export_count(const struct pmrd_server *s);
+/* pmrd_server_export_at -- the Ith export, NULL past the end */
+const struct pmrd_export *pmrd_server_export_at(const struct pmrd_server *s,
+						size_t i);
+/* pmrd_server_export_state -- "serving" (or "removed": draining) */
+const char *pmrd_server_export_state(const struct pmrd_export *ex);
+/* pmrd_server_clients -- newest first, follow ->next */
+const struct pmrd_client *pmrd_server_clients(const struct pmrd_server *s);
 
 #endif

@@ -42,9 +42,24 @@ int pmrd_session_init(struct pmrd_session *s,
 /* pmrd_session_fini -- see session.h */
 void pmrd_session_fini(struct pmrd_session *s)
 {
+	for (unsigned i = 0; s->handles && i < s->max_handles; i++)
+		if (s->handles[i].ex)
+			s->handles[i].ex->n_open--;
 	free(s->handles);
 	s->handles = NULL;
 	s->n_open = 0;
+}
+
+/* pmrd_session_open_regions -- see session.h */
+size_t pmrd_session_open_regions(const struct pmrd_session *s,
+				 const char **names, size_t cap)
+{
+	size_t n = 0;
+
+	for (unsigned i = 0; i < s->max_handles && n < cap; i++)
+		if (s->handles[i].ex)
+			names[n++] = s->handles[i].ex->region->name;
+	return n;
 }
 
 /* wire_gran -- libpmem2 granularity to its wire value */
@@ -191,6 +206,7 @@ static void do_open(struct pmrd_session *s, const struct pmr_msg *req,
 	h->ex = ex;
 	h->access = o->access;
 	s->n_open++;
+	ex->n_open++;
 
 	r->handle = (uint32_t)h->gen << 16 | slot;
 	r->rkey = ex->rkey;
@@ -216,6 +232,7 @@ static void do_close(struct pmrd_session *s, const struct pmr_msg *req,
 			  req->u.close_req.handle);
 		return;
 	}
+	h->ex->n_open--;
 	h->ex = NULL;
 	h->gen = (uint16_t)(h->gen + 1) ? (uint16_t)(h->gen + 1) : 1;
 	s->n_open--;

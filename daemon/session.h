@@ -47,6 +47,14 @@ int pmrd_session_init(struct pmrd_session *s,
 void pmrd_session_fini(struct pmrd_session *s);
 
 /*
+ * pmrd_session_open_regions -- the names of the regions open in S (one per
+ * handle, so a region opened twice is named twice), at most CAP of them
+ * into NAMES; returns how many.  For the admin socket.
+ */
+size_t pmrd_session_open_regions(const struct pmrd_session *s,
+				 const char **names, size_t cap);
+
+/*
  * pmrd_session_handle -- process one received message REQ of LEN bytes and
  * write the response into RESP (CAP >= PMR_MSG_MAX).  Returns the response
  * length, 0 when no response can be sent (header unreadable), or -EPROTO

@@ -121,7 +121,7 @@ int admin_call(const char *path, const char *verb, int timeout_ms,
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	long long deadline = now_ms() + timeout_ms;
 	struct json_object *o;
-	char req[128], *line;
+	char req[128], *line = NULL;
 	size_t rlen;
 	int fd, err;
 

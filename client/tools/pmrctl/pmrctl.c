@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,8 +110,7 @@ static const char *join(struct json_object *o, const char *k, char *buf,
 	if (!json_object_object_get_ex(o, k, &a) ||
 	    !json_object_is_type(a, json_type_array))
 		return "-";
-	for (size_t i = 0; i < json_object_array_length(a) && used < cap;
-	     i++) {
+	for (size_t i = 0; i < json_object_array_length(a) && used < cap; i++) {
 		int n = snprintf(buf + used, cap - used, "%s%s", i ? "," : "",
 				 json_object_get_string(
 					 json_object_array_get_idx(a, i)));
@@ -148,8 +148,8 @@ static void print_regions(struct json_object *resp, int verbose)
 	if (!json_object_object_get_ex(resp, "regions", &a))
 		return;
 	printf("%-16s %-8s %8s %-6s %-3s %-10s %-13s %4s %-8s %s\n", "NAME",
-	       "KIND", "SIZE", "MR", "ACC", "GRAN", "PERSIST", "OPEN",
-	       "STATE", "PATH");
+	       "KIND", "SIZE", "MR", "ACC", "GRAN", "PERSIST", "OPEN", "STATE",
+	       "PATH");
 	for (size_t i = 0; i < json_object_array_length(a); i++) {
 		struct json_object *r = json_object_array_get_idx(a, i);
 
@@ -225,8 +225,8 @@ static void print_json(struct json_object *o, int verbose)
 {
 	int flags = verbose ? JSON_C_TO_STRING_PRETTY : JSON_C_TO_STRING_PLAIN;
 
-	puts(json_object_to_json_string_ext(o,
-					    flags | JSON_C_TO_STRING_NOSLASHESCAPE));
+	puts(json_object_to_json_string_ext(
+		o, flags | JSON_C_TO_STRING_NOSLASHESCAPE));
 }
 
 /* cmd_admin -- one command over the admin socket */
@@ -317,13 +317,16 @@ static struct json_object *remote_region_json(const struct pmr_region_desc *d)
 	if (d->persist_methods & PMR_METHOD_RAW)
 		json_object_array_add(m, json_object_new_string("raw"));
 	json_object_object_add(o, "name", json_object_new_string(d->name));
-	json_object_object_add(o, "size", json_object_new_int64((int64_t)d->size));
+	json_object_object_add(o, "size",
+			       json_object_new_int64((int64_t)d->size));
 	json_object_object_add(o, "kind",
 			       json_object_new_string(kind_str(d->kind)));
-	json_object_object_add(o, "access", json_object_new_string(
-						    d->read_only ? "ro" : "rw"));
-	json_object_object_add(o, "granularity", json_object_new_string(
-							 gran_str(d->granularity)));
+	json_object_object_add(o, "access",
+			       json_object_new_string(d->read_only ? "ro" :
+								     "rw"));
+	json_object_object_add(
+		o, "granularity",
+		json_object_new_string(gran_str(d->granularity)));
 	json_object_object_add(o, "persist_methods", m);
 	return o;
 }
@@ -389,7 +392,8 @@ static int cmd_remote_list(const struct opts *o)
 	}
 	for (int i = 0; i < n; i++)
 		json_object_array_add(a, remote_region_json(&d[i]));
-	json_object_object_add(resp, "total", json_object_new_int64((int64_t)total));
+	json_object_object_add(resp, "total",
+			       json_object_new_int64((int64_t)total));
 	json_object_object_add(resp, "ok", json_object_new_boolean(1));
 	if (o->json)
 		print_json(resp, o->verbose);

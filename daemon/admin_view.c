@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * admin_view.c -- the admin socket's answers: status, list-regions and
+ * list-clients as JSON, from the server's read-only accessors.
+ *
+ * Field names are the documented interface of pmrctl -j (pmrctl(8)); add
+ * fields, never rename them.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <infiniband/verbs.h>
+
+#include "admin.h"
+#include "client.h"
+#include "log.h"
+#include "mr.h"
+#include "pmr_proto.h"
+#include "server.h"
+
+/* add_str / add_int / add_bool -- json-c with fewer words */
+static void add_str(struct json_object *o, const char *k, const char *v)
+{
+	json_object_object_add(o, k, json_object_new_string(v ? v : ""));
+}
+
+static void add_int(struct json_object *o, const char *k, int64_t v)
+{
+	json_object_object_add(o, k, json_object_new_int64(v));
+}
+
+static void add_bool(struct json_object *o, const char *k, bool v)
+{
+	json_object_object_add(o, k, json_object_new_boolean(v));
+}
+
+/* add_time -- seconds since the epoch and the same in ISO 8601 UTC */
+static void add_time(struct json_object *o, const char *k, time_t t)
+{
+	char key[64], iso[32];
+	struct tm tm;
+
+	add_int(o, k, (int64_t)t);
+	if (!gmtime_r(&t, &tm) ||
+	    !strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%SZ", &tm))
+		return;
+	snprintf(key, sizeof(key), "%s_iso", k);
+	add_str(o, key, iso);
+}
+
+/* kind_name -- lower-case kind for machines: fsdax, devdax, testing */
+static const char *kind_name(enum pmrd_region_kind k)
+{
+	switch (k) {
+	case PMRD_REGION_FSDAX:
+		return "fsdax";
+	case PMRD_REGION_DEVDAX:
+		return "devdax";
+	case PMRD_REGION_TESTING:
+		return "testing";
+	}
+	return "?";
+}
+
+/* methods_array -- PMR_PERSIST_* bits as ["server","flush","raw"] */
+static struct json_object *methods_array(uint32_t persist)
+{
+	static const struct {
+		uint32_t bit;
+		const char *name;
+	} m[] = {
+		{ PMR_PERSIST_SERVER, "server" },
+		{ PMR_PERSIST_FLUSH, "flush" },
+		{ PMR_PERSIST_RAW, "raw" },
+	};
+	struct json_object *a = json_object_new_array();
+
+	for (size_t i = 0; a && i < ARRAY_SIZE(m); i++)
+		if (persist & m[i].bit)
+			json_object_array_add(
+				a, json_object_new_string(m[i].name));
+	return a;
+}
+
+/* region_json -- one export as an object */
+static struct json_object *region_json(const struct pmrd_export *ex)
+{
+	const struct pmrd_region *r = ex->region;
+	struct json_object *o = json_object_new_object();
+
+	if (!o)
+		return NULL;
+	add_str(o, "name", r->name);
+	add_str(o, "path", r->path);
+	add_int(o, "size", (int64_t)r->size);
+	add_str(o, "kind", kind_name(r->kind));
+	add_str(o, "registration",
+		ex->plan.strategy == PMRD_MR_ODP ? "odp" : "pinned");
+	add_str(o, "access", r->access == PMRD_ACCESS_RW ? "rw" : "ro");
+	add_bool(o, "remote_write", ex->plan.access & IBV_ACCESS_REMOTE_WRITE);
+	add_str(o, "granularity", pmrd_granularity_name(r->granularity));
+	json_object_object_add(o, "persist_methods",
+			       methods_array(ex->plan.persist));
+	add_int(o, "open_count", ex->n_open);
+	/* the whole region is prepared (zeroed) before it is exported */
+	add_int(o, "bytes_prepared", (int64_t)r->size);
+	add_str(o, "prepared",
+		r->kind == PMRD_REGION_DEVDAX ? "device" :
+		r->zeroed_now		      ? "now" :
+						"before");
+	add_str(o, "state", pmrd_server_export_state(ex));
+	add_bool(o, "persistent", r->kind != PMRD_REGION_TESTING);
+	json_object_object_add(o, "registration_ms",
+			       json_object_new_double(ex->reg_ms));
+	return o;
+}
+
+/* do_list_regions -- "regions": [...] */
+static int do_list_regions(const struct pmrd_server *s,
+			   struct json_object *resp)
+{
+	struct json_object *a = json_object_new_array();
+	size_t n = pmrd_server_export_count(s);
+
+	if (!a)
+		return -ENOMEM;
+	json_object_object_add(resp, "regions", a);
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *o =
+			region_json(pmrd_server_export_at(s, i));
+
+		if (!o)
+			return -ENOMEM;
+		json_object_array_add(a, o);
+	}
+	return 0;
+}
+
+/* client_json -- one client as an object */
+static struct json_object *client_json(const struct pmrd_client *c)
+{
+	const char *names[PMRD_HANDLE_SLOTS_MAX < 1024 ? PMRD_HANDLE_SLOTS_MAX :
+							 1024];
+	struct json_object *o = json_object_new_object(), *a;
+	size_t n;
+
+	if (!o)
+		return NULL;
+	add_int(o, "id", (int64_t)c->serial);
+	add_str(o, "address", pmrd_client_addr(c));
+	add_str(o, "state", pmrd_client_state_name(c));
+	add_time(o, "since", c->since);
+	add_int(o, "regions_open", c->sess.n_open);
+	a = json_object_new_array();
+	n = pmrd_session_open_regions(&c->sess, names, ARRAY_SIZE(names));
+	for (size_t i = 0; a && i < n; i++)
+		json_object_array_add(a, json_object_new_string(names[i]));
+	json_object_object_add(o, "regions", a);
+	add_int(o, "credits", c->credits);
+	add_int(o, "requests", (int64_t)c->sess.n_requests);
+	add_int(o, "bad_requests", (int64_t)c->sess.n_bad);
+	return o;
+}
+
+/* by_id -- json_object_array_sort order: ascending "id" */
+static int by_id(const void *a, const void *b)
+{
+	struct json_object *const *x = a, *const *y = b, *ix, *iy;
+	int64_t l = 0, r = 0;
+
+	if (json_object_object_get_ex(*x, "id", &ix))
+		l = json_object_get_int64(ix);
+	if (json_object_object_get_ex(*y, "id", &iy))
+		r = json_object_get_int64(iy);
+	return l < r ? -1 : l > r;
+}
+
+/* do_list_clients -- "clients": [...], oldest first */
+static int do_list_clients(const struct pmrd_server *s,
+			   struct json_object *resp)
+{
+	struct json_object *a = json_object_new_array();
+	const struct pmrd_client *c;
+
+	if (!a)
+		return -ENOMEM;
+	json_object_object_add(resp, "clients", a);
+	for (c = pmrd_server_clients(s); c; c = c->next) {
+		struct json_object *o = client_json(c);
+
+		if (!o)
+			return -ENOMEM;
+		json_object_array_add(a, o);
+	}
+	/* the server keeps them newest first */
+	json_object_array_sort(a, by_id);
+	return 0;
+}
+
+/* do_status -- version, pid, uptime, device, listen address, counts */
+static int do_status(const struct pmrd_server *s, struct json_object *resp)
+{
+	struct pmrd_server_info si;
+
+	pmrd_server_info(s, &si);
+	add_str(resp, "version", PMRD_VERSION);
+	add_int(resp, "pid", getpid());
+	add_str(resp, "state", si.state);
+	add_time(resp, "started", si.started);
+	add_int(resp, "uptime_s", (int64_t)(time(NULL) - si.started));
+	add_str(resp, "device", si.device);
+	add_str(resp, "listen", si.listen);
+	add_str(resp, "config", si.config);
+	add_int(resp, "regions", (int64_t)si.n_regions);
+	add_int(resp, "clients", si.n_clients);
+	add_int(resp, "max_clients", si.max_clients);
+	add_int(resp, "max_regions_per_client", si.max_regions_per_client);
+	add_int(resp, "max_outstanding", si.max_outstanding);
+	add_str(resp, "log_level", pmrd_log_level_name(pmrd_log_get_level()));
+	return 0;
+}
+
+/* pmrd_server_admin_handle -- see admin.h */
+int pmrd_server_admin_handle(void *arg, const struct pmrd_admin_req *req,
+			     struct json_object *resp, const char **err_text)
+{
+	const struct pmrd_server *s = arg;
+	int err = -EOPNOTSUPP;
+
+	switch (req->verb) {
+	case PMRD_ADMIN_STATUS:
+		err = do_status(s, resp);
+		break;
+	case PMRD_ADMIN_LIST_REGIONS:
+		err = do_list_regions(s, resp);
+		break;
+	case PMRD_ADMIN_LIST_CLIENTS:
+		err = do_list_clients(s, resp);
+		break;
+	}
+	if (err)
+		*err_text = err == -ENOMEM ? "out of memory" : "not supported";
+	return err;
+}
