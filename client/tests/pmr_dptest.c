@@ -401,34 +401,49 @@ static double lat(struct pmr_region *r, int which, uint8_t *buf, size_t len,
 	return (now_s() - t0) * 1e6 / n;
 }
 
-/* cmd_bench -- REGION: 64 B latency (spinning vs channel only), 1 MiB bw */
+/* cmd_bench -- REGION: 64 B latency with the CQ waited on by the channel
+ * only (spin 0), the default spin (200 us) and a long spin (5 ms), per
+ * usable persist method; then 1 MiB sync bandwidth */
 static int cmd_bench(char **a)
 {
-	static const char *names[] = { "write", "read", "write+persist" };
+	static const unsigned int spins[] = { 0, 200, 5000 };
+	static const unsigned int methods[] = { PMR_METHOD_RAW,
+						PMR_METHOD_FLUSH,
+						PMR_METHOD_SERVER };
 	struct pmr_conn_cfg *cfg = NULL;
 	struct pmr_conn *c;
 	struct pmr_region *r;
 	uint8_t *buf = xmalloc(1 << 20);
-	unsigned int spin;
-	int w, n = 2000;
+	unsigned int s, m;
+	int w, n = 1000;
 	double t0;
 
 	memset(buf, 0x5a, 1 << 20);
 	CHECK_RC(pmr_conn_cfg_new(&cfg), 0, "cfg");
-	for (spin = 0; spin <= 1; spin++) {
-		CHECK_RC(pmr_conn_cfg_set_spin_us(cfg, spin ? 200 : 0), 0, "");
+	for (s = 0; s < 3; s++) {
+		CHECK_RC(pmr_conn_cfg_set_spin_us(cfg, spins[s]), 0, "spin");
 		c = connect_cfg(cfg);
 		r = open_region(c, a[0], PMR_OPEN_RW);
-		for (w = 0; w < 3; w++)
-			printf("BENCH 64B %-14s %-8s %8.1f us\n", names[w],
-			       spin ? "spin" : "channel",
-			       lat(r, w, buf, 64, n));
-		if (spin) {
+		printf("BENCH 64B write                 spin %4u us %8.1f us\n",
+		       spins[s], lat(r, 0, buf, 64, n));
+		printf("BENCH 64B read                  spin %4u us %8.1f us\n",
+		       spins[s], lat(r, 1, buf, 64, n));
+		for (m = 0; m < 3; m++) {
+			if (pmr_region_set_persist_method(r, methods[m]))
+				continue;
+			printf("BENCH 64B write+persist (%-6s) spin %4u us "
+			       "%8.1f us\n",
+			       methods[m] == PMR_METHOD_RAW   ? "raw" :
+			       methods[m] == PMR_METHOD_FLUSH ? "flush" :
+								"server",
+			       spins[s], lat(r, 2, buf, 64, n / 4));
+		}
+		if (spins[s] == 200) {
 			for (w = 0; w < 2; w++) {
 				t0 = now_s();
 				lat(r, w, buf, 1 << 20, 64);
-				printf("BENCH 1MiB %-13s %8.1f MB/s\n",
-				       names[w],
+				printf("BENCH 1MiB %-5s %8.1f MB/s\n",
+				       w ? "read" : "write",
 				       64.0 * (1 << 20) / (now_s() - t0) / 1e6);
 			}
 		}
