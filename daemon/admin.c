@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "admin.h"
+#include "admin_auth.h"
 #include "log.h"
 
 struct admin_conn {
@@ -65,13 +66,13 @@ static void conn_close(struct admin_conn *c)
 }
 
 /*
- * peer_allowed -- may this peer use the admin socket?  The socket's mode
- * (0660) and directory are the only gate today; issue 8 checks the peer's
- * credentials (SO_PEERCRED: root or the pmrd group) here.
+ * peer_allowed -- may this peer use the admin socket?  Besides the socket's
+ * mode (0660) and directory: its credentials (admin_auth.h: root, the
+ * daemon's uid or the pmrd group); a refused peer has been told why.
  */
 static bool peer_allowed(int fd)
 {
-	return true;
+	return pmrd_admin_auth_peer(fd) == 0;
 }
 
 /* conn_watch -- read requests, or wait until the pending answer is out */
@@ -353,6 +354,7 @@ int pmrd_admin_new(struct ev_loop *loop, const char *path,
 		log_err("admin socket %s: %s", path, strerror(errno));
 		goto out_unlink;
 	}
+	pmrd_admin_auth_init(path);
 	a->loop = loop;
 	a->handler = handler;
 	a->arg = arg;
