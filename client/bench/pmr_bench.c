@@ -1,0 +1,679 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * pmr_bench.c -- pmr-bench: latency and bandwidth of libpmr against a pmrd
+ *
+ *   pmr-bench [OPTIONS] HOST REGION
+ *
+ * Latency mode (default): per op and size, WARMUP untimed operations, then
+ * up to ITERS timed ones (or until the time limit), each one synchronous on
+ * a registered buffer (zero copy); p50/p99/p999/max in microseconds.  Ops:
+ * read, write (a completed one-sided write: a full round trip), and
+ * write+persist with each persistence method the region offers
+ * ("wp-server", "wp-flush", "wp-raw").
+ *
+ * Bandwidth mode (-m bw): per size, queue depth and thread count, each
+ * thread has its own connection and keeps QD async writes (or reads) in
+ * flight for the time limit; MB/s over all threads.
+ *
+ * Output: a human table on stdout, JSON (json-c) with -j FILE.
+ * Only the public libpmr API is used.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+
+#include <json-c/json.h>
+#include <libpmr.h>
+
+#define MAX_LIST 32
+
+struct list {
+	size_t v[MAX_LIST];
+	int n;
+};
+
+struct opts {
+	const char *host;
+	const char *port;
+	const char *region;
+	const char *json;
+	int bw;
+	char ops[256];
+	struct list sizes;
+	struct list qds;
+	struct list threads;
+	unsigned long warmup;
+	unsigned long iters;
+	double time_s;
+	int spin_us; /* -1: library default */
+};
+
+/* now_ns -- monotonic nanoseconds */
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* parse_size -- "64", "4K", "1M" -> bytes; 0 on a bad number */
+static size_t parse_size(const char *s)
+{
+	char *end;
+	unsigned long long v = strtoull(s, &end, 10);
+
+	switch (*end) {
+	case 'k':
+	case 'K':
+		v <<= 10;
+		end++;
+		break;
+	case 'm':
+	case 'M':
+		v <<= 20;
+		end++;
+		break;
+	case '\0':
+		break;
+	default:
+		return 0;
+	}
+	return *end ? 0 : (size_t)v;
+}
+
+/* parse_list -- comma-separated sizes into L; -EINVAL on a bad item */
+static int parse_list(const char *s, struct list *l)
+{
+	char buf[512], *tok, *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	l->n = 0;
+	for (tok = strtok_r(buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		size_t v = parse_size(tok);
+
+		if (!v || l->n == MAX_LIST)
+			return -EINVAL;
+		l->v[l->n++] = v;
+	}
+	return l->n ? 0 : -EINVAL;
+}
+
+/* list_pow2 -- L = FROM, 2*FROM, ... TO */
+static void list_pow2(struct list *l, size_t from, size_t to)
+{
+	l->n = 0;
+	for (size_t v = from; v <= to && l->n < MAX_LIST; v *= 2)
+		l->v[l->n++] = v;
+}
+
+/* op_wanted -- is NAME in the comma list OPS ("wp" matches every wp-*) */
+static int op_wanted(const char *ops, const char *name)
+{
+	char buf[256], *tok, *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", ops);
+	for (tok = strtok_r(buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(tok, name))
+			return 1;
+		if (!strcmp(tok, "wp") && !strncmp(name, "wp-", 3))
+			return 1;
+	}
+	return 0;
+}
+
+/* cmp_u64 -- qsort order */
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* pct_us -- the P-quantile (0..1) of sorted V[0..N) in microseconds */
+static double pct_us(const uint64_t *v, size_t n, double p)
+{
+	size_t i = (size_t)(p * (double)n);
+
+	if (i >= n)
+		i = n - 1;
+	return (double)v[i] / 1000.0;
+}
+
+/* connect_region -- a connection to the server and REGION opened rw */
+static int connect_region(const struct opts *o, struct pmr_conn **conn,
+			  struct pmr_region **region)
+{
+	struct pmr_conn_cfg *cfg = NULL;
+	int rc;
+
+	rc = pmr_conn_cfg_new(&cfg);
+	if (rc)
+		return rc;
+	if (o->spin_us >= 0)
+		pmr_conn_cfg_set_spin_us(cfg, (unsigned int)o->spin_us);
+	pmr_conn_cfg_set_sq_depth(cfg, 256);
+	rc = pmr_conn_open(o->host, o->port, cfg, conn);
+	if (rc)
+		goto out_free_cfg;
+	rc = pmr_region_open(*conn, o->region, PMR_OPEN_RW, region);
+	if (rc)
+		goto out_close_conn;
+	pmr_conn_cfg_delete(&cfg);
+	return 0;
+
+out_close_conn:
+	pmr_conn_close(conn);
+out_free_cfg:
+	pmr_conn_cfg_delete(&cfg);
+	return rc;
+}
+
+enum lat_op { LAT_READ, LAT_WRITE, LAT_WP };
+
+/* lat_one -- one synchronous operation */
+static int lat_one(struct pmr_region *r, struct pmr_mr *mr, enum lat_op op,
+		   uint64_t off, size_t size)
+{
+	switch (op) {
+	case LAT_READ:
+		return pmr_region_read_mr(r, mr, 0, off, size);
+	case LAT_WRITE:
+		return pmr_region_write_mr(r, mr, 0, off, size);
+	default:
+		return pmr_region_write_persist_mr(r, mr, 0, off, size);
+	}
+}
+
+/* lat_point -- measure one (op, size); add a row to ROWS and print it */
+static int lat_point(const struct opts *o, struct pmr_region *r,
+		     struct pmr_mr *mr, enum lat_op op, const char *name,
+		     size_t size, uint64_t *samples, json_object *rows)
+{
+	uint64_t rsize = pmr_region_size(r), t_end, sum = 0;
+	uint64_t span = rsize > 64u << 20 ? 64u << 20 : rsize;
+	size_t n = 0, slots = span / size;
+	json_object *row;
+	int rc;
+
+	for (unsigned long i = 0; i < o->warmup; i++) {
+		rc = lat_one(r, mr, op, (i % slots) * size, size);
+		if (rc)
+			return rc;
+	}
+	t_end = now_ns() + (uint64_t)(o->time_s * 1e9);
+	while (n < o->iters) {
+		uint64_t t0 = now_ns(), t1;
+
+		rc = lat_one(r, mr, op, (n % slots) * size, size);
+		t1 = now_ns();
+		if (rc)
+			return rc;
+		samples[n++] = t1 - t0;
+		sum += t1 - t0;
+		if (t1 > t_end)
+			break;
+	}
+	qsort(samples, n, sizeof(*samples), cmp_u64);
+	printf("%-10s %8zu %8zu %10.1f %10.1f %10.1f %10.1f %10.1f\n", name,
+	       size, n, pct_us(samples, n, 0.5), pct_us(samples, n, 0.99),
+	       pct_us(samples, n, 0.999), (double)samples[n - 1] / 1000.0,
+	       (double)sum / (double)n / 1000.0);
+	fflush(stdout);
+	row = json_object_new_object();
+	json_object_object_add(row, "op", json_object_new_string(name));
+	json_object_object_add(row, "size",
+			       json_object_new_int64((int64_t)size));
+	json_object_object_add(row, "iters", json_object_new_int64((int64_t)n));
+	json_object_object_add(row, "p50_us",
+			       json_object_new_double(pct_us(samples, n, 0.5)));
+	json_object_object_add(
+		row, "p99_us",
+		json_object_new_double(pct_us(samples, n, 0.99)));
+	json_object_object_add(
+		row, "p999_us",
+		json_object_new_double(pct_us(samples, n, 0.999)));
+	json_object_object_add(
+		row, "max_us",
+		json_object_new_double((double)samples[n - 1] / 1000.0));
+	json_object_object_add(
+		row, "mean_us",
+		json_object_new_double((double)sum / (double)n / 1000.0));
+	json_object_array_add(rows, row);
+	return 0;
+}
+
+static const struct {
+	unsigned int bit;
+	const char *name;
+} methods[] = {
+	{ PMR_METHOD_SERVER, "wp-server" },
+	{ PMR_METHOD_FLUSH, "wp-flush" },
+	{ PMR_METHOD_RAW, "wp-raw" },
+};
+
+/* run_lat -- the latency mode over every op and size */
+static int run_lat(const struct opts *o, json_object *rows)
+{
+	struct pmr_conn *conn = NULL;
+	struct pmr_region *r = NULL;
+	struct pmr_mr *mr = NULL;
+	size_t maxsz = 0;
+	uint64_t *samples;
+	void *buf;
+	int rc;
+
+	for (int i = 0; i < o->sizes.n; i++)
+		if (o->sizes.v[i] > maxsz)
+			maxsz = o->sizes.v[i];
+	samples = calloc(o->iters ? o->iters : 1, sizeof(*samples));
+	if (!samples)
+		return -ENOMEM;
+	if (posix_memalign(&buf, 4096, maxsz)) {
+		rc = -ENOMEM;
+		goto out_free_samples;
+	}
+	memset(buf, 0x5a, maxsz);
+	rc = connect_region(o, &conn, &r);
+	if (rc)
+		goto out_free_buf;
+	rc = pmr_mr_reg(conn, buf, maxsz, PMR_MR_READ_DST | PMR_MR_WRITE_SRC,
+			&mr);
+	if (rc)
+		goto out_close;
+	printf("%-10s %8s %8s %10s %10s %10s %10s %10s\n", "op", "size",
+	       "iters", "p50_us", "p99_us", "p999_us", "max_us", "mean_us");
+	for (int i = 0; i < o->sizes.n && !rc; i++) {
+		size_t sz = o->sizes.v[i];
+
+		if (op_wanted(o->ops, "read"))
+			rc = lat_point(o, r, mr, LAT_READ, "read", sz, samples,
+				       rows);
+		if (!rc && op_wanted(o->ops, "write"))
+			rc = lat_point(o, r, mr, LAT_WRITE, "write", sz,
+				       samples, rows);
+		for (size_t m = 0;
+		     !rc && m < sizeof(methods) / sizeof(*methods); m++) {
+			if (!(pmr_region_persist_methods(r) & methods[m].bit) ||
+			    !op_wanted(o->ops, methods[m].name))
+				continue;
+			rc = pmr_region_set_persist_method(r, methods[m].bit);
+			if (!rc)
+				rc = lat_point(o, r, mr, LAT_WP,
+					       methods[m].name, sz, samples,
+					       rows);
+		}
+	}
+	if (rc)
+		fprintf(stderr, "pmr-bench: latency: %s\n", pmr_strerror(rc));
+	pmr_mr_dereg(&mr);
+out_close:
+	pmr_region_close(&r);
+	pmr_conn_close(&conn);
+out_free_buf:
+	free(buf);
+out_free_samples:
+	free(samples);
+	return rc;
+}
+
+struct bw_thread {
+	const struct opts *o;
+	pthread_t tid;
+	pthread_barrier_t *start;
+	int index;
+	int read;
+	size_t size;
+	size_t qd;
+	uint64_t ops;
+	uint64_t t0, t1;
+	int rc;
+};
+
+/* bw_loop -- keep QD operations in flight until the time limit */
+static int bw_loop(struct bw_thread *t, struct pmr_conn *conn,
+		   struct pmr_region *r, struct pmr_mr *mr)
+{
+	uint64_t span = pmr_region_size(r) / 8, base, t_end, posted = 0;
+	struct pmr_completion c[64];
+	uint64_t slots = span / t->size;
+	size_t inflight = 0;
+	int rc, n;
+
+	if (!slots)
+		return -EINVAL;
+	base = (uint64_t)t->index * span;
+	pthread_barrier_wait(t->start);
+	t->t0 = now_ns();
+	t_end = t->t0 + (uint64_t)(t->o->time_s * 1e9);
+	for (;;) {
+		int stop = now_ns() >= t_end || posted >= t->o->iters;
+
+		while (!stop && inflight < t->qd && posted < t->o->iters) {
+			size_t slot = (size_t)(posted % t->qd);
+			uint64_t off = base + (posted % slots) * t->size;
+
+			if (t->read)
+				rc = pmr_region_post_read(r, mr, slot * t->size,
+							  off, t->size, posted);
+			else
+				rc = pmr_region_post_write(r, mr,
+							   slot * t->size, off,
+							   t->size, posted);
+			if (rc == -EAGAIN)
+				break;
+			if (rc)
+				return rc;
+			posted++;
+			inflight++;
+		}
+		if (stop && !inflight)
+			break;
+		n = pmr_conn_poll(conn, c, 64);
+		if (n < 0)
+			return n;
+		for (int i = 0; i < n; i++) {
+			if (c[i].status)
+				return c[i].status;
+			inflight--;
+			t->ops++;
+		}
+	}
+	t->t1 = now_ns();
+	return 0;
+}
+
+/* bw_thread_main -- one connection, one buffer of QD slots, the loop */
+static void *bw_thread_main(void *arg)
+{
+	struct bw_thread *t = arg;
+	struct pmr_conn *conn = NULL;
+	struct pmr_region *r = NULL;
+	struct pmr_mr *mr = NULL;
+	void *buf = NULL;
+	int rc;
+
+	rc = connect_region(t->o, &conn, &r);
+	if (rc)
+		goto out_wait;
+	if (posix_memalign(&buf, 4096, t->size * t->qd)) {
+		rc = -ENOMEM;
+		goto out_close;
+	}
+	memset(buf, 0xa5, t->size * t->qd);
+	rc = pmr_mr_reg(conn, buf, t->size * t->qd,
+			PMR_MR_READ_DST | PMR_MR_WRITE_SRC, &mr);
+	if (rc)
+		goto out_free_buf;
+	rc = bw_loop(t, conn, r, mr);
+	pmr_mr_dereg(&mr);
+	free(buf);
+	pmr_region_close(&r);
+	pmr_conn_close(&conn);
+	t->rc = rc;
+	return NULL;
+
+out_free_buf:
+	free(buf);
+out_close:
+	pmr_region_close(&r);
+	pmr_conn_close(&conn);
+out_wait:
+	/* the others wait at the barrier: pass it, then report the error */
+	pthread_barrier_wait(t->start);
+	t->rc = rc;
+	return NULL;
+}
+
+/* bw_point -- one (op, size, qd, threads) point; a row in ROWS */
+static int bw_point(const struct opts *o, int read, size_t size, size_t qd,
+		    int nthreads, json_object *rows)
+{
+	struct bw_thread t[64];
+	pthread_barrier_t start;
+	uint64_t ops = 0, t0 = UINT64_MAX, t1 = 0;
+	double secs, mbps;
+	json_object *row;
+	int rc = 0;
+
+	pthread_barrier_init(&start, NULL, (unsigned int)nthreads);
+	for (int i = 0; i < nthreads; i++) {
+		t[i] = (struct bw_thread){ .o = o,
+					   .start = &start,
+					   .index = i,
+					   .read = read,
+					   .size = size,
+					   .qd = qd };
+		if (pthread_create(&t[i].tid, NULL, bw_thread_main, &t[i])) {
+			fprintf(stderr, "pmr-bench: pthread_create failed\n");
+			exit(1);
+		}
+	}
+	for (int i = 0; i < nthreads; i++) {
+		pthread_join(t[i].tid, NULL);
+		if (t[i].rc && !rc)
+			rc = t[i].rc;
+		ops += t[i].ops;
+		if (t[i].t0 && t[i].t0 < t0)
+			t0 = t[i].t0;
+		if (t[i].t1 > t1)
+			t1 = t[i].t1;
+	}
+	pthread_barrier_destroy(&start);
+	if (rc) {
+		fprintf(stderr, "pmr-bench: bandwidth: %s\n", pmr_strerror(rc));
+		return rc;
+	}
+	secs = (double)(t1 - t0) / 1e9;
+	mbps = (double)ops * (double)size / secs / 1e6;
+	printf("%-10s %8zu %4zu %4d %10" PRIu64 " %10.1f %10.0f\n",
+	       read ? "read" : "write", size, qd, nthreads, ops, mbps,
+	       (double)ops / secs);
+	fflush(stdout);
+	row = json_object_new_object();
+	json_object_object_add(row, "op",
+			       json_object_new_string(read ? "read" : "write"));
+	json_object_object_add(row, "size",
+			       json_object_new_int64((int64_t)size));
+	json_object_object_add(row, "qd", json_object_new_int64((int64_t)qd));
+	json_object_object_add(row, "threads", json_object_new_int(nthreads));
+	json_object_object_add(row, "ops", json_object_new_int64((int64_t)ops));
+	json_object_object_add(row, "seconds", json_object_new_double(secs));
+	json_object_object_add(row, "MBps", json_object_new_double(mbps));
+	json_object_object_add(row, "ops_per_s",
+			       json_object_new_double((double)ops / secs));
+	json_object_array_add(rows, row);
+	return 0;
+}
+
+/* run_bw -- the bandwidth mode over every op, size, qd and thread count */
+static int run_bw(const struct opts *o, json_object *rows)
+{
+	int rc = 0;
+
+	printf("%-10s %8s %4s %4s %10s %10s %10s\n", "op", "size", "qd", "thr",
+	       "ops", "MB/s", "ops/s");
+	for (int rd = 0; rd < 2 && !rc; rd++) {
+		if (!op_wanted(o->ops, rd ? "read" : "write"))
+			continue;
+		for (int s = 0; s < o->sizes.n && !rc; s++)
+			for (int q = 0; q < o->qds.n && !rc; q++)
+				for (int n = 0; n < o->threads.n && !rc; n++)
+					rc = bw_point(o, rd, o->sizes.v[s],
+						      o->qds.v[q],
+						      (int)o->threads.v[n],
+						      rows);
+	}
+	return rc;
+}
+
+/* usage -- the help text */
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: pmr-bench [OPTIONS] HOST REGION\n"
+		"Latency (default) or bandwidth of libpmr against a pmrd.\n"
+		"  -p, --port PORT      server port (default 7471)\n"
+		"  -m, --mode lat|bw    latency or bandwidth mode\n"
+		"  -o, --ops LIST       lat: read,write,wp (wp = wp-server,wp-flush,wp-raw,\n"
+		"                       each where offered); bw: write,read\n"
+		"                       (default: read,write,wp / write)\n"
+		"  -s, --sizes LIST     sizes, e.g. 8,4K,1M (lat: 8..1M, bw: 4K..1M)\n"
+		"  -q, --qd LIST        bw queue depths (default 1,2,4,...,64)\n"
+		"  -T, --threads LIST   bw threads/connections (default 1,2,4,8)\n"
+		"  -w, --warmup N       untimed operations first (default 100)\n"
+		"  -n, --iters N        most timed operations per point (default 10000)\n"
+		"  -t, --time SECS      time limit per point (default 2)\n"
+		"      --spin US        sync busy-poll budget (default: the library's)\n"
+		"  -j, --json FILE      write the results as JSON ('-' = stdout)\n"
+		"  -h, --help           this text\n");
+}
+
+/* parse_opts -- the command line into O; exits on a mistake */
+static void parse_opts(int argc, char **argv, struct opts *o)
+{
+	static const struct option lo[] = {
+		{ "port", required_argument, NULL, 'p' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "ops", required_argument, NULL, 'o' },
+		{ "sizes", required_argument, NULL, 's' },
+		{ "qd", required_argument, NULL, 'q' },
+		{ "threads", required_argument, NULL, 'T' },
+		{ "warmup", required_argument, NULL, 'w' },
+		{ "iters", required_argument, NULL, 'n' },
+		{ "time", required_argument, NULL, 't' },
+		{ "spin", required_argument, NULL, 'S' },
+		{ "json", required_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *sizes = NULL, *ops = NULL;
+	int c, bad = 0;
+
+	*o = (struct opts){ .port = "7471",
+			    .warmup = 100,
+			    .iters = 10000,
+			    .time_s = 2.0,
+			    .spin_us = -1 };
+	list_pow2(&o->qds, 1, 64);
+	list_pow2(&o->threads, 1, 8);
+	while ((c = getopt_long(argc, argv, "p:m:o:s:q:T:w:n:t:j:h", lo,
+				NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			o->port = optarg;
+			break;
+		case 'm':
+			o->bw = !strcmp(optarg, "bw");
+			bad |= !o->bw && strcmp(optarg, "lat");
+			break;
+		case 'o':
+			ops = optarg;
+			break;
+		case 's':
+			sizes = optarg;
+			break;
+		case 'q':
+			bad |= parse_list(optarg, &o->qds) < 0;
+			break;
+		case 'T':
+			bad |= parse_list(optarg, &o->threads) < 0;
+			break;
+		case 'w':
+			o->warmup = strtoul(optarg, NULL, 10);
+			break;
+		case 'n':
+			o->iters = strtoul(optarg, NULL, 10);
+			bad |= !o->iters;
+			break;
+		case 't':
+			o->time_s = strtod(optarg, NULL);
+			bad |= !(o->time_s > 0);
+			break;
+		case 'S':
+			o->spin_us = atoi(optarg);
+			break;
+		case 'j':
+			o->json = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			exit(2);
+		}
+	}
+	if (sizes)
+		bad |= parse_list(sizes, &o->sizes) < 0;
+	else if (o->bw)
+		list_pow2(&o->sizes, 4096, 1u << 20);
+	else
+		list_pow2(&o->sizes, 8, 1u << 20);
+	for (int i = 0; i < o->qds.n; i++)
+		bad |= o->qds.v[i] > 64;
+	for (int i = 0; i < o->threads.n; i++)
+		bad |= o->threads.v[i] > 8;
+	snprintf(o->ops, sizeof(o->ops), "%s",
+		 ops   ? ops :
+		 o->bw ? "write" :
+			 "read,write,wp");
+	if (bad || argc - optind != 2) {
+		usage(stderr);
+		exit(2);
+	}
+	o->host = argv[optind];
+	o->region = argv[optind + 1];
+}
+
+/* main -- run the mode, print, write the JSON */
+int main(int argc, char **argv)
+{
+	json_object *root, *rows;
+	struct utsname u;
+	struct opts o;
+	int rc;
+
+	parse_opts(argc, argv, &o);
+	root = json_object_new_object();
+	rows = json_object_new_array();
+	uname(&u);
+	json_object_object_add(root, "tool",
+			       json_object_new_string("pmr-bench"));
+	json_object_object_add(root, "mode",
+			       json_object_new_string(o.bw ? "bw" : "lat"));
+	json_object_object_add(root, "kernel",
+			       json_object_new_string(u.release));
+	json_object_object_add(root, "region",
+			       json_object_new_string(o.region));
+	json_object_object_add(root, "warmup",
+			       json_object_new_int64((int64_t)o.warmup));
+	json_object_object_add(root, "iters",
+			       json_object_new_int64((int64_t)o.iters));
+	json_object_object_add(root, "time_s",
+			       json_object_new_double(o.time_s));
+	json_object_object_add(root, "rows", rows);
+	rc = o.bw ? run_bw(&o, rows) : run_lat(&o, rows);
+	if (o.json) {
+		const char *text = json_object_to_json_string_ext(
+			root, JSON_C_TO_STRING_PRETTY);
+		FILE *f = strcmp(o.json, "-") ? fopen(o.json, "w") : stdout;
+
+		if (!f || fprintf(f, "%s\n", text) < 0) {
+			perror(o.json);
+			rc = rc ? rc : -EIO;
+		}
+		if (f && f != stdout)
+			fclose(f);
+	}
+	json_object_put(root);
+	return rc ? 1 : 0;
+}
