@@ -33,6 +33,7 @@ struct admin_conn {
 	char *out; /* response being written (malloc'ed), or NULL */
 	size_t out_len, out_off;
 	bool close_after; /* close once OUT is written */
+	bool skip_line;	  /* discard input up to the next newline */
 };
 
 struct pmrd_admin {
@@ -162,7 +163,7 @@ static int flush_out(struct admin_conn *c)
 	return 0;
 }
 
-/* take_lines -- answer the first complete line in the buffer, if any */
+/* take_line -- answer the first complete line in the buffer, if any */
 static int take_line(struct admin_conn *c)
 {
 	char *nl = memchr(c->in, '\n', c->in_len);
@@ -171,9 +172,9 @@ static int take_line(struct admin_conn *c)
 	if (!nl) {
 		if (c->in_len < sizeof(c->in))
 			return 0;
-		/* a full buffer without a newline: answer, then hang up */
+		/* a full buffer without a newline: answer, drop the rest */
 		answer(c, c->in, c->in_len);
-		c->close_after = true;
+		c->skip_line = true;
 		c->in_len = 0;
 		return flush_out(c);
 	}
@@ -205,6 +206,19 @@ static void conn_cb(struct ev_loop *loop, ev_io *w, int revents)
 			return;
 		}
 		c->in_len += (size_t)n;
+	}
+	if (c->skip_line) {
+		char *nl = memchr(c->in, '\n', c->in_len);
+		size_t rest;
+
+		if (!nl) {
+			c->in_len = 0;
+			return;
+		}
+		rest = c->in_len - (size_t)(nl + 1 - c->in);
+		memmove(c->in, nl + 1, rest);
+		c->in_len = rest;
+		c->skip_line = false;
 	}
 	/* one request per wakeup; the rest waits until its answer is out */
 	while (!c->out && memchr(c->in, '\n', c->in_len))

@@ -8,9 +8,10 @@
  *     {"ok":false,"errno":95,"error":"unknown request 'x'"}
  *
  * A connection may send any number of requests; a bad one gets an error
- * response and the connection stays, except for an over-long line, which
- * is answered and then closed.  Limits: PMRD_ADMIN_CONNS_MAX connections,
- * PMRD_ADMIN_IDLE_S seconds of silence, PMRD_ADMIN_REQ_MAX per request.
+ * response and the connection stays; an over-long line is answered with
+ * E2BIG and the rest of it dropped.  Limits: PMRD_ADMIN_CONNS_MAX
+ * connections, PMRD_ADMIN_IDLE_S seconds of silence, PMRD_ADMIN_REQ_MAX
+ * bytes per request.
  */
 #ifndef PMRD_ADMIN_H
 #define PMRD_ADMIN_H

@@ -31,6 +31,7 @@ enum {
 	OPT_CHECK_CONFIG = 0x100,
 	OPT_PREPARE,
 	OPT_VERSION,
+	OPT_SYSLOG,
 };
 
 static const struct option long_options[] = {
@@ -38,6 +39,7 @@ static const struct option long_options[] = {
 	{ "check-config", no_argument, NULL, OPT_CHECK_CONFIG },
 	{ "prepare", no_argument, NULL, OPT_PREPARE },
 	{ "verbose", no_argument, NULL, 'v' },
+	{ "syslog", no_argument, NULL, OPT_SYSLOG },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -54,6 +56,7 @@ static void usage(FILE *f)
 		"      --check-config validate the configuration and exit\n"
 		"      --prepare      prepare and check every region, report, exit\n"
 		"  -v, --verbose      more log output (repeatable)\n"
+		"      --syslog       log to syslog instead of stderr\n"
 		"  -h, --help         this text\n"
 		"      --version      print the version\n"
 		"\n"
@@ -227,6 +230,9 @@ int main(int argc, char **argv)
 			break;
 		case 'v':
 			verbose++;
+			break;
+		case OPT_SYSLOG:
+			pmrd_log_use_syslog(true);
 			break;
 		case 'h':
 			usage(stdout);

@@ -80,6 +80,7 @@ struct pmrd_export {
 	uint32_t rkey;
 	double reg_ms;	 /* registration time */
 	unsigned n_open; /* handles open on it, over every client */
+	bool removed;	 /* by a reload: no new OPEN, released at n_open 0 */
 };
 
 /*

@@ -24,44 +24,32 @@
 #include "notify.h"
 #include "pmr_proto.h"
 #include "server.h"
+#include "server_priv.h"
 
 #define LISTEN_BACKLOG 128
 #define STOP_GRACE_S   3.0
 #define CREDITS_MAX    1024 /* whatever the config says: buffers are 8 KiB each */
 
-struct pmrd_server {
-	struct ev_loop *loop;
-	const struct pmrd_conf *conf;
-	struct pmrd_device *dev;
-	struct pmrd_export **exports;
-	size_t n_exports;
-	struct pmrd_client_env env;
-	ev_io cm_watcher;
-	ev_signal sigint, sigterm, sighup;
-	ev_timer stop_timer;
-	struct pmrd_admin *admin;
-	time_t started;
-	bool stopping;
-	int result;
-};
-
 /* pmrd_server_export_count -- see server.h */
 size_t pmrd_server_export_count(const struct pmrd_server *s)
 {
-	return s->n_exports;
+	return s->n_exports + s->n_draining;
 }
 
 /* pmrd_server_export_at -- see server.h */
 const struct pmrd_export *pmrd_server_export_at(const struct pmrd_server *s,
 						size_t i)
 {
-	return i < s->n_exports ? s->exports[i] : NULL;
+	if (i < s->n_exports)
+		return s->exports[i];
+	i -= s->n_exports;
+	return i < s->n_draining ? s->draining[i] : NULL;
 }
 
 /* pmrd_server_export_state -- see server.h */
 const char *pmrd_server_export_state(const struct pmrd_export *ex)
 {
-	return "serving";
+	return ex->removed ? "removed" : "serving";
 }
 
 /* pmrd_server_clients -- see server.h */
@@ -328,7 +316,10 @@ static void signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	struct pmrd_server *s = w->data;
 
 	if (w->signum == SIGHUP) {
-		log_notice("SIGHUP: reload not implemented yet");
+		if (s->stopping)
+			log_notice("SIGHUP while stopping: ignored");
+		else
+			pmrd_server_reload(s);
 		return;
 	}
 	begin_stop(s, w->signum == SIGINT ? "SIGINT" : "SIGTERM");
@@ -398,6 +389,10 @@ int pmrd_server_run(const struct pmrd_conf *conf, struct pmrd_region **regions,
 		goto out_dereg_regions;
 	s.env.exports = s.exports;
 	s.env.n_exports = s.n_exports;
+	/* from here on the regions are ours: a reload may close some */
+	for (size_t i = 0; i < n; i++)
+		regions[i] = NULL;
+	s.owns_regions = true;
 
 	err = pmrd_device_listen(s.dev, LISTEN_BACKLOG);
 	if (err)
@@ -431,9 +426,7 @@ out_stop_cm:
 	if (!err)
 		log_notice("stopped");
 out_dereg_regions:
-	for (size_t i = 0; i < s.n_exports; i++)
-		pmrd_export_delete(&s.exports[i]);
-	free(s.exports);
+	pmrd_server_release_all(&s);
 	pmrd_device_close(&s.dev);
 out_destroy_loop:
 	ev_signal_stop(s.loop, &s.sighup);

@@ -10,7 +10,9 @@
  * "notify: LINE" (one per line of the message).  Each READY=1 received
  * triggers the next -a action on CMD (SIGHUP or SIGTERM), as
  * `systemctl reload` / `stop` would.  Exits with CMD's status, 124 when
- * CMD was still running after SECS (default 60; then killed).
+ * CMD was still running after SECS (default 60; then killed).  SIGTERM,
+ * SIGINT and SIGHUP sent to the listener are passed on to CMD, so a test
+ * can stop "the service" through it.
  */
 #include <errno.h>
 #include <poll.h>
@@ -26,6 +28,15 @@
 #include <unistd.h>
 
 #define ACTIONS_MAX 8
+
+static volatile pid_t child;
+
+/* forward -- pass a signal on to the command */
+static void forward(int sig)
+{
+	if (child > 0)
+		kill(child, sig);
+}
 
 /* print_msg -- each line of one message; true when it holds READY=1 */
 static int print_msg(char *msg)
@@ -96,6 +107,10 @@ int main(int argc, char **argv)
 		perror("pmr-notify-listen: exec");
 		_exit(127);
 	}
+	child = pid;
+	signal(SIGTERM, forward);
+	signal(SIGINT, forward);
+	signal(SIGHUP, forward);
 	deadline = time(NULL) + secs;
 	for (;;) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };

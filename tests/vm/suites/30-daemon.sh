@@ -163,7 +163,7 @@ sighup()
 	local pid
 	pid=$(cat "$PMR_LOGDIR/main.pid")
 	kill -HUP "$pid"
-	pmr_wait_log main "reload not implemented yet" 10
+	pmr_wait_log main "reload: 0 added, 0 removed" 10
 	raw list
 }
 

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * server_priv.h -- the server's state, shared by server.c (rdmacm, signals,
+ * the loop) and reload.c (SIGHUP); nothing else looks inside.
+ */
+#ifndef PMRD_SERVER_PRIV_H
+#define PMRD_SERVER_PRIV_H
+
+#include <stdbool.h>
+#include <time.h>
+
+#include <ev.h>
+
+#include "admin.h"
+#include "client.h"
+#include "device.h"
+#include "mr.h"
+#include "server.h"
+
+struct pmrd_server {
+	struct ev_loop *loop;
+	const struct pmrd_conf *conf;
+	struct pmrd_device *dev;
+	struct pmrd_export **exports; /* served: OPEN finds these */
+	size_t n_exports;
+	struct pmrd_export **draining; /* removed by a reload, still open */
+	size_t n_draining;
+	ev_check drain_watcher;
+	bool owns_regions; /* exports' regions are ours to close */
+	struct pmrd_client_env env;
+	ev_io cm_watcher;
+	ev_signal sigint, sigterm, sighup;
+	ev_timer stop_timer;
+	struct pmrd_admin *admin;
+	time_t started;
+	bool stopping;
+	int result;
+};
+
+/*
+ * pmrd_server_reload -- SIGHUP: read the config file again; prepare and
+ * export new regions, stop offering removed ones (released when their
+ * last handle closes), refuse changed ones with the reason logged.  A file
+ * with errors changes nothing.  sd_notify RELOADING=1 ... READY=1.
+ */
+void pmrd_server_reload(struct pmrd_server *s);
+
+/* pmrd_server_release_all -- at exit: every export (draining ones too)
+ * deregistered, and the regions closed where the server owns them */
+void pmrd_server_release_all(struct pmrd_server *s);
+
+#endif

@@ -1,0 +1,55 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+# test_install.sh -- `cmake --install` into a DESTDIR yields what a
+# distribution package ships: pmrd (sbin), pmrctl (bin), libpmr.so.1 with
+# its header and pkg-config file, the manual pages (when pandoc built
+# them), the example config and pmrd.service whose ExecStart is the
+# installed pmrd.
+# Usage: test_install.sh BUILD PREFIX UNITDIR MANPAGES(yes|no) TMPDIR
+set -u
+BUILD=$1
+PREFIX=$2
+UNITDIR=$3
+MAN=$4
+TMP=$5
+
+fail() {
+	echo "FAIL: $*"
+	exit 1
+}
+rm -rf "$TMP"
+DESTDIR=$TMP cmake --install "$BUILD" >"$TMP.log" 2>&1 || {
+	cat "$TMP.log"
+	fail "cmake --install failed"
+}
+D=$TMP$PREFIX
+find "$TMP" -type f -o -type l | sort
+
+[ -x "$D/sbin/pmrd" ] || fail "no sbin/pmrd"
+[ -x "$D/bin/pmrctl" ] || fail "no bin/pmrctl"
+[ -f "$D/include/libpmr.h" ] || fail "no include/libpmr.h"
+set -- "$D"/lib*/libpmr.so.1 "$D"/lib*/*/libpmr.so.1
+found=
+for f; do [ -e "$f" ] && found=$f; done
+[ -n "$found" ] || fail "no libpmr.so.1"
+libdir=$(dirname "$found")
+[ -L "$libdir/libpmr.so" ] || fail "no libpmr.so link (for -lpmr)"
+[ -f "$libdir/pkgconfig/libpmr.pc" ] || fail "no libpmr.pc"
+objdump -p "$found" | grep -q "SONAME *libpmr.so.1" || fail "SONAME"
+[ -f "$D/share/doc/pmrd/examples/pmrd.conf" ] || fail "no example config"
+unit=$TMP$UNITDIR/pmrd.service
+[ -f "$unit" ] || fail "no $UNITDIR/pmrd.service"
+grep -q "^ExecStart=$PREFIX/sbin/pmrd " "$unit" ||
+	fail "ExecStart is not $PREFIX/sbin/pmrd"
+if [ "$MAN" = yes ]; then
+	for p in man8/pmrd.8 man5/pmrd.conf.5 man8/pmrctl.8 man3/libpmr.3; do
+		[ -s "$D/share/man/$p" ] || fail "no share/man/$p"
+		grep -q '^\.TH' "$D/share/man/$p" || fail "$p is not roff"
+	done
+fi
+# the tools run from where they are installed
+LD_LIBRARY_PATH=$libdir "$D/bin/pmrctl" --help | grep -q "^Usage: pmrctl" ||
+	fail "installed pmrctl does not run"
+"$D/sbin/pmrd" --version | grep -q "^pmrd " || fail "installed pmrd does not run"
+rm -rf "$TMP" "$TMP.log"
+echo PASS
