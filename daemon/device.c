@@ -60,6 +60,23 @@ static bool is_wildcard(const struct sockaddr_storage *ss)
 	return false;
 }
 
+/*
+ * odp_misplaces -- does this device's ODP data path put bytes elsewhere?
+ * rxe's does, since rxe got ODP (6.15), measured on 7.3.4 (Debian
+ * trixie-backports 7.3.4+deb13): __rxe_odp_mr_copy() (drivers/infiniband/sw/rxe/
+ * rxe_odp.c) copies every packet's payload to the START of the page that
+ * holds its address (the offset within the page is dropped) and, across a
+ * page boundary, copies the same source bytes again; RDMA READs make the
+ * mirror mistake, so a write read back through the same MR can look fine.
+ * Anonymous, tmpfs, page-cache and fsdax memory alike (measured with
+ * tests/tools/pmr_odp_repro.c; pinned MRs are right).  Re-check with that
+ * tool on a new kernel before trusting rxe ODP again.
+ */
+static bool odp_misplaces(const struct ibv_device_attr_ex *ax)
+{
+	return ax->orig_attr.vendor_id == PMRD_RXE_VENDOR_ID;
+}
+
 /* query_caps -- fill CAPS from the device and the listen port */
 static int query_caps(struct ibv_context *verbs, uint8_t port_num,
 		      struct pmrd_dev_caps *caps)
@@ -91,6 +108,8 @@ static int query_caps(struct ibv_context *verbs, uint8_t port_num,
 	caps->odp_rc_read = caps->odp && (rc & IBV_ODP_SUPPORT_READ);
 	caps->odp_rc_write = caps->odp && (rc & IBV_ODP_SUPPORT_WRITE);
 	caps->odp_rc_flush = caps->odp && (rc & PMRD_ODP_SUPPORT_FLUSH);
+	caps->soft_roce = ax.orig_attr.vendor_id == PMRD_RXE_VENDOR_ID;
+	caps->odp_misplaces = caps->odp && odp_misplaces(&ax);
 	caps->flush_global = ax.device_cap_flags_ex & PMRD_DEV_CAP_FLUSH_GLOBAL;
 	caps->flush_persistent = ax.device_cap_flags_ex &
 				 PMRD_DEV_CAP_FLUSH_PERSISTENT;
@@ -106,11 +125,14 @@ static int query_caps(struct ibv_context *verbs, uint8_t port_num,
 	caps->max_msg_sz = pa.max_msg_sz;
 
 	log_info(
-		"device %s port %u: odp %s (rc read %s, write %s, flush %s), flush persistent %s%s, max_qp_rd_atom %d, max_msg_sz %u",
+		"device %s port %u: odp %s (rc read %s, write %s, flush %s)%s, flush persistent %s%s, max_qp_rd_atom %d, max_msg_sz %u",
 		ibv_get_device_name(verbs->device), port_num,
 		caps->odp ? "yes" : "no", caps->odp_rc_read ? "yes" : "no",
 		caps->odp_rc_write ? "yes" : "no",
 		caps->odp_rc_flush ? "yes" : "no",
+		caps->odp_misplaces ?
+			" but unusable (rxe's ODP data path misplaces bytes)" :
+			"",
 		caps->flush_persistent ? "yes" : "no",
 		caps->flush_verbs ?
 			"" :

@@ -24,12 +24,17 @@
 #define PMRD_DEV_CAP_ATOMIC_WRITE     (1ULL << 40)
 #define PMRD_ODP_SUPPORT_FLUSH	      (1u << 6)
 
+/* Soft-RoCE's vendor id (drivers/infiniband/sw/rxe: RXE_VENDOR_ID) */
+#define PMRD_RXE_VENDOR_ID 0xffffff
+
 /* What the device (and this build) can do, as far as pmrd cares. */
 struct pmrd_dev_caps {
 	bool odp;	       /* general ODP support */
 	bool odp_rc_read;      /* RC RDMA READ on an ODP MR */
 	bool odp_rc_write;     /* RC RDMA WRITE on an ODP MR */
 	bool odp_rc_flush;     /* RC RDMA FLUSH on an ODP MR */
+	bool odp_misplaces;    /* reports ODP but its data path is wrong */
+	bool soft_roce;	       /* rxe: for its limits in error messages */
 	bool flush_global;     /* device_cap_flags_ex bit 38 */
 	bool flush_persistent; /* device_cap_flags_ex bit 39 */
 	bool flush_verbs;      /* built against rdma-core >= 45 */

@@ -22,6 +22,14 @@
 #define MADV_POPULATE_WRITE 23
 #endif
 
+/*
+ * rxe (measured on 7.3.4) allocates a pinned MR's page list with one
+ * kcalloc of 16 bytes per page; kmalloc stops at 4 MiB (MAX_PAGE_ORDER 10),
+ * so 262144 pages: larger registrations fail with ENOMEM and a kernel
+ * WARNING in __alloc_mr_page_info.  Only used to explain that error.
+ */
+#define RXE_KMALLOC_MR_MAX (1ul << 30)
+
 /* ODP prefetch works on at most this much per ibv_sge (length is u32) */
 #define PREFETCH_CHUNK (1u << 30)
 
@@ -94,16 +102,41 @@ static void prefetch(struct ibv_pd *pd, struct ibv_mr *mr,
 	}
 }
 
+/*
+ * odp_misplaces_refusal -- why an fsdax region cannot be served by a device
+ * whose ODP data path misplaces bytes (rxe, device.c), and the ways out
+ */
+static const char *odp_misplaces_refusal(void)
+{
+	return "this RDMA device cannot serve a file on a DAX filesystem (fsdax):\n"
+	       "  the kernel refuses long-term pins of fsdax pages (FOLL_LONGTERM, mm/gup.c),\n"
+	       "  so the file could only be registered with On-Demand Paging, and this device's\n"
+	       "  ODP data path is wrong: rxe (Soft-RoCE) completes RDMA WRITEs to an ODP MR but\n"
+	       "  puts each packet's bytes at the start of its page (and RDMA READs read from\n"
+	       "  there), so clients' data would be silently misplaced.  Either:\n"
+	       "  - reconfigure the namespace as devdax:\n"
+	       "      ndctl create-namespace -f -e namespaceX.Y -m devdax\n"
+	       "    and set `path = /dev/daxX.Y` in the region, or\n"
+	       "  - use an RDMA device with working On-Demand Paging (e.g. mlx5).";
+}
+
 /* explain_reg_error -- log why ibv_reg_mr failed, with what to do */
-static void explain_reg_error(const struct pmrd_region *r,
+static void explain_reg_error(const struct pmrd_dev_caps *caps,
+			      const struct pmrd_region *r,
 			      const struct pmrd_mr_plan *p, int err)
 {
 	const char *hint = "";
 
-	if (err == ENOMEM && p->strategy == PMRD_MR_PINNED)
+	if (err == ENOMEM && p->strategy == PMRD_MR_PINNED && caps->soft_roce &&
+	    r->size > RXE_KMALLOC_MR_MAX)
+		hint = " (rxe on recent kernels, e.g. 7.3, keeps a pinned MR's page list in one kmalloc of 16 bytes per page, at most 4 MiB: no MR above 1 GiB; use a smaller region, e.g. a smaller namespace)";
+	else if (err == ENOMEM && p->strategy == PMRD_MR_PINNED)
 		hint = " (pinned memory counts against RLIMIT_MEMLOCK: `ulimit -l unlimited`, systemd LimitMEMLOCK=infinity)";
+	else if (err == EFAULT && r->kind == PMRD_REGION_TESTING &&
+		 caps->odp_misplaces)
+		hint = " (Linux >= 6.5 refuses long-term writable pins of page-cache file mappings, and this device's On-Demand Paging cannot stand in: rxe puts the bytes of RDMA WRITEs to ODP MRs at the start of the page. Put testing regions on tmpfs, which stays pinnable, or use devdax)";
 	else if (err == EFAULT && r->kind == PMRD_REGION_TESTING)
-		hint = " (Linux >= 6.5 refuses long-term writable pins of page-cache file mappings and this device has no ODP to fall back to: put testing regions on tmpfs)";
+		hint = " (Linux >= 6.5 refuses long-term writable pins of page-cache file mappings and this device has no On-Demand Paging to fall back to: put testing regions on tmpfs, which stays pinnable, or use devdax)";
 	else if (err == EOPNOTSUPP && p->strategy == PMRD_MR_PINNED)
 		hint = " (the kernel refused to pin these pages: is this a DAX file? use devdax or an ODP-capable device)";
 	else if (p->strategy == PMRD_MR_ODP)
@@ -136,7 +169,8 @@ int pmrd_export_new(struct pmrd_device *dev, struct pmrd_region *region,
 	err = pmrd_mr_plan(&dev->caps, &info, &ex->plan);
 	if (err == -EOPNOTSUPP) {
 		log_err("region %s (%s): %s", region->name, region->path,
-			pmrd_mr_fsdax_refusal());
+			dev->caps.odp_misplaces ? odp_misplaces_refusal() :
+						  pmrd_mr_fsdax_refusal());
 		goto out_free;
 	}
 	if (err) {
@@ -150,6 +184,11 @@ int pmrd_export_new(struct pmrd_device *dev, struct pmrd_region *region,
 		populate(region);
 	ex->mr = ibv_reg_mr(dev->pd, region->addr, region->size,
 			    ex->plan.access);
+	/*
+	 * A page-cache testing file on Linux >= 6.5: no long-term writable
+	 * pin (EFAULT).  ODP stands in only where it is usable; on rxe it
+	 * is not (device.c, odp_misplaces), and the error says to use tmpfs.
+	 */
 	if (!ex->mr && errno == EFAULT &&
 	    !pmrd_mr_plan_odp_fallback(&dev->caps, &info, &ex->plan)) {
 		log_notice(
@@ -161,7 +200,7 @@ int pmrd_export_new(struct pmrd_device *dev, struct pmrd_region *region,
 	}
 	if (!ex->mr) {
 		err = errno ? -errno : -EIO;
-		explain_reg_error(region, &ex->plan, -err);
+		explain_reg_error(&dev->caps, region, &ex->plan, -err);
 		goto out_free;
 	}
 	if (ex->plan.prefetch)

@@ -11,10 +11,17 @@
 #include "mr.h"
 #include "pmr_proto.h"
 
-/* fsdax_ok -- can the device serve an fsdax region at all (ODP RC r+w)? */
-static bool fsdax_ok(const struct pmrd_dev_caps *caps)
+/*
+ * odp_usable -- can the device serve an ODP region at all: RC READ and WRITE
+ * on ODP MRs, through a data path that puts the bytes where they belong
+ * (rxe's does not: device.c, odp_misplaces).  An ODP MR on rxe "works" in
+ * that every WRITE completes successfully while its bytes land at the
+ * start of the page, so it is refused like a device without ODP.
+ */
+static bool odp_usable(const struct pmrd_dev_caps *caps)
 {
-	return caps->odp && caps->odp_rc_read && caps->odp_rc_write;
+	return caps->odp && caps->odp_rc_read && caps->odp_rc_write &&
+	       !caps->odp_misplaces;
 }
 
 /*
@@ -40,14 +47,26 @@ int pmrd_mr_plan(const struct pmrd_dev_caps *caps,
 
 	switch (info->kind) {
 	case PMRD_REGION_FSDAX:
-		if (!fsdax_ok(caps))
+		if (!odp_usable(caps))
 			return -EOPNOTSUPP;
 		p.strategy = PMRD_MR_ODP;
 		p.populate = true;
 		p.prefetch = true;
 		break;
 	case PMRD_REGION_DEVDAX:
+		p.strategy = PMRD_MR_PINNED;
+		break;
 	case PMRD_REGION_TESTING:
+		/*
+		 * Pinned.  Linux >= 6.5 refuses long-term writable pins of
+		 * page-cache file mappings (EFAULT); tmpfs (shmem) is not
+		 * written back and stays pinnable on every kernel, so that
+		 * is where testing regions belong there.  ODP is only the
+		 * fallback for a page-cache file on a device whose ODP is
+		 * usable (pmrd_mr_plan_odp_fallback), never rxe's: it
+		 * completes every WRITE and puts the bytes at the start of
+		 * the page (doc/PLATFORM_NOTES.md).
+		 */
 		p.strategy = PMRD_MR_PINNED;
 		break;
 	default:
@@ -81,7 +100,7 @@ int pmrd_mr_plan_odp_fallback(const struct pmrd_dev_caps *caps,
 			      struct pmrd_mr_plan *plan)
 {
 	if (info->kind != PMRD_REGION_TESTING ||
-	    plan->strategy != PMRD_MR_PINNED || !fsdax_ok(caps))
+	    plan->strategy != PMRD_MR_PINNED || !odp_usable(caps))
 		return -EOPNOTSUPP;
 	plan->strategy = PMRD_MR_ODP;
 	plan->access |= IBV_ACCESS_ON_DEMAND;

@@ -19,7 +19,8 @@
  *   1. create 0600 (O_EXCL) or reuse the empty file
  *   2. xattr := preparing(size, uuid); fsync
  *   3. ftruncate 0, fallocate size, write zeros over all of it, fsync
- *   4. FIEMAP: no holes, no unwritten extents
+ *   4. FIEMAP: no holes, no unwritten extents (tmpfs has no extents:
+ *      st_blocks must cover the size)
  *   5. xattr := prepared(size, uuid); fsync; fsync the directory
  *   6. map; set FS_IMMUTABLE_FL; close the fd
  * Keeping: check size and FIEMAP; clear the flag; open O_RDWR; map; set the
@@ -63,6 +64,8 @@
 #include <unistd.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
 
 #include "fiemap.h"
 #include "immutable.h"
@@ -145,13 +148,45 @@ static void immutable_err(const struct pmrd_region_conf *rc, bool on, int err)
 		rc->path, on ? "set" : "clear", why);
 }
 
+/*
+ * tmpfs_verify -- tmpfs keeps no extents (FIEMAP: EOPNOTSUPP), its blocks
+ * are pages of memory; what FIEMAP proves elsewhere, that every byte is
+ * allocated, shows there in st_blocks (swapped-out pages included), and
+ * there is no unwritten state for an RDMA access to race with.
+ */
+static int tmpfs_verify(const struct pmrd_region_conf *rc, int fd,
+			uint64_t size)
+{
+	struct stat st;
+	int ret;
+
+	if (fstat(fd, &st) < 0) {
+		ret = -errno;
+		log_err("region %s: %s: stat: %s", rc->name, rc->path,
+			strerror(-ret));
+		return ret;
+	}
+	if ((uint64_t)st.st_blocks * 512 < size) {
+		log_err("region %s: %s: tmpfs file has %" PRIu64 " of %" PRIu64
+			" bytes allocated",
+			rc->name, rc->path, (uint64_t)st.st_blocks * 512, size);
+		return -EIO;
+	}
+	log_debug("region %s: %s: on tmpfs, all %" PRIu64 " bytes allocated",
+		  rc->name, rc->path, size);
+	return 0;
+}
+
 /* fiemap_verify -- all of [0, size) written extents, or a logged -EIO */
 static int fiemap_verify(const struct pmrd_region_conf *rc, int fd,
 			 uint64_t size)
 {
 	struct pmrd_fiemap_report rep;
+	struct statfs sf;
 	int ret;
 
+	if (fstatfs(fd, &sf) == 0 && sf.f_type == TMPFS_MAGIC)
+		return tmpfs_verify(rc, fd, size);
 	ret = pmrd_fiemap_scan(fd, size, &rep);
 	if (ret) {
 		log_err("region %s: %s: FIEMAP: %s", rc->name, rc->path,

@@ -179,6 +179,25 @@ Test(mr_plan, testing_falls_back_to_odp_only_with_odp)
 	cr_expect_eq(pmrd_mr_plan_odp_fallback(&odp, &d, &p), -EOPNOTSUPP);
 }
 
+/* rxe: ODP reported, but its data path misplaces bytes (device.c) */
+Test(mr_plan, misplacing_odp_is_never_used)
+{
+	struct pmrd_mr_region_info f = info(PMRD_REGION_FSDAX, PMRD_ACCESS_RW,
+					    PMEM2_GRANULARITY_CACHE_LINE);
+	struct pmrd_mr_region_info t = info(PMRD_REGION_TESTING, PMRD_ACCESS_RW,
+					    PMEM2_GRANULARITY_PAGE);
+	struct pmrd_dev_caps rxe = all;
+	struct pmrd_mr_plan p;
+
+	rxe.odp_misplaces = true;
+	cr_expect_eq(pmrd_mr_plan(&rxe, &f, &p), -EOPNOTSUPP);
+	cr_assert_eq(pmrd_mr_plan(&rxe, &t, &p), 0);
+	cr_expect_eq(p.strategy, PMRD_MR_PINNED);
+	cr_expect_eq(pmrd_mr_plan_odp_fallback(&rxe, &t, &p), -EOPNOTSUPP);
+	cr_expect_eq(p.strategy, PMRD_MR_PINNED);
+	cr_expect_not(p.access & IBV_ACCESS_ON_DEMAND);
+}
+
 Test(mr_plan, refusal_names_the_rule_and_both_ways_out)
 {
 	const char *m = pmrd_mr_fsdax_refusal();

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
 
 #include "fiemap.h"
 #include "pmrd_xattr.h"
@@ -153,4 +155,35 @@ Test(prepare_fresh, bad_sizes_refused_before_creating)
 	cr_assert_eq(pmrd_region_open(&rc, &r), -EINVAL);
 	cr_assert_null(r);
 	cr_assert_eq(access(path, F_OK), -1);
+}
+
+/*
+ * tmpfs has no FIEMAP: a region there (where testing regions go on Linux
+ * >= 6.5, doc/PLATFORM_NOTES.md) is prepared, then kept, with its
+ * allocation checked through st_blocks instead
+ */
+Test(prepare_fresh, tmpfs_without_fiemap)
+{
+	char dir[] = "/dev/shm/pmrd-test.XXXXXX", path[PATH_MAX];
+	struct pmrd_region_conf rc;
+	struct pmrd_region *r = NULL;
+	struct statfs sf;
+
+	if (statfs("/dev/shm", &sf) || sf.f_type != TMPFS_MAGIC)
+		cr_skip_test("/dev/shm is not a tmpfs");
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/r", dir);
+	rc = t_conf(path, T_SIZE);
+
+	cr_expect_eq(pmrd_region_open(&rc, &r), 0);
+	if (r) {
+		cr_expect(r->zeroed_now);
+		pmrd_region_close(&r);
+		cr_expect_eq(pmrd_region_open(&rc, &r), 0);
+		cr_expect(r && !r->zeroed_now);
+		pmrd_region_close(&r);
+	}
+	t_set_immutable(path, false);
+	unlink(path);
+	rmdir(dir);
 }

@@ -3,10 +3,12 @@
 # 30-daemon.sh -- pmrd's data path against a raw protocol client
 # (tests/tools/pmr-rawclient, never libpmr):
 #   - registration strategy per region, as logged: devdax pinned; testing
-#     regions pinned (ODP where the kernel refuses page-cache pins and the
-#     device has ODP); ro regions without remote write; fsdax with ODP where
-#     rxe has it (ext4 and xfs), refused at start with the FOLL_LONGTERM
-#     message and exit 1 where it has not;
+#     regions pinned (ext4 page cache before Linux 6.5, tmpfs from 6.5); a
+#     page-cache testing region on >= 6.5 refused at start (the kernel
+#     refuses the pin, rxe's ODP misplaces data), naming tmpfs; ro regions
+#     without remote write; fsdax (ext4) refused at start with the
+#     FOLL_LONGTERM message and exit 1, since rxe has no ODP before 6.15
+#     and an unusable one after (doc/PLATFORM_NOTES.md);
 #   - persistence methods: server always, FLUSH exactly where the build
 #     (rdma-core >= 45) and the kernel (rxe >= 6.2) have it;
 #   - bad hellos and versions rejected with the right reason; malformed,
@@ -30,7 +32,8 @@ PMRD=$(pmr_bin pmrd) || {
 IP=$(rxe_ip)
 PORT=7471
 TMP=/run/pmr-daemon
-TFS=$TMP/tfs # testing regions: ext4 (not DAX) on a loop device
+TFS=$TMP/tfs   # testing regions: see testing_fs
+PCFS=$TMP/pcfs # ext4 (not DAX) on a loop device: page-cache files
 MNT=/mnt/pmr-daemon
 # limits of the main config; the scenarios below are told the same numbers
 MAX_CLIENTS=4
@@ -40,27 +43,31 @@ MAX_OUT=4
 HAVE_FLUSH=$("$RAW" - - features | sed -n 's/^flush: //p')
 if kernel_at_least 6 15; then ODP=yes; else ODP=no; fi
 if [ "$HAVE_FLUSH" = yes ] && kernel_at_least 6 2; then FLUSH=yes; else FLUSH=no; fi
-# Linux >= 6.5 refuses long-term writable pins of page-cache files
-if kernel_at_least 6 5; then
-	[ "$ODP" = yes ] && T_MR=odp || T_MR=refused
-else
-	T_MR=pinned
-fi
+# Linux >= 6.5 refuses long-term writable pins of page-cache files; rxe's
+# ODP (>= 6.15) puts the bytes of every RDMA WRITE at the start of the page,
+# so pmrd never uses it: testing regions go to tmpfs there (pinnable), and
+# fsdax is refused on rxe on every kernel
+if kernel_at_least 6 5; then T_FS=tmpfs; else T_FS=ext4; fi
+ODP_USABLE=no # rxe: device.c, odp_misplaces
 # daemons started inside a case are not in lib.sh's list: stop them here
 cleanup()
 {
 	local d
-	for d in main noaddr refuse ext4 xfs; do
+	for d in main noaddr refuse pagecache ext4 xfs; do
 		pmr_daemon_stop "$d" KILL 1 || true
 	done
-	[ -d "$TFS" ] && find "$TFS" -type f -exec chattr -i {} + 2>/dev/null
+	for d in "$TFS" "$PCFS"; do
+		[ -d "$d" ] && find "$d" -type f -exec chattr -i {} + 2>/dev/null
+	done
 	pmr_cleanup
-	mountpoint -q "$TFS" 2>/dev/null && umount "$TFS"
+	for d in "$TFS" "$PCFS"; do
+		mountpoint -q "$d" 2>/dev/null && umount "$d"
+	done
 	return 0
 }
 trap cleanup EXIT
 
-pmr_say "kernel $PMR_KERNEL: ODP $ODP, FLUSH $FLUSH (build: $HAVE_FLUSH), testing regions: $T_MR"
+pmr_say "kernel $PMR_KERNEL: ODP $ODP (unusable on rxe), FLUSH $FLUSH (build: $HAVE_FLUSH), testing regions on $T_FS"
 
 # raw SCENARIO ARGS... -- the raw client against the daemon
 raw()
@@ -78,23 +85,34 @@ log_has()
 	}
 }
 
-# testing_fs -- an ext4 without DAX on a loop device for testing regions
+# testing_fs -- an ext4 without DAX on a loop device (page-cache files) at
+# PCFS, and the testing regions' directory TFS: that ext4 where page-cache
+# files are pinnable (< 6.5), a tmpfs from 6.5 on
 testing_fs()
 {
-	mkdir -p "$TFS"
-	mountpoint -q "$TFS" && return 0
+	mkdir -p "$TMP"
 	mountpoint -q "$TMP" || mount -t tmpfs -o size=96m tmpfs "$TMP"
-	modprobe -q loop || true
-	truncate -s 64M "$TMP/tfs.img"
-	mkfs.ext4 -q -F "$TMP/tfs.img"
-	mkdir -p "$TFS"
-	mount -o loop "$TMP/tfs.img" "$TFS"
+	mkdir -p "$TFS" "$PCFS"
+	if ! mountpoint -q "$PCFS"; then
+		modprobe -q loop || true
+		truncate -s 64M "$TMP/pcfs.img"
+		mkfs.ext4 -q -F "$TMP/pcfs.img"
+		# right after modprobe the loop nodes may not be there yet
+		pmr_wait_until 10 test -e /dev/loop-control
+		pmr_wait_until 20 mount -o loop "$TMP/pcfs.img" "$PCFS"
+	fi
+	mountpoint -q "$TFS" && return 0
+	if [ "$T_FS" = tmpfs ]; then
+		mount -t tmpfs -o size=16m tmpfs "$TFS"
+	else
+		mount --bind "$PCFS" "$TFS"
+	fi
 }
 
 # unseal_tfs -- clear the immutable flags pmrd set, so the files can go
 unseal_tfs()
 {
-	find "$TFS" -type f -exec chattr -i {} + 2>/dev/null || true
+	find "$TFS" "$PCFS" -type f -exec chattr -i {} + 2>/dev/null || true
 }
 
 # write_conf FILE DAX -- the main config: devdax rw, testing rw and ro
@@ -154,7 +172,7 @@ strategies()
 	[ "$FLUSH" = yes ] && m=server,flush
 	log_has main "region dev: devdax, .*access rw \(remote write yes\), MR pinned, persist methods $m,"
 	log_has main "region rotest: TESTING, .*access ro \(remote write no\), MR pinned, persist methods server,"
-	log_has main "region scratch: TESTING, .*access rw \(remote write yes\), MR $T_MR, persist methods server,"
+	log_has main "region scratch: TESTING, .*access rw \(remote write yes\), MR pinned, persist methods server,"
 }
 
 # sighup -- logged, the daemon keeps serving
@@ -224,6 +242,37 @@ no_rdma_address()
 	log_has noaddr "listen 10.77.0.99:$PORT: .*no RDMA device has this address"
 }
 
+# pagecache_refused -- Linux >= 6.5: a testing region in the page cache
+# cannot be pinned and rxe's ODP cannot stand in: the start fails, naming
+# the cause and tmpfs
+pagecache_refused()
+{
+	local rc=0
+	cat >"$TMP/pagecache.conf" <<-EOF
+		[pmrd]
+		listen = $IP:$PORT
+		admin_socket = $TMP/pmrd.sock
+		[region pc]
+		path = $PCFS/pc
+		size = 1M
+		persistent = no
+	EOF
+	pmr_daemon_start pagecache "$PMRD" -c "$TMP/pagecache.conf"
+	pmr_daemon_wait pagecache 90 || rc=$?
+	cat "$(pmr_daemon_log pagecache)"
+	[ "$rc" = 1 ] || {
+		echo "exit $rc, expected 1"
+		return 1
+	}
+	log_has pagecache "region pc: ibv_reg_mr of .* failed: Bad address .*refuses long-term writable pins of page-cache file mappings"
+	log_has pagecache "rxe puts the bytes of RDMA WRITEs to ODP MRs at the start of the page"
+	log_has pagecache "Put testing regions on tmpfs"
+	if log_has pagecache "serving" >/dev/null; then
+		echo "pmrd served although a region was refused"
+		return 1
+	fi
+}
+
 # main_daemon -- devdax + testing regions: strategies, then every scenario
 main_daemon()
 {
@@ -239,9 +288,8 @@ main_daemon()
 	write_conf "$TMP/main.conf" "$dax"
 	pmr_case no-rdma-address-fails-start no_rdma_address
 	unseal_tfs
-	if [ "$T_MR" = refused ]; then
-		pmr_skip main-daemon "kernel refuses page-cache pins and rxe has no ODP"
-		return 0
+	if [ "$T_FS" = tmpfs ]; then
+		pmr_case pagecache-testing-refused pagecache_refused
 	fi
 	inline_case start-devdax-testing start main "$TMP/main.conf" || return 0
 	pmr_case strategies-logged strategies
@@ -314,13 +362,16 @@ fsdax_refused()
 	log_has refuse "ndctl create-namespace -f -e namespaceX.Y -m devdax"
 	log_has refuse "path = /dev/daxX.Y"
 	log_has refuse "On-Demand Paging"
+	if [ "$ODP" = yes ]; then
+		log_has refuse "ODP data path is wrong: rxe"
+	fi
 	if log_has refuse "serving" >/dev/null; then
 		echo "pmrd served although a region was refused"
 		return 1
 	fi
 }
 
-# fsdax FS -- ODP where rxe has it, the refusal where it has not
+# fsdax FS -- ODP where the device has a usable one, else the refusal
 fsdax()
 {
 	local fs=$1
@@ -329,7 +380,7 @@ fsdax()
 		pmr_skip "$fs-dax-daemon" "no $fs -o dax filesystem"
 		return 0
 	}
-	if [ "$ODP" = yes ]; then
+	if [ "$ODP_USABLE" = yes ]; then
 		pmr_case "$fs-dax-odp-served" fsdax_odp "$fs"
 	else
 		pmr_case "$fs-dax-refused-without-odp" fsdax_refused
@@ -339,8 +390,8 @@ fsdax()
 
 main_daemon
 fsdax ext4
-if [ "${PMR_QUICK:-}" = 1 ] || [ "$ODP" = no ]; then
-	pmr_skip xfs-dax-daemon "quick run, or no ODP (ext4 showed the refusal)"
+if [ "${PMR_QUICK:-}" = 1 ] || [ "$ODP_USABLE" = no ]; then
+	pmr_skip xfs-dax-daemon "quick run, or no usable ODP (ext4 showed the refusal)"
 else
 	fsdax xfs
 fi
