@@ -144,3 +144,18 @@ in_root()
 			CI="${CI:-}" /bin/bash -eu -c "$cmd"
 	' in_root "$root" "$dirs" "$cmd"
 }
+
+# trixie_root_build SRC BUILD DIRS [CMAKE_OPTS...] -- configure and build
+# SRC in BUILD inside the trixie root (chroot, DIRS bound at their own
+# paths); the configure log goes to BUILD/configure.log (shown on failure).
+# Shared by tests/run and tests/bench.
+trixie_root_build()
+{
+	local src=$1 build=$2 dirs=$3 opts
+	shift 3
+	mkdir -p "$build"
+	opts=$(printf '%q ' "$@")
+	in_root "$PMRD_VM_ROOT" "$dirs" \
+		"cmake -S $(printf %q "$src") -B $(printf %q "$build") $opts >$(printf %q "$build/configure.log") 2>&1 || { cat $(printf %q "$build/configure.log"); false; }
+		 cmake --build $(printf %q "$build") -j2"
+}

@@ -1,0 +1,349 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# tests/vm/bench/inside-bench.sh [--quick] [--reps N] OUT -- runs inside the
+# VM (tests/bench boots it with vmrun; suites/60-bench-quick.sh runs it
+# with --quick): in this one boot, on the same rxe device,
+#   1. region lifecycle: `pmrd --prepare` of a fresh fsdax file vs a libpmem2
+#      memset of the same size (pmr-memset-bench), restart (--prepare of
+#      the already prepared region) at two sizes, MR registration time of
+#      ODP (fsdax files, where the device has ODP) and pinned (testing
+#      regions: page cache) at two sizes, from pmrd's log;
+#   2. the data path region (trixie: an fsdax file, ODP MR; bookworm: the
+#      devdax namespace, pinned MR) served by pmrd, and REPS repetitions,
+#      alternating, of perftest (ib_read_lat, ib_write_lat, ib_write_bw,
+#      without and with -R) and pmr-bench (latency, then bandwidth).
+# Raw results in OUT (read by tests/vm/bench/report.py on the host):
+#   perftest.tsv  rep prog cm size qd p50_us p99_us MBps   (one per run)
+#   pmr-lat-REP.json, pmr-bw-REP.json                      (pmr-bench -j)
+#   lifecycle.tsv key value unit                            (item 3)
+#   env.txt       platform, kernel, region kind, CPUs, date
+# Env: PMR_SRC, PMR_BUILD, PMR_PLATFORM (vmrun / inside.sh); outside a
+# suite it sets up what tests/vm/lib.sh needs itself.
+set -eu
+QUICK=0
+REPS=5
+while [ $# -gt 1 ]; do
+	case "$1" in
+	--quick) QUICK=1 REPS=1 ;;
+	--reps)
+		REPS=$2
+		shift
+		;;
+	*) break ;;
+	esac
+	shift
+done
+OUT=${1:?usage: inside-bench.sh [--quick] [--reps N] OUT}
+mkdir -p "$OUT"
+export PMR_LOGDIR=${PMR_LOGDIR:-$OUT/logs}
+export PMR_RESULTS=${PMR_RESULTS:-$OUT/results}
+# shellcheck source=../lib.sh
+. "$PMR_SRC/tests/vm/lib.sh"
+
+PMRD=$(pmr_bin pmrd)
+BENCH=$(pmr_bin pmr-bench)
+MEMSET=$(pmr_bin pmr-memset-bench)
+IP=$(rxe_ip)
+DEV=$(rxe_dev)
+TMP=/run/pmr-bench
+FS=$TMP/fs
+TFS=$TMP/tfs
+CONF=$TMP/pmrd.conf
+PT=$OUT/perftest.tsv
+LC=$OUT/lifecycle.tsv
+mkdir -p "$TMP" "$FS" "$TFS"
+: >"$PT"
+: >"$LC"
+
+if [ "$QUICK" = 1 ]; then
+	LAT_SIZES="64 4096"
+	BW_POINTS="65536:1 65536:16"
+	PT_LAT_ITERS=200
+	PMR_OPTS=(-w 20 -n 200 -t 0.5)
+	PREP_MIB="32 64"
+	BW_TIME=1
+else
+	LAT_SIZES="8 64 512 4096 65536 1048576"
+	BW_POINTS="4096:16 65536:1 65536:4 65536:16 65536:64 1048576:16"
+	PT_LAT_ITERS=1000
+	PMR_OPTS=(-w 100 -n 1000 -t 1)
+	PREP_MIB="128 512"
+	BW_TIME=2
+fi
+
+# say MSG -- a progress line on the console
+say()
+{
+	echo "[bench] $*" >&3
+}
+
+# lat_iters SIZE -- perftest latency iterations for SIZE (big ones are slow)
+lat_iters()
+{
+	if [ "$1" -ge 1048576 ]; then
+		echo $((PT_LAT_ITERS / 20 > 5 ? PT_LAT_ITERS / 20 : 5))
+	elif [ "$1" -ge 65536 ]; then
+		echo $((PT_LAT_ITERS / 5))
+	else
+		echo "$PT_LAT_ITERS"
+	fi
+}
+
+# tcp_listening PORT -- a TCP listener on PORT (perftest's OOB exchange)
+tcp_listening()
+{
+	ss -Hltn "sport = :$1" 2>/dev/null | grep -q .
+}
+
+# perftest_run REP CM PROG SIZE QD ARGS... -- one server/client pair; one
+# row into perftest.tsv (latency: t_typical = median and 99%; bw: average)
+perftest_run()
+{
+	local rep=$1 cm=$2 prog=$3 size=$4 qd=$5 srv out row
+	shift 5
+	local args=(-d "$DEV" -s "$size" -F "$@")
+	[ "$cm" = 1 ] && args+=(-R)
+	timeout 120 "$prog" "${args[@]}" >"$TMP/srv.out" 2>&1 &
+	srv=$!
+	if [ "$cm" = 1 ]; then
+		rdma_wait_listen 18515 30 >/dev/null 2>&1 || sleep 2
+	else
+		pmr_wait_until 30 tcp_listening 18515 >/dev/null 2>&1 || sleep 2
+	fi
+	out=$(timeout 120 "$prog" "${args[@]}" "$IP" 2>&1) || true
+	wait "$srv" 2>/dev/null || true
+	echo "$out" >>"$OUT/perftest.log"
+	case "$prog" in
+	*_lat)
+		# bytes iters t_min t_max t_typical t_avg t_stdev 99% 99.9%
+		row=$(echo "$out" | awk -v s="$size" '$1 == s && NF >= 9 { print $5, $8 }' | tail -n 1)
+		[ -n "$row" ] || {
+			say "WARNING: no result from $prog -s $size (cm=$cm)"
+			return 0
+		}
+		echo "$rep $prog $cm $size $qd $row -" >>"$PT"
+		;;
+	*)
+		# bytes iters peak avg msgrate; MB = 2^20 in perftest's output
+		row=$(echo "$out" | awk -v s="$size" '$1 == s && NF >= 5 { printf "%.2f", $4 * 1.048576 }' | tail -n 1)
+		[ -n "$row" ] || {
+			say "WARNING: no result from $prog -s $size (cm=$cm)"
+			return 0
+		}
+		echo "$rep $prog $cm $size $qd - - $row" >>"$PT"
+		;;
+	esac
+}
+
+# perftest_rep REP -- every perftest baseline once
+perftest_rep()
+{
+	local rep=$1 s p q cm
+	for s in $LAT_SIZES; do
+		for cm in 0 1; do
+			# -R only for two sizes in a full run (time)
+			[ "$cm" = 1 ] && { [ "$QUICK" = 1 ] || { [ "$s" != 64 ] && [ "$s" != 65536 ]; }; } && continue
+			perftest_run "$rep" "$cm" ib_read_lat "$s" 1 -n "$(lat_iters "$s")"
+			perftest_run "$rep" "$cm" ib_write_lat "$s" 1 -n "$(lat_iters "$s")"
+		done
+	done
+	for p in $BW_POINTS; do
+		s=${p%:*}
+		q=${p#*:}
+		for cm in 0 1; do
+			[ "$QUICK" = 1 ] && [ "$cm" = 1 ] && continue
+			perftest_run "$rep" "$cm" ib_write_bw "$s" "$q" -t "$q" -D "$BW_TIME"
+		done
+	done
+}
+
+# pmr_rep REP -- pmr-bench latency and bandwidth once
+pmr_rep()
+{
+	local rep=$1 p sizes qds=() s
+	sizes=$(echo "$LAT_SIZES" | tr ' ' ,)
+	"$BENCH" "${PMR_OPTS[@]}" -s "$sizes" -j "$OUT/pmr-lat-$rep.json" \
+		"$IP" bench0 >>"$OUT/pmr-bench.log" 2>&1 || {
+		say "WARNING: pmr-bench latency failed (rep $rep)"
+		tail -n 5 "$OUT/pmr-bench.log" >&3
+	}
+	# one call per size with its queue depths; one thread (perftest's -t
+	# is per QP)
+	for s in $(for p in $BW_POINTS; do echo "${p%:*}"; done | sort -un); do
+		qds=$(for p in $BW_POINTS; do [ "${p%:*}" = "$s" ] && echo "${p#*:}"; done | paste -sd,)
+		"$BENCH" -m bw -s "$s" -q "$qds" -T 1 -t "$BW_TIME" -n 100000000 \
+			-j "$OUT/pmr-bw-$rep-$s.json" "$IP" bench0 \
+			>>"$OUT/pmr-bench.log" 2>&1 || {
+			say "WARNING: pmr-bench bandwidth failed (rep $rep, size $s)"
+			tail -n 5 "$OUT/pmr-bench.log" >&3
+		}
+	done
+	if [ "$QUICK" = 0 ] && [ "$rep" = 1 ]; then
+		# threads/connections at 64 KiB, once
+		"$BENCH" -m bw -s 64K -q 16 -T 1,2,4,8 -t "$BW_TIME" -n 100000000 \
+			-j "$OUT/pmr-bw-threads.json" "$IP" bench0 \
+			>>"$OUT/pmr-bench.log" 2>&1 || say "WARNING: pmr-bench threads failed"
+	fi
+}
+
+# _serving_or_gone NAME -- the daemon serves, or it is not running anymore
+_serving_or_gone()
+{
+	grep -q serving "$(pmr_daemon_log "$1")" || ! pmr_daemon_alive "$1"
+}
+
+# wait_serving NAME SECS -- wait until the daemon serves (fails at once if
+# it exits)
+wait_serving()
+{
+	pmr_wait_until "$2" _serving_or_gone "$1" &&
+		grep -q serving "$(pmr_daemon_log "$1")"
+}
+
+# lc KEY VALUE UNIT -- a lifecycle figure
+lc()
+{
+	echo "$1 $2 $3" >>"$LC"
+	say "lifecycle: $1 = $2 $3"
+}
+
+# now_s -- seconds with ns resolution
+now_s()
+{
+	date +%s.%N
+}
+
+# region_conf FILE NAME=PATH:MIB[:testing]... -- a config with these regions
+region_conf()
+{
+	local f=$1 r name rest path mib kind
+	shift
+	printf '[pmrd]\nlisten = %s:7471\nadmin_socket = %s/pmrd.sock\nlog_level = info\n' \
+		"$IP" "$TMP" >"$f"
+	for r in "$@"; do
+		name=${r%%=*}
+		rest=${r#*=}
+		path=${rest%%:*}
+		rest=${rest#*:}
+		mib=${rest%%:*}
+		kind=${rest#"$mib"}
+		printf '[region %s]\npath = %s\n' "$name" "$path" >>"$f"
+		[ -n "$mib" ] && [ "$mib" != - ] && printf 'size = %sM\n' "$mib" >>"$f"
+		[ "$kind" = :testing ] && printf 'persistent = no\n' >>"$f"
+	done
+	return 0
+}
+
+# lifecycle -- item 3 (on a fresh ext4 -o dax)
+lifecycle()
+{
+	local mib t0 t1 log mbps
+	pmem_fsdax ext4 "$FS"
+	for mib in $PREP_MIB; do
+		region_conf "$TMP/prep-$mib.conf" "p$mib=$FS/p$mib:$mib"
+		t0=$(now_s)
+		"$PMRD" -c "$TMP/prep-$mib.conf" --prepare >"$OUT/prepare-$mib.log" 2>&1
+		t1=$(now_s)
+		mbps=$(sed -n 's/.*zeroed [0-9]* bytes in .* s (\([0-9]*\) MB\/s).*/\1/p' \
+			"$OUT/prepare-$mib.log" | tail -n 1)
+		lc "prepare_wall_s_${mib}MiB" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')" s
+		lc "prepare_MBps_${mib}MiB" "${mbps:-0}" MB/s
+		"$MEMSET" "$FS/memset-$mib" "$mib" >"$OUT/memset-$mib.log" 2>&1
+		lc "memset_first_MBps_${mib}MiB" "$(awk '$1 == "memset-first" { print $4 }' "$OUT/memset-$mib.log")" MB/s
+		lc "memset_MBps_${mib}MiB" "$(awk '$1 == "memset" { print $4 }' "$OUT/memset-$mib.log")" MB/s
+		rm -f "$FS/memset-$mib"
+		# restart: the region is prepared; --prepare again only opens it
+		t0=$(now_s)
+		"$PMRD" -c "$TMP/prep-$mib.conf" --prepare >"$OUT/restart-$mib.log" 2>&1
+		t1=$(now_s)
+		lc "restart_s_${mib}MiB" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')" s
+	done
+	# registration: the prepared fsdax files (ODP where the device has it,
+	# refused on bookworm) and testing files (pinned: page cache of an
+	# ext4 on a loop device in RAM; tmpfs has no FIEMAP)
+	local total=64
+	for mib in $PREP_MIB; do total=$((total + mib + mib / 8)); done
+	truncate -s "${total}M" "$TMP/testing.img"
+	mkfs.ext4 -q -F "$TMP/testing.img"
+	mount -o loop "$TMP/testing.img" "$TFS"
+	local regions=() a b
+	for mib in $PREP_MIB; do
+		regions+=("t$mib=$TFS/t$mib:$mib:testing")
+		[ "$PMR_PLATFORM" = trixie ] && regions+=("p$mib=$FS/p$mib:$mib")
+	done
+	region_conf "$CONF" "${regions[@]}"
+	pmr_daemon_start pmrd-reg "$PMRD" -c "$CONF"
+	if wait_serving pmrd-reg 120; then
+		log=$(pmr_daemon_log pmrd-reg)
+		for mib in $PREP_MIB; do
+			for a in "t$mib:pinned" "p$mib:odp"; do
+				b=$(sed -n "s/.*region ${a%%:*}: .*MR \([a-z]*\).*registered in \([0-9.]*\) ms.*/\1 \2/p" "$log" | head -n 1)
+				[ -n "$b" ] && lc "reg_ms_${b%% *}_${mib}MiB" "${b#* }" ms
+			done
+		done
+	else
+		say "WARNING: pmrd did not start for the registration figures"
+		tail -n 5 "$(pmr_daemon_log pmrd-reg)" >&3
+	fi
+	pmr_daemon_stop pmrd-reg TERM 30 || true
+	cp "$(pmr_daemon_log pmrd-reg)" "$OUT/" 2>/dev/null || true
+	umount "$TFS"
+	rm -f "$TMP/testing.img"
+}
+
+# data_region -- the bench region: trixie fsdax file (ODP), bookworm devdax
+data_region()
+{
+	if [ "$PMR_PLATFORM" = trixie ]; then
+		# the lifecycle files stay: the filesystem has room
+		mountpoint -q "$FS" || pmem_fsdax ext4 "$FS"
+		region_conf "$CONF" "bench0=$FS/bench0:512"
+		echo "region fsdax (ext4 -o dax, 512 MiB file)" >>"$OUT/env.txt"
+	else
+		find "$FS" -type f -exec chattr -i {} + 2>/dev/null || true
+		pmem_release
+		region_conf "$CONF" "bench0=$(pmem_devdax):-"
+		echo "region devdax ($(pmem_daxdev))" >>"$OUT/env.txt"
+	fi
+}
+
+{
+	echo "platform $PMR_PLATFORM"
+	echo "kernel $(uname -r)"
+	echo "cpus $(nproc)"
+	echo "date $(date -u +%Y-%m-%dT%H:%MZ)"
+	echo "reps $REPS"
+	echo "quick $QUICK"
+	echo "perftest $(dpkg-query -W -f='${Version}' perftest 2>/dev/null || echo ?)"
+} >"$OUT/env.txt"
+
+say "lifecycle figures"
+lifecycle
+say "data path region and pmrd"
+data_region
+cat "$CONF"
+pmr_daemon_start pmrd "$PMRD" -c "$CONF"
+wait_serving pmrd 180 || {
+	say "pmrd did not start"
+	tail -n 20 "$(pmr_daemon_log pmrd)" >&3
+	exit 1
+}
+rdma_wait_listen 7471 30
+grep -E "registered in|persist methods" "$(pmr_daemon_log pmrd)" >>"$OUT/env.txt" || true
+for rep in $(seq 1 "$REPS"); do
+	# alternate which goes first, so slow drift hits both alike
+	if [ $((rep % 2)) = 1 ]; then
+		say "rep $rep/$REPS: perftest"
+		perftest_rep "$rep"
+		say "rep $rep/$REPS: pmr-bench"
+		pmr_rep "$rep"
+	else
+		say "rep $rep/$REPS: pmr-bench"
+		pmr_rep "$rep"
+		say "rep $rep/$REPS: perftest"
+		perftest_rep "$rep"
+	fi
+done
+pmr_daemon_stop pmrd TERM 30 || true
+cp "$(pmr_daemon_log pmrd)" "$OUT/pmrd.log" 2>/dev/null || true
+say "done"
