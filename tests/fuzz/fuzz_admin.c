@@ -75,6 +75,23 @@ static int parse_once(const char *line, size_t len, size_t cap,
 	return 0;
 }
 
+/* reprint -- REQ written back as one line, single blanks: parses the same */
+static void reprint(const struct pmrd_admin_req *req)
+{
+	struct pmrd_admin_req again;
+	char line[PMRD_ADMIN_REQ_MAX * 2];
+	size_t n;
+
+	n = (size_t)snprintf(line, sizeof(line), "%s",
+			     pmrd_admin_verb_name(req->verb));
+	for (unsigned i = 0; i < req->n_args; i++)
+		n += (size_t)snprintf(line + n, sizeof(line) - n, " %s",
+				      req->args[i]);
+	check(n < sizeof(line));
+	check(parse_once(line, n, 128, &again) == 0);
+	check(!memcmp(req, &again, sizeof(again)));
+}
+
 /* parse_line -- LINE with every buffer size; all agree on the result */
 static void parse_line(const char *line, size_t len)
 {
@@ -84,8 +101,10 @@ static void parse_line(const char *line, size_t len)
 	err = parse_once(line, len, 128, &a);
 	check(parse_once(line, len, 1, &b) == err);
 	check(parse_once(line, len, 0, &b) == err);
-	if (!err)
+	if (!err) {
 		check(!memcmp(&a, &b, sizeof(a)));
+		reprint(&a);
+	}
 	if (len > PMRD_ADMIN_REQ_MAX)
 		check(err == -E2BIG);
 }

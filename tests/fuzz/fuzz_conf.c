@@ -132,11 +132,16 @@ static void fuzz_size(const char *s)
 	check(pmrd_size_parse(buf, &again) == 0 && again == v);
 }
 
-/* fuzz_listen -- an accepted address has a host; a port when one is given */
+/*
+ * fuzz_listen -- an accepted address has a host and a port, and written
+ * back as "host:port" or "[host]:port" parses to the same
+ */
 static void fuzz_listen(const char *s)
 {
-	char *host = (char *)"untouched";
-	uint16_t port = 1;
+	char *host = (char *)"untouched", *again = NULL;
+	uint16_t port = 1, port_again = 0;
+	bool v6;
+	char buf[128];
 	int err;
 
 	err = pmrd_listen_parse(s, &host, &port);
@@ -146,6 +151,16 @@ static void fuzz_listen(const char *s)
 		return;
 	}
 	check(*host && port != 0);
+	v6 = strchr(host, ':') != NULL;
+	check(strlen(host) < 64);
+	snprintf(buf, sizeof(buf), "%s%s%s:%u", v6 ? "[" : "", host,
+		 v6 ? "]" : "", port);
+	err = pmrd_listen_parse(buf, &again, &port_again);
+	check(err == 0 || err == -ENOMEM);
+	if (!err) {
+		check(!strcmp(again, host) && port_again == port);
+		free(again);
+	}
 	free(host);
 }
 
