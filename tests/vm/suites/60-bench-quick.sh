@@ -1,0 +1,46 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# 60-bench-quick.sh -- keeps the benchmark tool chain working: one quick
+# repetition of tests/vm/bench/inside-bench.sh (region lifecycle figures,
+# pmrd on emulated pmem, one perftest pair per baseline, pmr-bench latency
+# and bandwidth), then its output must parse: pmr-bench's JSON is valid and
+# report.py finds pmr and perftest rows.  Never asserts a time.
+# pmr-timeout: 600
+set -eu
+. "$PMR_LIB"
+
+OUT=$PMR_LOGDIR/bench
+
+# bench_quick -- the quick run itself
+bench_quick()
+{
+	bash "$PMR_SRC/tests/vm/bench/inside-bench.sh" --quick "$OUT"
+}
+
+# json_valid -- every pmr-bench JSON file parses and has rows
+json_valid()
+{
+	local f n=0
+	for f in "$OUT"/pmr-*.json; do
+		[ -f "$f" ] || continue
+		python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["tool"] == "pmr-bench" and d["rows"], "no rows"
+for r in d["rows"]:
+    assert r["op"] and r["size"] > 0' "$f"
+		n=$((n + 1))
+	done
+	echo "$n JSON files"
+	[ "$n" -ge 2 ]
+}
+
+# report_rows -- the ratio table has pmr and perftest rows
+report_rows()
+{
+	python3 "$PMR_SRC/tests/vm/bench/report.py" "$OUT" --check \
+		--json "$OUT/bench.json"
+}
+
+pmr_case -t 480 bench-quick bench_quick
+pmr_case pmr-bench-json json_valid
+pmr_case bench-report report_rows
