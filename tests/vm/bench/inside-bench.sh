@@ -8,8 +8,9 @@
 #      the already prepared region) at two sizes, MR registration time of
 #      ODP (fsdax files, where the device has ODP) and pinned (testing
 #      regions: page cache) at two sizes, from pmrd's log;
-#   2. the data path region (trixie: an fsdax file, ODP MR; bookworm: the
-#      devdax namespace, pinned MR) served by pmrd, and REPS repetitions,
+#   2. the data path region (the devdax namespace, pinned MR; an fsdax file
+#      with an ODP MR on trixie with PMR_BENCH_ODP=1) served by pmrd, and
+#      REPS repetitions,
 #      alternating, of perftest (ib_read_lat, ib_write_lat, ib_write_bw,
 #      without and with -R) and pmr-bench (latency, then bandwidth).
 # Raw results in OUT (read by tests/vm/bench/report.py on the host):
@@ -259,17 +260,27 @@ lifecycle()
 		lc "restart_s_${mib}MiB" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')" s
 	done
 	# registration: the prepared fsdax files (ODP where the device has it,
-	# refused on bookworm) and testing files (pinned: page cache of an
-	# ext4 on a loop device in RAM; tmpfs has no FIEMAP)
+	# refused on bookworm) and testing files (pinned): on 6.1 page cache
+	# of an ext4 on a loop device in RAM (6.1's tmpfs has no FIEMAP); from
+	# 6.5 the kernel refuses long-term pins of page-cache file mappings,
+	# so tmpfs there
 	local total=64
 	for mib in $PREP_MIB; do total=$((total + mib + mib / 8)); done
-	truncate -s "${total}M" "$TMP/testing.img"
-	mkfs.ext4 -q -F "$TMP/testing.img"
-	mount -o loop "$TMP/testing.img" "$TFS"
+	if kernel_at_least 6 5; then
+		mount -t tmpfs -o "size=${total}M" tmpfs "$TFS"
+	else
+		truncate -s "${total}M" "$TMP/testing.img"
+		mkfs.ext4 -q -F "$TMP/testing.img"
+		mount -o loop "$TMP/testing.img" "$TFS"
+	fi
 	local regions=() a b
 	for mib in $PREP_MIB; do
 		regions+=("t$mib=$TFS/t$mib:$mib:testing")
-		[ "$PMR_PLATFORM" = trixie ] && regions+=("p$mib=$FS/p$mib:$mib")
+		# ODP: pmrd refuses fsdax on rxe since it found rxe's ODP data
+		# path misplacing bytes; set PMR_BENCH_ODP=1 where it serves it
+		if [ "${PMR_BENCH_ODP:-0}" = 1 ]; then
+			regions+=("p$mib=$FS/p$mib:$mib")
+		fi
 	done
 	region_conf "$CONF" "${regions[@]}"
 	pmr_daemon_start pmrd-reg "$PMRD" -c "$CONF"
@@ -289,12 +300,15 @@ lifecycle()
 	cp "$(pmr_daemon_log pmrd-reg)" "$OUT/" 2>/dev/null || true
 	umount "$TFS"
 	rm -f "$TMP/testing.img"
+	find "$FS" -type f -exec chattr -i {} + 2>/dev/null || true
 }
 
-# data_region -- the bench region: trixie fsdax file (ODP), bookworm devdax
+# data_region -- the bench region: the devdax namespace (pinned MR) on both
+# platforms; an fsdax file (ODP MR) with PMR_BENCH_ODP=1 on trixie (pmrd
+# refuses fsdax on rxe, whose ODP data path misplaces bytes)
 data_region()
 {
-	if [ "$PMR_PLATFORM" = trixie ]; then
+	if [ "$PMR_PLATFORM" = trixie ] && [ "${PMR_BENCH_ODP:-0}" = 1 ]; then
 		# the lifecycle files stay: the filesystem has room
 		mountpoint -q "$FS" || pmem_fsdax ext4 "$FS"
 		region_conf "$CONF" "bench0=$FS/bench0:512"

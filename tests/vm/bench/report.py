@@ -13,6 +13,7 @@
 # ib_write_bw at the same size and queue depth (-t), one QP.
 import glob
 import json
+import math
 import os
 import shutil
 import statistics
@@ -21,6 +22,7 @@ import sys
 
 
 def med(v):
+    v = [x for x in v if x is not None and math.isfinite(x)]
     return statistics.median(v) if v else None
 
 
