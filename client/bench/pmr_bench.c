@@ -348,10 +348,11 @@ static int bw_loop(struct bw_thread *t, struct pmr_conn *conn,
 	size_t inflight = 0;
 	int rc, n;
 
+	/* every thread passes the barrier, even one that cannot run */
+	pthread_barrier_wait(t->start);
 	if (!slots)
 		return -EINVAL;
 	base = (uint64_t)t->index * span;
-	pthread_barrier_wait(t->start);
 	t->t0 = now_ns();
 	t_end = t->t0 + (uint64_t)(t->o->time_s * 1e9);
 	for (;;) {
