@@ -241,6 +241,11 @@ lifecycle()
 	local mib t0 t1 log mbps
 	pmem_fsdax ext4 "$FS"
 	for mib in $PREP_MIB; do
+		# the memset first, its file removed: small namespaces fit
+		"$MEMSET" "$FS/memset-$mib" "$mib" >"$OUT/memset-$mib.log" 2>&1
+		lc "memset_first_MBps_${mib}MiB" "$(awk '$1 == "memset-first" { print $4 }' "$OUT/memset-$mib.log")" MB/s
+		lc "memset_MBps_${mib}MiB" "$(awk '$1 == "memset" { print $4 }' "$OUT/memset-$mib.log")" MB/s
+		rm -f "$FS/memset-$mib"
 		region_conf "$TMP/prep-$mib.conf" "p$mib=$FS/p$mib:$mib"
 		t0=$(now_s)
 		"$PMRD" -c "$TMP/prep-$mib.conf" --prepare >"$OUT/prepare-$mib.log" 2>&1
@@ -249,15 +254,15 @@ lifecycle()
 			"$OUT/prepare-$mib.log" | tail -n 1)
 		lc "prepare_wall_s_${mib}MiB" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')" s
 		lc "prepare_MBps_${mib}MiB" "${mbps:-0}" MB/s
-		"$MEMSET" "$FS/memset-$mib" "$mib" >"$OUT/memset-$mib.log" 2>&1
-		lc "memset_first_MBps_${mib}MiB" "$(awk '$1 == "memset-first" { print $4 }' "$OUT/memset-$mib.log")" MB/s
-		lc "memset_MBps_${mib}MiB" "$(awk '$1 == "memset" { print $4 }' "$OUT/memset-$mib.log")" MB/s
-		rm -f "$FS/memset-$mib"
 		# restart: the region is prepared; --prepare again only opens it
 		t0=$(now_s)
 		"$PMRD" -c "$TMP/prep-$mib.conf" --prepare >"$OUT/restart-$mib.log" 2>&1
 		t1=$(now_s)
 		lc "restart_s_${mib}MiB" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')" s
+		if [ "${PMR_BENCH_ODP:-0}" != 1 ]; then
+			chattr -i "$FS/p$mib" 2>/dev/null || true
+			rm -f "$FS/p$mib"
+		fi
 	done
 	# registration: the prepared fsdax files (ODP where the device has it,
 	# refused on bookworm) and testing files (pinned): on 6.1 page cache
@@ -308,6 +313,7 @@ lifecycle()
 # refuses fsdax on rxe, whose ODP data path misplaces bytes)
 data_region()
 {
+	local dax size
 	if [ "$PMR_PLATFORM" = trixie ] && [ "${PMR_BENCH_ODP:-0}" = 1 ]; then
 		# the lifecycle files stay: the filesystem has room
 		mountpoint -q "$FS" || pmem_fsdax ext4 "$FS"
@@ -316,8 +322,20 @@ data_region()
 	else
 		find "$FS" -type f -exec chattr -i {} + 2>/dev/null || true
 		pmem_release
-		region_conf "$CONF" "bench0=$(pmem_devdax):-"
-		echo "region devdax ($(pmem_daxdev))" >>"$OUT/env.txt"
+		dax=$(pmem_devdax)
+		size=$(cat "/sys/bus/dax/devices/${dax#/dev/}/size" 2>/dev/null || echo 0)
+		if kernel_at_least 6 5 && [ "$size" -gt $((1 << 30)) ]; then
+			# rxe on recent kernels pins at most 1 GiB per MR: a
+			# testing region on tmpfs (pinned; page cache, not pmem)
+			mkdir -p "$TMP/data"
+			mountpoint -q "$TMP/data" ||
+				mount -t tmpfs -o size=600M tmpfs "$TMP/data"
+			region_conf "$CONF" "bench0=$TMP/data/bench0:512:testing"
+			echo "region testing (tmpfs, 512 MiB; devdax $size bytes is over rxe's 1 GiB pin limit)" >>"$OUT/env.txt"
+		else
+			region_conf "$CONF" "bench0=$dax:-"
+			echo "region devdax ($dax, $size bytes)" >>"$OUT/env.txt"
+		fi
 	fi
 }
 
