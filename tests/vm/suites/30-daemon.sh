@@ -67,7 +67,7 @@ cleanup()
 }
 trap cleanup EXIT
 
-pmr_say "kernel $PMR_KERNEL: ODP $ODP (unusable on rxe), FLUSH $FLUSH (build: $HAVE_FLUSH), testing regions on $T_FS"
+pmr_say "kernel $PMR_KERNEL: ODP $ODP (usable: $ODP_USABLE), FLUSH $FLUSH (build: $HAVE_FLUSH), testing regions on $T_FS"
 
 # raw SCENARIO ARGS... -- the raw client against the daemon
 raw()
