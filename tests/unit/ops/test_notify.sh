@@ -42,8 +42,12 @@ persistent = no
 EOT
 
 for sock in "$TMP/notify.sock" "@pmrd-test-notify-$$"; do
-	out=$("$LISTEN" -t 60 "$sock" "$PMRD" -c "$TMP/pmrd.conf" 2>&1)
+	# The listener's notify lines on stdout, pmrd's log apart: the two
+	# processes write concurrently and would interleave within a line.
+	out=$("$LISTEN" -t 60 "$sock" "$PMRD" -c "$TMP/pmrd.conf" \
+		2>"$TMP/pmrd.log")
 	rc=$?
+	cat "$TMP/pmrd.log"
 	echo "$out"
 	[ "$rc" = 1 ] || fail "pmrd exited $rc, not 1, without an RDMA device"
 	for want in "notify: STATUS=preparing region alpha (1 of 2)" \
