@@ -22,9 +22,10 @@ static bool log_syslog;
 static bool log_journal;
 
 static const char *const level_names[] = {
-	[LOG_EMERG] = "emerg",	 [LOG_ALERT] = "alert", [LOG_CRIT] = "crit",
-	[LOG_ERR] = "err",	 [LOG_WARNING] = "warning",
-	[LOG_NOTICE] = "notice", [LOG_INFO] = "info",	[LOG_DEBUG] = "debug",
+	[LOG_EMERG] = "emerg",	   [LOG_ALERT] = "alert",
+	[LOG_CRIT] = "crit",	   [LOG_ERR] = "err",
+	[LOG_WARNING] = "warning", [LOG_NOTICE] = "notice",
+	[LOG_INFO] = "info",	   [LOG_DEBUG] = "debug",
 };
 
 /* stderr_is_journal -- does JOURNAL_STREAM (dev:ino) name our stderr? */

@@ -17,10 +17,10 @@ int pmrd_log_level_parse(const char *s, int *ret_level);
 const char *pmrd_log_level_name(int level);
 void pmrd_log(int level, const char *fmt, ...) PMR_PRINTF(2, 3);
 
-#define log_err(...) pmrd_log(LOG_ERR, __VA_ARGS__)
-#define log_warn(...) pmrd_log(LOG_WARNING, __VA_ARGS__)
+#define log_err(...)	pmrd_log(LOG_ERR, __VA_ARGS__)
+#define log_warn(...)	pmrd_log(LOG_WARNING, __VA_ARGS__)
 #define log_notice(...) pmrd_log(LOG_NOTICE, __VA_ARGS__)
-#define log_info(...) pmrd_log(LOG_INFO, __VA_ARGS__)
-#define log_debug(...) pmrd_log(LOG_DEBUG, __VA_ARGS__)
+#define log_info(...)	pmrd_log(LOG_INFO, __VA_ARGS__)
+#define log_debug(...)	pmrd_log(LOG_DEBUG, __VA_ARGS__)
 
 #endif

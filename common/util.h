@@ -12,6 +12,6 @@
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 
 #define PMR_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
-#define PMR_UNUSED __attribute__((unused))
+#define PMR_UNUSED	      __attribute__((unused))
 
 #endif

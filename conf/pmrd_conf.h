@@ -13,10 +13,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PMRD_DEFAULT_PORT 7471
+#define PMRD_DEFAULT_PORT	  7471
 #define PMRD_DEFAULT_ADMIN_SOCKET "/run/pmrd/pmrd.sock"
-#define PMRD_REGION_NAME_MAX 63 /* bytes, without NUL; also the wire limit */
-#define PMRD_MAX_REGIONS 1024
+#define PMRD_REGION_NAME_MAX	  63 /* bytes, without NUL; also the wire limit */
+#define PMRD_MAX_REGIONS	  1024
 
 enum pmrd_access {
 	PMRD_ACCESS_RW = 0,
@@ -36,26 +36,26 @@ enum pmrd_pdomain {
 
 struct pmrd_region_conf {
 	char name[PMRD_REGION_NAME_MAX + 1];
-	char *path;	/* absolute */
-	uint64_t size;	/* bytes; 0 = not given (devdax: taken from sysfs) */
+	char *path;    /* absolute */
+	uint64_t size; /* bytes; 0 = not given (devdax: taken from sysfs) */
 	enum pmrd_access access;
 	bool persistent; /* false: a non-DAX file is allowed, testing only */
 	enum pmrd_pdomain pdomain;
-	unsigned line;	/* line of the [region NAME] header */
+	unsigned line; /* line of the [region NAME] header */
 };
 
 struct pmrd_limits {
 	unsigned max_clients;		 /* connected clients */
 	unsigned max_regions_per_client; /* open region handles per client */
-	unsigned max_outstanding;	 /* control requests in flight per client */
+	unsigned max_outstanding; /* control requests in flight per client */
 };
 
 struct pmrd_conf {
-	char *file;		/* as given to pmrd_conf_load() */
-	char *listen_host;	/* numeric IPv4 or IPv6 address */
+	char *file;	   /* as given to pmrd_conf_load() */
+	char *listen_host; /* numeric IPv4 or IPv6 address */
 	uint16_t listen_port;
 	char *admin_socket;
-	int log_level;		/* syslog level, LOG_ERR..LOG_DEBUG */
+	int log_level; /* syslog level, LOG_ERR..LOG_DEBUG */
 	struct pmrd_limits limits;
 	struct pmrd_region_conf *regions;
 	size_t n_regions;

@@ -26,14 +26,14 @@ struct pmrd_region {
 	enum pmrd_region_kind kind;
 	enum pmrd_access access;
 	enum pmrd_pdomain pdomain;
-	void *addr;			/* mapping, shared, read-write */
+	void *addr; /* mapping, shared, read-write */
 	size_t size;
 	struct pmem2_map *map;
-	pmem2_persist_fn persist;	/* flush + drain for [addr, addr+len) */
+	pmem2_persist_fn persist; /* flush + drain for [addr, addr+len) */
 	enum pmem2_granularity granularity;
-	bool zeroed_now;		/* this start created/zeroed the file */
-	uint8_t uuid[16];		/* recorded at preparation */
-	int seal_fd;			/* TESTING: flag set at close; or -1 */
+	bool zeroed_now;  /* this start created/zeroed the file */
+	uint8_t uuid[16]; /* recorded at preparation */
+	int seal_fd;	  /* TESTING: flag set at close; or -1 */
 };
 
 /*

@@ -21,16 +21,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PMR_PROTO_MAGIC 0x31524d50u /* "PMR1" little-endian */
-#define PMR_PROTO_VERSION 1
+#define PMR_PROTO_MAGIC	      0x31524d50u /* "PMR1" little-endian */
+#define PMR_PROTO_VERSION     1
 #define PMR_PROTO_VERSION_MIN 1
 
-#define PMR_HELLO_MAX 56    /* rdma_connect private data (RC, IB CM REQ) */
-#define PMR_WELCOME_MAX 196 /* rdma_accept / rdma_reject private data */
-#define PMR_MSG_MAX 4096    /* largest control message, header included */
+#define PMR_HELLO_MAX	 56   /* rdma_connect private data (RC, IB CM REQ) */
+#define PMR_WELCOME_MAX	 196  /* rdma_accept / rdma_reject private data */
+#define PMR_MSG_MAX	 4096 /* largest control message, header included */
 #define PMR_MSG_HDR_SIZE 16
-#define PMR_NAME_MAX 63	    /* region name bytes, no NUL on the wire */
-#define PMR_ERRTEXT_MAX 160 /* error text bytes in an error response */
+#define PMR_NAME_MAX	 63  /* region name bytes, no NUL on the wire */
+#define PMR_ERRTEXT_MAX	 160 /* error text bytes in an error response */
 /* Smallest welcome max_msg: room for a header plus the largest error body. */
 #define PMR_MSG_MAX_FLOOR 256
 
@@ -40,7 +40,8 @@ enum pmr_persist_method {
 	PMR_PERSIST_FLUSH = 1u << 1,  /* native RDMA FLUSH (persistent) */
 	PMR_PERSIST_RAW = 1u << 2,    /* RDMA READ after WRITE (eADR/no DDIO) */
 };
-#define PMR_PERSIST_ALL (PMR_PERSIST_SERVER | PMR_PERSIST_FLUSH | PMR_PERSIST_RAW)
+#define PMR_PERSIST_ALL \
+	(PMR_PERSIST_SERVER | PMR_PERSIST_FLUSH | PMR_PERSIST_RAW)
 
 enum pmr_wire_access {
 	PMR_WIRE_ACCESS_RW = 0,
@@ -144,15 +145,15 @@ enum pmr_msg_type {
 /* Status codes on the wire; the client maps them to its error codes. */
 enum pmr_status {
 	PMR_ST_OK = 0,
-	PMR_ST_INVALID = 1,   /* malformed or inconsistent request */
-	PMR_ST_NOENT = 2,     /* no such region / handle */
-	PMR_ST_ACCESS = 3,    /* access mode not allowed on the region */
-	PMR_ST_RANGE = 4,     /* offset/length outside the region */
-	PMR_ST_LIMIT = 5,     /* a per-client or global limit reached */
-	PMR_ST_SHUTDOWN = 6,  /* server stopping; region being removed */
-	PMR_ST_INTERNAL = 7,  /* server-side failure */
+	PMR_ST_INVALID = 1,	/* malformed or inconsistent request */
+	PMR_ST_NOENT = 2,	/* no such region / handle */
+	PMR_ST_ACCESS = 3,	/* access mode not allowed on the region */
+	PMR_ST_RANGE = 4,	/* offset/length outside the region */
+	PMR_ST_LIMIT = 5,	/* a per-client or global limit reached */
+	PMR_ST_SHUTDOWN = 6,	/* server stopping; region being removed */
+	PMR_ST_INTERNAL = 7,	/* server-side failure */
 	PMR_ST_UNSUPPORTED = 8, /* request type not known to the server */
-	PMR_ST_DENIED = 9,    /* not authorized */
+	PMR_ST_DENIED = 9,	/* not authorized */
 };
 
 struct pmr_msg_hdr {
