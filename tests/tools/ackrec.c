@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ackrec.c -- record layout, payload generator, CRC32C and ack-log lines
+ * shared by pmr-ackwriter and pmr-verify (ackrec.h)
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ackrec.h"
+
+/* ackrec_crc32c -- CRC32C (Castagnoli, reflected), bitwise per byte */
+uint32_t ackrec_crc32c(uint32_t crc, const void *buf, size_t len)
+{
+	static uint32_t table[256];
+	const uint8_t *p = buf;
+	size_t i;
+	int k;
+
+	if (!table[1]) {
+		for (i = 0; i < 256; i++) {
+			uint32_t c = (uint32_t)i;
+
+			for (k = 0; k < 8; k++)
+				c = (c >> 1) ^ (c & 1 ? 0x82f63b78u : 0);
+			table[i] = c;
+		}
+	}
+	crc = ~crc;
+	for (i = 0; i < len; i++)
+		crc = table[(crc ^ p[i]) & 0xff] ^ (crc >> 8);
+	return ~crc;
+}
+
+/* next -- xorshift64*: the payload stream of one (writer, seq) */
+static uint64_t next(uint64_t *s)
+{
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return *s * 0x2545f4914f6cdd1dull;
+}
+
+/* payload -- the LEN payload bytes of record SEQ of WRITER into P */
+static void payload(uint8_t *p, uint32_t writer, uint64_t seq, size_t len)
+{
+	uint64_t s = (seq + 1) * 0x9e3779b97f4a7c15ull ^ ((uint64_t)writer << 48);
+	uint64_t v;
+	size_t i;
+
+	for (i = 0; i + 8 <= len; i += 8) {
+		v = next(&s);
+		memcpy(p + i, &v, 8);
+	}
+	v = next(&s);
+	memcpy(p + i, &v, len - i);
+}
+
+/* ackrec_fill -- build record SEQ of WRITER (LEN bytes, for OFF) at REC */
+void ackrec_fill(void *rec, uint32_t writer, uint64_t seq, uint64_t off,
+		 uint64_t len)
+{
+	struct ackrec_hdr h = { .magic = ACKREC_MAGIC,
+				.seq = seq,
+				.off = off,
+				.len = len,
+				.writer = writer };
+	uint8_t *p = rec;
+
+	payload(p + ACKREC_HDR, writer, seq, len - ACKREC_HDR);
+	h.crc = ackrec_crc32c(0, p + ACKREC_HDR, len - ACKREC_HDR);
+	memcpy(p, &h, sizeof(h));
+}
+
+/*
+ * ackrec_check -- is the record A acknowledged intact at REC?  0 if so;
+ * 1 "missing" (no header of this record there: never landed, or zeroed);
+ * 2 "corrupt" (its header but wrong bytes).  WHY says what differs.
+ */
+int ackrec_check(const void *rec, uint32_t writer, const struct ackrec_ack *a,
+		 char *why, size_t why_len)
+{
+	const uint8_t *p = rec;
+	struct ackrec_hdr h;
+	uint8_t *want;
+	uint32_t crc;
+	size_t n = a->len - ACKREC_HDR, i;
+
+	memcpy(&h, p, sizeof(h));
+	if (h.magic != ACKREC_MAGIC || h.seq != a->seq || h.writer != writer) {
+		snprintf(why, why_len,
+			 "no header (magic %016" PRIx64 " seq %" PRIu64
+			 " writer %u)",
+			 h.magic, h.seq, h.writer);
+		return 1;
+	}
+	if (h.off != a->off || h.len != a->len || h.crc != a->crc) {
+		snprintf(why, why_len,
+			 "header off %" PRIu64 " len %" PRIu64 " crc %08x",
+			 h.off, h.len, h.crc);
+		return 2;
+	}
+	crc = ackrec_crc32c(0, p + ACKREC_HDR, n);
+	if (crc != a->crc) {
+		want = malloc(n + 8);
+		i = 0;
+		if (want) {
+			payload(want, writer, a->seq, n);
+			while (i < n && want[i] == p[ACKREC_HDR + i])
+				i++;
+			free(want);
+		}
+		snprintf(why, why_len,
+			 "payload crc %08x, first bad byte at record offset %zu",
+			 crc, ACKREC_HDR + i);
+		return 2;
+	}
+	return 0;
+}
+
+/* ackrec_parse_line -- "seq off len crc\n" into *RET; -1 if malformed */
+int ackrec_parse_line(const char *line, struct ackrec_ack *ret)
+{
+	unsigned long long seq, off, len;
+	unsigned int crc;
+	char nl;
+
+	if (sscanf(line, "%llu %llu %llu %x%c", &seq, &off, &len, &crc,
+		   &nl) != 5 ||
+	    nl != '\n' || len < ACKREC_MIN || len > ACKREC_MAX)
+		return -1;
+	ret->seq = seq;
+	ret->off = off;
+	ret->len = len;
+	ret->crc = crc;
+	return 0;
+}
+
+/* ackrec_format_line -- the ack line of A into BUF; its length */
+int ackrec_format_line(const struct ackrec_ack *a, char *buf, size_t len)
+{
+	return snprintf(buf, len, "%" PRIu64 " %" PRIu64 " %" PRIu64 " %08x\n",
+			a->seq, a->off, a->len, a->crc);
+}
