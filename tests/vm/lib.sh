@@ -335,6 +335,149 @@ pmr_collect()
 	cp -a "$@" "$PMR_LOGDIR/" 2>/dev/null || true
 }
 
+# pmr_need_bin NAME -- like pmr_bin, but a program that is not built is a
+# failed case NAME-built and the end of the suite: X=$(pmr_need_bin NAME)
+pmr_need_bin()
+{
+	pmr_bin "$1" || {
+		pmr_fail "$1-built" "$1 not found in $PMR_BUILD" >&2
+		exit 1
+	}
+}
+
+# pmr_log_has NAME REGEX -- a daemon's log matches REGEX (else say which
+# REGEX is missing and print the log)
+pmr_log_has()
+{
+	grep -q -E -- "$2" "$(pmr_daemon_log "$1")" || {
+		echo "not in the $1 log: $2"
+		cat "$(pmr_daemon_log "$1")"
+		return 1
+	}
+}
+
+# pmr_inline_case NAME CMD... -- like pmr_case, but CMD runs in the suite's
+# own shell (no timeout; no set -e inside CMD: it checks explicitly), so a
+# daemon it starts is this shell's child and pmr_daemon_stop/pmr_daemon_wait
+# return its exit status (`wait` cannot reap another subshell's child);
+# returns 1 when the case failed
+pmr_inline_case()
+{
+	local name=${1// /_} start=$SECONDS
+	shift
+	if "$@" >"$PMR_LOGDIR/$name.log" 2>&1; then
+		_pmr_record PASS "$name" $((SECONDS - start))
+		PMR_CASE_STATUS=PASS
+		return 0
+	fi
+	_pmr_record FAIL "$name" $((SECONDS - start)) "see $name.log"
+	PMR_CASE_STATUS=FAIL
+	tail -n 15 "$PMR_LOGDIR/$name.log" | sed 's/^/    | /' >&3
+	return 1
+}
+
+# pmr_daemon_ready NAME READY GIVEUP [SECS] -- wait up to SECS (default 90)
+# until a daemon's log matches the regex READY or the regex GIVEUP, print
+# the log; true when READY matched
+pmr_daemon_ready()
+{
+	pmr_wait_log "$1" "$2|$3" "${4:-90}" || true
+	cat "$(pmr_daemon_log "$1")"
+	pmr_log_has "$1" "$2"
+}
+
+# pmr_pmrd_start NAME CONF [SECS] -- start pmrd -c CONF as daemon NAME and
+# wait until it serves; false (log printed) when it logged an error first
+pmr_pmrd_start()
+{
+	local pmrd
+	pmrd=$(pmr_bin pmrd) || return 1
+	pmr_daemon_start "$1" "$pmrd" -c "$2"
+	pmr_daemon_ready "$1" "serving" "err:" "${3:-90}"
+}
+
+# pmr_daemon_exits NAME CODE [SECS] -- wait up to SECS (default 90) for a
+# daemon to exit by itself, print its log; true when its status is CODE
+pmr_daemon_exits()
+{
+	local rc=0
+	pmr_daemon_wait "$1" "${3:-90}" || rc=$?
+	cat "$(pmr_daemon_log "$1")"
+	[ "$rc" = "$2" ] || {
+		echo "$1: exit $rc, expected $2"
+		return 1
+	}
+}
+
+# pmr_daemon_term NAME [SECS] -- SIGTERM, wait up to SECS (default 30; then
+# KILL), print its log; true when it exited 0
+pmr_daemon_term()
+{
+	local rc=0
+	pmr_daemon_stop "$1" TERM "${2:-30}" || rc=$?
+	cat "$(pmr_daemon_log "$1")"
+	[ "$rc" = 0 ] || {
+		echo "$1 exited $rc after SIGTERM"
+		return 1
+	}
+}
+
+# pmr_write_conf FILE LISTEN DAX TDIR [LINE...] -- the usual pmrd.conf:
+# [pmrd] with listen = LISTEN, log_level = info and each LINE ("key =
+# value"); regions dev (DAX, rw), scratch (TDIR/scratch, 4M testing, rw),
+# rotest (TDIR/rotest, 1M testing, ro)
+pmr_write_conf()
+{
+	local f=$1 listen=$2 dax=$3 tdir=$4
+	shift 4
+	{
+		printf '[pmrd]\nlisten = %s\nlog_level = info\n' "$listen"
+		[ $# = 0 ] || printf '%s\n' "$@"
+		printf '[region dev]\npath = %s\n' "$dax"
+		printf '[region scratch]\npath = %s/scratch\nsize = 4M\n' "$tdir"
+		printf 'persistent = no\n'
+		printf '[region rotest]\npath = %s/rotest\nsize = 1M\n' "$tdir"
+		printf 'persistent = no\naccess = ro\n'
+	} >"$f"
+}
+
+# pmr_loop_ext4 IMG SIZE MNT -- an ext4 without DAX in the file IMG (SIZE
+# as truncate takes it) on a loop device, mounted at MNT: page-cache files
+pmr_loop_ext4()
+{
+	modprobe -q loop || true
+	truncate -s "$2" "$1" || return 1
+	mkfs.ext4 -q -F "$1" || return 1
+	# right after modprobe the loop nodes may not be there yet (EPERM)
+	pmr_wait_until 10 test -e /dev/loop-control || return 1
+	mkdir -p "$3"
+	pmr_wait_until 20 mount -o loop "$1" "$3"
+}
+
+# pmr_unseal DIR... -- clear the immutable flag pmrd sets on the files it
+# prepares, so that they can be removed and their file system unmounted
+pmr_unseal()
+{
+	local d
+	for d in "$@"; do
+		[ -d "$d" ] || continue
+		find "$d" -type f -exec chattr -i {} + 2>/dev/null || true
+	done
+	return 0
+}
+
+# pmr_umount DIR... -- unmount each DIR that is a mount point, retrying up
+# to 10 s (the mappings of a daemon just killed go away asynchronously)
+pmr_umount()
+{
+	local d
+	for d in "$@"; do
+		mountpoint -q "$d" 2>/dev/null || continue
+		pmr_wait_until 10 umount "$d" || true
+	done
+	return 0
+}
+
 # pmr_cleanup -- stop daemons still running (also those started inside a
 # case), unmount pmem; runs at suite exit (a suite that sets its own EXIT
 # trap calls it from there)

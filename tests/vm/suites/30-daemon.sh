@@ -21,14 +21,8 @@
 set -eu
 . "$PMR_LIB"
 
-RAW=$(pmr_bin pmr-rawclient) || {
-	pmr_fail rawclient-built "pmr-rawclient not found in $PMR_BUILD"
-	exit 1
-}
-PMRD=$(pmr_bin pmrd) || {
-	pmr_fail pmrd-built "pmrd not found in $PMR_BUILD"
-	exit 1
-}
+RAW=$(pmr_need_bin pmr-rawclient)
+PMRD=$(pmr_need_bin pmrd)
 IP=$(rxe_ip)
 PORT=7471
 TMP=/run/pmr-daemon
@@ -49,21 +43,16 @@ if [ "$HAVE_FLUSH" = yes ] && kernel_at_least 6 2; then FLUSH=yes; else FLUSH=no
 # fsdax is refused on rxe on every kernel
 if kernel_at_least 6 5; then T_FS=tmpfs; else T_FS=ext4; fi
 ODP_USABLE=no # rxe: device.c, odp_misplaces
-# daemons started inside a case are not in lib.sh's list: stop them here
+# cleanup -- stop the daemons (and reap them) before unsealing their files
 cleanup()
 {
 	local d
 	for d in main noaddr refuse pagecache ext4 xfs; do
 		pmr_daemon_stop "$d" KILL 1 || true
 	done
-	for d in "$TFS" "$PCFS"; do
-		[ -d "$d" ] && find "$d" -type f -exec chattr -i {} + 2>/dev/null
-	done
+	pmr_unseal "$TFS" "$PCFS"
 	pmr_cleanup
-	for d in "$TFS" "$PCFS"; do
-		mountpoint -q "$d" 2>/dev/null && umount "$d"
-	done
-	return 0
+	pmr_umount "$TFS" "$PCFS"
 }
 trap cleanup EXIT
 
@@ -75,16 +64,6 @@ raw()
 	"$RAW" "$IP" "$PORT" "$@"
 }
 
-# log_has NAME REGEX -- the daemon log NAME matches REGEX (else print it)
-log_has()
-{
-	grep -q -E -- "$2" "$(pmr_daemon_log "$1")" || {
-		echo "not in the $1 log: $2"
-		cat "$(pmr_daemon_log "$1")"
-		return 1
-	}
-}
-
 # testing_fs -- an ext4 without DAX on a loop device (page-cache files) at
 # PCFS, and the testing regions' directory TFS: that ext4 where page-cache
 # files are pinnable (< 6.5), a tmpfs from 6.5 on
@@ -93,14 +72,7 @@ testing_fs()
 	mkdir -p "$TMP"
 	mountpoint -q "$TMP" || mount -t tmpfs -o size=96m tmpfs "$TMP"
 	mkdir -p "$TFS" "$PCFS"
-	if ! mountpoint -q "$PCFS"; then
-		modprobe -q loop || true
-		truncate -s 64M "$TMP/pcfs.img"
-		mkfs.ext4 -q -F "$TMP/pcfs.img"
-		# right after modprobe the loop nodes may not be there yet
-		pmr_wait_until 10 test -e /dev/loop-control
-		pmr_wait_until 20 mount -o loop "$TMP/pcfs.img" "$PCFS"
-	fi
+	mountpoint -q "$PCFS" || pmr_loop_ext4 "$TMP/pcfs.img" 64M "$PCFS"
 	mountpoint -q "$TFS" && return 0
 	if [ "$T_FS" = tmpfs ]; then
 		mount -t tmpfs -o size=16m tmpfs "$TFS"
@@ -109,60 +81,14 @@ testing_fs()
 	fi
 }
 
-# unseal_tfs -- clear the immutable flags pmrd set, so the files can go
-unseal_tfs()
-{
-	find "$TFS" "$PCFS" -type f -exec chattr -i {} + 2>/dev/null || true
-}
-
 # write_conf FILE DAX -- the main config: devdax rw, testing rw and ro
 write_conf()
 {
-	cat >"$1" <<-EOF
-		[pmrd]
-		listen = $IP:$PORT
-		admin_socket = $TMP/pmrd.sock
-		log_level = info
-		max_clients = $MAX_CLIENTS
-		max_regions_per_client = $MAX_REGIONS
-		max_outstanding = $MAX_OUT
-		[region dev]
-		path = $2
-		[region scratch]
-		path = $TFS/scratch
-		size = 4M
-		persistent = no
-		[region rotest]
-		path = $TFS/rotest
-		size = 1M
-		persistent = no
-		access = ro
-	EOF
-}
-
-# inline_case NAME CMD... -- like pmr_case, but CMD runs in this shell, so
-# a daemon it starts is this shell's child (pmr_daemon_stop can then
-# return its exit status; `wait` cannot reap another subshell's child)
-inline_case()
-{
-	local name=$1 start=$SECONDS
-	shift
-	if "$@" >"$PMR_LOGDIR/$name.log" 2>&1; then
-		_pmr_record PASS "$name" $((SECONDS - start))
-		return 0
-	fi
-	_pmr_record FAIL "$name" $((SECONDS - start)) "see $name.log"
-	tail -n 15 "$PMR_LOGDIR/$name.log" | sed 's/^/    | /' >&3
-	return 1
-}
-
-# start NAME CONF -- start pmrd, wait until it serves
-start()
-{
-	pmr_daemon_start "$1" "$PMRD" -c "$2"
-	pmr_wait_log "$1" "serving|err:" 90 || true
-	cat "$(pmr_daemon_log "$1")"
-	log_has "$1" "serving"
+	pmr_write_conf "$1" "$IP:$PORT" "$2" "$TFS" \
+		"admin_socket = $TMP/pmrd.sock" \
+		"max_clients = $MAX_CLIENTS" \
+		"max_regions_per_client = $MAX_REGIONS" \
+		"max_outstanding = $MAX_OUT"
 }
 
 # strategies -- what the main daemon logged per region
@@ -170,9 +96,9 @@ strategies()
 {
 	local m=server
 	[ "$FLUSH" = yes ] && m=server,flush
-	log_has main "region dev: devdax, .*access rw \(remote write yes\), MR pinned, persist methods $m,"
-	log_has main "region rotest: TESTING, .*access ro \(remote write no\), MR pinned, persist methods server,"
-	log_has main "region scratch: TESTING, .*access rw \(remote write yes\), MR pinned, persist methods server,"
+	pmr_log_has main "region dev: devdax, .*access rw \(remote write yes\), MR pinned, persist methods $m,"
+	pmr_log_has main "region rotest: TESTING, .*access ro \(remote write no\), MR pinned, persist methods server,"
+	pmr_log_has main "region scratch: TESTING, .*access rw \(remote write yes\), MR pinned, persist methods server,"
 }
 
 # sighup -- logged, the daemon keeps serving
@@ -206,40 +132,29 @@ client_crash()
 # sigterm -- a connected client is disconnected, pmrd exits 0
 sigterm()
 {
-	local hold rc=0
+	local hold
 	raw hold 60 >"$PMR_LOGDIR/hold.log" 2>&1 &
 	hold=$!
 	pmr_wait_until 30 grep -q connected "$PMR_LOGDIR/hold.log" || return 1
-	pmr_daemon_stop main TERM 20 || rc=$?
-	cat "$(pmr_daemon_log main)"
-	[ "$rc" = 0 ] || {
-		echo "pmrd exited $rc after SIGTERM"
-		return 1
-	}
+	pmr_daemon_term main 20 || return 1
 	wait "$hold" || {
 		cat "$PMR_LOGDIR/hold.log"
 		return 1
 	}
 	cat "$PMR_LOGDIR/hold.log"
-	# runs outside pmr_case's subshell (see inline_case): no set -e here
-	log_has main "SIGTERM: stopping \(1 clients to disconnect\)" &&
-		log_has main "notice: stopped"
+	# runs outside pmr_case's subshell (see pmr_inline_case): no set -e here
+	pmr_log_has main "SIGTERM: stopping \(1 clients to disconnect\)" &&
+		pmr_log_has main "notice: stopped"
 }
 
 # no_rdma_address -- a listen address no RDMA device has fails the start
 no_rdma_address()
 {
-	local rc=0
 	sed "s/^listen = .*/listen = 10.77.0.99:$PORT/" "$TMP/main.conf" \
 		>"$TMP/noaddr.conf"
 	pmr_daemon_start noaddr "$PMRD" -c "$TMP/noaddr.conf"
-	pmr_daemon_wait noaddr 60 || rc=$?
-	cat "$(pmr_daemon_log noaddr)"
-	[ "$rc" = 1 ] || {
-		echo "exit $rc, expected 1"
-		return 1
-	}
-	log_has noaddr "listen 10.77.0.99:$PORT: .*no RDMA device has this address"
+	pmr_daemon_exits noaddr 1 60 || return 1
+	pmr_log_has noaddr "listen 10.77.0.99:$PORT: .*no RDMA device has this address"
 }
 
 # pagecache_refused -- Linux >= 6.5: a testing region in the page cache
@@ -247,7 +162,6 @@ no_rdma_address()
 # the cause and tmpfs
 pagecache_refused()
 {
-	local rc=0
 	cat >"$TMP/pagecache.conf" <<-EOF
 		[pmrd]
 		listen = $IP:$PORT
@@ -258,16 +172,11 @@ pagecache_refused()
 		persistent = no
 	EOF
 	pmr_daemon_start pagecache "$PMRD" -c "$TMP/pagecache.conf"
-	pmr_daemon_wait pagecache 90 || rc=$?
-	cat "$(pmr_daemon_log pagecache)"
-	[ "$rc" = 1 ] || {
-		echo "exit $rc, expected 1"
-		return 1
-	}
-	log_has pagecache "region pc: ibv_reg_mr of .* failed: Bad address .*refuses long-term writable pins of page-cache file mappings"
-	log_has pagecache "rxe puts the bytes of RDMA WRITEs to ODP MRs at the start of the page"
-	log_has pagecache "Put testing regions on tmpfs"
-	if log_has pagecache "serving" >/dev/null; then
+	pmr_daemon_exits pagecache 1 90 || return 1
+	pmr_log_has pagecache "region pc: ibv_reg_mr of .* failed: Bad address .*refuses long-term writable pins of page-cache file mappings"
+	pmr_log_has pagecache "rxe puts the bytes of RDMA WRITEs to ODP MRs at the start of the page"
+	pmr_log_has pagecache "Put testing regions on tmpfs"
+	if pmr_log_has pagecache "serving" >/dev/null; then
 		echo "pmrd served although a region was refused"
 		return 1
 	fi
@@ -287,11 +196,11 @@ main_daemon()
 	pmr_passed || return 0
 	write_conf "$TMP/main.conf" "$dax"
 	pmr_case no-rdma-address-fails-start no_rdma_address
-	unseal_tfs
+	pmr_unseal "$TFS" "$PCFS"
 	if [ "$T_FS" = tmpfs ]; then
 		pmr_case pagecache-testing-refused pagecache_refused
 	fi
-	inline_case start-devdax-testing start main "$TMP/main.conf" || return 0
+	pmr_inline_case start-devdax-testing pmr_pmrd_start main "$TMP/main.conf" || return 0
 	pmr_case strategies-logged strategies
 	pmr_case list raw list
 	pmr_case hello-rejects raw hello
@@ -312,8 +221,21 @@ main_daemon()
 	pmr_case daemon-still-serving raw list
 	pmr_case client-crash-cleaned-up client_crash
 	pmr_case sighup-logged sighup
-	inline_case sigterm-graceful sigterm
-	unseal_tfs
+	pmr_inline_case sigterm-graceful sigterm
+	pmr_unseal "$TFS" "$PCFS"
+}
+
+# fsdax_conf FILE -- one region: a 64M file on the DAX file system at MNT
+fsdax_conf()
+{
+	cat >"$1" <<-EOF
+		[pmrd]
+		listen = $IP:$PORT
+		admin_socket = $TMP/pmrd.sock
+		[region fs]
+		path = $MNT/fs0
+		size = 64M
+	EOF
 }
 
 # fsdax_odp FS -- an FS-dax file served with an ODP MR
@@ -321,51 +243,31 @@ fsdax_odp()
 {
 	local fs=$1 m=server
 	[ "$FLUSH" = yes ] && m=server,flush
-	cat >"$TMP/$fs.conf" <<-EOF
-		[pmrd]
-		listen = $IP:$PORT
-		admin_socket = $TMP/pmrd.sock
-		[region fs]
-		path = $MNT/fs0
-		size = 64M
-	EOF
-	start "$fs" "$TMP/$fs.conf" || return 1
-	log_has "$fs" "region fs: fsdax, .*access rw \(remote write yes\), MR odp, persist methods $m,"
+	fsdax_conf "$TMP/$fs.conf"
+	pmr_pmrd_start "$fs" "$TMP/$fs.conf" || return 1
+	pmr_log_has "$fs" "region fs: fsdax, .*access rw \(remote write yes\), MR odp, persist methods $m,"
 	raw data fs
 	if [ "$FLUSH" = yes ]; then
 		raw flush fs
 	fi
-	pmr_daemon_stop "$fs" TERM 20
+	pmr_daemon_term "$fs" 20
 }
 
 # fsdax_refused -- no ODP: start-up fails with the rule and the ways out
 fsdax_refused()
 {
-	local rc=0
-	cat >"$TMP/refuse.conf" <<-EOF
-		[pmrd]
-		listen = $IP:$PORT
-		admin_socket = $TMP/pmrd.sock
-		[region fs]
-		path = $MNT/fs0
-		size = 64M
-	EOF
+	fsdax_conf "$TMP/refuse.conf"
 	pmr_daemon_start refuse "$PMRD" -c "$TMP/refuse.conf"
-	pmr_daemon_wait refuse 90 || rc=$?
-	cat "$(pmr_daemon_log refuse)"
-	[ "$rc" = 1 ] || {
-		echo "exit $rc, expected 1"
-		return 1
-	}
-	log_has refuse "region fs \($MNT/fs0\): this RDMA device cannot serve a file on a DAX filesystem"
-	log_has refuse "refuses long-term pins of fsdax pages \(FOLL_LONGTERM, mm/gup.c\)"
-	log_has refuse "ndctl create-namespace -f -e namespaceX.Y -m devdax"
-	log_has refuse "path = /dev/daxX.Y"
-	log_has refuse "On-Demand Paging"
+	pmr_daemon_exits refuse 1 90 || return 1
+	pmr_log_has refuse "region fs \($MNT/fs0\): this RDMA device cannot serve a file on a DAX filesystem"
+	pmr_log_has refuse "refuses long-term pins of fsdax pages \(FOLL_LONGTERM, mm/gup.c\)"
+	pmr_log_has refuse "ndctl create-namespace -f -e namespaceX.Y -m devdax"
+	pmr_log_has refuse "path = /dev/daxX.Y"
+	pmr_log_has refuse "On-Demand Paging"
 	if [ "$ODP" = yes ]; then
-		log_has refuse "ODP data path is wrong: rxe"
+		pmr_log_has refuse "ODP data path is wrong: rxe"
 	fi
-	if log_has refuse "serving" >/dev/null; then
+	if pmr_log_has refuse "serving" >/dev/null; then
 		echo "pmrd served although a region was refused"
 		return 1
 	fi

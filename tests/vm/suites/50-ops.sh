@@ -15,21 +15,12 @@
 set -eu
 . "$PMR_LIB"
 
-need()
-{
-	local v
-	v=$(pmr_bin "$1") || {
-		pmr_fail "$1-built" "$1 not found in $PMR_BUILD"
-		exit 1
-	}
-	echo "$v"
-}
-PMRD=$(need pmrd)
-PMRCTL=$(need pmrctl)
-LISTEN=$(need pmr-notify-listen)
-OPSC=$(need pmr-ops-client)
-DPT=$(need pmr_dptest)
-RAW=$(need pmr-rawclient)
+PMRD=$(pmr_need_bin pmrd)
+PMRCTL=$(pmr_need_bin pmrctl)
+LISTEN=$(pmr_need_bin pmr-notify-listen)
+OPSC=$(pmr_need_bin pmr-ops-client)
+DPT=$(pmr_need_bin pmr_dptest)
+RAW=$(pmr_need_bin pmr-rawclient)
 IP=$(rxe_ip)
 PORT=7471
 TMP=/run/pmr-ops
@@ -49,39 +40,10 @@ cleanup()
 {
 	pmr_cleanup
 	sleep 1
-	[ -d "$TFS" ] && find "$TFS" -type f -exec chattr -i {} + 2>/dev/null
-	if mountpoint -q "$TFS" 2>/dev/null; then
-		pmr_wait_until 10 umount "$TFS" || true
-	fi
-	mountpoint -q "$TMP" 2>/dev/null && umount "$TMP"
-	return 0
+	pmr_unseal "$TFS"
+	pmr_umount "$TFS" "$TMP"
 }
 trap cleanup EXIT
-
-# inline_case NAME CMD... -- like pmr_case, but in this shell, so daemons
-# it starts are this shell's children (pmr_daemon_stop gets their status)
-inline_case()
-{
-	local name=$1 start=$SECONDS
-	shift
-	if "$@" >"$PMR_LOGDIR/$name.log" 2>&1; then
-		_pmr_record PASS "$name" $((SECONDS - start))
-		return 0
-	fi
-	_pmr_record FAIL "$name" $((SECONDS - start)) "see $name.log"
-	tail -n 15 "$PMR_LOGDIR/$name.log" | sed 's/^/    | /' >&3
-	return 1
-}
-
-# log_has NAME REGEX -- the daemon log NAME matches REGEX (else print it)
-log_has()
-{
-	grep -q -E -- "$2" "$(pmr_daemon_log "$1")" || {
-		echo "not in the $1 log: $2"
-		cat "$(pmr_daemon_log "$1")"
-		return 1
-	}
-}
 
 # tmpfs_works -- can this pmrd prepare a testing region on tmpfs?
 tmpfs_works()
@@ -116,34 +78,14 @@ setup()
 		tmpfs_works && return 0
 		umount "$TFS"
 	fi
-	modprobe -q loop || true
-	truncate -s 32M "$TMP/tfs.img"
-	mkfs.ext4 -q -F "$TMP/tfs.img"
-	# right after modprobe the loop nodes may not be there yet (EPERM)
-	pmr_wait_until 10 test -e /dev/loop-control
-	pmr_wait_until 20 mount -o loop "$TMP/tfs.img" "$TFS"
+	pmr_loop_ext4 "$TMP/tfs.img" 32M "$TFS"
 }
 
 # write_conf -- devdax rw (dev), testing rw (scratch), testing ro (rotest)
 write_conf()
 {
-	cat >"$TMP/pmrd.conf" <<-EOF
-		[pmrd]
-		listen = $IP:$PORT
-		admin_socket = $SOCK
-		log_level = info
-		[region dev]
-		path = $DAX
-		[region scratch]
-		path = $TFS/scratch
-		size = 4M
-		persistent = no
-		[region rotest]
-		path = $TFS/rotest
-		size = 1M
-		persistent = no
-		access = ro
-	EOF
+	pmr_write_conf "$TMP/pmrd.conf" "$IP:$PORT" "$DAX" "$TFS" \
+		"admin_socket = $SOCK"
 }
 
 # start NAME -- pmrd under the notify listener; wait for READY=1
@@ -151,18 +93,16 @@ start()
 {
 	pmr_daemon_start "$1" "$LISTEN" -t 550 "$TMP/notify.$1" \
 		"$PMRD" -c "$TMP/pmrd.conf"
-	pmr_wait_log "$1" "notify: READY=1|notify-listen: exit" 120 || true
-	cat "$(pmr_daemon_log "$1")"
-	log_has "$1" "notify: READY=1"
+	pmr_daemon_ready "$1" "notify: READY=1" "notify-listen: exit" 120
 }
 
 # notify_start -- what systemd would have seen while pmrd started
 notify_start()
 {
-	log_has main "notify: STATUS=preparing region dev \(1 of 3\)"
-	log_has main "notify: STATUS=preparing region rotest \(3 of 3\)"
-	log_has main "notify: STATUS=registering 3 region\(s\)"
-	log_has main "notify: STATUS=serving 3 regions on $IP:$PORT"
+	pmr_log_has main "notify: STATUS=preparing region dev \(1 of 3\)"
+	pmr_log_has main "notify: STATUS=preparing region rotest \(3 of 3\)"
+	pmr_log_has main "notify: STATUS=registering 3 region\(s\)"
+	pmr_log_has main "notify: STATUS=serving 3 regions on $IP:$PORT"
 	# READY=1 comes after the listener and the admin socket are up
 	[ -S "$SOCK" ] || {
 		echo "no admin socket at $SOCK"
@@ -261,7 +201,7 @@ assert d['config'] == '$TMP/pmrd.conf' and d['version'], d
 }
 
 # start_clients -- a libpmr client working on scratch and a raw client that
-# opens nothing (inline: their exit status matters at SIGTERM)
+# opens nothing (pmr_inline_case: their exit status matters at SIGTERM)
 start_clients()
 {
 	pmr_daemon_start ops "$OPSC" "$IP" scratch 400
@@ -446,10 +386,10 @@ reload_add_remove()
 	conf_v2
 	hup
 	cat "$(pmr_daemon_log main)"
-	log_has main "reload: region rotest removed: no new opens; released when its 1 open handle\(s\) close"
-	log_has main "reload: region extra added"
-	log_has main "reload: 1 added, 1 removed, 0 refused, 0 failed; serving 3 regions"
-	log_has main "notify: RELOADING=1"
+	pmr_log_has main "reload: region rotest removed: no new opens; released when its 1 open handle\(s\) close"
+	pmr_log_has main "reload: region extra added"
+	pmr_log_has main "reload: 1 added, 1 removed, 0 refused, 0 failed; serving 3 regions"
+	pmr_log_has main "notify: RELOADING=1"
 	ctl list-regions
 	ctl -j list-regions | py "
 import json, sys
@@ -495,8 +435,8 @@ reload_changed_refused()
 	sed -i '/^\[region scratch\]/,/^\[/ s/^size = 4M/size = 8M/' "$TMP/pmrd.conf"
 	grep -q "size = 8M" "$TMP/pmrd.conf"
 	hup
-	log_has main "reload: region scratch: size changed: refused, it keeps running as before"
-	log_has main "reload: 0 added, 0 removed, 1 refused, 0 failed; serving 3 regions"
+	pmr_log_has main "reload: region scratch: size changed: refused, it keeps running as before"
+	pmr_log_has main "reload: 0 added, 0 removed, 1 refused, 0 failed; serving 3 regions"
 	ctl list-regions | grep -E "^scratch +testing +4M "
 	conf_v2
 }
@@ -508,8 +448,8 @@ reload_bad_config()
 	before=$(ctl -j list-regions | sed 's/"registration_ms":[0-9.e+-]*//g')
 	echo "colour = blue" >>"$TMP/pmrd.conf"
 	hup
-	log_has main "reload: $TMP/pmrd.conf:[0-9]+: .*colour"
-	log_has main "reload: $TMP/pmrd.conf: errors above; nothing changed"
+	pmr_log_has main "reload: $TMP/pmrd.conf:[0-9]+: .*colour"
+	pmr_log_has main "reload: $TMP/pmrd.conf: errors above; nothing changed"
 	after=$(ctl -j list-regions | sed 's/"registration_ms":[0-9.e+-]*//g')
 	[ "$before" = "$after" ] || {
 		echo "list-regions changed: $before -> $after"
@@ -527,24 +467,14 @@ reload_bad_config()
 # disconnected (inline, and so without set -e: explicit checks)
 sigterm_clients()
 {
-	local rc=0 rc_ops=0
 	pmr_daemon_alive ops || {
 		echo "the libpmr client stopped early"
 		cat "$(pmr_daemon_log ops)"
 		return 1
 	}
-	pmr_daemon_stop main TERM 30 || rc=$?
-	cat "$(pmr_daemon_log main)"
-	[ "$rc" = 0 ] || {
-		echo "pmrd exited $rc after SIGTERM"
-		return 1
-	}
-	pmr_daemon_wait ops 30 || rc_ops=$?
-	cat "$(pmr_daemon_log ops)"
-	[ "$rc_ops" = 3 ] || {
-		echo "libpmr client exited $rc_ops, not 3 (connection lost)"
-		return 1
-	}
+	pmr_daemon_term main 30 || return 1
+	# the libpmr client's exit 3: connection lost
+	pmr_daemon_exits ops 3 30 || return 1
 	pmr_daemon_wait hold 30 || true
 	cat "$(pmr_daemon_log hold)"
 }
@@ -552,10 +482,10 @@ sigterm_clients()
 # sigterm_logged -- STOPPING=1, the clients, the socket removed
 sigterm_logged()
 {
-	log_has main "notify: STOPPING=1"
-	log_has main "SIGTERM: stopping \(2 clients to disconnect\)"
-	log_has main "notice: stopped"
-	log_has main "notify-listen: exit 0"
+	pmr_log_has main "notify: STOPPING=1"
+	pmr_log_has main "SIGTERM: stopping \(2 clients to disconnect\)"
+	pmr_log_has main "notice: stopped"
+	pmr_log_has main "notify-listen: exit 0"
 	grep -q "disconnected by the server" "$(pmr_daemon_log hold)"
 	[ ! -e "$SOCK" ] || {
 		echo "admin socket left behind"
@@ -574,15 +504,6 @@ assert r['scratch']['prepared'] == 'before', r['scratch']
 "
 }
 
-# stop NAME -- SIGTERM, exit 0
-stop()
-{
-	local rc=0
-	pmr_daemon_stop "$1" TERM 30 || rc=$?
-	cat "$(pmr_daemon_log "$1")"
-	[ "$rc" = 0 ]
-}
-
 pmr_case setup setup
 pmr_passed || exit 0
 DAX=$(pmem_daxdev)
@@ -594,7 +515,7 @@ if [ "$T_MR" = odp ] && [ "$ODP" = no ]; then
 	exit 0
 fi
 write_conf
-inline_case start-notify-ready start main || exit 0
+pmr_inline_case start-notify-ready start main || exit 0
 pmr_case notify-status-ready notify_start
 pmr_case list-regions-table regions_table
 pmr_case list-regions-json regions_json
@@ -603,16 +524,16 @@ pmr_case admin-bad-requests bad_requests
 pmr_case pmrctl-exit-codes exit_codes
 pmr_case pmrctl-remote-list remote_list
 pmr_case fill-devdax "$DPT" "$IP" fill dev 77 4096 65536
-if inline_case clients-start start_clients; then
+if pmr_inline_case clients-start start_clients; then
 	pmr_case list-clients-connected clients_connected
 	pmr_case reload-add-remove reload_add_remove
 	pmr_case reload-changed-refused reload_changed_refused
 	pmr_case reload-bad-config reload_bad_config
-	inline_case sigterm-with-clients sigterm_clients
+	pmr_inline_case sigterm-with-clients sigterm_clients
 	pmr_case sigterm-logged sigterm_logged
 else
-	inline_case sigterm stop main
+	pmr_inline_case sigterm pmr_daemon_term main
 fi
-inline_case restart start again || exit 0
+pmr_inline_case restart start again || exit 0
 pmr_case data-kept-after-restart data_kept
-inline_case stop-again stop again
+pmr_inline_case stop-again pmr_daemon_term again
