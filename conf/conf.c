@@ -24,6 +24,8 @@
 #define DEFAULT_MAX_CLIENTS	       64
 #define DEFAULT_MAX_REGIONS_PER_CLIENT 16
 #define DEFAULT_MAX_OUTSTANDING	       16
+#define DEFAULT_MAX_HANDLES	       1024
+#define DEFAULT_MAX_CLIENT_MEMORY      (64ull << 20)
 
 /* pmrd_conf_free -- free a conf and NULL the caller's pointer */
 void pmrd_conf_free(struct pmrd_conf **conf)
@@ -59,6 +61,9 @@ static int conf_new(const char *name, struct pmrd_conf **ret)
 	c->limits.max_clients = DEFAULT_MAX_CLIENTS;
 	c->limits.max_regions_per_client = DEFAULT_MAX_REGIONS_PER_CLIENT;
 	c->limits.max_outstanding = DEFAULT_MAX_OUTSTANDING;
+	c->limits.max_handles = DEFAULT_MAX_HANDLES;
+	c->limits.max_msg = PMRD_MSG_MAX;
+	c->limits.max_client_memory = DEFAULT_MAX_CLIENT_MEMORY;
 	*ret = c;
 	return 0;
 

@@ -21,7 +21,7 @@ enum conf_section {
 };
 
 /* keys per section, upper bound for the "seen at line" tables */
-#define CONF_KEYS_MAX 8
+#define CONF_KEYS_MAX 16
 
 /* where each key of one section was set; 0 = not set */
 struct conf_key_lines {

@@ -20,6 +20,9 @@
 #define MAX_CLIENTS_LIMIT	     4096
 #define MAX_REGIONS_PER_CLIENT_LIMIT PMRD_MAX_REGIONS
 #define MAX_OUTSTANDING_LIMIT	     256
+#define MAX_HANDLES_LIMIT	     (1u << 20)
+#define CLIENT_MEMORY_MIN	     (16ull << 10)
+#define CLIENT_MEMORY_MAX	     (16ull << 30)
 
 enum pmrd_key {
 	PMRD_KEY_LISTEN,
@@ -28,6 +31,9 @@ enum pmrd_key {
 	PMRD_KEY_MAX_CLIENTS,
 	PMRD_KEY_MAX_REGIONS_PER_CLIENT,
 	PMRD_KEY_MAX_OUTSTANDING,
+	PMRD_KEY_MAX_HANDLES,
+	PMRD_KEY_MAX_MSG,
+	PMRD_KEY_MAX_CLIENT_MEMORY,
 };
 
 enum region_key {
@@ -127,6 +133,43 @@ static int set_max_outstanding(struct conf_parser *p, const char *key,
 			 &p->conf->limits.max_outstanding);
 }
 
+/* set_max_handles -- "max_handles": open handles of all clients together */
+static int set_max_handles(struct conf_parser *p, const char *key,
+			   const char *v)
+{
+	return set_limit(p, key, v, MAX_HANDLES_LIMIT,
+			 &p->conf->limits.max_handles);
+}
+
+/* set_max_msg -- "max_msg": control message bytes, a size in proto's range */
+static int set_max_msg(struct conf_parser *p, const char *key, const char *v)
+{
+	const char *why;
+	uint64_t n;
+
+	if (conf_size_parse(v, &n, &why))
+		return conf_bad_value(p, key, v, why);
+	if (n < PMRD_MSG_MIN || n > PMRD_MSG_MAX)
+		return conf_bad_value(p, key, v, "expected 256..4096 bytes");
+	p->conf->limits.max_msg = (unsigned)n;
+	return 0;
+}
+
+/* set_max_client_memory -- "max_client_memory": all clients' buffers */
+static int set_max_client_memory(struct conf_parser *p, const char *key,
+				 const char *v)
+{
+	const char *why;
+	uint64_t n;
+
+	if (conf_size_parse(v, &n, &why))
+		return conf_bad_value(p, key, v, why);
+	if (n < CLIENT_MEMORY_MIN || n > CLIENT_MEMORY_MAX)
+		return conf_bad_value(p, key, v, "expected 16K..16G");
+	p->conf->limits.max_client_memory = n;
+	return 0;
+}
+
 /* set_path -- "path": absolute, normalized, not used by another region */
 static int set_path(struct conf_parser *p, const char *key, const char *v)
 {
@@ -218,6 +261,10 @@ static const struct conf_key_def pmrd_keys[] = {
 	[PMRD_KEY_MAX_REGIONS_PER_CLIENT] = { "max_regions_per_client",
 					      set_max_regions_per_client },
 	[PMRD_KEY_MAX_OUTSTANDING] = { "max_outstanding", set_max_outstanding },
+	[PMRD_KEY_MAX_HANDLES] = { "max_handles", set_max_handles },
+	[PMRD_KEY_MAX_MSG] = { "max_msg", set_max_msg },
+	[PMRD_KEY_MAX_CLIENT_MEMORY] = { "max_client_memory",
+					 set_max_client_memory },
 };
 
 /* indexed by enum region_key */

@@ -17,6 +17,10 @@
 #define PMRD_DEFAULT_ADMIN_SOCKET "/run/pmrd/pmrd.sock"
 #define PMRD_REGION_NAME_MAX	  63 /* bytes, without NUL; also the wire limit */
 #define PMRD_MAX_REGIONS	  1024
+/* max_msg bounds: proto's PMR_MSG_MAX_FLOOR..PMR_MSG_MAX (conf needs no
+ * proto; the daemon asserts they agree) */
+#define PMRD_MSG_MIN 256
+#define PMRD_MSG_MAX 4096
 
 enum pmrd_access {
 	PMRD_ACCESS_RW = 0,
@@ -48,6 +52,9 @@ struct pmrd_limits {
 	unsigned max_clients;		 /* connected clients */
 	unsigned max_regions_per_client; /* open region handles per client */
 	unsigned max_outstanding; /* control requests in flight per client */
+	unsigned max_handles;	  /* open region handles, all clients */
+	unsigned max_msg; /* control message bytes, PMRD_MSG_MIN..MAX */
+	uint64_t max_client_memory; /* bytes of client buffers, all clients */
 };
 
 struct pmrd_conf {

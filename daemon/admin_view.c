@@ -218,6 +218,11 @@ static int do_status(const struct pmrd_server *s, struct json_object *resp)
 	add_int(resp, "max_clients", si.max_clients);
 	add_int(resp, "max_regions_per_client", si.max_regions_per_client);
 	add_int(resp, "max_outstanding", si.max_outstanding);
+	add_int(resp, "open_handles", si.n_handles);
+	add_int(resp, "max_handles", si.max_handles);
+	add_int(resp, "max_msg", si.max_msg);
+	add_int(resp, "client_memory", (int64_t)si.client_memory);
+	add_int(resp, "max_client_memory", (int64_t)si.max_client_memory);
 	add_str(resp, "log_level", pmrd_log_level_name(pmrd_log_get_level()));
 	return 0;
 }

@@ -31,12 +31,12 @@
 /* recv_buf / send_buf -- the bytes of a RECV or SEND slot */
 static uint8_t *recv_buf(struct pmrd_client *c, uint32_t slot)
 {
-	return c->buf + (size_t)slot * PMR_MSG_MAX;
+	return c->buf + (size_t)slot * c->msg_size;
 }
 
 static uint8_t *send_buf(struct pmrd_client *c, uint32_t slot)
 {
-	return c->buf + ((size_t)c->credits + slot) * PMR_MSG_MAX;
+	return c->buf + ((size_t)c->credits + slot) * c->msg_size;
 }
 
 /* format_peer -- "#serial addr:port" of ID's remote end */
@@ -66,7 +66,7 @@ static int post_recv(struct pmrd_client *c, uint32_t slot)
 {
 	struct ibv_sge sge = {
 		.addr = (uintptr_t)recv_buf(c, slot),
-		.length = PMR_MSG_MAX,
+		.length = c->msg_size,
 		.lkey = c->buf_mr->lkey,
 	};
 	struct ibv_recv_wr wr = {
@@ -121,7 +121,7 @@ static int serve(struct pmrd_client *c, uint32_t rslot, uint32_t len,
 	int n, err;
 
 	n = pmrd_session_handle(&c->sess, recv_buf(c, rslot), len,
-				send_buf(c, sslot), PMR_MSG_MAX);
+				send_buf(c, sslot), c->msg_size);
 	err = post_recv(c, rslot);
 	if (err)
 		return err;
@@ -162,8 +162,9 @@ static int handle_wc(struct pmrd_client *c, const struct ibv_wc *wc)
 		if (wc->status == IBV_WC_WR_FLUSH_ERR)
 			return -ECONNRESET;
 		if (wc->status == IBV_WC_LOC_LEN_ERR)
-			log_notice("client %s: message larger than %u bytes",
-				   c->peer, PMR_MSG_MAX);
+			log_notice(
+				"client %s: message larger than max_msg (%u bytes)",
+				c->peer, c->msg_size);
 		else
 			log_notice("client %s: %s completion: %s", c->peer,
 				   (wc->wr_id & SEND_BIT) ? "send" : "recv",
@@ -244,10 +245,17 @@ static int set_nonblock(int fd)
 	return 0;
 }
 
+/* pmrd_client_buf_size -- see client.h */
+uint64_t pmrd_client_buf_size(const struct pmrd_client_env *env,
+			      unsigned credits)
+{
+	return (uint64_t)credits * 2 * env->limits->max_msg;
+}
+
 /* alloc_slots -- the buffer, its MR and the slot bookkeeping */
 static int alloc_slots(struct pmrd_client *c)
 {
-	size_t size = (size_t)c->credits * 2 * PMR_MSG_MAX;
+	size_t size = (size_t)pmrd_client_buf_size(c->env, c->credits);
 	int err;
 
 	err = posix_memalign((void **)&c->buf, 4096, size);
@@ -262,6 +270,9 @@ static int alloc_slots(struct pmrd_client *c)
 	for (unsigned i = 0; i < c->credits; i++)
 		c->free_send[i] = c->credits - 1 - i;
 	c->n_free_send = c->credits;
+
+	c->buf_size = size;
+	c->env->buf_bytes += size;
 
 	c->buf_mr = ibv_reg_mr(c->env->dev->pd, c->buf, size,
 			       IBV_ACCESS_LOCAL_WRITE);
@@ -280,6 +291,8 @@ static void free_slots(struct pmrd_client *c)
 	free(c->pending);
 	free(c->free_send);
 	free(c->buf);
+	c->env->buf_bytes -= MIN(c->env->buf_bytes, (uint64_t)c->buf_size);
+	c->buf_size = 0;
 }
 
 /* pmrd_client_new -- see client.h */
@@ -299,6 +312,7 @@ int pmrd_client_new(struct pmrd_client_env *env, struct rdma_cm_id *id,
 	c->env = env;
 	c->id = id;
 	c->credits = credits;
+	c->msg_size = env->limits->max_msg;
 	c->serial = ++env->next_serial;
 	c->since = time(NULL);
 	format_peer(c);
@@ -308,6 +322,8 @@ int pmrd_client_new(struct pmrd_client_env *env, struct rdma_cm_id *id,
 				env->limits->max_outstanding, c->peer);
 	if (err)
 		goto out_free;
+	pmrd_session_set_limits(&c->sess, c->msg_size, &env->n_handles,
+				env->limits->max_handles);
 
 	c->cc = ibv_create_comp_channel(id->verbs);
 	if (!c->cc) {
@@ -413,7 +429,7 @@ int pmrd_client_accept(struct pmrd_client *c, uint16_t version,
 	struct pmr_welcome w = {
 		.version = version,
 		.credits = (uint16_t)c->credits,
-		.max_msg = PMR_MSG_MAX,
+		.max_msg = c->msg_size,
 	};
 	uint8_t pd[PMR_WELCOME_SIZE];
 	struct rdma_conn_param p;

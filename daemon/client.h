@@ -29,6 +29,8 @@ struct pmrd_client_env {
 	int qp_extra_access;	     /* FLUSH access bits for every QP */
 	struct pmrd_client *clients; /* all clients, newest first */
 	unsigned n_clients;
+	unsigned n_handles; /* open region handles of all clients */
+	uint64_t buf_bytes; /* SEND/RECV buffers of all clients */
 	uint64_t next_serial;
 };
 
@@ -46,6 +48,8 @@ struct pmrd_client {
 	struct ibv_cq *cq;
 	struct ibv_mr *buf_mr;
 	uint8_t *buf; /* credits RECV slots, then credits SEND slots */
+	size_t buf_size;
+	unsigned msg_size; /* bytes per slot: the welcome's max_msg */
 	unsigned credits;
 	uint32_t *free_send; /* stack of free SEND slots */
 	unsigned n_free_send;
@@ -59,6 +63,13 @@ struct pmrd_client {
 	time_t since;  /* connection request accepted */
 	char peer[80]; /* "#3 10.77.0.1:40001" */
 };
+
+/*
+ * pmrd_client_buf_size -- bytes of SEND/RECV buffers a client with CREDITS
+ * control slots holds (what max_client_memory counts)
+ */
+uint64_t pmrd_client_buf_size(const struct pmrd_client_env *env,
+			      unsigned credits);
 
 /*
  * pmrd_client_new -- set up a client for the connection request ID: CQ with

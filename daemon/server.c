@@ -30,6 +30,9 @@
 #define STOP_GRACE_S   3.0
 #define CREDITS_MAX    1024 /* whatever the config says: buffers are 8 KiB each */
 
+_Static_assert(PMRD_MSG_MIN == PMR_MSG_MAX_FLOOR && PMRD_MSG_MAX == PMR_MSG_MAX,
+	       "conf's max_msg bounds are proto's");
+
 /* pmrd_server_export_count -- see server.h */
 size_t pmrd_server_export_count(const struct pmrd_server *s)
 {
@@ -72,6 +75,11 @@ void pmrd_server_info(const struct pmrd_server *s, struct pmrd_server_info *ret)
 	ret->max_clients = s->conf->limits.max_clients;
 	ret->max_regions_per_client = s->conf->limits.max_regions_per_client;
 	ret->max_outstanding = s->conf->limits.max_outstanding;
+	ret->n_handles = s->env.n_handles;
+	ret->max_handles = s->conf->limits.max_handles;
+	ret->max_msg = s->conf->limits.max_msg;
+	ret->client_memory = s->env.buf_bytes;
+	ret->max_client_memory = s->conf->limits.max_client_memory;
 }
 
 /* A CM event, copied so the event can be acked before it is handled. */
@@ -119,7 +127,8 @@ static void on_connect_request(struct pmrd_server *s, struct cm_event *e)
 {
 	struct pmrd_client *c;
 	struct pmr_hello h;
-	unsigned responder;
+	unsigned responder, credits;
+	uint64_t need;
 	int version, err;
 
 	if (s->stopping) {
@@ -152,7 +161,18 @@ static void on_connect_request(struct pmrd_server *s, struct cm_event *e)
 		reject(e->id, PMR_REJECT_TOO_MANY);
 		return;
 	}
-	err = pmrd_client_new(&s->env, e->id, credits_for(s, h.credits), &c);
+	credits = credits_for(s, h.credits);
+	need = pmrd_client_buf_size(&s->env, credits);
+	if (s->env.buf_bytes + need > s->conf->limits.max_client_memory) {
+		log_notice(
+			"connection request rejected: its %llu buffer bytes would exceed max_client_memory (%llu of %llu in use)",
+			(unsigned long long)need,
+			(unsigned long long)s->env.buf_bytes,
+			(unsigned long long)s->conf->limits.max_client_memory);
+		reject(e->id, PMR_REJECT_MEMORY);
+		return;
+	}
+	err = pmrd_client_new(&s->env, e->id, credits, &c);
 	if (err) {
 		reject(e->id, PMR_REJECT_INTERNAL);
 		return;
@@ -407,10 +427,12 @@ int pmrd_server_run(const struct pmrd_conf *conf, struct pmrd_region **regions,
 	pmrd_notify("READY=1\nSTATUS=serving %zu regions on %s", s.n_exports,
 		    s.dev->addr);
 	log_notice(
-		"serving %zu regions on %s (max %u clients, %u regions and %u requests in flight per client)",
+		"serving %zu regions on %s (max %u clients, %u regions and %u requests in flight per client, %u open regions in all, %u-byte messages, %llu bytes of client buffers)",
 		s.n_exports, s.dev->addr, conf->limits.max_clients,
 		conf->limits.max_regions_per_client,
-		conf->limits.max_outstanding);
+		conf->limits.max_outstanding, conf->limits.max_handles,
+		conf->limits.max_msg,
+		(unsigned long long)conf->limits.max_client_memory);
 
 	ev_run(s.loop, 0);
 	err = s.result;

@@ -41,6 +41,9 @@ struct pmrd_server_info {
 	size_t n_regions;
 	unsigned n_clients;
 	unsigned max_clients, max_regions_per_client, max_outstanding;
+	unsigned n_handles, max_handles; /* open region handles, all clients */
+	unsigned max_msg;
+	uint64_t client_memory, max_client_memory; /* client buffer bytes */
 };
 
 /* Read-only accessors for the admin socket (daemon/admin_view.c). */

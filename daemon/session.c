@@ -35,8 +35,19 @@ int pmrd_session_init(struct pmrd_session *s,
 	s->n_exports = n_exports;
 	s->max_handles = max_handles;
 	s->max_bad = max_bad;
+	s->max_msg = PMR_MSG_MAX;
 	s->peer = peer ? peer : "?";
 	return 0;
+}
+
+/* pmrd_session_set_limits -- see session.h */
+void pmrd_session_set_limits(struct pmrd_session *s, size_t max_msg,
+			     unsigned *n_global, unsigned max_global)
+{
+	s->max_msg = MIN(MAX(max_msg, (size_t)PMR_MSG_MAX_FLOOR),
+			 (size_t)PMR_MSG_MAX);
+	s->n_global = n_global;
+	s->max_global = max_global;
 }
 
 /* pmrd_session_fini -- see session.h */
@@ -45,6 +56,8 @@ void pmrd_session_fini(struct pmrd_session *s)
 	for (unsigned i = 0; s->handles && i < s->max_handles; i++)
 		if (s->handles[i].ex)
 			s->handles[i].ex->n_open--;
+	if (s->n_global)
+		*s->n_global -= MIN(*s->n_global, s->n_open);
 	free(s->handles);
 	s->handles = NULL;
 	s->n_open = 0;
@@ -159,7 +172,7 @@ static void do_list(struct pmrd_session *s, const struct pmr_msg *req,
 		e->gran = wire_gran(ex->region->granularity);
 		e->persist = (uint8_t)ex->plan.persist;
 	}
-	l->count = pmr_list_resp_fit(l->entries, l->count, PMR_MSG_MAX);
+	l->count = pmr_list_resp_fit(l->entries, l->count, s->max_msg);
 }
 
 /* do_open -- OPEN(name, access): a handle and what RDMA needs */
@@ -201,12 +214,20 @@ static void do_open(struct pmrd_session *s, const struct pmr_msg *req,
 			  s->max_handles);
 		return;
 	}
+	if (s->n_global && *s->n_global >= s->max_global) {
+		set_error(resp, PMR_ST_LIMIT,
+			  "at most %u regions open on the server (max_handles)",
+			  s->max_global);
+		return;
+	}
 	if (!h->gen)
 		h->gen = 1;
 	h->ex = ex;
 	h->access = o->access;
 	s->n_open++;
 	ex->n_open++;
+	if (s->n_global)
+		(*s->n_global)++;
 
 	r->handle = (uint32_t)h->gen << 16 | slot;
 	r->rkey = ex->rkey;
@@ -236,6 +257,8 @@ static void do_close(struct pmrd_session *s, const struct pmr_msg *req,
 	h->ex = NULL;
 	h->gen = (uint16_t)(h->gen + 1) ? (uint16_t)(h->gen + 1) : 1;
 	s->n_open--;
+	if (s->n_global && *s->n_global)
+		(*s->n_global)--;
 }
 
 /* do_persist -- PERSIST(handle, offset, length): bounds, then pmem2 */

@@ -27,6 +27,9 @@ struct pmrd_session {
 	struct pmrd_handle *handles;
 	unsigned max_handles; /* max_regions_per_client */
 	unsigned n_open;
+	unsigned *n_global;  /* open handles of all sessions; NULL: no cap */
+	unsigned max_global; /* max_handles of the config */
+	size_t max_msg;	     /* largest response (the welcome's max_msg) */
 	unsigned max_bad; /* consecutive bad requests tolerated */
 	unsigned bad_streak;
 	const char *peer; /* for log messages */
@@ -42,6 +45,15 @@ struct pmrd_session {
 int pmrd_session_init(struct pmrd_session *s,
 		      struct pmrd_export *const *exports, size_t n_exports,
 		      unsigned max_handles, unsigned max_bad, const char *peer);
+
+/*
+ * pmrd_session_set_limits -- the server-wide limits: responses of at most
+ * MAX_MSG bytes (PMR_MSG_MAX_FLOOR..PMR_MSG_MAX; the default PMR_MSG_MAX),
+ * and OPEN refused (LIMIT) while *N_GLOBAL >= MAX_GLOBAL; *N_GLOBAL counts
+ * every session's open handles (NULL: no global cap, the default).
+ */
+void pmrd_session_set_limits(struct pmrd_session *s, size_t max_msg,
+			     unsigned *n_global, unsigned max_global);
 
 /* pmrd_session_fini -- free the handle table (handles hold no resources) */
 void pmrd_session_fini(struct pmrd_session *s);

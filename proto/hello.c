@@ -198,6 +198,8 @@ const char *pmr_reject_reason_str(uint16_t reason)
 		return "no common protocol version";
 	case PMR_REJECT_TOO_MANY:
 		return "server's client limit reached";
+	case PMR_REJECT_MEMORY:
+		return "server's client memory limit reached";
 	case PMR_REJECT_SHUTDOWN:
 		return "server is shutting down";
 	case PMR_REJECT_DENIED:

@@ -65,7 +65,8 @@ enum pmr_error {
 	PMR_E_CONN_LOST = PMR_E_BASE - 19,     /* connection is gone */
 	PMR_E_READONLY = PMR_E_BASE - 20,      /* write to a read-only region */
 	PMR_E_NO_METHOD = PMR_E_BASE - 21,     /* persist method not offered */
-	PMR_E_LAST = PMR_E_BASE - 21,
+	PMR_E_REJECTED_MEMORY = PMR_E_BASE - 22, /* server memory limit */
+	PMR_E_LAST = PMR_E_BASE - 22,
 };
 
 /*

@@ -19,6 +19,8 @@ static const char *const pmr_errstr[] = {
 		"connection rejected: no common protocol version",
 	[PMR_E_BASE - PMR_E_REJECTED_TOO_MANY] =
 		"connection rejected: server has too many clients",
+	[PMR_E_BASE - PMR_E_REJECTED_MEMORY] =
+		"connection rejected: server's client memory limit reached",
 	[PMR_E_BASE - PMR_E_REJECTED_SHUTDOWN] =
 		"connection rejected: server is shutting down",
 	[PMR_E_BASE - PMR_E_REJECTED_DENIED] =
@@ -98,6 +100,8 @@ int pmr_reject_to_err(unsigned int reason)
 		return PMR_E_REJECTED_TOO_MANY;
 	case PMR_REJECT_SHUTDOWN:
 		return PMR_E_REJECTED_SHUTDOWN;
+	case PMR_REJECT_MEMORY:
+		return PMR_E_REJECTED_MEMORY;
 	case PMR_REJECT_DENIED:
 		return PMR_E_REJECTED_DENIED;
 	case PMR_REJECT_INTERNAL:

@@ -13,7 +13,7 @@
 Test(errors, codes_are_disjoint_from_errno)
 {
 	cr_assert_lt(PMR_E_BASE, -4096); /* errno values stay above -4096 */
-	cr_assert_eq(PMR_E_LAST, PMR_E_NO_METHOD);
+	cr_assert_eq(PMR_E_LAST, PMR_E_REJECTED_MEMORY);
 }
 
 Test(errors, strerror_covers_every_code)
@@ -66,6 +66,8 @@ Test(errors, reject_reasons)
 		     PMR_E_REJECTED_SHUTDOWN);
 	cr_assert_eq(pmr_reject_to_err(PMR_REJECT_DENIED),
 		     PMR_E_REJECTED_DENIED);
+	cr_assert_eq(pmr_reject_to_err(PMR_REJECT_MEMORY),
+		     PMR_E_REJECTED_MEMORY);
 	cr_assert_eq(pmr_reject_to_err(PMR_REJECT_INTERNAL),
 		     PMR_E_REJECTED_INTERNAL);
 	/* a newer server's reason is still a rejection */

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * test_conf_limits.c -- the global limits of [pmrd]: max_handles, max_msg,
+ * max_client_memory (defaults, accepted values, file:line errors)
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+
+#include "conf_test.h"
+
+#define HEAD "[pmrd]\nlisten = 10.0.0.1\n" /* lines 1-2 */
+
+/* parse_limits -- HEAD plus LINES must parse; the conf */
+static struct pmrd_conf *parse_limits(const char *lines)
+{
+	char text[512];
+	struct pmrd_conf *c = NULL;
+
+	snprintf(text, sizeof(text), HEAD "%s", lines);
+	cr_assert_eq(parse_text(text, &c), 0, "%s: %s", lines,
+		     reports.n ? reports.r[0].msg : "");
+	return c;
+}
+
+Test(conf_limits, defaults)
+{
+	struct pmrd_conf *c = parse_limits("");
+
+	cr_expect_eq(c->limits.max_handles, 1024);
+	cr_expect_eq(c->limits.max_msg, 4096);
+	cr_expect_eq(c->limits.max_client_memory, 64ull << 20);
+	pmrd_conf_free(&c);
+}
+
+Test(conf_limits, accepted)
+{
+	struct pmrd_conf *c = parse_limits("max_handles = 3\n"
+					   "max_msg = 256\n"
+					   "max_client_memory = 256K\n");
+
+	cr_expect_eq(c->limits.max_handles, 3);
+	cr_expect_eq(c->limits.max_msg, 256);
+	cr_expect_eq(c->limits.max_client_memory, 256ull << 10);
+	pmrd_conf_free(&c);
+
+	c = parse_limits("max_handles = 1048576\n"
+			 "max_msg = 4K\n"
+			 "max_client_memory = 16G\n");
+	cr_expect_eq(c->limits.max_handles, 1u << 20);
+	cr_expect_eq(c->limits.max_msg, 4096);
+	cr_expect_eq(c->limits.max_client_memory, 16ull << 30);
+	pmrd_conf_free(&c);
+}
+
+Test(conf_limits, bad_values)
+{
+	static const struct {
+		const char *line;
+		const char *msg;
+	} cases[] = {
+		{ "max_handles = 0",
+		  "bad max_handles '0': expected an integer 1..1048576" },
+		{ "max_handles = 1048577", "bad max_handles '1048577'" },
+		{ "max_msg = 255", "bad max_msg '255': expected 256..4096 bytes" },
+		{ "max_msg = 8K", "bad max_msg '8K': expected 256..4096 bytes" },
+		{ "max_msg = 0", "bad max_msg '0': must not be zero" },
+		{ "max_msg = big", "bad max_msg 'big'" },
+		{ "max_client_memory = 8K",
+		  "bad max_client_memory '8K': expected 16K..16G" },
+		{ "max_client_memory = 17G", "expected 16K..16G" },
+		{ "max_client_memory = 1X", "bad max_client_memory '1X'" },
+		{ "max_client_memory = 64M # x",
+		  "(inline comments start with ';', not '#')" },
+	};
+	char text[256];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(text, sizeof(text), HEAD "%s\n", cases[i].line);
+		expect_error(text, 3, cases[i].msg);
+	}
+}
+
+Test(conf_limits, duplicate_is_an_error)
+{
+	expect_error(HEAD "max_msg = 512\nmax_msg = 1024\n", 4,
+		     "duplicate key 'max_msg' in [pmrd] (first at line 3)");
+}
