@@ -148,6 +148,12 @@ static void process_recv(struct pmr_conn *conn, uint32_t slot,
 		return;
 	}
 	buf = conn->ctl + (size_t)slot * PMR_MSG_MAX;
+	if (wc->byte_len > conn->max_msg) {
+		pmr_err("%u-byte message from the server, max_msg is %u",
+			wc->byte_len, conn->max_msg);
+		pmr_conn_set_lost(conn, PMR_E_PROTOCOL);
+		return;
+	}
 	rc = pmr_msg_decode(buf, wc->byte_len, &m);
 	if (rc < 0 && rc != -EPROTO &&
 	    pmr_msg_hdr_decode(buf, wc->byte_len, &m.hdr)) {
@@ -464,7 +470,9 @@ int pmr_ctl_post(struct pmr_conn *conn, uint32_t slot, struct pmr_msg *req)
 	int len, rc;
 
 	req->hdr.req_id = ++conn->req_seq << 16 | slot;
-	len = pmr_msg_encode(req, buf, PMR_REQ_BUF);
+	len = pmr_msg_encode(req, buf,
+			     PMR_REQ_BUF < conn->max_msg ? PMR_REQ_BUF :
+							   conn->max_msg);
 	if (len < 0)
 		return len;
 	w.wr_id = pmr_wrid(PMR_WRID_SIGNALED, slot, 1);
@@ -786,6 +794,7 @@ static int connect_server(struct pmr_conn *conn)
 		return rc;
 	conn->credits = w.credits < conn->nrecv ? w.credits :
 						  (uint16_t)conn->nrecv;
+	conn->max_msg = w.max_msg; /* the decoder checked its range */
 	pmr_info("connected: protocol %u, %u credits, max message %u",
 		 w.version, conn->credits, w.max_msg);
 	return 0;

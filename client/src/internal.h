@@ -106,6 +106,7 @@ struct pmr_conn {
 	uint32_t sq_depth;
 	uint32_t sq_used;
 	uint16_t credits; /* granted by the welcome */
+	uint32_t max_msg; /* the welcome's: no message either way is larger */
 	uint16_t ctl_inflight;
 	uint32_t nrecv; /* receive buffers posted (= credits asked) */
 
