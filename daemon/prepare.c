@@ -262,6 +262,36 @@ out_close_rw:
 	return ret;
 }
 
+/* reseal -- set the flag again on a prepared file whose use failed */
+static void reseal(const struct pmrd_region_conf *rc, int fd)
+{
+	if (pmrd_immutable_set(fd, true))
+		log_warn("region %s: %s: left without the immutable flag",
+			 rc->name, rc->path);
+}
+
+/*
+ * unseal_reopen -- clear the immutable flag and open the file again
+ * read-write: an immutable file cannot be opened O_RDWR (even by root),
+ * and a shared writable mapping needs an O_RDWR fd.  When the open fails,
+ * the flag is set again if keep_sealed (a prepared file), else left clear.
+ */
+static int unseal_reopen(const struct pmrd_region_conf *rc, int fd,
+			 bool keep_sealed, int *ret_fd)
+{
+	int ret;
+
+	ret = pmrd_immutable_set(fd, false);
+	if (ret) {
+		immutable_err(rc, false, ret);
+		return ret;
+	}
+	ret = reopen(rc, fd, O_RDWR, ret_fd);
+	if (ret && keep_sealed)
+		reseal(rc, fd);
+	return ret;
+}
+
 /* write_state -- trusted.pmrd := x, durable, with a clear error */
 static int write_state(const struct pmrd_region_conf *rc, int fd,
 		       const struct pmrd_xattr *x)
@@ -463,12 +493,7 @@ static int prepare_again(const struct pmrd_region_conf *rc,
 {
 	int rw, ret;
 
-	ret = pmrd_immutable_set(fd, false);
-	if (ret) {
-		immutable_err(rc, false, ret);
-		return ret;
-	}
-	ret = reopen(rc, fd, O_RDWR, &rw);
+	ret = unseal_reopen(rc, fd, false, &rw);
 	if (ret)
 		return ret;
 	ret = prepare_fresh(rc, r, rw);
@@ -515,14 +540,9 @@ static int keep_prepared(const struct pmrd_region_conf *rc,
 		log_notice(
 			"region %s: %s: prepared but not immutable (pmrd stopped while it was open for writing); data kept, sealing it again",
 			rc->name, rc->path);
-	ret = pmrd_immutable_set(fd, false);
-	if (ret) {
-		immutable_err(rc, false, ret);
-		return ret;
-	}
-	ret = reopen(rc, fd, O_RDWR, &rw);
+	ret = unseal_reopen(rc, fd, true, &rw);
 	if (ret)
-		goto out_reseal;
+		return ret;
 	ret = pmrd_map_fd(r, rw, (size_t)x->size, dax);
 	if (ret)
 		goto out_close_rw;
@@ -538,10 +558,7 @@ out_unmap:
 	pmrd_unmap(r);
 out_close_rw:
 	close(rw);
-out_reseal:
-	if (pmrd_immutable_set(fd, true))
-		log_warn("region %s: %s: left without the immutable flag",
-			 rc->name, rc->path);
+	reseal(rc, fd);
 	return ret;
 }
 
