@@ -99,7 +99,10 @@ static struct json_object *region_json(const struct pmrd_export *ex)
 	add_str(o, "registration",
 		ex->plan.strategy == PMRD_MR_ODP ? "odp" : "pinned");
 	add_str(o, "access", r->access == PMRD_ACCESS_RW ? "rw" : "ro");
-	add_bool(o, "remote_write", ex->plan.access & IBV_ACCESS_REMOTE_WRITE);
+	/* what an rw open's key allows (the region MR itself may not) */
+	add_bool(o, "remote_write",
+		 ex->plan.grant_ceiling & IBV_ACCESS_REMOTE_WRITE);
+	add_str(o, "keys", pmrd_keys_strategy_name(ex->plan.keys));
 	add_str(o, "granularity", pmrd_granularity_name(r->granularity));
 	json_object_object_add(o, "persist_methods",
 			       methods_array(ex->plan.persist));

@@ -98,7 +98,13 @@ static int post_send(struct pmrd_client *c, uint32_t slot, uint32_t len)
 		.sg_list = &sge,
 		.num_sge = 1,
 		.opcode = IBV_WR_SEND,
-		.send_flags = IBV_SEND_SIGNALED,
+		/*
+		 * Fenced: starts only once every WR before it completed, so
+		 * a memory window bound or invalidated for this request
+		 * (keys.c) is in effect before the client sees the answer.
+		 * It costs nothing else: the server posts no READs.
+		 */
+		.send_flags = IBV_SEND_SIGNALED | IBV_SEND_FENCE,
 	};
 	struct ibv_send_wr *bad;
 	int err = ibv_post_send(c->id->qp, &wr, &bad);
@@ -174,6 +180,8 @@ static int handle_wc(struct pmrd_client *c, const struct ibv_wc *wc)
 	if (c->state == PMRD_CLIENT_DISCONNECTING)
 		return 0;
 
+	if (pmrd_keys_wr_id_is_ours(wc->wr_id))
+		return 0; /* a bind or invalidation: nothing to do */
 	if (wc->wr_id & SEND_BIT) {
 		uint32_t slot = (uint32_t)(wc->wr_id & ~SEND_BIT);
 
@@ -333,7 +341,7 @@ int pmrd_client_new(struct pmrd_client_env *env, struct rdma_cm_id *id,
 	err = set_nonblock(c->cc->fd);
 	if (err)
 		goto out_destroy_cc;
-	cqe = (int)(2 * credits);
+	cqe = (int)(2 * credits + pmrd_keys_sq_extra(credits));
 	c->cq = ibv_create_cq(id->verbs, cqe, c, c->cc, 0);
 	if (!c->cq) {
 		err = errno ? -errno : -ENOMEM;
@@ -354,7 +362,7 @@ int pmrd_client_new(struct pmrd_client_env *env, struct rdma_cm_id *id,
 	qa.recv_cq = c->cq;
 	qa.qp_type = IBV_QPT_RC;
 	qa.sq_sig_all = 1;
-	qa.cap.max_send_wr = credits;
+	qa.cap.max_send_wr = credits + pmrd_keys_sq_extra(credits);
 	qa.cap.max_recv_wr = credits;
 	qa.cap.max_send_sge = 1;
 	qa.cap.max_recv_sge = 1;
@@ -362,10 +370,15 @@ int pmrd_client_new(struct pmrd_client_env *env, struct rdma_cm_id *id,
 		err = errno ? -errno : -ENOMEM;
 		goto out_free_slots;
 	}
+	err = pmrd_keys_new(env->dev, id->qp,
+			    env->limits->max_regions_per_client, &c->keys);
+	if (err)
+		goto out_destroy_qp;
+	pmrd_session_set_keys(&c->sess, &pmrd_keys_verbs_ops, c->keys);
 	for (uint32_t i = 0; i < credits; i++) {
 		err = post_recv(c, i);
 		if (err)
-			goto out_destroy_qp;
+			goto out_delete_keys;
 	}
 
 	ev_io_init(&c->cc_watcher, cc_cb, c->cc->fd, EV_READ);
@@ -380,6 +393,9 @@ int pmrd_client_new(struct pmrd_client_env *env, struct rdma_cm_id *id,
 	*ret = c;
 	return 0;
 
+out_delete_keys:
+	pmrd_session_set_keys(&c->sess, NULL, NULL);
+	pmrd_keys_delete(&c->keys);
 out_destroy_qp:
 	rdma_destroy_qp(id);
 out_free_slots:
@@ -534,12 +550,14 @@ void pmrd_client_delete(struct pmrd_client **cp)
 		(unsigned long long)c->sess.n_bad, c->sess.n_open,
 		env->n_clients);
 
+	/* a bound window holds its QP: revoke every key first */
+	pmrd_session_fini(&c->sess);
+	pmrd_keys_delete(&c->keys);
 	rdma_destroy_qp(c->id);
 	free_slots(c);
 	ibv_destroy_cq(c->cq);
 	ibv_destroy_comp_channel(c->cc);
 	rdma_destroy_id(c->id);
-	pmrd_session_fini(&c->sess);
 	free(c);
 	*cp = NULL;
 }

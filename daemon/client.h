@@ -59,6 +59,7 @@ struct pmrd_client {
 	ev_io cc_watcher;
 	enum pmrd_client_state state;
 	struct pmrd_session sess;
+	struct pmrd_keys *keys; /* per-open rkeys on this QP (keys.h) */
 	uint64_t serial;
 	time_t since;  /* connection request accepted */
 	char peer[80]; /* "#3 10.77.0.1:40001" */

@@ -146,6 +146,37 @@ static void explain_reg_error(const struct pmrd_dev_caps *caps,
 		strerror(err), hint);
 }
 
+/*
+ * choose_keys -- the key strategy for this daemon: PMRD_KEYS from the
+ * environment ("auto" when unset: type 2 windows where the device has
+ * them, else a registration per open).  Negative errno on a bad value.
+ */
+static int choose_keys(struct pmrd_device *dev, const char *region,
+		       enum pmrd_keys_strategy *ret)
+{
+	const char *env = getenv("PMRD_KEYS");
+	enum pmrd_keys_strategy k;
+	bool automatic;
+	bool mw2 = pmrd_keys_device_mw2(dev->verbs);
+
+	if (pmrd_keys_parse(env, &k, &automatic)) {
+		log_err("PMRD_KEYS=%s: expected auto, mw2, mr-per-client or shared-mr",
+			env);
+		return -EINVAL;
+	}
+	if (automatic && !mw2) {
+		log_notice(
+			"region %s: the device has no type 2 memory windows: one registration per open instead",
+			region);
+		k = PMRD_KEYS_MR_PER_CLIENT;
+	} else if (k == PMRD_KEYS_MW2 && !mw2) {
+		log_err("PMRD_KEYS=mw2: the device has no type 2 memory windows");
+		return -EOPNOTSUPP;
+	}
+	*ret = k;
+	return 0;
+}
+
 /* pmrd_export_new -- see mr.h */
 int pmrd_export_new(struct pmrd_device *dev, struct pmrd_region *region,
 		    struct pmrd_export **ret)
@@ -156,6 +187,7 @@ int pmrd_export_new(struct pmrd_device *dev, struct pmrd_region *region,
 		.pdomain = region->pdomain,
 		.granularity = region->granularity,
 	};
+	enum pmrd_keys_strategy keys;
 	struct pmrd_export *ex;
 	char methods[64];
 	double t0;
@@ -178,6 +210,10 @@ int pmrd_export_new(struct pmrd_device *dev, struct pmrd_region *region,
 			strerror(-err));
 		goto out_free;
 	}
+	err = choose_keys(dev, region->name, &keys);
+	if (err)
+		goto out_free;
+	pmrd_mr_plan_keys(&ex->plan, keys);
 
 	t0 = now_ms();
 	if (ex->plan.populate)
@@ -191,6 +227,7 @@ int pmrd_export_new(struct pmrd_device *dev, struct pmrd_region *region,
 	 */
 	if (!ex->mr && errno == EFAULT &&
 	    !pmrd_mr_plan_odp_fallback(&dev->caps, &info, &ex->plan)) {
+		pmrd_mr_plan_keys(&ex->plan, keys);
 		log_notice(
 			"region %s: the kernel refused to pin this page-cache file (Linux >= 6.5 allows no long-term writable pins of file mappings); registering it with ODP instead",
 			region->name);
@@ -211,12 +248,17 @@ int pmrd_export_new(struct pmrd_device *dev, struct pmrd_region *region,
 
 	pmrd_persist_methods_format(ex->plan.persist, methods, sizeof(methods));
 	log_info(
-		"region %s: %s, %zu bytes, access %s (remote write %s), MR %s, persist methods %s, granularity %s, registered in %.1f ms",
+		"region %s: %s, %zu bytes, access %s (remote write %s), MR %s, persist methods %s, granularity %s, registered in %.1f ms, keys %s (region MR rkey %#x: %s)",
 		region->name, pmrd_region_kind_name(region->kind), region->size,
 		region->access == PMRD_ACCESS_RW ? "rw" : "ro",
-		(ex->plan.access & IBV_ACCESS_REMOTE_WRITE) ? "yes" : "no",
+		(ex->plan.grant_ceiling & IBV_ACCESS_REMOTE_WRITE) ? "yes" :
+								     "no",
 		pmrd_mr_strategy_name(ex->plan.strategy), methods,
-		pmrd_granularity_name(region->granularity), ex->reg_ms);
+		pmrd_granularity_name(region->granularity), ex->reg_ms,
+		pmrd_keys_strategy_name(ex->plan.keys), ex->rkey,
+		ex->plan.keys == PMRD_KEYS_SHARED_MR ?
+			"handed to every client" :
+			"no remote read or write");
 	*ret = ex;
 	return 0;
 

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "device.h"
+#include "keys.h"
 #include "region.h"
 
 enum pmrd_mr_strategy {
@@ -33,6 +34,8 @@ struct pmrd_mr_plan {
 	uint32_t persist; /* PMR_PERSIST_* bits the region advertises */
 	bool populate;	  /* pre-fault the server's mapping (ODP) */
 	bool prefetch;	  /* ibv_advise_mr after registering (ODP) */
+	enum pmrd_keys_strategy keys; /* what OPEN hands out (keys.h) */
+	int grant_ceiling; /* the shared-mr access: no grant exceeds it */
 };
 
 /* What the daemon knows of the platform (for PMR_PERSIST_RAW). */
@@ -62,6 +65,24 @@ int pmrd_mr_plan(const struct pmrd_dev_caps *caps,
 int pmrd_mr_plan_odp_fallback(const struct pmrd_dev_caps *caps,
 			      const struct pmrd_mr_region_info *info,
 			      struct pmrd_mr_plan *plan);
+
+/*
+ * pmrd_mr_plan_keys -- make PLAN hand out keys by strategy KEYS.  The
+ * region MR then keeps no remote read or write right of its own, so its
+ * rkey is worthless to a guesser: for MW2 it gets IBV_ACCESS_MW_BIND (and
+ * LOCAL_WRITE for an rw region: rxe's check_bind_mw, C10-74, wants it
+ * under a window with remote write); for MR_PER_CLIENT it only pins.  The
+ * FLUSH right stays on a MW2 region MR (a FLUSH cannot read or change
+ * data).  Pure; SHARED_MR leaves PLAN as pmrd_mr_plan made it.
+ */
+void pmrd_mr_plan_keys(struct pmrd_mr_plan *plan, enum pmrd_keys_strategy keys);
+
+/*
+ * pmrd_mr_grant_access -- the ibv access flags of a key granted under
+ * PLAN for an open with write access RW (a window's bind access for MW2,
+ * the per-client registration's access for MR_PER_CLIENT).  Pure.
+ */
+int pmrd_mr_grant_access(const struct pmrd_mr_plan *plan, bool rw);
 
 /* pmrd_mr_fsdax_refusal -- the operator's explanation for -EOPNOTSUPP */
 const char *pmrd_mr_fsdax_refusal(void);

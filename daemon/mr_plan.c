@@ -89,6 +89,8 @@ int pmrd_mr_plan(const struct pmrd_dev_caps *caps,
 	if (info->granularity == PMEM2_GRANULARITY_BYTE ||
 	    info->pdomain == PMRD_PDOMAIN_CPU_CACHE)
 		p.persist |= PMR_PERSIST_RAW;
+	p.keys = PMRD_KEYS_SHARED_MR;
+	p.grant_ceiling = p.access;
 
 	*ret = p;
 	return 0;
@@ -104,9 +106,97 @@ int pmrd_mr_plan_odp_fallback(const struct pmrd_dev_caps *caps,
 		return -EOPNOTSUPP;
 	plan->strategy = PMRD_MR_ODP;
 	plan->access |= IBV_ACCESS_ON_DEMAND;
+	plan->grant_ceiling |= IBV_ACCESS_ON_DEMAND;
 	plan->populate = true;
 	plan->prefetch = true;
 	return 0;
+}
+
+/* pmrd_mr_plan_keys -- see mr.h */
+void pmrd_mr_plan_keys(struct pmrd_mr_plan *p, enum pmrd_keys_strategy keys)
+{
+	int ceil = p->grant_ceiling;
+	int local = (ceil & IBV_ACCESS_REMOTE_WRITE) ? IBV_ACCESS_LOCAL_WRITE :
+						       0;
+
+	p->keys = keys;
+	switch (keys) {
+	case PMRD_KEYS_SHARED_MR:
+		p->access = ceil;
+		break;
+	case PMRD_KEYS_MW2:
+		p->access = IBV_ACCESS_MW_BIND | local |
+			    (ceil & (IBV_ACCESS_ON_DEMAND |
+				     PMRD_ACCESS_FLUSH_PERSISTENT));
+		break;
+	case PMRD_KEYS_MR_PER_CLIENT:
+		/* pins (and checks at start that it can); serves nobody */
+		p->access = local | (ceil & IBV_ACCESS_ON_DEMAND);
+		break;
+	}
+}
+
+/* pmrd_mr_grant_access -- see mr.h */
+int pmrd_mr_grant_access(const struct pmrd_mr_plan *p, bool rw)
+{
+	int ceil = p->grant_ceiling;
+	int a = IBV_ACCESS_REMOTE_READ;
+
+	rw = rw && (ceil & IBV_ACCESS_REMOTE_WRITE);
+	switch (p->keys) {
+	case PMRD_KEYS_SHARED_MR:
+		return ceil;
+	case PMRD_KEYS_MW2:
+		if (rw)
+			a |= IBV_ACCESS_REMOTE_WRITE |
+			     (ceil & PMRD_ACCESS_FLUSH_PERSISTENT);
+		return a;
+	case PMRD_KEYS_MR_PER_CLIENT:
+		a |= ceil & IBV_ACCESS_ON_DEMAND;
+		if (rw)
+			a |= IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE |
+			     (ceil & PMRD_ACCESS_FLUSH_PERSISTENT);
+		return a;
+	}
+	return 0;
+}
+
+/* pmrd_keys_strategy_name -- see keys.h */
+const char *pmrd_keys_strategy_name(enum pmrd_keys_strategy k)
+{
+	switch (k) {
+	case PMRD_KEYS_SHARED_MR:
+		return "shared-mr";
+	case PMRD_KEYS_MW2:
+		return "mw2";
+	case PMRD_KEYS_MR_PER_CLIENT:
+		return "mr-per-client";
+	}
+	return "?";
+}
+
+/* pmrd_keys_parse -- see keys.h */
+int pmrd_keys_parse(const char *s, enum pmrd_keys_strategy *ret, bool *auto_ret)
+{
+	static const enum pmrd_keys_strategy all[] = {
+		PMRD_KEYS_SHARED_MR,
+		PMRD_KEYS_MW2,
+		PMRD_KEYS_MR_PER_CLIENT,
+	};
+
+	if (!s || !*s || !strcmp(s, "auto")) {
+		*ret = PMRD_KEYS_MW2;
+		*auto_ret = true;
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		if (!strcmp(s, pmrd_keys_strategy_name(all[i]))) {
+			*ret = all[i];
+			*auto_ret = false;
+			return 0;
+		}
+	}
+	return -EINVAL;
 }
 
 /* pmrd_mr_fsdax_refusal -- see mr.h */

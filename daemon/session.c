@@ -50,9 +50,20 @@ void pmrd_session_set_limits(struct pmrd_session *s, size_t max_msg,
 	s->max_global = max_global;
 }
 
+/* pmrd_session_set_keys -- see session.h */
+void pmrd_session_set_keys(struct pmrd_session *s,
+			   const struct pmrd_key_ops *ops, void *ctx)
+{
+	s->key_ops = ops;
+	s->key_ctx = ctx;
+}
+
 /* pmrd_session_fini -- see session.h */
 void pmrd_session_fini(struct pmrd_session *s)
 {
+	if (s->key_ops && s->n_keys)
+		s->key_ops->revoke_all(s->key_ctx);
+	s->n_keys = 0;
 	for (unsigned i = 0; s->handles && i < s->max_handles; i++)
 		if (s->handles[i].ex)
 			s->handles[i].ex->n_open--;
@@ -175,6 +186,51 @@ static void do_list(struct pmrd_session *s, const struct pmr_msg *req,
 	l->count = pmr_list_resp_fit(l->entries, l->count, s->max_msg);
 }
 
+/*
+ * grant_key -- the rkey handle H hands out for EX opened with ACCESS: the
+ * region MR's own for a shared-MR export, else one the key source grants
+ * for this open only (keys.h).  Nonzero with RESP set on failure.
+ */
+static int grant_key(struct pmrd_session *s, struct pmrd_export *ex,
+		     uint8_t access, struct pmrd_handle *h,
+		     struct pmr_msg *resp)
+{
+	int err;
+
+	h->key = NULL;
+	if (ex->plan.keys == PMRD_KEYS_SHARED_MR) {
+		h->rkey = ex->rkey;
+		return 0;
+	}
+	if (!s->key_ops) {
+		set_error(resp, PMR_ST_INTERNAL, "no key source for '%s'",
+			  ex->region->name);
+		return -ENOKEY;
+	}
+	err = s->key_ops->grant(s->key_ctx, ex, access, &h->rkey, &h->key);
+	if (err) {
+		log_notice("client %s: no %s key for region %s: %s", s->peer,
+			   pmrd_keys_strategy_name(ex->plan.keys),
+			   ex->region->name, strerror(-err));
+		set_error(resp, err == -ENOMEM ? PMR_ST_LIMIT : PMR_ST_INTERNAL,
+			  "cannot grant a key for '%s': %s", ex->region->name,
+			  strerror(-err));
+		return err;
+	}
+	s->n_keys++;
+	return 0;
+}
+
+/* revoke_key -- the key of handle H stops working (CLOSE) */
+static void revoke_key(struct pmrd_session *s, struct pmrd_handle *h)
+{
+	if (!h->key)
+		return;
+	s->key_ops->revoke(s->key_ctx, h->key);
+	h->key = NULL;
+	s->n_keys--;
+}
+
 /* do_open -- OPEN(name, access): a handle and what RDMA needs */
 static void do_open(struct pmrd_session *s, const struct pmr_msg *req,
 		    struct pmr_msg *resp)
@@ -220,6 +276,8 @@ static void do_open(struct pmrd_session *s, const struct pmr_msg *req,
 			  s->max_global);
 		return;
 	}
+	if (grant_key(s, ex, o->access, h, resp))
+		return;
 	if (!h->gen)
 		h->gen = 1;
 	h->ex = ex;
@@ -230,7 +288,7 @@ static void do_open(struct pmrd_session *s, const struct pmr_msg *req,
 		(*s->n_global)++;
 
 	r->handle = (uint32_t)h->gen << 16 | slot;
-	r->rkey = ex->rkey;
+	r->rkey = h->rkey;
 	r->addr = ex->addr;
 	r->length = ex->region->size;
 	r->persist = ex->plan.persist;
@@ -253,6 +311,7 @@ static void do_close(struct pmrd_session *s, const struct pmr_msg *req,
 			  req->u.close_req.handle);
 		return;
 	}
+	revoke_key(s, h);
 	h->ex->n_open--;
 	h->ex = NULL;
 	h->gen = (uint16_t)(h->gen + 1) ? (uint16_t)(h->gen + 1) : 1;

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "keys.h"
 #include "mr.h"
 
 /* Handles carry a per-slot generation so a stale handle is NOENT. */
@@ -19,6 +20,8 @@ struct pmrd_handle {
 	struct pmrd_export *ex; /* NULL: slot free */
 	uint16_t gen;
 	uint8_t access; /* enum pmr_wire_access */
+	uint32_t rkey;	/* what OPEN handed out */
+	void *key;	/* the key source's cookie, NULL: shared MR rkey */
 };
 
 struct pmrd_session {
@@ -33,6 +36,9 @@ struct pmrd_session {
 	unsigned max_bad; /* consecutive bad requests tolerated */
 	unsigned bad_streak;
 	const char *peer; /* for log messages */
+	const struct pmrd_key_ops *key_ops; /* NULL: no per-open keys */
+	void *key_ctx;
+	unsigned n_keys; /* keys granted and not revoked */
 	uint64_t n_requests;
 	uint64_t n_bad;
 };
@@ -55,7 +61,18 @@ int pmrd_session_init(struct pmrd_session *s,
 void pmrd_session_set_limits(struct pmrd_session *s, size_t max_msg,
 			     unsigned *n_global, unsigned max_global);
 
-/* pmrd_session_fini -- free the handle table (handles hold no resources) */
+/*
+ * pmrd_session_set_keys -- where OPEN gets keys for exports whose
+ * strategy is not the shared MR (keys.h); without it such an OPEN is
+ * INTERNAL.  CTX is passed to every op.
+ */
+void pmrd_session_set_keys(struct pmrd_session *s,
+			   const struct pmrd_key_ops *ops, void *ctx);
+
+/*
+ * pmrd_session_fini -- revoke every key the session still holds (the
+ * key source's revoke_all) and free the handle table
+ */
 void pmrd_session_fini(struct pmrd_session *s);
 
 /*

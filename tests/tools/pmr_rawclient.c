@@ -1032,6 +1032,206 @@ static int sc_isolation(int argc, char **argv)
 	return 0;
 }
 
+/*
+ * expect_op -- one RDMA OP of 64 bytes at ADDR with RKEY on C: succeeds
+ * when WANT_OK, else fails with a remote access error (IBV_WC_REM_ACCESS_ERR,
+ * which leaves C's QP in error: use a fresh connection afterwards).  The
+ * completion status is printed either way.
+ */
+static int expect_op(struct conn *c, enum ibv_wr_opcode op, uint64_t addr,
+		     uint32_t rkey, bool want_ok, const char *what)
+{
+	const char *name = op == IBV_WR_RDMA_WRITE ? "WRITE" : "READ";
+	struct ibv_wc wc;
+	int err;
+
+	memset(&wc, 0, sizeof(wc));
+	err = rdma_op(c, op, addr, rkey, 64, &wc);
+	say("%s: %s: %s %#llx rkey %#x -> %s", c->name, what, name,
+	    (unsigned long long)addr, rkey,
+	    err == -ETIMEDOUT ? "timeout" : ibv_wc_status_str(wc.status));
+	if (want_ok && err)
+		return fail("%s: %s: %s should work", c->name, what, name);
+	if (!want_ok &&
+	    (err != -ECONNRESET || wc.status != IBV_WC_REM_ACCESS_ERR))
+		return fail("%s: %s: %s should fail with %s", c->name, what,
+			    name, ibv_wc_status_str(IBV_WC_REM_ACCESS_ERR));
+	return 0;
+}
+
+/* close_handle -- CLOSE H on C; 0 when OK */
+static int close_handle(struct conn *c, uint32_t h)
+{
+	struct pmr_msg m;
+
+	pmr_msg_init(&m, PMR_MSG_CLOSE, 0);
+	m.u.close_req.handle = h;
+	return do_simple(c, &m) ? fail("%s: CLOSE failed", c->name) : 0;
+}
+
+/* op_on_fresh -- OP with ADDR/RKEY from a new connection NAME */
+static int op_on_fresh(const char *name, enum ibv_wr_opcode op, uint64_t addr,
+		       uint32_t rkey, bool want_ok, const char *what)
+{
+	struct conn c;
+	int err = conn_hello(&c, name);
+
+	if (err)
+		return fail("%s: connect: %s", name, strerror(-err));
+	err = expect_op(&c, op, addr, rkey, want_ok, what);
+	conn_close(&c);
+	return err;
+}
+
+/*
+ * sc_keys NAME SHARED -- least authority of the keys OPEN hands out for
+ * the rw region NAME (issue 8): a ro key reads and cannot write; a key dies
+ * on CLOSE and on disconnect; another connection cannot use a client's key
+ * unless SHARED is "shared" (mr-per-client keys are valid on every QP of
+ * the PD while they live: SECURITY.md).
+ */
+static int sc_keys(int argc, char **argv)
+{
+	struct pmr_open_resp rw, ro, e;
+	bool other_ok;
+	struct conn a, b, c;
+	int err, st;
+
+	if (argc < 2)
+		return 2;
+	other_ok = !strcmp(argv[1], "shared");
+
+	/* A: a rw key works (write, persist, read back) */
+	err = conn_hello(&a, "A");
+	if (err)
+		return fail("A: connect: %s", strerror(-err));
+	if ((st = do_open(&a, argv[0], PMR_WIRE_ACCESS_RW, &rw)))
+		return fail("A: open rw: %d", st);
+	if (check_data(&a, &rw, 0x11))
+		return 1;
+	say("A: rw key %#x: write + persist + read back OK", rw.rkey);
+
+	/* B: a ro open of the rw region reads, cannot write */
+	err = conn_hello(&b, "B");
+	if (err)
+		return fail("B: connect: %s", strerror(-err));
+	if ((st = do_open(&b, argv[0], PMR_WIRE_ACCESS_RO, &ro)))
+		return fail("B: open ro: %d", st);
+	if (ro.rkey == rw.rkey)
+		return fail("B: ro open got A's rw key %#x", ro.rkey);
+	if (expect_op(&b, IBV_WR_RDMA_READ, ro.addr, ro.rkey, true, "ro key") ||
+	    expect_op(&b, IBV_WR_RDMA_WRITE, ro.addr, ro.rkey, false, "ro key"))
+		return 1;
+	conn_close(&b);
+
+	/* other connections with A's key (A still holds it) */
+	if (op_on_fresh("C", IBV_WR_RDMA_READ, rw.addr, rw.rkey, other_ok,
+			"A's key on another QP") ||
+	    op_on_fresh("D", IBV_WR_RDMA_WRITE, rw.addr, rw.rkey, other_ok,
+			"A's key on another QP"))
+		return 1;
+
+	/* A's own key still works; after CLOSE it reads nothing */
+	if (check_data(&a, &rw, 0x22))
+		return 1;
+	say("A: key still works after the others' attempts");
+	if (close_handle(&a, rw.handle) ||
+	    expect_op(&a, IBV_WR_RDMA_READ, rw.addr, rw.rkey, false,
+		      "key after CLOSE"))
+		return 1;
+	conn_close(&a);
+
+	/* E: after CLOSE a key writes nothing either */
+	err = conn_hello(&c, "E");
+	if (err)
+		return fail("E: connect: %s", strerror(-err));
+	if ((st = do_open(&c, argv[0], PMR_WIRE_ACCESS_RW, &e)))
+		return fail("E: open rw: %d", st);
+	if (check_data(&c, &e, 0x33) || close_handle(&c, e.handle) ||
+	    expect_op(&c, IBV_WR_RDMA_WRITE, e.addr, e.rkey, false,
+		      "key after CLOSE"))
+		return 1;
+	conn_close(&c);
+
+	/* F: after F disconnects, its key is dead for everyone */
+	err = conn_hello(&c, "F");
+	if (err)
+		return fail("F: connect: %s", strerror(-err));
+	if ((st = do_open(&c, argv[0], PMR_WIRE_ACCESS_RW, &e)))
+		return fail("F: open rw: %d", st);
+	if (check_data(&c, &e, 0x44))
+		return 1;
+	conn_close(&c);
+	if (op_on_fresh("G", IBV_WR_RDMA_READ, e.addr, e.rkey, false,
+			"F's key after F disconnected") ||
+	    op_on_fresh("H", IBV_WR_RDMA_WRITE, e.addr, e.rkey, false,
+			"F's key after F disconnected"))
+		return 1;
+	say("keys: ro key read-only; keys die on CLOSE and disconnect; other QPs: %s",
+	    other_ok ? "accepted (shared PD)" : "refused");
+	return 0;
+}
+
+/*
+ * sc_mrkey NAME RKEY -- the region MR's own rkey (from pmrd's start-up
+ * log) neither reads nor writes NAME: OK only when both fail
+ */
+static int sc_mrkey(int argc, char **argv)
+{
+	struct pmr_open_resp o;
+	uint32_t rkey;
+	struct conn a;
+	int err, st;
+
+	if (argc < 2)
+		return 2;
+	rkey = (uint32_t)strtoul(argv[1], NULL, 0);
+	err = conn_hello(&a, "A");
+	if (err)
+		return fail("A: connect: %s", strerror(-err));
+	if ((st = do_open(&a, argv[0], PMR_WIRE_ACCESS_RO, &o)))
+		return fail("A: open: %d", st);
+	if (o.rkey == rkey)
+		return fail("OPEN handed out the region MR's rkey %#x", rkey);
+	err = expect_op(&a, IBV_WR_RDMA_READ, o.addr, rkey, false,
+			"region MR rkey");
+	conn_close(&a);
+	if (err)
+		return 1;
+	return op_on_fresh("B", IBV_WR_RDMA_WRITE, o.addr, rkey, false,
+			   "region MR rkey");
+}
+
+/*
+ * sc_rawop NAME read|write RKEY -- one 64-byte op at NAME's address with
+ * RKEY on a fresh connection (NAME opened ro for the address only); prints
+ * the completion status; exit 0 on success, 3 on an error completion
+ */
+static int sc_rawop(int argc, char **argv)
+{
+	struct pmr_open_resp o;
+	struct ibv_wc wc;
+	struct conn a;
+	int err, st;
+
+	if (argc < 3)
+		return 2;
+	err = conn_hello(&a, "raw");
+	if (err)
+		return fail("connect: %s", strerror(-err));
+	if ((st = do_open(&a, argv[0], PMR_WIRE_ACCESS_RO, &o)))
+		return fail("open: %d", st);
+	memset(&wc, 0, sizeof(wc));
+	err = rdma_op(&a,
+		      strcmp(argv[1], "write") ? IBV_WR_RDMA_READ :
+						 IBV_WR_RDMA_WRITE,
+		      o.addr, (uint32_t)strtoul(argv[2], NULL, 0), 64, &wc);
+	printf("status %s\n",
+	       err == -ETIMEDOUT ? "timeout" : ibv_wc_status_str(wc.status));
+	conn_close(&a);
+	return err ? 3 : 0;
+}
+
 /* sc_hold SECS -- connect and wait for the server to disconnect us */
 static int sc_hold(int argc, char **argv)
 {
@@ -1080,6 +1280,9 @@ static const struct {
 	{ "limit-clients", sc_limit_clients, "MAX_CLIENTS" },
 	{ "isolation", sc_isolation, "NAME MAX_OUTSTANDING" },
 	{ "hold", sc_hold, "SECS" },
+	{ "keys", sc_keys, "NAME own|shared" },
+	{ "mrkey", sc_mrkey, "NAME RKEY" },
+	{ "rawop", sc_rawop, "NAME read|write RKEY" },
 };
 
 /* main -- HOST PORT SCENARIO [ARGS...] */

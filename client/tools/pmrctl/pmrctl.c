@@ -147,19 +147,19 @@ static void print_regions(struct json_object *resp, int verbose)
 
 	if (!json_object_object_get_ex(resp, "regions", &a))
 		return;
-	printf("%-16s %-8s %8s %-6s %-3s %-10s %-13s %4s %-8s %s\n", "NAME",
-	       "KIND", "SIZE", "MR", "ACC", "GRAN", "PERSIST", "OPEN", "STATE",
-	       "PATH");
+	printf("%-16s %-8s %8s %-6s %-3s %-13s %-10s %-13s %4s %-8s %s\n",
+	       "NAME", "KIND", "SIZE", "MR", "ACC", "KEYS", "GRAN", "PERSIST",
+	       "OPEN", "STATE", "PATH");
 	for (size_t i = 0; i < json_object_array_length(a); i++) {
 		struct json_object *r = json_object_array_get_idx(a, i);
 
-		printf("%-16s %-8s %8s %-6s %-3s %-10s %-13s %4" PRId64
+		printf("%-16s %-8s %8s %-6s %-3s %-13s %-10s %-13s %4" PRId64
 		       " %-8s %s\n",
 		       get_str(r, "name"), get_str(r, "kind"),
 		       fmt_size((uint64_t)get_i64(r, "size"), size,
 				sizeof(size)),
 		       get_str(r, "registration"), get_str(r, "access"),
-		       get_str(r, "granularity"),
+		       get_str(r, "keys"), get_str(r, "granularity"),
 		       join(r, "persist_methods", methods, sizeof(methods)),
 		       get_i64(r, "open_count"), get_str(r, "state"),
 		       get_str(r, "path"));

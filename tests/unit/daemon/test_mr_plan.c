@@ -221,3 +221,83 @@ Test(mr_plan, methods_format)
 	pmrd_persist_methods_format(PMR_PERSIST_ALL, b, 8);
 	cr_expect_str_eq(b, "server");
 }
+
+Test(mr_plan, mw2_region_mr_has_no_remote_rights)
+{
+	struct pmrd_mr_region_info i = info(PMRD_REGION_DEVDAX, PMRD_ACCESS_RW,
+					    PMEM2_GRANULARITY_CACHE_LINE);
+	struct pmrd_mr_plan p;
+	int g;
+
+	cr_assert_eq(pmrd_mr_plan(&all, &i, &p), 0);
+	cr_expect_eq(p.keys, PMRD_KEYS_SHARED_MR);
+	pmrd_mr_plan_keys(&p, PMRD_KEYS_MW2);
+	cr_expect_not(p.access &
+		      (IBV_ACCESS_REMOTE_READ | IBV_ACCESS_REMOTE_WRITE));
+	cr_expect(p.access & IBV_ACCESS_MW_BIND);
+	/* C10-74: a window with remote write needs local write on the MR */
+	cr_expect(p.access & IBV_ACCESS_LOCAL_WRITE);
+	cr_expect(p.access & PMRD_ACCESS_FLUSH_PERSISTENT);
+	cr_expect(p.persist & PMR_PERSIST_FLUSH);
+
+	g = pmrd_mr_grant_access(&p, false);
+	cr_expect_eq(g, IBV_ACCESS_REMOTE_READ);
+	g = pmrd_mr_grant_access(&p, true);
+	cr_expect_eq(g, IBV_ACCESS_REMOTE_READ | IBV_ACCESS_REMOTE_WRITE |
+				PMRD_ACCESS_FLUSH_PERSISTENT);
+}
+
+Test(mr_plan, ro_region_grants_never_write)
+{
+	struct pmrd_mr_region_info i = info(PMRD_REGION_TESTING, PMRD_ACCESS_RO,
+					    PMEM2_GRANULARITY_PAGE);
+	struct pmrd_mr_plan p;
+
+	cr_assert_eq(pmrd_mr_plan(&all, &i, &p), 0);
+	pmrd_mr_plan_keys(&p, PMRD_KEYS_MW2);
+	cr_expect_eq(p.access, IBV_ACCESS_MW_BIND);
+	cr_expect_eq(pmrd_mr_grant_access(&p, true), IBV_ACCESS_REMOTE_READ);
+	pmrd_mr_plan_keys(&p, PMRD_KEYS_MR_PER_CLIENT);
+	cr_expect_eq(p.access, 0);
+	cr_expect_eq(pmrd_mr_grant_access(&p, true), IBV_ACCESS_REMOTE_READ);
+}
+
+Test(mr_plan, mr_per_client_grants_exactly_what_is_opened)
+{
+	struct pmrd_mr_region_info i = info(PMRD_REGION_DEVDAX, PMRD_ACCESS_RW,
+					    PMEM2_GRANULARITY_CACHE_LINE);
+	struct pmrd_mr_plan p;
+
+	cr_assert_eq(pmrd_mr_plan(&all, &i, &p), 0);
+	pmrd_mr_plan_keys(&p, PMRD_KEYS_MR_PER_CLIENT);
+	cr_expect_eq(p.access, IBV_ACCESS_LOCAL_WRITE);
+	cr_expect_eq(pmrd_mr_grant_access(&p, false), IBV_ACCESS_REMOTE_READ);
+	cr_expect_eq(pmrd_mr_grant_access(&p, true),
+		     IBV_ACCESS_REMOTE_READ | IBV_ACCESS_REMOTE_WRITE |
+			     IBV_ACCESS_LOCAL_WRITE |
+			     PMRD_ACCESS_FLUSH_PERSISTENT);
+	/* back to shared: the plan pmrd_mr_plan made */
+	pmrd_mr_plan_keys(&p, PMRD_KEYS_SHARED_MR);
+	cr_expect(p.access & IBV_ACCESS_REMOTE_WRITE);
+}
+
+Test(mr_plan, keys_names_parse_back)
+{
+	enum pmrd_keys_strategy k;
+	bool automatic;
+
+	cr_assert_eq(pmrd_keys_parse(NULL, &k, &automatic), 0);
+	cr_expect(automatic);
+	cr_assert_eq(pmrd_keys_parse("auto", &k, &automatic), 0);
+	cr_expect(automatic);
+	for (int i = 0; i < 3; i++) {
+		const char *n = pmrd_keys_strategy_name(i);
+
+		cr_assert_eq(pmrd_keys_parse(n, &k, &automatic), 0, "%s", n);
+		cr_expect_eq((int)k, i);
+		cr_expect_not(automatic);
+	}
+	k = PMRD_KEYS_MW2;
+	cr_expect_eq(pmrd_keys_parse("mw", &k, &automatic), -EINVAL);
+	cr_expect_eq(k, PMRD_KEYS_MW2);
+}

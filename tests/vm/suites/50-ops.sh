@@ -122,15 +122,15 @@ ctl()
 # regions_table -- the human table: a header and one row per region
 regions_table()
 {
-	local out m=server
+	local out m=server KEYS='(mw2|mr-per-client|shared-mr)'
 	[ "$FLUSH" = yes ] && m=server,flush
 	out=$(ctl list-regions)
 	echo "$out"
-	echo "$out" | head -n 1 | grep -q "^NAME .*KIND .*SIZE .*MR .*PERSIST .*OPEN .*PATH"
+	echo "$out" | head -n 1 | grep -q "^NAME .*KIND .*SIZE .*MR .*KEYS .*PERSIST .*OPEN .*PATH"
 	[ "$(echo "$out" | wc -l)" = 4 ]
-	echo "$out" | grep -E "^dev +devdax +[0-9]+[KMG] +pinned +rw +[a-z-]+ +$m +0 +serving +$DAX\$"
-	echo "$out" | grep -E "^scratch +testing +4M +$T_MR +rw +page +server +0 +serving +$TFS/scratch\$"
-	echo "$out" | grep -E "^rotest +testing +1M +pinned +ro +page +server +0 +serving +$TFS/rotest\$"
+	echo "$out" | grep -E "^dev +devdax +[0-9]+[KMG] +pinned +rw +$KEYS +[a-z-]+ +$m +0 +serving +$DAX\$"
+	echo "$out" | grep -E "^scratch +testing +4M +$T_MR +rw +$KEYS +page +server +0 +serving +$TFS/scratch\$"
+	echo "$out" | grep -E "^rotest +testing +1M +pinned +ro +$KEYS +page +server +0 +serving +$TFS/rotest\$"
 	ctl -v list-regions | grep -q "prepared now"
 }
 
