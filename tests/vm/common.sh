@@ -159,3 +159,21 @@ trixie_root_build()
 		"cmake -S $(printf %q "$src") -B $(printf %q "$build") $opts >$(printf %q "$build/configure.log") 2>&1 || { cat $(printf %q "$build/configure.log"); false; }
 		 cmake --build $(printf %q "$build") -j2"
 }
+
+# asan_build PLATFORM SRC BUILD DIRS -- pmrd alone (and the libraries it
+# links) with -DPMRD_SANITIZE=ON (ASan + UBSan) in BUILD, for the load
+# suite: on the host for bookworm, inside the trixie root (chroot, DIRS
+# bound) for trixie.  Only the pmrd target: the tests, tools and library
+# are not rebuilt.  The configure log is BUILD/configure.log.
+asan_build()
+{
+	local p=$1 src=$2 build=$3 dirs=$4 cmd
+	mkdir -p "$build"
+	cmd="cmake -S $(printf %q "$src") -B $(printf %q "$build") -DPMRD_SANITIZE=ON -DPMRD_BUILD_TESTS=OFF >$(printf %q "$build/configure.log") 2>&1 || { cat $(printf %q "$build/configure.log"); false; }
+		cmake --build $(printf %q "$build") -j2 --target pmrd"
+	if [ "$p" = trixie ]; then
+		in_root "$PMRD_VM_ROOT" "$dirs" "$cmd"
+	else
+		/bin/bash -eu -c "$cmd"
+	fi
+}
