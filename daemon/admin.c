@@ -20,11 +20,12 @@
 
 #include "admin.h"
 #include "admin_auth.h"
+#include "list.h"
 #include "log.h"
 
 struct admin_conn {
 	struct pmrd_admin *admin;
-	struct admin_conn *prev, *next;
+	struct hlist_node link; /* in pmrd_admin.conns */
 	int fd;
 	ev_io io;
 	ev_timer idle;
@@ -43,7 +44,7 @@ struct pmrd_admin {
 	ev_io accept_io;
 	pmrd_admin_handler_fn *handler;
 	void *arg;
-	struct admin_conn *conns;
+	struct hlist_head conns;
 	unsigned n_conns;
 };
 
@@ -55,12 +56,7 @@ static void conn_close(struct admin_conn *c)
 	ev_io_stop(a->loop, &c->io);
 	ev_timer_stop(a->loop, &c->idle);
 	close(c->fd);
-	if (c->prev)
-		c->prev->next = c->next;
-	else
-		a->conns = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
+	hlist_del(&c->link);
 	a->n_conns--;
 	free(c->out);
 	free(c);
@@ -267,10 +263,7 @@ static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 	ev_io_start(loop, &c->io);
 	ev_timer_init(&c->idle, idle_cb, 0., PMRD_ADMIN_IDLE_S);
 	ev_timer_again(loop, &c->idle);
-	c->next = a->conns;
-	if (a->conns)
-		a->conns->prev = c;
-	a->conns = c;
+	hlist_add_head(&c->link, &a->conns);
 	a->n_conns++;
 }
 
@@ -393,11 +386,13 @@ out_free:
 void pmrd_admin_delete(struct pmrd_admin **ap)
 {
 	struct pmrd_admin *a = ap ? *ap : NULL;
+	struct admin_conn *c;
+	struct hlist_node *n;
 
 	if (!a)
 		return;
-	while (a->conns)
-		conn_close(a->conns);
+	hlist_for_each_entry_safe(c, n, &a->conns, link)
+		conn_close(c);
 	ev_io_stop(a->loop, &a->accept_io);
 	close(a->fd);
 	unlink(a->path);

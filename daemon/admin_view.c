@@ -190,7 +190,7 @@ static int do_list_clients(const struct pmrd_server *s,
 	if (!a)
 		return -ENOMEM;
 	json_object_object_add(resp, "clients", a);
-	for (c = pmrd_server_clients(s); c; c = c->next) {
+	hlist_for_each_entry(c, pmrd_server_clients(s), link) {
 		struct json_object *o = client_json(c);
 
 		if (!o)

@@ -385,10 +385,7 @@ int pmrd_client_new(struct pmrd_client_env *env, struct rdma_cm_id *id,
 	ev_io_start(env->loop, &c->cc_watcher);
 	id->context = c;
 
-	c->next = env->clients;
-	if (env->clients)
-		env->clients->prev = c;
-	env->clients = c;
+	hlist_add_head(&c->link, &env->clients);
 	env->n_clients++;
 	*ret = c;
 	return 0;
@@ -536,12 +533,7 @@ void pmrd_client_delete(struct pmrd_client **cp)
 		return;
 	env = c->env;
 	ev_io_stop(env->loop, &c->cc_watcher);
-	if (c->prev)
-		c->prev->next = c->next;
-	else
-		env->clients = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
+	hlist_del(&c->link);
 	env->n_clients--;
 
 	log_info(

@@ -15,6 +15,7 @@
 #include <rdma/rdma_cma.h>
 
 #include "device.h"
+#include "list.h"
 #include "mr.h"
 #include "pmrd_conf.h"
 #include "session.h"
@@ -26,8 +27,8 @@ struct pmrd_client_env {
 	struct pmrd_export *const *exports;
 	size_t n_exports;
 	const struct pmrd_limits *limits;
-	int qp_extra_access;	     /* FLUSH access bits for every QP */
-	struct pmrd_client *clients; /* all clients, newest first */
+	int qp_extra_access;	   /* FLUSH access bits for every QP */
+	struct hlist_head clients; /* all clients, newest first */
 	unsigned n_clients;
 	unsigned n_handles; /* open region handles of all clients */
 	uint64_t buf_bytes; /* SEND/RECV buffers of all clients */
@@ -42,7 +43,7 @@ enum pmrd_client_state {
 
 struct pmrd_client {
 	struct pmrd_client_env *env;
-	struct pmrd_client *prev, *next;
+	struct hlist_node link; /* in env->clients */
 	struct rdma_cm_id *id;
 	struct ibv_comp_channel *cc;
 	struct ibv_cq *cq;

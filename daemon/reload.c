@@ -117,7 +117,7 @@ static void sync_sessions(struct pmrd_server *s)
 
 	s->env.exports = s->exports;
 	s->env.n_exports = s->n_exports;
-	for (c = s->env.clients; c; c = c->next) {
+	hlist_for_each_entry(c, &s->env.clients, link) {
 		c->sess.exports = s->exports;
 		c->sess.n_exports = s->n_exports;
 	}

@@ -56,9 +56,9 @@ const char *pmrd_server_export_state(const struct pmrd_export *ex)
 }
 
 /* pmrd_server_clients -- see server.h */
-const struct pmrd_client *pmrd_server_clients(const struct pmrd_server *s)
+const struct hlist_head *pmrd_server_clients(const struct pmrd_server *s)
 {
-	return s->env.clients;
+	return &s->env.clients;
 }
 
 /* pmrd_server_info -- see server.h */
@@ -306,7 +306,8 @@ static void stop_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 /* begin_stop -- refuse new clients, disconnect the others, then leave */
 static void begin_stop(struct pmrd_server *s, const char *why)
 {
-	struct pmrd_client *c, *next;
+	struct pmrd_client *c;
+	struct hlist_node *next;
 
 	if (s->stopping) {
 		log_notice("%s again: stopping now", why);
@@ -318,10 +319,8 @@ static void begin_stop(struct pmrd_server *s, const char *why)
 		   s->env.n_clients);
 	pmrd_notify("STOPPING=1\nSTATUS=stopping: disconnecting %u clients",
 		    s->env.n_clients);
-	for (c = s->env.clients; c; c = next) {
-		next = c->next;
+	hlist_for_each_entry_safe(c, next, &s->env.clients, link)
 		pmrd_client_disconnect(c, "server stopping");
-	}
 	if (!s->env.n_clients) {
 		ev_break(s->loop, EVBREAK_ALL);
 		return;
@@ -439,7 +438,8 @@ int pmrd_server_run(const struct pmrd_conf *conf, struct pmrd_region **regions,
 
 	/* requests (PERSIST too) run to completion in the loop: none is in
 	 * flight here, so dropping the clients loses nothing acknowledged */
-	while ((c = s.env.clients))
+	while ((c = hlist_entry_safe(s.env.clients.first, struct pmrd_client,
+				     link)))
 		pmrd_client_delete(&c);
 	ev_timer_stop(s.loop, &s.stop_timer);
 	pmrd_admin_delete(&s.admin);

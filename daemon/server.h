@@ -16,6 +16,7 @@
 struct pmrd_server;
 struct pmrd_export;
 struct pmrd_client;
+struct hlist_head;
 
 /*
  * pmrd_server_run -- bind conf->listen_host:listen_port, register the N
@@ -55,7 +56,7 @@ const struct pmrd_export *pmrd_server_export_at(const struct pmrd_server *s,
 						size_t i);
 /* pmrd_server_export_state -- "serving" (or "removed": draining) */
 const char *pmrd_server_export_state(const struct pmrd_export *ex);
-/* pmrd_server_clients -- newest first, follow ->next */
-const struct pmrd_client *pmrd_server_clients(const struct pmrd_server *s);
+/* pmrd_server_clients -- newest first: hlist_for_each_entry over ->link */
+const struct hlist_head *pmrd_server_clients(const struct pmrd_server *s);
 
 #endif
