@@ -141,33 +141,42 @@ static int set_max_handles(struct conf_parser *p, const char *key,
 			 &p->conf->limits.max_handles);
 }
 
-/* set_max_msg -- "max_msg": control message bytes, a size in proto's range */
-static int set_max_msg(struct conf_parser *p, const char *key, const char *v)
+/* set_size_limit -- a size key into *OUT, MIN..MAX (RANGE says so) */
+static int set_size_limit(struct conf_parser *p, const char *key, const char *v,
+			  uint64_t min, uint64_t max, const char *range,
+			  uint64_t *out)
 {
 	const char *why;
 	uint64_t n;
 
 	if (conf_size_parse(v, &n, &why))
 		return conf_bad_value(p, key, v, why);
-	if (n < PMRD_MSG_MIN || n > PMRD_MSG_MAX)
-		return conf_bad_value(p, key, v, "expected 256..4096 bytes");
-	p->conf->limits.max_msg = (unsigned)n;
+	if (n < min || n > max)
+		return conf_bad_value(p, key, v, range);
+	*out = n;
 	return 0;
+}
+
+/* set_max_msg -- "max_msg": control message bytes, a size in proto's range */
+static int set_max_msg(struct conf_parser *p, const char *key, const char *v)
+{
+	uint64_t n = 0;
+	int err;
+
+	err = set_size_limit(p, key, v, PMRD_MSG_MIN, PMRD_MSG_MAX,
+			     "expected 256..4096 bytes", &n);
+	if (!err)
+		p->conf->limits.max_msg = (unsigned)n;
+	return err;
 }
 
 /* set_max_client_memory -- "max_client_memory": all clients' buffers */
 static int set_max_client_memory(struct conf_parser *p, const char *key,
 				 const char *v)
 {
-	const char *why;
-	uint64_t n;
-
-	if (conf_size_parse(v, &n, &why))
-		return conf_bad_value(p, key, v, why);
-	if (n < CLIENT_MEMORY_MIN || n > CLIENT_MEMORY_MAX)
-		return conf_bad_value(p, key, v, "expected 16K..16G");
-	p->conf->limits.max_client_memory = n;
-	return 0;
+	return set_size_limit(p, key, v, CLIENT_MEMORY_MIN, CLIENT_MEMORY_MAX,
+			      "expected 16K..16G",
+			      &p->conf->limits.max_client_memory);
 }
 
 /* set_path -- "path": absolute, normalized, not used by another region */
