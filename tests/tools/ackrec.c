@@ -45,7 +45,8 @@ static uint64_t next(uint64_t *s)
 /* payload -- the LEN payload bytes of record SEQ of WRITER into P */
 static void payload(uint8_t *p, uint32_t writer, uint64_t seq, size_t len)
 {
-	uint64_t s = (seq + 1) * 0x9e3779b97f4a7c15ull ^ ((uint64_t)writer << 48);
+	uint64_t s = (seq + 1) * 0x9e3779b97f4a7c15ull ^
+		     ((uint64_t)writer << 48);
 	uint64_t v;
 	size_t i;
 
@@ -111,9 +112,10 @@ int ackrec_check(const void *rec, uint32_t writer, const struct ackrec_ack *a,
 				i++;
 			free(want);
 		}
-		snprintf(why, why_len,
-			 "payload crc %08x, first bad byte at record offset %zu",
-			 crc, ACKREC_HDR + i);
+		snprintf(
+			why, why_len,
+			"payload crc %08x, first bad byte at record offset %zu",
+			crc, ACKREC_HDR + i);
 		return 2;
 	}
 	return 0;
@@ -126,8 +128,8 @@ int ackrec_parse_line(const char *line, struct ackrec_ack *ret)
 	unsigned int crc;
 	char nl;
 
-	if (sscanf(line, "%llu %llu %llu %x%c", &seq, &off, &len, &crc,
-		   &nl) != 5 ||
+	if (sscanf(line, "%llu %llu %llu %x%c", &seq, &off, &len, &crc, &nl) !=
+		    5 ||
 	    nl != '\n' || len < ACKREC_MIN || len > ACKREC_MAX)
 		return -1;
 	ret->seq = seq;

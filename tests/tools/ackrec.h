@@ -18,10 +18,10 @@
 #include <stdio.h>
 
 #define ACKREC_MAGIC 0x31434552414d5250ull /* "PMRAREC1" */
-#define ACKREC_HDR 64u
-#define ACKREC_MIN ACKREC_HDR
-#define ACKREC_MAX (64u << 20) /* the largest record either tool accepts */
-#define ACKREC_LINE 128	       /* longest ack line, newline included */
+#define ACKREC_HDR   64u
+#define ACKREC_MIN   ACKREC_HDR
+#define ACKREC_MAX   (64u << 20) /* the largest record either tool accepts */
+#define ACKREC_LINE  128	 /* longest ack line, newline included */
 
 struct ackrec_hdr {
 	uint64_t magic;

@@ -291,7 +291,7 @@ static int method_bit(const char *s, unsigned int *ret)
 }
 
 /* usage -- the synopsis on stderr; exit 2 */
-static void usage(void)
+static __attribute__((noreturn)) void usage(void)
 {
 	fprintf(stderr,
 		"usage: pmr-ackwriter [-p PORT] [-m auto|server|flush|raw] [-w WRITER]\n"
@@ -326,7 +326,8 @@ static int setup(struct writer *w, const char *host, const char *port,
 		return ret;
 	}
 	if (w->end > pmr_region_size(w->region)) {
-		fprintf(stderr, "range ends at %" PRIu64 ", region has %" PRIu64 "\n",
+		fprintf(stderr,
+			"range ends at %" PRIu64 ", region has %" PRIu64 "\n",
 			w->end, pmr_region_size(w->region));
 		return -ERANGE;
 	}
@@ -356,7 +357,8 @@ static int setup(struct writer *w, const char *host, const char *port,
 		return ret;
 	}
 	printf("writer %u: %s region %s [%" PRIu64 ", %" PRIu64
-	       ") method 0x%x depth %u records %" PRIu64 "..%" PRIu64 " bytes\n",
+	       ") method 0x%x depth %u records %" PRIu64 "..%" PRIu64
+	       " bytes\n",
 	       w->id, host, region, w->off, w->end,
 	       pmr_region_get_persist_method(w->region), w->depth, w->minlen,
 	       w->maxlen);
@@ -370,8 +372,9 @@ static void teardown(struct writer *w)
 	if (w->log_fd >= 0)
 		close(w->log_fd);
 	free(w->inflight);
-	pmr_mr_dereg(&w->mr);
+	/* the close waits for what is still in flight, which uses the MR */
 	pmr_region_close(&w->region);
+	pmr_mr_dereg(&w->mr);
 	pmr_conn_close(&w->conn);
 	if (w->buf)
 		munmap(w->buf, (size_t)w->depth * w->maxlen);
@@ -379,11 +382,12 @@ static void teardown(struct writer *w)
 
 int main(int argc, char **argv)
 {
-	struct writer w = { .minlen = 4096, .maxlen = 65536, .depth = 1,
-			    .log_fd = -1 };
+	struct writer w = {
+		.minlen = 4096, .maxlen = 65536, .depth = 1, .log_fd = -1
+	};
 	const char *port = NULL;
 	unsigned int method = PMR_METHOD_AUTO;
-	uint64_t v, len;
+	uint64_t v, len = 0;
 	struct sigaction sa;
 	int opt, ret;
 
@@ -451,7 +455,7 @@ int main(int argc, char **argv)
 	printf("writer %u: %" PRIu64 " records acknowledged, %" PRIu64
 	       " posted, %s\n",
 	       w.id, w.acked, w.posted,
-	       ret ? pmr_strerror(ret) :
+	       ret  ? pmr_strerror(ret) :
 	       stop ? "stopped by signal" :
 		      "done");
 	teardown(&w);

@@ -88,8 +88,7 @@ static int open_local(struct source *s, const char *path)
 		goto out_close_fd;
 	}
 	s->map = p;
-	printf("verify: %s mapped locally, %" PRIu64 " bytes\n", path,
-	       s->size);
+	printf("verify: %s mapped locally, %" PRIu64 " bytes\n", path, s->size);
 out_close_fd:
 	close(fd);
 	return ret;
@@ -115,8 +114,8 @@ static int open_remote(struct source *s, const char *host, const char *port,
 	s->buf = malloc(ACKREC_MAX);
 	if (!s->buf)
 		return -ENOMEM;
-	printf("verify: region %s on %s over RDMA, %" PRIu64 " bytes\n",
-	       region, host, s->size);
+	printf("verify: region %s on %s over RDMA, %" PRIu64 " bytes\n", region,
+	       host, s->size);
 	return 0;
 }
 
@@ -145,14 +144,15 @@ static const uint8_t *record_at(struct source *s, const struct ackrec_ack *a)
 		return s->map + a->off;
 	ret = pmr_region_read(s->region, s->buf, a->off, (size_t)a->len);
 	if (ret) {
-		printf("seq %" PRIu64 ": read: %s\n", a->seq, pmr_strerror(ret));
+		printf("seq %" PRIu64 ": read: %s\n", a->seq,
+		       pmr_strerror(ret));
 		return NULL;
 	}
 	return s->buf;
 }
 
 /* usage -- the synopsis on stderr; exit 2 */
-static void usage(void)
+static __attribute__((noreturn)) void usage(void)
 {
 	fprintf(stderr,
 		"usage: pmr-verify [-w WRITER] [-m MIN] (-H HOST [-p PORT] REGION | -l PATH) ACKLOG\n");
@@ -241,11 +241,13 @@ int main(int argc, char **argv)
 	}
 	fclose(f);
 	close_source(&s);
-	printf("verify %s (writer %u): %" PRIu64 " acknowledged records, %" PRIu64
-	       " missing, %" PRIu64 " corrupt, %" PRIu64 " unreadable/malformed\n",
+	printf("verify %s (writer %u): %" PRIu64
+	       " acknowledged records, %" PRIu64 " missing, %" PRIu64
+	       " corrupt, %" PRIu64 " unreadable/malformed\n",
 	       log, writer, n, missing, corrupt, bad);
 	if (n < min) {
-		printf("verify: fewer than %" PRIu64 " acknowledged records: proves nothing\n",
+		printf("verify: fewer than %" PRIu64
+		       " acknowledged records: proves nothing\n",
 		       min);
 		return 1;
 	}
