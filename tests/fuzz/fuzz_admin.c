@@ -17,19 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "admin_req.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* check -- abort (a libFuzzer crash) naming the condition that failed */
-#define check(cond)                                                            \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, \
-				__LINE__, #cond);                              \
-			abort();                                               \
-		}                                                              \
-	} while (0)
 
 /* printable -- S is non-empty printable ASCII without blanks */
 static bool printable(const char *s)

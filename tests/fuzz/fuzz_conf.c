@@ -18,20 +18,9 @@
 #include <string.h>
 #include <syslog.h>
 
+#include "fuzz.h"
 #include "log.h"
 #include "pmrd_conf.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* check -- abort (a libFuzzer crash) naming the condition that failed */
-#define check(cond)                                                            \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, \
-				__LINE__, #cond);                              \
-			abort();                                               \
-		}                                                              \
-	} while (0)
 
 #define FUZZ_NAME "fuzz.conf"
 

@@ -16,20 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "le.h"
 #include "pmr_proto.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* check -- abort (a libFuzzer crash) naming the condition that failed */
-#define check(cond)                                                            \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, \
-				__LINE__, #cond);                              \
-			abort();                                               \
-		}                                                              \
-	} while (0)
 
 /* zero_after -- bytes OFF..LEN of P are zero */
 static bool zero_after(const uint8_t *p, size_t off, size_t len)

@@ -19,21 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "log.h"
 #include "pmr_proto.h"
 #include "session.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* check -- abort (a libFuzzer crash) naming the condition that failed */
-#define check(cond)                                                            \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, \
-				__LINE__, #cond);                              \
-			abort();                                               \
-		}                                                              \
-	} while (0)
 
 #define MAX_HANDLES 3
 #define MAX_BAD	    4

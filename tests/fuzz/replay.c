@@ -18,7 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
 /* replay_file -- read PATH whole and run the target on it */
 static int replay_file(const char *path)
