@@ -248,14 +248,14 @@ int pmrd_export_new(struct pmrd_device *dev, struct pmrd_region *region,
 
 	pmrd_persist_methods_format(ex->plan.persist, methods, sizeof(methods));
 	log_info(
-		"region %s: %s, %zu bytes, access %s (remote write %s), MR %s, persist methods %s, granularity %s, registered in %.1f ms, keys %s (region MR rkey %#x: %s)",
+		"region %s: %s, %zu bytes, access %s (remote write %s), MR %s, persist methods %s, granularity %s, registered in %.1f ms, keys %s (region MR rkey %#x lkey %#x: %s)",
 		region->name, pmrd_region_kind_name(region->kind), region->size,
 		region->access == PMRD_ACCESS_RW ? "rw" : "ro",
 		(ex->plan.grant_ceiling & IBV_ACCESS_REMOTE_WRITE) ? "yes" :
 								     "no",
 		pmrd_mr_strategy_name(ex->plan.strategy), methods,
 		pmrd_granularity_name(region->granularity), ex->reg_ms,
-		pmrd_keys_strategy_name(ex->plan.keys), ex->rkey,
+		pmrd_keys_strategy_name(ex->plan.keys), ex->rkey, ex->mr->lkey,
 		ex->plan.keys == PMRD_KEYS_SHARED_MR ?
 			"handed to every client" :
 			"no remote read or write");

@@ -101,18 +101,34 @@ stop()
 	pmr_daemon_stop "$1" TERM 60
 }
 
-# mr_rkey NAME REGION -- the region MR's rkey, as pmrd logged it
-mr_rkey()
+# mr_key NAME REGION rkey|lkey -- the region MR's key, as pmrd logged it
+# (rxe gives an MR without remote rights rkey 0; its lkey is the value a
+# guesser would try: rxe's rkeys and lkeys share the index space)
+mr_key()
 {
-	sed -n "s/.*region $2: .*region MR rkey \(0x[0-9a-f]*\):.*/\1/p" \
-		"$(pmr_daemon_log "$1")" | tail -n 1
+	sed -n "s/.*region $2: .*region MR rkey \([0-9a-fx]*\) lkey \([0-9a-fx]*\):.*/\1 \2/p" \
+		"$(pmr_daemon_log "$1")" | tail -n 1 |
+		if [ "$3" = rkey ]; then cut -d' ' -f1; else cut -d' ' -f2; fi
+}
+
+# region_mr_keys NAME -- neither the region MR's rkey nor its lkey reads or
+# writes dax0
+region_mr_keys()
+{
+	local r l
+	r=$(mr_key "$1" dax0 rkey)
+	l=$(mr_key "$1" dax0 lkey)
+	echo "region MR: rkey $r lkey $l"
+	[ -n "$r" ] && [ -n "$l" ]
+	raw mrkey dax0 "$r"
+	raw mrkey dax0 "$l"
 }
 
 # shown NAME KEYS -- the strategy in the log, the table and the JSON
 shown()
 {
 	local name=$1 keys=$2 out
-	pmr_log_has "$name" "region dax0: devdax, .*, keys $keys \(region MR rkey 0x[0-9a-f]+: no remote read or write\)"
+	pmr_log_has "$name" "region dax0: devdax, .*, keys $keys \(region MR rkey [0-9a-fx]+ lkey 0x[0-9a-f]+: no remote read or write\)"
 	pmr_log_has "$name" "region t0: TESTING, .*, keys $keys \(region MR rkey"
 	out=$(ctl list-regions)
 	echo "$out"
@@ -148,7 +164,7 @@ if pmr_passed; then
 	pmr_case mw2-shown shown mw2 mw2
 	pmr_case -t 240 mw2-keys-dax0 raw keys dax0 own
 	pmr_case -t 240 mw2-keys-t0 raw keys t0 own
-	pmr_case mw2-region-mr-rkey raw mrkey dax0 "$(mr_rkey mw2 dax0)"
+	pmr_case mw2-region-mr-keys region_mr_keys mw2
 	if [ "$FLUSH" = yes ]; then
 		pmr_case mw2-flush flush_case mw2
 	else
@@ -163,8 +179,7 @@ if pmr_passed; then
 	pmr_case mr-per-client-shown shown mr-per-client mr-per-client
 	pmr_case -t 600 mr-per-client-keys-dax0 raw keys dax0 shared
 	pmr_case -t 240 mr-per-client-keys-t0 raw keys t0 shared
-	pmr_case mr-per-client-region-mr-rkey raw mrkey dax0 \
-		"$(mr_rkey mr-per-client dax0)"
+	pmr_case mr-per-client-region-mr-keys region_mr_keys mr-per-client
 	if [ "$FLUSH" = yes ]; then
 		pmr_case -t 240 mr-per-client-flush flush_case mr-per-client
 	else
@@ -178,7 +193,7 @@ fi
 shared_mr_rkey_works()
 {
 	local k
-	k=$(mr_rkey shared-mr dax0)
+	k=$(mr_key shared-mr dax0 rkey)
 	echo "region MR rkey $k"
 	raw rawop dax0 read "$k"
 	raw rawop dax0 write "$k"
