@@ -27,6 +27,18 @@
 #define DEFAULT_MAX_HANDLES	       1024
 #define DEFAULT_MAX_CLIENT_MEMORY      (64ull << 20)
 
+/* conf_region_free_fields -- see conf_private.h */
+void conf_region_free_fields(struct pmrd_region_conf *r)
+{
+	free(r->path);
+	free(r->allow);
+	free(r->psk_file);
+	r->path = r->psk_file = NULL;
+	r->allow = NULL;
+	r->n_allow = 0;
+	conf_psk_wipe(r);
+}
+
 /* pmrd_conf_free -- free a conf and NULL the caller's pointer */
 void pmrd_conf_free(struct pmrd_conf **conf)
 {
@@ -36,7 +48,7 @@ void pmrd_conf_free(struct pmrd_conf **conf)
 		return;
 	c = *conf;
 	for (size_t i = 0; i < c->n_regions; i++)
-		free(c->regions[i].path);
+		conf_region_free_fields(&c->regions[i]);
 	free(c->regions);
 	free(c->admin_socket);
 	free(c->listen_host);
@@ -99,13 +111,13 @@ static int conf_parse_text(const char *text, size_t len, const char *name,
 			goto out_free_conf;
 		}
 	}
-	free(p.scratch.path);
+	conf_region_free_fields(&p.scratch);
 	free(p.region_keys);
 	*ret = p.conf;
 	return 0;
 
 out_free_conf:
-	free(p.scratch.path);
+	conf_region_free_fields(&p.scratch);
 	free(p.region_keys);
 	pmrd_conf_free(&p.conf);
 	return rc;

@@ -39,6 +39,29 @@ int conf_bool_parse(const char *s, bool *ret);
 /* conf_uint_parse -- a decimal integer in [min, max], no sign, no junk */
 int conf_uint_parse(const char *s, unsigned min, unsigned max, unsigned *ret);
 
+/* conf_cidr_parse -- one "addr" or "addr/prefix" (IPv4 or IPv6) */
+int conf_cidr_parse(const char *s, struct pmrd_cidr *ret, const char **why);
+
+/*
+ * conf_allow_parse -- a comma- and/or space-separated list of rules into a
+ * malloc'ed array; on failure BAD (BAD_CAP bytes) gets the entry at fault
+ */
+int conf_allow_parse(const char *s, struct pmrd_cidr **ret, size_t *ret_n,
+		     char *bad, size_t bad_cap, const char **why);
+
+/*
+ * conf_psk_read -- the key in PATH (hex or raw, 16..64 bytes; a regular
+ * file without group/other permissions) into KEY (PMRD_PSK_MAX bytes)
+ */
+int conf_psk_read(const char *path, uint8_t *key, size_t *ret_len,
+		  const char **why);
+
+/* conf_psk_wipe -- clear R's key bytes */
+void conf_psk_wipe(struct pmrd_region_conf *r);
+
+/* conf_region_free_fields -- free what R owns (path, rules, key) */
+void conf_region_free_fields(struct pmrd_region_conf *r);
+
 /* conf_region_name_valid -- 1..63 bytes of [A-Za-z0-9_.-] */
 bool conf_region_name_valid(const char *name, size_t len);
 

@@ -42,6 +42,8 @@ enum region_key {
 	REGION_KEY_ACCESS,
 	REGION_KEY_PERSISTENT,
 	REGION_KEY_PDOMAIN,
+	REGION_KEY_ALLOW,
+	REGION_KEY_PSK_FILE,
 };
 
 /* conf_bad_value -- "bad KEY 'VALUE': WHY", with a hint for '#' comments */
@@ -253,6 +255,43 @@ static int set_pdomain(struct conf_parser *p, const char *key, const char *v)
 	return 0;
 }
 
+/* set_allow -- "allow": addresses and CIDR prefixes, IPv4 and IPv6 */
+static int set_allow(struct conf_parser *p, const char *key, const char *v)
+{
+	char bad[64], why_buf[128];
+	const char *why;
+	int ret;
+
+	ret = conf_allow_parse(v, &p->cur->allow, &p->cur->n_allow, bad,
+			       sizeof(bad), &why);
+	if (ret == -ENOMEM)
+		return ret;
+	if (ret) {
+		snprintf(why_buf, sizeof(why_buf), "entry '%s': %s", bad, why);
+		return conf_bad_value(p, key, v, why_buf);
+	}
+	return 0;
+}
+
+/* set_psk_file -- "psk_file": read the key now, so errors have a line */
+static int set_psk_file(struct conf_parser *p, const char *key, const char *v)
+{
+	const char *why;
+	int ret;
+
+	if (v[0] != '/')
+		return conf_bad_value(p, key, v, "must be an absolute path");
+	ret = conf_psk_read(v, p->cur->psk, &p->cur->psk_len, &why);
+	if (ret)
+		return conf_bad_value(p, key, v, why);
+	p->cur->psk_file = strdup(v);
+	if (!p->cur->psk_file) {
+		conf_psk_wipe(p->cur);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 typedef int (*conf_set_fn)(struct conf_parser *p, const char *key,
 			   const char *value);
 
@@ -283,6 +322,8 @@ static const struct conf_key_def region_keys[] = {
 	[REGION_KEY_ACCESS] = { "access", set_access },
 	[REGION_KEY_PERSISTENT] = { "persistent", set_persistent },
 	[REGION_KEY_PDOMAIN] = { "persistence_domain", set_pdomain },
+	[REGION_KEY_ALLOW] = { "allow", set_allow },
+	[REGION_KEY_PSK_FILE] = { "psk_file", set_psk_file },
 };
 
 _Static_assert(ARRAY_SIZE(pmrd_keys) <= CONF_KEYS_MAX, "pmrd keys");

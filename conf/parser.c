@@ -74,7 +74,7 @@ static const char *conf_find(const char *s, const char *chars)
 static struct pmrd_region_conf *
 conf_region_scratch(struct conf_parser *p, const char *name, size_t len)
 {
-	free(p->scratch.path);
+	conf_region_free_fields(&p->scratch);
 	if (len > PMRD_REGION_NAME_MAX)
 		len = PMRD_REGION_NAME_MAX;
 	conf_region_init(&p->scratch, name, len, p->line);

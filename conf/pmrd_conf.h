@@ -38,6 +38,20 @@ enum pmrd_pdomain {
 	PMRD_PDOMAIN_CPU_CACHE = 1,
 };
 
+#define PMRD_ALLOW_MAX 16 /* allow rules per region (they fit one line) */
+#define PMRD_PSK_MIN   16 /* pre-shared key bytes */
+#define PMRD_PSK_MAX   64
+
+/*
+ * One allow rule: a 128-bit prefix; IPv4 rules are kept IPv4-mapped
+ * (::ffff:a.b.c.d, prefix + 96) so one comparison serves both families.
+ */
+struct pmrd_cidr {
+	uint8_t addr[16];
+	uint8_t prefix; /* 0..128 on the 128-bit form */
+	bool v4;	/* written as IPv4 (for display) */
+};
+
 struct pmrd_region_conf {
 	char name[PMRD_REGION_NAME_MAX + 1];
 	char *path;    /* absolute */
@@ -46,6 +60,11 @@ struct pmrd_region_conf {
 	bool persistent; /* false: a non-DAX file is allowed, testing only */
 	enum pmrd_pdomain pdomain;
 	unsigned line; /* line of the [region NAME] header */
+	struct pmrd_cidr *allow; /* NULL: every peer may open it */
+	size_t n_allow;
+	char *psk_file;		   /* NULL: no PSK proof needed */
+	uint8_t psk[PMRD_PSK_MAX]; /* read from psk_file at parse time */
+	size_t psk_len;
 };
 
 struct pmrd_limits {
@@ -106,5 +125,15 @@ void pmrd_size_format(uint64_t bytes, char *buf, size_t len);
  * into a malloc'ed numeric host and a port (default PMRD_DEFAULT_PORT).
  */
 int pmrd_listen_parse(const char *s, char **ret_host, uint16_t *ret_port);
+
+/*
+ * pmrd_allow_match -- does the peer ADDR (IPv6, or IPv4 as ::ffff:a.b.c.d)
+ * fall in one of the N RULES?
+ */
+bool pmrd_allow_match(const struct pmrd_cidr *rules, size_t n,
+		      const uint8_t addr[16]);
+
+/* pmrd_cidr_format -- "10.0.0.0/8", "fe80::/10" */
+void pmrd_cidr_format(const struct pmrd_cidr *c, char *buf, size_t len);
 
 #endif

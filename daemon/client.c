@@ -444,7 +444,7 @@ int pmrd_client_accept(struct pmrd_client *c, uint16_t version,
 		.credits = (uint16_t)c->credits,
 		.max_msg = c->msg_size,
 	};
-	uint8_t pd[PMR_WELCOME_SIZE];
+	uint8_t pd[PMR_WELCOME_SIZE_V2];
 	struct rdma_conn_param p;
 	int n, err;
 
@@ -463,6 +463,8 @@ int pmrd_client_accept(struct pmrd_client *c, uint16_t version,
 	p.rnr_retry_count = 7;
 	if (rdma_accept(c->id, &p)) {
 		err = errno ? -errno : -EIO;
+	/* the server's challenge for PSK proofs (sent from version 2 on) */
+	memcpy(w.nonce, c->sess.auth.snonce, sizeof(w.nonce));
 		log_notice("client %s: rdma_accept: %s", c->peer,
 			   strerror(-err));
 		return err;

@@ -33,6 +33,7 @@ struct pmrd_client_env {
 	unsigned n_handles; /* open region handles of all clients */
 	uint64_t buf_bytes; /* SEND/RECV buffers of all clients */
 	uint64_t next_serial;
+	struct pmrd_auth *auth; /* allow lists and PSKs; replaced on reload */
 };
 
 enum pmrd_client_state {

@@ -199,6 +199,7 @@ static void warn_restart(const struct pmrd_conf *old,
 void pmrd_server_reload(struct pmrd_server *s)
 {
 	unsigned added = 0, removed = 0, refused = 0, failed = 0;
+	struct pmrd_auth *auth;
 	struct pmrd_conf *nc;
 	const char *why;
 	int err;
@@ -263,6 +264,14 @@ void pmrd_server_reload(struct pmrd_server *s)
 			s->env.qp_extra_access |= PMRD_ACCESS_FLUSH_PERSISTENT;
 		added++;
 	}
+	/* allow lists and keys apply at once, to the next OPEN of everyone */
+	if (!pmrd_auth_new(nc, &auth)) {
+		pmrd_auth_delete(&s->env.auth);
+		s->env.auth = auth;
+	} else {
+		log_err("reload: allow and psk_file rules not updated: out of memory");
+		failed++;
+	}
 	sync_sessions(s);
 	log_notice(
 		"reload: %u added, %u removed, %u refused, %u failed; serving %zu regions",
@@ -284,6 +293,7 @@ void pmrd_server_release_all(struct pmrd_server *s)
 		release(s, s->exports[i]);
 	free(s->draining);
 	free(s->exports);
+	pmrd_auth_delete(&s->env.auth);
 	s->draining = s->exports = NULL;
 	s->n_draining = s->n_exports = 0;
 }

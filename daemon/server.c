@@ -177,6 +177,17 @@ static void on_connect_request(struct pmrd_server *s, struct cm_event *e)
 		reject(e->id, PMR_REJECT_INTERNAL);
 		return;
 	}
+	/* allow lists use the rdmacm peer address; PSK proofs the nonces */
+	err = pmrd_auth_conn_start(&c->sess.auth, &s->env.auth,
+				   rdma_get_peer_addr(e->id),
+				   version >= PMR_PROTO_VERSION_AUTH ? h.nonce :
+								       NULL);
+	if (err) {
+		log_err("client %s: no random nonce: rejected", c->peer);
+		reject(e->id, PMR_REJECT_INTERNAL);
+		pmrd_client_delete(&c);
+		return;
+	}
 	/*
 	 * The event's responder_resources is the client's initiator depth.
 	 * Grant at least one even when it asked for none: rxe on 7.x
@@ -403,6 +414,9 @@ int pmrd_server_run(const struct pmrd_conf *conf, struct pmrd_region **regions,
 	s.env.loop = s.loop;
 	s.env.dev = s.dev;
 	s.env.limits = &conf->limits;
+	err = pmrd_auth_new(conf, &s.env.auth);
+	if (err)
+		goto out_dereg_regions;
 	err = register_regions(&s, regions, n);
 	if (err)
 		goto out_dereg_regions;

@@ -165,16 +165,26 @@ static void do_list(struct pmrd_session *s, const struct pmr_msg *req,
 	struct pmr_list_resp *l = &resp->u.list_resp;
 	uint32_t start = req->u.list_req.start;
 
-	if (start > s->n_exports) {
-		set_error(resp, PMR_ST_RANGE, "start %u beyond %zu regions",
-			  start, s->n_exports);
+	uint32_t seen = 0;
+
+	/* only the regions this peer's address may open (allow lists) */
+	for (size_t i = 0; i < s->n_exports; i++)
+		if (pmrd_auth_may_list(&s->auth, s->exports[i]->region->name))
+			l->total++;
+	if (start > l->total) {
+		set_error(resp, PMR_ST_RANGE, "start %u beyond %u regions",
+			  start, l->total);
 		return;
 	}
-	l->total = (uint32_t)s->n_exports;
-	for (size_t i = start;
+	for (size_t i = 0;
 	     i < s->n_exports && l->count < PMR_LIST_MAX_ENTRIES; i++) {
 		const struct pmrd_export *ex = s->exports[i];
-		struct pmr_region_info *e = &l->entries[l->count++];
+		struct pmr_region_info *e;
+
+		if (!pmrd_auth_may_list(&s->auth, ex->region->name) ||
+		    seen++ < start)
+			continue;
+		e = &l->entries[l->count++];
 
 		snprintf(e->name, sizeof(e->name), "%s", ex->region->name);
 		e->size = ex->region->size;
@@ -231,6 +241,43 @@ static void revoke_key(struct pmrd_session *s, struct pmrd_handle *h)
 	s->n_keys--;
 }
 
+/* undo_open -- release handle H: its key, the counts, a new generation */
+static void undo_open(struct pmrd_session *s, struct pmrd_handle *h)
+{
+	revoke_key(s, h);
+	h->ex->n_open--;
+	h->ex = NULL;
+	h->gen = (uint16_t)(h->gen + 1) ? (uint16_t)(h->gen + 1) : 1;
+	s->n_open--;
+	if (s->n_global && *s->n_global)
+		(*s->n_global)--;
+}
+
+/*
+ * auth_denied -- the allow list and PSK proof of O's region (auth.h);
+ * true with RESP set to DENIED, whose text names the region, never the
+ * rules.  Logged with the reason, which the client is not told.
+ */
+static bool auth_denied(struct pmrd_session *s, const struct pmr_open_req *o,
+			struct pmr_msg *resp)
+{
+	static const char *const why[] = {
+		[PMRD_AUTH_DENIED_ADDR] = "address not in its allow list",
+		[PMRD_AUTH_NO_PROOF] = "no PSK proof",
+		[PMRD_AUTH_BAD_PROOF] = "PSK proof does not verify",
+		[PMRD_AUTH_ERROR] = "libcrypto failed",
+	};
+	enum pmrd_auth_verdict v = pmrd_auth_check_open(&s->auth, o);
+
+	if (v == PMRD_AUTH_OK)
+		return false;
+	log_notice("client %s: open %s denied: %s", s->peer, o->name, why[v]);
+	set_error(resp,
+		  v == PMRD_AUTH_ERROR ? PMR_ST_INTERNAL : PMR_ST_DENIED,
+		  "not authorized to open region '%s'", o->name);
+	return true;
+}
+
 /* do_open -- OPEN(name, access): a handle and what RDMA needs */
 static void do_open(struct pmrd_session *s, const struct pmr_msg *req,
 		    struct pmr_msg *resp)
@@ -252,6 +299,8 @@ static void do_open(struct pmrd_session *s, const struct pmr_msg *req,
 		set_error(resp, PMR_ST_NOENT, "no region named '%s'", o->name);
 		return;
 	}
+	if (auth_denied(s, o, resp))
+		return;
 	if (o->access == PMR_WIRE_ACCESS_RW &&
 	    ex->region->access != PMRD_ACCESS_RW) {
 		set_error(resp, PMR_ST_ACCESS, "region '%s' is read-only",
@@ -295,6 +344,13 @@ static void do_open(struct pmrd_session *s, const struct pmr_msg *req,
 	r->gran = wire_gran(ex->region->granularity);
 	r->kind = wire_kind(ex->region->kind);
 	r->access = o->access;
+	if (pmrd_auth_sign_open(&s->auth, o, r)) {
+		/* libcrypto failed: no key leaves without its proof */
+		memset(r, 0, sizeof(*r));
+		undo_open(s, h);
+		set_error(resp, PMR_ST_INTERNAL, "cannot sign the answer");
+		return;
+	}
 	log_debug("client %s: open %s (%s) -> handle %#x", s->peer,
 		  ex->region->name,
 		  o->access == PMR_WIRE_ACCESS_RW ? "rw" : "ro", r->handle);
@@ -311,13 +367,7 @@ static void do_close(struct pmrd_session *s, const struct pmr_msg *req,
 			  req->u.close_req.handle);
 		return;
 	}
-	revoke_key(s, h);
-	h->ex->n_open--;
-	h->ex = NULL;
-	h->gen = (uint16_t)(h->gen + 1) ? (uint16_t)(h->gen + 1) : 1;
-	s->n_open--;
-	if (s->n_global && *s->n_global)
-		(*s->n_global)--;
+	undo_open(s, h);
 }
 
 /* do_persist -- PERSIST(handle, offset, length): bounds, then pmem2 */
@@ -423,6 +473,11 @@ int pmrd_session_handle(struct pmrd_session *s, const void *req, size_t len,
 	}
 
 out_count:
+	if (s->auth.failed > PMRD_AUTH_MAX_FAILS) {
+		log_notice("client %s: %u failed PSK proofs: disconnecting",
+			   s->peer, s->auth.failed);
+		return -EPROTO;
+	}
 	if (good) {
 		s->bad_streak = 0;
 		return n;

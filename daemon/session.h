@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "keys.h"
+#include "auth.h"
 #include "mr.h"
 
 /* Handles carry a per-slot generation so a stale handle is NOENT. */
@@ -39,6 +40,7 @@ struct pmrd_session {
 	const struct pmrd_key_ops *key_ops; /* NULL: no per-open keys */
 	void *key_ctx;
 	unsigned n_keys; /* keys granted and not revoked */
+	struct pmrd_auth_conn auth; /* zero: no rules (pmrd_auth_conn_start) */
 	uint64_t n_requests;
 	uint64_t n_bad;
 };

@@ -11,17 +11,49 @@
 
 #include "wire.h"
 
-/* pmrp_open_req_put -- access u8, name_len u8, name */
+/* proof_put -- the optional 32-byte proof ending an OPEN body */
+static int proof_put(struct pmr_wr *w, uint8_t has, const uint8_t *proof)
+{
+	if (has > 1)
+		return -EINVAL;
+	if (has)
+		pmr_wr_bytes(w, proof, PMR_PROOF_SIZE);
+	return 0;
+}
+
+/*
+ * proof_get -- what remains of R: nothing, or exactly one proof (its
+ * presence is known from the length alone, so old messages still parse)
+ */
+static int proof_get(struct pmr_rd *r, uint8_t *has, uint8_t *proof)
+{
+	const uint8_t *p;
+
+	*has = 0;
+	if (r->bad)
+		return -EBADMSG;
+	if (pmr_rd_done(r))
+		return 0;
+	p = pmr_rd_take(r, PMR_PROOF_SIZE);
+	if (!p)
+		return -EBADMSG;
+	memcpy(proof, p, PMR_PROOF_SIZE);
+	*has = 1;
+	return 0;
+}
+
+/* pmrp_open_req_put -- access u8, name_len u8, name, [proof] */
 int pmrp_open_req_put(struct pmr_wr *w, const struct pmr_open_req *req)
 {
 	size_t n = strnlen(req->name, sizeof(req->name));
 
-	if (req->access > PMR_WIRE_ACCESS_RO || n == 0 || n > PMR_NAME_MAX)
+	if (req->access > PMR_WIRE_ACCESS_RO || n == 0 || n > PMR_NAME_MAX ||
+	    req->has_proof > 1)
 		return -EINVAL;
 	pmr_wr_u8(w, req->access);
 	pmr_wr_u8(w, (uint8_t)n);
 	pmr_wr_bytes(w, req->name, n);
-	return 0;
+	return proof_put(w, req->has_proof, req->proof);
 }
 
 /* pmrp_open_req_get -- the inverse of pmrp_open_req_put */
@@ -36,6 +68,8 @@ int pmrp_open_req_get(struct pmr_rd *r, struct pmr_open_req *ret)
 	name = pmr_rd_take(r, n);
 	if (!name || !pmr_wire_text_ok(name, n))
 		return -EBADMSG;
+	if (proof_get(r, &ret->has_proof, ret->proof))
+		return -EBADMSG;
 	ret->access = access;
 	memcpy(ret->name, name, n);
 	ret->name[n] = '\0';
@@ -44,14 +78,14 @@ int pmrp_open_req_get(struct pmr_rd *r, struct pmr_open_req *ret)
 
 /*
  * pmrp_open_resp_put -- handle le32, rkey le32, addr le64, length le64,
- * persist le32, gran u8, kind u8, access u8, reserved u8
+ * persist le32, gran u8, kind u8, access u8, reserved u8, [proof]
  */
 int pmrp_open_resp_put(struct pmr_wr *w, const struct pmr_open_resp *resp)
 {
 	if ((resp->persist & ~(uint32_t)PMR_PERSIST_ALL) ||
 	    resp->gran > PMR_WIRE_GRAN_PAGE ||
 	    resp->kind > PMR_WIRE_KIND_TESTING ||
-	    resp->access > PMR_WIRE_ACCESS_RO)
+	    resp->access > PMR_WIRE_ACCESS_RO || resp->has_proof > 1)
 		return -EINVAL;
 	pmr_wr_le32(w, resp->handle);
 	pmr_wr_le32(w, resp->rkey);
@@ -62,7 +96,7 @@ int pmrp_open_resp_put(struct pmr_wr *w, const struct pmr_open_resp *resp)
 	pmr_wr_u8(w, resp->kind);
 	pmr_wr_u8(w, resp->access);
 	pmr_wr_u8(w, 0);
-	return 0;
+	return proof_put(w, resp->has_proof, resp->proof);
 }
 
 /* pmrp_open_resp_get -- the inverse of pmrp_open_resp_put */
@@ -71,6 +105,7 @@ int pmrp_open_resp_get(struct pmr_rd *r, struct pmr_open_resp *ret)
 	struct pmr_open_resp o;
 	uint8_t reserved;
 
+	memset(&o, 0, sizeof(o));
 	o.handle = pmr_rd_le32(r);
 	o.rkey = pmr_rd_le32(r);
 	o.addr = pmr_rd_le64(r);
@@ -80,7 +115,9 @@ int pmrp_open_resp_get(struct pmr_rd *r, struct pmr_open_resp *ret)
 	o.kind = pmr_rd_u8(r);
 	o.access = pmr_rd_u8(r);
 	reserved = pmr_rd_u8(r);
-	if (r->bad || reserved || (o.persist & ~(uint32_t)PMR_PERSIST_ALL) ||
+	if (proof_get(r, &o.has_proof, o.proof))
+		return -EBADMSG;
+	if (reserved || (o.persist & ~(uint32_t)PMR_PERSIST_ALL) ||
 	    o.gran > PMR_WIRE_GRAN_PAGE || o.kind > PMR_WIRE_KIND_TESTING ||
 	    o.access > PMR_WIRE_ACCESS_RO)
 		return -EBADMSG;

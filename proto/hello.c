@@ -31,20 +31,29 @@ static bool range_ok(uint16_t min, uint16_t max)
 	return min >= 1 && min <= max;
 }
 
+/* nonce_size -- bytes of nonce a hello or welcome of VERSION carries */
+static size_t nonce_size(uint16_t version)
+{
+	return version >= PMR_PROTO_VERSION_AUTH ? PMR_NONCE_SIZE : 0;
+}
+
 /*
  * pmr_hello_encode -- magic le32, version le16, min_version le16,
- * flags le32, credits le16, reserved le16.  Returns PMR_HELLO_SIZE.
+ * flags le32, credits le16, reserved le16, then the nonce when version
+ * >= 2.  Returns PMR_HELLO_SIZE or PMR_HELLO_SIZE_V2.
  * credits must be >= 1 (the server grants min(credits, its limit), and a
  * welcome granting none would be useless); its upper end is the server's.
  */
 int pmr_hello_encode(const struct pmr_hello *h, void *buf, size_t cap)
 {
 	uint8_t *p = buf;
+	size_t nn;
 
 	if (!h || (!buf && cap) || h->flags || !h->credits ||
 	    !range_ok(h->min_version, h->version))
 		return -EINVAL;
-	if (cap < PMR_HELLO_SIZE)
+	nn = nonce_size(h->version);
+	if (cap < PMR_HELLO_SIZE + nn)
 		return -ENOSPC;
 	pmr_put_le32(p, PMR_PROTO_MAGIC);
 	pmr_put_le16(p + 4, h->version);
@@ -52,7 +61,8 @@ int pmr_hello_encode(const struct pmr_hello *h, void *buf, size_t cap)
 	pmr_put_le32(p + 8, h->flags);
 	pmr_put_le16(p + 12, h->credits);
 	pmr_put_le16(p + 14, 0);
-	return PMR_HELLO_SIZE;
+	memcpy(p + PMR_HELLO_SIZE, h->nonce, nn);
+	return (int)(PMR_HELLO_SIZE + nn);
 }
 
 /* pmr_hello_decode -- the inverse of pmr_hello_encode */
@@ -60,19 +70,23 @@ int pmr_hello_decode(const void *buf, size_t len, struct pmr_hello *ret)
 {
 	const uint8_t *p = buf;
 	struct pmr_hello h;
+	size_t size;
 
 	if (!ret || (!buf && len))
 		return -EINVAL;
 	if (len < PMR_HELLO_SIZE || pmr_get_le32(p) != PMR_PROTO_MAGIC)
 		return -EBADMSG;
+	memset(&h, 0, sizeof(h));
 	h.version = pmr_get_le16(p + 4);
 	h.min_version = pmr_get_le16(p + 6);
 	h.flags = pmr_get_le32(p + 8);
 	h.credits = pmr_get_le16(p + 12);
-	if (h.flags || !h.credits || pmr_get_le16(p + 14) ||
+	size = PMR_HELLO_SIZE + nonce_size(h.version);
+	if (len < size || h.flags || !h.credits || pmr_get_le16(p + 14) ||
 	    !range_ok(h.min_version, h.version) ||
-	    !zero_tail(p + PMR_HELLO_SIZE, len - PMR_HELLO_SIZE))
+	    !zero_tail(p + size, len - size))
 		return -EBADMSG;
+	memcpy(h.nonce, p + PMR_HELLO_SIZE, size - PMR_HELLO_SIZE);
 	*ret = h;
 	return 0;
 }
@@ -86,15 +100,18 @@ static bool welcome_valid(const struct pmr_welcome *w)
 
 /*
  * pmr_welcome_encode -- magic le32, version le16, reserved le16,
- * credits le16, reserved le16, max_msg le32.  Returns PMR_WELCOME_SIZE.
+ * credits le16, reserved le16, max_msg le32, then the nonce when version
+ * >= 2.  Returns PMR_WELCOME_SIZE or PMR_WELCOME_SIZE_V2.
  */
 int pmr_welcome_encode(const struct pmr_welcome *w, void *buf, size_t cap)
 {
 	uint8_t *p = buf;
+	size_t nn;
 
 	if (!w || (!buf && cap) || !welcome_valid(w))
 		return -EINVAL;
-	if (cap < PMR_WELCOME_SIZE)
+	nn = nonce_size(w->version);
+	if (cap < PMR_WELCOME_SIZE + nn)
 		return -ENOSPC;
 	pmr_put_le32(p, PMR_PROTO_MAGIC);
 	pmr_put_le16(p + 4, w->version);
@@ -102,7 +119,8 @@ int pmr_welcome_encode(const struct pmr_welcome *w, void *buf, size_t cap)
 	pmr_put_le16(p + 8, w->credits);
 	pmr_put_le16(p + 10, 0);
 	pmr_put_le32(p + 12, w->max_msg);
-	return PMR_WELCOME_SIZE;
+	memcpy(p + PMR_WELCOME_SIZE, w->nonce, nn);
+	return (int)(PMR_WELCOME_SIZE + nn);
 }
 
 /* pmr_welcome_decode -- the inverse of pmr_welcome_encode */
@@ -110,17 +128,21 @@ int pmr_welcome_decode(const void *buf, size_t len, struct pmr_welcome *ret)
 {
 	const uint8_t *p = buf;
 	struct pmr_welcome w;
+	size_t size;
 
 	if (!ret || (!buf && len))
 		return -EINVAL;
 	if (len < PMR_WELCOME_SIZE || pmr_get_le32(p) != PMR_PROTO_MAGIC)
 		return -EBADMSG;
+	memset(&w, 0, sizeof(w));
 	w.version = pmr_get_le16(p + 4);
 	w.credits = pmr_get_le16(p + 8);
 	w.max_msg = pmr_get_le32(p + 12);
-	if (pmr_get_le16(p + 6) || pmr_get_le16(p + 10) || !welcome_valid(&w) ||
-	    !zero_tail(p + PMR_WELCOME_SIZE, len - PMR_WELCOME_SIZE))
+	size = PMR_WELCOME_SIZE + nonce_size(w.version);
+	if (len < size || pmr_get_le16(p + 6) || pmr_get_le16(p + 10) ||
+	    !welcome_valid(&w) || !zero_tail(p + size, len - size))
 		return -EBADMSG;
+	memcpy(w.nonce, p + PMR_WELCOME_SIZE, size - PMR_WELCOME_SIZE);
 	*ret = w;
 	return 0;
 }

@@ -22,8 +22,10 @@
 #include <stdint.h>
 
 #define PMR_PROTO_MAGIC	      0x31524d50u /* "PMR1" little-endian */
-#define PMR_PROTO_VERSION     1
+#define PMR_PROTO_VERSION     2
 #define PMR_PROTO_VERSION_MIN 1
+/* First version whose hello and welcome carry nonces (PSK proofs). */
+#define PMR_PROTO_VERSION_AUTH 2
 
 #define PMR_HELLO_MAX	 56   /* rdma_connect private data (RC, IB CM REQ) */
 #define PMR_WELCOME_MAX	 196  /* rdma_accept / rdma_reject private data */
@@ -31,6 +33,8 @@
 #define PMR_MSG_HDR_SIZE 16
 #define PMR_NAME_MAX	 63  /* region name bytes, no NUL on the wire */
 #define PMR_ERRTEXT_MAX	 160 /* error text bytes in an error response */
+#define PMR_NONCE_SIZE	 16  /* hello / welcome nonce (version >= 2) */
+#define PMR_PROOF_SIZE	 32  /* HMAC-SHA256 proof in OPEN (version >= 2) */
 /* Smallest welcome max_msg: room for a header plus the largest error body. */
 #define PMR_MSG_MAX_FLOOR 256
 
@@ -63,22 +67,34 @@ enum pmr_wire_gran {
 
 /* ---- 1. hello / welcome / reject ------------------------------------ */
 
-/* hello: magic le32, version le16, min_version le16, flags le32, credits le16, reserved le16 */
-#define PMR_HELLO_SIZE 16
+/*
+ * hello: magic le32, version le16, min_version le16, flags le32,
+ * credits le16, reserved le16; when version >= 2 also nonce[16] (the
+ * client's random challenge for PSK proofs, PMR_HELLO_SIZE_V2 in all).
+ */
+#define PMR_HELLO_SIZE	  16
+#define PMR_HELLO_SIZE_V2 (PMR_HELLO_SIZE + PMR_NONCE_SIZE)
 struct pmr_hello {
 	uint16_t version;     /* highest version the client speaks */
 	uint16_t min_version; /* lowest version the client speaks */
 	uint32_t flags;	      /* none defined: must be 0 */
 	uint16_t credits;     /* requests the client wants in flight, >= 1 */
+	uint8_t nonce[PMR_NONCE_SIZE]; /* on the wire when version >= 2 */
 };
 
-/* welcome: magic le32, version le16, reserved le16, credits le16, reserved le16, max_msg le32 */
-/* credits >= 1, max_msg in PMR_MSG_MAX_FLOOR..PMR_MSG_MAX */
-#define PMR_WELCOME_SIZE 16
+/*
+ * welcome: magic le32, version le16, reserved le16, credits le16,
+ * reserved le16, max_msg le32; when version >= 2 also nonce[16] (the
+ * server's random challenge, PMR_WELCOME_SIZE_V2 in all).
+ * credits >= 1, max_msg in PMR_MSG_MAX_FLOOR..PMR_MSG_MAX
+ */
+#define PMR_WELCOME_SIZE    16
+#define PMR_WELCOME_SIZE_V2 (PMR_WELCOME_SIZE + PMR_NONCE_SIZE)
 struct pmr_welcome {
 	uint16_t version; /* the version both will speak */
 	uint16_t credits; /* control requests the client may have in flight */
 	uint32_t max_msg; /* largest control message either side sends */
+	uint8_t nonce[PMR_NONCE_SIZE]; /* on the wire when version >= 2 */
 };
 
 /* Why a connection request was rejected. */
@@ -101,7 +117,8 @@ struct pmr_reject {
 };
 
 /*
- * Encoders return the bytes written (PMR_*_SIZE), -ENOSPC when CAP is too
+ * Encoders return the bytes written (PMR_*_SIZE, PMR_*_SIZE_V2 for a hello
+ * or welcome of version >= 2), -ENOSPC when CAP is too
  * small, -EINVAL for values the decoder would refuse.  Decoders return 0 or
  * -EBADMSG (bad magic, short, min_version > version or 0, credits 0,
  * non-zero flags or reserved fields, non-zero bytes after the message; zero
@@ -190,15 +207,22 @@ struct pmr_list_resp {
 	struct pmr_region_info entries[PMR_LIST_MAX_ENTRIES];
 };
 
-/* OPEN request: access u8, name_len u8, name bytes. */
+/*
+ * OPEN request: access u8, name_len u8, name bytes, then optionally
+ * proof[32] (version >= 2, PSK regions: see proto/proof.h); its presence
+ * follows from the message length.
+ */
 struct pmr_open_req {
 	uint8_t access; /* enum pmr_wire_access */
 	char name[PMR_NAME_MAX + 1];
+	uint8_t has_proof;
+	uint8_t proof[PMR_PROOF_SIZE];
 };
 
 /*
  * OPEN response: handle le32, rkey le32, addr le64, length le64,
- * persist_methods le32, gran u8, kind u8, access u8, reserved u8.
+ * persist_methods le32, gran u8, kind u8, access u8, reserved u8, then
+ * optionally the server's proof[32] (answer to an OPEN that had one).
  */
 struct pmr_open_resp {
 	uint32_t handle;
@@ -209,6 +233,8 @@ struct pmr_open_resp {
 	uint8_t gran;
 	uint8_t kind;
 	uint8_t access;
+	uint8_t has_proof;
+	uint8_t proof[PMR_PROOF_SIZE];
 };
 
 /* CLOSE request: handle le32.  Response: empty body. */

@@ -66,7 +66,8 @@ enum pmr_error {
 	PMR_E_READONLY = PMR_E_BASE - 20,      /* write to a read-only region */
 	PMR_E_NO_METHOD = PMR_E_BASE - 21,     /* persist method not offered */
 	PMR_E_REJECTED_MEMORY = PMR_E_BASE - 22, /* server memory limit */
-	PMR_E_LAST = PMR_E_BASE - 22,
+	PMR_E_AUTH = PMR_E_BASE - 23, /* server did not prove the PSK */
+	PMR_E_LAST = PMR_E_BASE - 23,
 };
 
 /*
@@ -120,6 +121,22 @@ PMR_API int pmr_conn_cfg_set_max_wr_size(struct pmr_conn_cfg *cfg,
 /* How long a sync call busy-polls the completion queue before it sleeps on
  * the completion channel; default 200 us, 0 = sleep at once. */
 PMR_API int pmr_conn_cfg_set_spin_us(struct pmr_conn_cfg *cfg, unsigned int us);
+/*
+ * Pre-shared key for opening REGION (NULL: every region without a key of
+ * its own), LEN 16..64 bytes, copied (and wiped from memory by
+ * pmr_conn_cfg_delete and pmr_conn_close).  A second call for the same
+ * region replaces its key; at most 16 keys per cfg (-ENOSPC).  Opening a
+ * region that has a key proves it with HMAC-SHA256 over both connection
+ * nonces, and the region's address and rkey are used only after the
+ * server has proved the same key (else PMR_E_AUTH, and the region is
+ * closed again).  A server that asks for a key we do not have, or does not
+ * accept ours, answers PMR_E_DENIED.
+ */
+PMR_API int pmr_conn_cfg_set_psk(struct pmr_conn_cfg *cfg, const char *region,
+				 const void *key, size_t len);
+/* The same with the key read from PATH (raw bytes, or hex digits). */
+PMR_API int pmr_conn_cfg_set_psk_file(struct pmr_conn_cfg *cfg,
+				      const char *region, const char *path);
 
 /* ---- connection -------------------------------------------------------- */
 

@@ -2,12 +2,14 @@
 /* cfg.c -- connection configuration: an opaque bag of checked setters */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "internal.h"
 
 /* pmr_cfg_defaults -- the values a NULL cfg means */
 void pmr_cfg_defaults(struct pmr_conn_cfg *cfg)
 {
+	memset(cfg, 0, sizeof(*cfg));
 	cfg->timeout_ms = 5000;
 	cfg->credits = 4;
 	cfg->sq_depth = 128;
@@ -36,6 +38,8 @@ void pmr_conn_cfg_delete(struct pmr_conn_cfg **cfg)
 {
 	if (!cfg)
 		return;
+	if (*cfg)
+		pmr_cfg_wipe_psks(*cfg);
 	free(*cfg);
 	*cfg = NULL;
 }

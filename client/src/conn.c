@@ -735,7 +735,7 @@ static int connect_server(struct pmr_conn *conn)
 		.min_version = PMR_PROTO_VERSION_MIN,
 		.credits = (uint16_t)conn->nrecv,
 	};
-	uint8_t pdata[PMR_HELLO_SIZE];
+	uint8_t pdata[PMR_HELLO_SIZE_V2];
 	struct rdma_conn_param param = { 0 };
 	struct ibv_device_attr dev;
 	struct rdma_cm_event *ev;
@@ -770,6 +770,10 @@ static int connect_server(struct pmr_conn *conn)
 			rc = PMR_E_PROTOCOL;
 		} else if (w.version < PMR_PROTO_VERSION_MIN ||
 			   w.version > PMR_PROTO_VERSION) {
+	/* our challenge: the server's PSK proofs must cover it */
+	if (pmr_nonce_new(conn->cnonce))
+		return PMR_E_UNKNOWN;
+	memcpy(hello.nonce, conn->cnonce, sizeof(hello.nonce));
 			pmr_err("server chose version %u we do not speak",
 				w.version);
 			rc = PMR_E_PROTOCOL;
@@ -823,6 +827,8 @@ static int setup_fds(struct pmr_conn *conn)
 	return 0;
 }
 
+	conn->version = w.version;
+	memcpy(conn->snonce, w.nonce, sizeof(conn->snonce));
 /* teardown -- free whatever of CONN exists, in reverse order */
 static void teardown(struct pmr_conn *conn)
 {
@@ -874,6 +880,7 @@ int pmr_conn_open(const char *host, const char *port,
 	conn->nrecv = conn->cfg.credits;
 
 	conn->ec = rdma_create_event_channel();
+	pmr_cfg_wipe_psks(&conn->cfg);
 	if (!conn->ec) {
 		rc = -errno;
 		goto out_teardown;

@@ -44,6 +44,8 @@ static const char *const pmr_errstr[] = {
 	[PMR_E_BASE - PMR_E_READONLY] = "region is open read-only",
 	[PMR_E_BASE - PMR_E_NO_METHOD] =
 		"persistence method not offered for this region",
+	[PMR_E_BASE - PMR_E_AUTH] =
+		"server did not prove it knows the region's pre-shared key",
 };
 
 /* pmr_strerror -- name an errno or PMR_E_* code */

@@ -21,6 +21,7 @@
 
 #include "libpmr.h"
 #include "pmr_proto.h"
+#include "proof.h"
 
 #define PMR_DEFAULT_PORT "7471"
 #define PMR_BOUNCE_SLOTS 4
@@ -29,7 +30,17 @@
 #define PMR_REQ_BUF	 128 /* per-slot control request buffer */
 #define PMR_POST_BATCH	 32  /* work requests per ibv_post_send call */
 
+#define PMR_CFG_PSK_MAX 16 /* keys per cfg */
+
+/* One pre-shared key: for REGION, or any region when region[0] is 0. */
+struct pmr_psk {
+	char region[PMR_NAME_MAX + 1];
+	uint8_t key[PMR_PSK_MAX];
+	size_t len; /* 0: slot unused */
+};
+
 struct pmr_conn_cfg {
+	struct pmr_psk psk[PMR_CFG_PSK_MAX];
 	unsigned int timeout_ms;
 	unsigned int credits;
 	unsigned int sq_depth;
@@ -39,6 +50,16 @@ struct pmr_conn_cfg {
 };
 
 void pmr_cfg_defaults(struct pmr_conn_cfg *cfg);
+
+/* client/src/auth.c: PSK proofs for OPEN */
+/* pmr_cfg_wipe_psks -- clear every key of CFG */
+void pmr_cfg_wipe_psks(struct pmr_conn_cfg *cfg);
+/* pmr_auth_prove_open -- put the proof into REQ when its region has a key */
+int pmr_auth_prove_open(struct pmr_conn *conn, struct pmr_open_req *req);
+/* pmr_auth_check_open -- RESP carries the server's proof REQ's key needs */
+int pmr_auth_check_open(struct pmr_conn *conn, const struct pmr_open_req *req,
+			const struct pmr_open_resp *resp);
+
 
 /* wr_id layout: [63..32] send queue entries freed, [31..8] slot, [7..0] kind */
 enum pmr_wrid_kind {
@@ -109,6 +130,9 @@ struct pmr_conn {
 	uint32_t max_msg; /* the welcome's: no message either way is larger */
 	uint16_t ctl_inflight;
 	uint32_t nrecv; /* receive buffers posted (= credits asked) */
+	uint16_t version; /* negotiated (welcome) */
+	uint8_t cnonce[PMR_NONCE_SIZE]; /* ours, sent in the hello */
+	uint8_t snonce[PMR_NONCE_SIZE]; /* the server's, from the welcome */
 
 	/* ctl: nrecv receive buffers of PMR_MSG_MAX, then a PMR_REQ_BUF
 	 * request buffer per slot, then 8 bytes for RAW persist reads */

@@ -97,9 +97,20 @@ int pmr_region_open(struct pmr_conn *conn, const char *name, unsigned int flags,
 	req.u.open_req.access = (flags & PMR_OPEN_RO) ? PMR_WIRE_ACCESS_RO :
 							PMR_WIRE_ACCESS_RW;
 	memcpy(req.u.open_req.name, name, len + 1);
+	rc = pmr_auth_prove_open(conn, &req.u.open_req);
+	if (rc)
+		goto out_free;
 	rc = pmr_ctl_call(conn, &req, resp);
 	if (rc)
 		goto out_free;
+	rc = pmr_auth_check_open(conn, &req.u.open_req, &resp->u.open_resp);
+	if (rc) {
+		/* an unproven key is never used; the handle goes back */
+		pmr_msg_init(&req, PMR_MSG_CLOSE, 0);
+		req.u.close_req.handle = resp->u.open_resp.handle;
+		pmr_ctl_call(conn, &req, resp);
+		goto out_free;
+	}
 	r->conn = conn;
 	r->handle = resp->u.open_resp.handle;
 	r->rkey = resp->u.open_resp.rkey;

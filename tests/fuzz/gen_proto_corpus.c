@@ -59,6 +59,17 @@ int main(int argc, char **argv)
 	pmr_welcome_encode(&w, buf, sizeof(buf));
 	err |= put(argv[1], "welcome", buf, PMR_WELCOME_SIZE);
 	err |= put(argv[1], "welcome_padded", buf, PMR_WELCOME_MAX);
+	/* version 2: the same with their nonces */
+	h.version = 2;
+	memset(h.nonce, 0x3c, sizeof(h.nonce));
+	memset(buf, 0, sizeof(buf));
+	err |= put(argv[1], "hello_v2", buf,
+		   (size_t)pmr_hello_encode(&h, buf, sizeof(buf)));
+	w.version = 2;
+	memset(w.nonce, 0xc3, sizeof(w.nonce));
+	memset(buf, 0, sizeof(buf));
+	err |= put(argv[1], "welcome_v2", buf,
+		   (size_t)pmr_welcome_encode(&w, buf, sizeof(buf)));
 	memset(buf, 0, sizeof(buf));
 	proto_sample_reject(&r);
 	pmr_reject_encode(&r, buf, sizeof(buf));

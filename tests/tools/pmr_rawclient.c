@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -269,11 +270,17 @@ static int conn_open(struct conn *c, const char *name, const void *hello,
 static int conn_hello(struct conn *c, const char *name)
 {
 	struct pmr_hello h = { PMR_PROTO_VERSION, PMR_PROTO_VERSION_MIN, 0,
-			       CREDITS };
-	uint8_t b[PMR_HELLO_SIZE];
+			       CREDITS, { 0 } };
+	uint8_t b[PMR_HELLO_SIZE_V2];
+	int n;
 
-	pmr_hello_encode(&h, b, sizeof(b));
-	return conn_open(c, name, b, sizeof(b));
+	/* a real client's nonce is random; any will do for a probe */
+	if (getrandom(h.nonce, sizeof(h.nonce), 0) != sizeof(h.nonce))
+		return -EIO;
+	n = pmr_hello_encode(&h, b, sizeof(b));
+	if (n < 0)
+		return n;
+	return conn_open(c, name, b, (size_t)n);
 }
 
 /*
@@ -502,19 +509,21 @@ static int expect_reject(const void *hello, size_t len, uint16_t reason)
 /* sc_hello -- bad magic, no private data, wrong version, nonzero flags */
 static int sc_hello(int argc, char **argv)
 {
-	struct pmr_hello h = { 200, 100, 0, CREDITS };
-	uint8_t junk[PMR_HELLO_SIZE], b[PMR_HELLO_SIZE];
-	int rc = 0;
+	struct pmr_hello h = { 200, 100, 0, CREDITS, { 0 } };
+	uint8_t junk[PMR_HELLO_SIZE], b[PMR_HELLO_SIZE_V2];
+	int rc = 0, n;
 
 	memset(junk, 0xab, sizeof(junk));
 	rc |= expect_reject(junk, sizeof(junk), PMR_REJECT_BAD_HELLO);
 	rc |= expect_reject(NULL, 0, PMR_REJECT_BAD_HELLO);
-	pmr_hello_encode(&h, b, sizeof(b));
-	rc |= expect_reject(b, sizeof(b), PMR_REJECT_VERSION);
+	n = pmr_hello_encode(&h, b, sizeof(b));
+	rc |= expect_reject(b, (size_t)n, PMR_REJECT_VERSION);
 	h.version = h.min_version = PMR_PROTO_VERSION;
-	pmr_hello_encode(&h, b, sizeof(b));
+	n = pmr_hello_encode(&h, b, sizeof(b));
 	b[8] = 1; /* flags: none defined */
-	rc |= expect_reject(b, sizeof(b), PMR_REJECT_BAD_HELLO);
+	rc |= expect_reject(b, (size_t)n, PMR_REJECT_BAD_HELLO);
+	/* a version 2 hello without its nonce is short */
+	rc |= expect_reject(b, PMR_HELLO_SIZE, PMR_REJECT_BAD_HELLO);
 	return rc;
 }
 
@@ -947,8 +956,8 @@ static int sc_limit_regions(int argc, char **argv)
 static int sc_limit_clients(int argc, char **argv)
 {
 	struct pmr_hello h = { PMR_PROTO_VERSION, PMR_PROTO_VERSION_MIN, 0,
-			       CREDITS };
-	uint8_t b[PMR_HELLO_SIZE];
+			       CREDITS, { 0 } };
+	uint8_t b[PMR_HELLO_SIZE_V2];
 	struct conn *cs;
 	int k, err, rc = 0;
 

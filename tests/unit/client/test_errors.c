@@ -13,7 +13,7 @@
 Test(errors, codes_are_disjoint_from_errno)
 {
 	cr_assert_lt(PMR_E_BASE, -4096); /* errno values stay above -4096 */
-	cr_assert_eq(PMR_E_LAST, PMR_E_REJECTED_MEMORY);
+	cr_assert_eq(PMR_E_LAST, PMR_E_AUTH);
 }
 
 Test(errors, strerror_covers_every_code)

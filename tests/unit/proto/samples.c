@@ -25,6 +25,8 @@ enum {
 	S_ERR_PERSIST_MAX_TEXT,
 	S_ERR_PING,
 	S_ERR_CLOSE,
+	S_OPEN_REQ_PROOF, /* version 2: OPEN of a PSK region */
+	S_OPEN_RESP_PROOF,
 	S_COUNT
 };
 
@@ -47,7 +49,19 @@ static const char *const names[S_COUNT] = {
 	"err_persist_max_text",
 	"err_ping",
 	"err_close",
+	"open_req_proof",
+	"open_resp_proof",
 };
+
+/* proto_sample_proof_cut -- see samples.h */
+size_t proto_sample_proof_cut(size_t i)
+{
+	uint8_t buf[PMR_MSG_MAX];
+
+	if (i != S_OPEN_REQ_PROOF && i != S_OPEN_RESP_PROOF)
+		return 0;
+	return proto_sample_encode(i, buf) - PMR_PROOF_SIZE;
+}
 
 /* proto_sample_count -- number of samples */
 size_t proto_sample_count(void)
@@ -183,6 +197,23 @@ void proto_sample(size_t i, struct pmr_msg *m)
 		m->hdr.status = PMR_ST_DENIED;
 		strcpy(m->u.error.text, "x");
 		break;
+	case S_OPEN_REQ_PROOF:
+		pmr_msg_init(m, PMR_MSG_OPEN, 15);
+		m->u.open_req.access = PMR_WIRE_ACCESS_RW;
+		fill_text(m->u.open_req.name, PMR_NAME_MAX, 'p');
+		m->u.open_req.has_proof = 1;
+		memset(m->u.open_req.proof, 0xa5, PMR_PROOF_SIZE);
+		break;
+	case S_OPEN_RESP_PROOF:
+		pmr_msg_init(m, PMR_MSG_OPEN | R, 15);
+		m->u.open_resp.handle = 0x10001;
+		m->u.open_resp.rkey = 0x1234;
+		m->u.open_resp.addr = 0x7f0000002000ull;
+		m->u.open_resp.length = 1ull << 30;
+		m->u.open_resp.persist = PMR_PERSIST_SERVER;
+		m->u.open_resp.has_proof = 1;
+		memset(m->u.open_resp.proof, 0x5a, PMR_PROOF_SIZE);
+		break;
 	default:
 		abort();
 	}
@@ -201,11 +232,11 @@ size_t proto_sample_encode(size_t i, uint8_t *buf)
 	return (size_t)n;
 }
 
-/* proto_sample_hello -- a valid hello */
+/* proto_sample_hello -- a valid version 1 hello (no nonce: 16 bytes) */
 void proto_sample_hello(struct pmr_hello *h)
 {
 	memset(h, 0, sizeof(*h));
-	h->version = 3;
+	h->version = 1;
 	h->min_version = 1;
 	h->credits = 16;
 }
@@ -262,12 +293,17 @@ bool proto_msg_equal(const struct pmr_msg *a, const struct pmr_msg *b)
 		return true;
 	case PMR_MSG_OPEN:
 		return a->u.open_req.access == b->u.open_req.access &&
-		       !strcmp(a->u.open_req.name, b->u.open_req.name);
+		       !strcmp(a->u.open_req.name, b->u.open_req.name) &&
+		       a->u.open_req.has_proof == b->u.open_req.has_proof &&
+		       !memcmp(a->u.open_req.proof, b->u.open_req.proof,
+			       PMR_PROOF_SIZE);
 	case PMR_MSG_OPEN | PMR_MSG_RESP:
 		return oa->handle == ob->handle && oa->rkey == ob->rkey &&
 		       oa->addr == ob->addr && oa->length == ob->length &&
 		       oa->persist == ob->persist && oa->gran == ob->gran &&
-		       oa->kind == ob->kind && oa->access == ob->access;
+		       oa->kind == ob->kind && oa->access == ob->access &&
+		       oa->has_proof == ob->has_proof &&
+		       !memcmp(oa->proof, ob->proof, PMR_PROOF_SIZE);
 	case PMR_MSG_CLOSE:
 		return a->u.close_req.handle == b->u.close_req.handle;
 	case PMR_MSG_PERSIST:

@@ -19,6 +19,12 @@ void proto_sample(size_t i, struct pmr_msg *m);
 size_t proto_sample_encode(size_t i, uint8_t *buf);
 
 /* A short label for sample I, for failure messages. */
+/*
+ * proto_sample_proof_cut -- for a sample ending in an optional OPEN proof,
+ * its length without the proof (itself a valid message); 0 for others
+ */
+size_t proto_sample_proof_cut(size_t i);
+
 const char *proto_sample_name(size_t i);
 
 /* A and B mean the same message (fields their type and status use). */

@@ -5,6 +5,7 @@
  * both ways: encode must produce them and decode must read them.
  */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <string.h>
 
 #include "pmr_proto.h"
@@ -33,13 +34,13 @@ static void check_msg(const struct pmr_msg *m, const uint8_t *want,
 Test(golden, hello)
 {
 	static const uint8_t want[] = {
-		MAGIC, 0x03, 0x00,	 /* version 3 */
+		MAGIC, 0x01, 0x00,	 /* version 1 */
 		0x01,  0x00,		 /* min_version 1 */
 		0x00,  0x00, 0x00, 0x00, /* flags */
 		0x10,  0x00,		 /* credits 16 */
 		0x00,  0x00,		 /* reserved */
 	};
-	struct pmr_hello h = { .version = 3, .min_version = 1, .credits = 16 };
+	struct pmr_hello h = { .version = 1, .min_version = 1, .credits = 16 };
 	struct pmr_hello out;
 	uint8_t buf[PMR_HELLO_MAX];
 
@@ -47,7 +48,7 @@ Test(golden, hello)
 	cr_assert_eq(pmr_hello_encode(&h, buf, sizeof(buf)), PMR_HELLO_SIZE);
 	cr_assert_arr_eq(buf, want, sizeof(want));
 	cr_assert_eq(pmr_hello_decode(want, sizeof(want), &out), 0);
-	cr_assert_eq(out.version, 3);
+	cr_assert_eq(out.version, 1);
 	cr_assert_eq(out.min_version, 1);
 	cr_assert_eq(out.flags, 0);
 	cr_assert_eq(out.credits, 16);
@@ -74,6 +75,62 @@ Test(golden, welcome)
 	cr_assert_eq(out.version, 1);
 	cr_assert_eq(out.credits, 8);
 	cr_assert_eq(out.max_msg, 4096);
+}
+
+Test(golden, hello_v2_nonce)
+{
+	static const uint8_t want[] = {
+		MAGIC, 0x02, 0x00,	 /* version 2 */
+		0x01,  0x00,		 /* min_version 1 */
+		0x00,  0x00, 0x00, 0x00, /* flags */
+		0x04,  0x00,		 /* credits 4 */
+		0x00,  0x00,		 /* reserved */
+		0x00,  0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, /* nonce */
+		0x88,  0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff,
+	};
+	struct pmr_hello h = { .version = 2, .min_version = 1, .credits = 4 };
+	struct pmr_hello out;
+	uint8_t buf[PMR_HELLO_MAX];
+
+	for (int i = 0; i < PMR_NONCE_SIZE; i++)
+		h.nonce[i] = (uint8_t)(0x11 * i);
+	cr_assert_eq(sizeof(want), PMR_HELLO_SIZE_V2);
+	cr_assert_eq(pmr_hello_encode(&h, buf, sizeof(buf)),
+		     PMR_HELLO_SIZE_V2);
+	cr_assert_arr_eq(buf, want, sizeof(want));
+	cr_assert_eq(pmr_hello_decode(want, sizeof(want), &out), 0);
+	cr_assert_eq(out.version, 2);
+	cr_assert_arr_eq(out.nonce, h.nonce, PMR_NONCE_SIZE);
+	/* a version 2 hello cut after 16 bytes lacks its nonce */
+	cr_assert_eq(pmr_hello_decode(want, PMR_HELLO_SIZE, &out), -EBADMSG);
+}
+
+Test(golden, welcome_v2_nonce)
+{
+	static const uint8_t want[] = {
+		MAGIC, 0x02, 0x00,	 /* version 2 */
+		0x00,  0x00,		 /* reserved */
+		0x08,  0x00,		 /* credits 8 */
+		0x00,  0x00,		 /* reserved */
+		0x00,  0x10, 0x00, 0x00, /* max_msg 4096 */
+		0xff,  0xee, 0xdd, 0xcc, 0xbb, 0xaa, 0x99, 0x88, /* nonce */
+		0x77,  0x66, 0x55, 0x44, 0x33, 0x22, 0x11, 0x00,
+	};
+	struct pmr_welcome w = { .version = 2, .credits = 8, .max_msg = 4096 };
+	struct pmr_welcome out;
+	uint8_t buf[PMR_WELCOME_MAX];
+
+	for (int i = 0; i < PMR_NONCE_SIZE; i++)
+		w.nonce[i] = (uint8_t)(0xff - 0x11 * i);
+	cr_assert_eq(sizeof(want), PMR_WELCOME_SIZE_V2);
+	cr_assert_eq(pmr_welcome_encode(&w, buf, sizeof(buf)),
+		     PMR_WELCOME_SIZE_V2);
+	cr_assert_arr_eq(buf, want, sizeof(want));
+	cr_assert_eq(pmr_welcome_decode(want, sizeof(want), &out), 0);
+	cr_assert_arr_eq(out.nonce, w.nonce, PMR_NONCE_SIZE);
+	cr_assert_eq(pmr_welcome_decode(want, PMR_WELCOME_SIZE, &out),
+		     -EBADMSG);
+	cr_assert_eq(pmr_welcome_encode(&w, buf, PMR_WELCOME_SIZE), -ENOSPC);
 }
 
 Test(golden, reject)
@@ -114,6 +171,32 @@ Test(golden, open_request)
 	m.u.open_req.access = PMR_WIRE_ACCESS_RO;
 	strcpy(m.u.open_req.name, "db");
 	check_msg(&m, want, sizeof(want));
+}
+
+Test(golden, open_request_with_proof)
+{
+	static const uint8_t want[] = {
+		0x02,	0x00,		  /* type OPEN */
+		0x00,	0x00,		  /* status */
+		0x34,	0x00, 0x00, 0x00, /* length 52 */
+		REQ_ID, 0x00,		  /* access RW */
+		0x02,	'd',  'b',	  /* name_len 2, "db" */
+		0x00,	0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, /* proof */
+		0x08,	0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f,
+		0x10,	0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17,
+		0x18,	0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f,
+	};
+	struct pmr_msg m;
+
+	pmr_msg_init(&m, PMR_MSG_OPEN, REQ_ID_VAL);
+	m.u.open_req.access = PMR_WIRE_ACCESS_RW;
+	strcpy(m.u.open_req.name, "db");
+	m.u.open_req.has_proof = 1;
+	for (int i = 0; i < PMR_PROOF_SIZE; i++)
+		m.u.open_req.proof[i] = (uint8_t)i;
+	check_msg(&m, want, sizeof(want));
+	/* a proof is all 32 bytes or none: 1..31 or 33 extra bytes fail */
+	cr_assert_eq(pmr_msg_decode(want, sizeof(want) - 1, &m), -EBADMSG);
 }
 
 Test(golden, open_response)

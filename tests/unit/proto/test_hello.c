@@ -105,7 +105,7 @@ Test(hello, field_rules)
 	pmr_put_le16(buf + 12, 0); /* credits 0 */
 	cr_assert_eq(hello_rc(PMR_HELLO_SIZE), -EBADMSG);
 	hello_bytes();
-	pmr_put_le16(buf + 6, 3); /* min == max is a range of one */
+	pmr_put_le16(buf + 6, 1); /* min == max is a range of one */
 	pmr_put_le16(buf + 12, UINT16_MAX);
 	cr_assert_eq(hello_rc(PMR_HELLO_SIZE), 0);
 }

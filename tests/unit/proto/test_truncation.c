@@ -44,6 +44,11 @@ Test(truncation, every_prefix_of_every_message)
 				continue;
 			memcpy(cut, buf, len);
 			pmr_put_le32(cut + 4, (uint32_t)len);
+			if (len == proto_sample_proof_cut(i)) {
+				/* the same OPEN without its optional proof */
+				cr_assert_eq(decode_copy(cut, len), 0);
+				continue;
+			}
 			cr_assert_eq(decode_copy(cut, len), -EBADMSG,
 				     "%s cut at %zu, length patched",
 				     proto_sample_name(i), len);
