@@ -212,12 +212,18 @@ static void print_status(struct json_object *resp, int verbose)
 	printf("regions:  %" PRId64 "\n", get_i64(resp, "regions"));
 	printf("clients:  %" PRId64 " (max %" PRId64 ")\n",
 	       get_i64(resp, "clients"), get_i64(resp, "max_clients"));
+	printf("handles:  %" PRId64 " open (max %" PRId64 ")\n",
+	       get_i64(resp, "open_handles"), get_i64(resp, "max_handles"));
+	printf("buffers:  %" PRId64 " bytes (max %" PRId64 ")\n",
+	       get_i64(resp, "client_memory"),
+	       get_i64(resp, "max_client_memory"));
 	if (verbose)
 		printf("limits:   %" PRId64 " regions per client, %" PRId64
-		       " requests in flight\nlog:      %s\n",
+		       " requests in flight, %" PRId64
+		       "-byte messages\nlog:      %s\n",
 		       get_i64(resp, "max_regions_per_client"),
 		       get_i64(resp, "max_outstanding"),
-		       get_str(resp, "log_level"));
+		       get_i64(resp, "max_msg"), get_str(resp, "log_level"));
 }
 
 /* print_json -- the object, pretty on request (-v), else one line */
