@@ -799,6 +799,8 @@ static int connect_server(struct pmr_conn *conn)
 	conn->credits = w.credits < conn->nrecv ? w.credits :
 						  (uint16_t)conn->nrecv;
 	conn->max_msg = w.max_msg; /* the decoder checked its range */
+	conn->version = w.version;
+	memcpy(conn->snonce, w.nonce, sizeof(conn->snonce));
 	pmr_info("connected: protocol %u, %u credits, max message %u",
 		 w.version, conn->credits, w.max_msg);
 	return 0;
@@ -827,8 +829,6 @@ static int setup_fds(struct pmr_conn *conn)
 	return 0;
 }
 
-	conn->version = w.version;
-	memcpy(conn->snonce, w.nonce, sizeof(conn->snonce));
 /* teardown -- free whatever of CONN exists, in reverse order */
 static void teardown(struct pmr_conn *conn)
 {
