@@ -448,6 +448,8 @@ int pmrd_client_accept(struct pmrd_client *c, uint16_t version,
 	struct rdma_conn_param p;
 	int n, err;
 
+	/* the server's challenge for PSK proofs (sent from version 2 on) */
+	memcpy(w.nonce, c->sess.auth.snonce, sizeof(w.nonce));
 	n = pmr_welcome_encode(&w, pd, sizeof(pd));
 	if (n < 0) {
 		log_err("client %s: cannot encode the welcome: %s", c->peer,
@@ -463,8 +465,6 @@ int pmrd_client_accept(struct pmrd_client *c, uint16_t version,
 	p.rnr_retry_count = 7;
 	if (rdma_accept(c->id, &p)) {
 		err = errno ? -errno : -EIO;
-	/* the server's challenge for PSK proofs (sent from version 2 on) */
-	memcpy(w.nonce, c->sess.auth.snonce, sizeof(w.nonce));
 		log_notice("client %s: rdma_accept: %s", c->peer,
 			   strerror(-err));
 		return err;
