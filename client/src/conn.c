@@ -742,6 +742,10 @@ static int connect_server(struct pmr_conn *conn)
 	struct pmr_welcome w;
 	int rc;
 
+	/* our challenge: the server's PSK proofs must cover it */
+	if (pmr_nonce_new(conn->cnonce))
+		return PMR_E_UNKNOWN;
+	memcpy(hello.nonce, conn->cnonce, sizeof(hello.nonce));
 	rc = pmr_hello_encode(&hello, pdata, sizeof(pdata));
 	if (rc < 0)
 		return rc;
@@ -770,10 +774,6 @@ static int connect_server(struct pmr_conn *conn)
 			rc = PMR_E_PROTOCOL;
 		} else if (w.version < PMR_PROTO_VERSION_MIN ||
 			   w.version > PMR_PROTO_VERSION) {
-	/* our challenge: the server's PSK proofs must cover it */
-	if (pmr_nonce_new(conn->cnonce))
-		return PMR_E_UNKNOWN;
-	memcpy(hello.nonce, conn->cnonce, sizeof(hello.nonce));
 			pmr_err("server chose version %u we do not speak",
 				w.version);
 			rc = PMR_E_PROTOCOL;
@@ -852,6 +852,7 @@ static void teardown(struct pmr_conn *conn)
 		rdma_destroy_id(conn->id);
 	if (conn->ec)
 		rdma_destroy_event_channel(conn->ec);
+	pmr_cfg_wipe_psks(&conn->cfg);
 	free(conn);
 }
 
@@ -880,7 +881,6 @@ int pmr_conn_open(const char *host, const char *port,
 	conn->nrecv = conn->cfg.credits;
 
 	conn->ec = rdma_create_event_channel();
-	pmr_cfg_wipe_psks(&conn->cfg);
 	if (!conn->ec) {
 		rc = -errno;
 		goto out_teardown;
