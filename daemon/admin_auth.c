@@ -71,6 +71,47 @@ out_free_buf:
 	return -err;
 }
 
+/* runtime_dir_len -- length of PATH's directory if it is $RUNTIME_DIRECTORY,
+ * else 0 */
+static size_t runtime_dir_len(const char *path)
+{
+	const char *rd = secure_getenv("RUNTIME_DIRECTORY");
+	const char *slash = strrchr(path, '/');
+	size_t len;
+
+	if (!rd || !slash || slash == path)
+		return 0;
+	len = (size_t)(slash - path);
+	return strlen(rd) == len && !strncmp(rd, path, len) ? len : 0;
+}
+
+/* pmrd_admin_auth_give -- see admin_auth.h */
+int pmrd_admin_auth_give(const char *path, gid_t gid)
+{
+	size_t len = runtime_dir_len(path);
+	char *dir;
+	int ret;
+
+	if (chown(path, (uid_t)-1, gid) < 0) {
+		ret = -errno;
+		log_warn("admin socket %s: cannot give it to group '%s': %s",
+			 path, PMRD_ADMIN_GROUP, strerror(-ret));
+		return ret;
+	}
+	if (!len)
+		return 0;
+	dir = strndup(path, len);
+	if (!dir)
+		return -ENOMEM;
+	ret = chown(dir, (uid_t)-1, gid) < 0 ? -errno : 0;
+	if (ret)
+		log_warn(
+			"admin socket directory %s: cannot give it to group '%s': %s",
+			dir, PMRD_ADMIN_GROUP, strerror(-ret));
+	free(dir);
+	return ret;
+}
+
 /* pmrd_admin_auth_init -- see admin_auth.h */
 void pmrd_admin_auth_init(const char *path)
 {
@@ -87,9 +128,8 @@ void pmrd_admin_auth_init(const char *path)
 		log_warn(
 			"admin socket: cannot look up group '%s' (%s): only root and this user may use it",
 			PMRD_ADMIN_GROUP, strerror(-err));
-	else if (path && chown(path, (uid_t)-1, pol.group) < 0)
-		log_warn("admin socket %s: cannot give it to group '%s': %s",
-			 path, PMRD_ADMIN_GROUP, strerror(errno));
+	else if (path)
+		pmrd_admin_auth_give(path, pol.group);
 	daemon_policy = pol;
 	daemon_policy_set = true;
 }

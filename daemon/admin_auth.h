@@ -50,11 +50,22 @@ int pmrd_admin_auth_decide(const struct pmrd_admin_policy *pol,
 
 /*
  * pmrd_admin_auth_init -- look up PMRD_ADMIN_GROUP (getgrnam_r) once, at
- * start, and give the socket at PATH (if not NULL) to that group, so its
- * 0660 mode lets the group's members connect.  Never fails: without the
- * group only root and the daemon's uid are let in, which is logged.
+ * start, and give the socket at PATH (if not NULL) to that group
+ * (pmrd_admin_auth_give).  Never fails: without the group only root and
+ * the daemon's uid are let in, which is logged.
  */
 void pmrd_admin_auth_init(const char *path);
+
+/*
+ * pmrd_admin_auth_give -- give the socket at PATH to group GID, so its 0660
+ * mode lets the group's members connect, and, when PATH lies directly in
+ * $RUNTIME_DIRECTORY (the directory systemd made for pmrd.service's
+ * RuntimeDirectory=, mode 0750, root's), that directory too, so they can
+ * reach the socket.  No other directory is changed: admin_socket may be
+ * anywhere.  0, or the first chown's -errno (logged).  Needs CAP_CHOWN
+ * unless the daemon is a member of GID.
+ */
+int pmrd_admin_auth_give(const char *path, gid_t gid);
 
 /*
  * pmrd_admin_auth_check -- read FD's peer credentials and decide under
