@@ -81,6 +81,17 @@ testing_fs()
 	fi
 }
 
+# one_region_conf FILE NAME PATH SIZE [LINE...] -- a config with one region
+one_region_conf()
+{
+	{
+		printf '[pmrd]\nlisten = %s\nadmin_socket = %s\n' "$IP:$PORT" \
+			"$TMP/pmrd.sock"
+		printf '[region %s]\npath = %s\nsize = %s\n' "$2" "$3" "$4"
+		[ $# -le 4 ] || printf '%s\n' "${@:5}"
+	} >"$1"
+}
+
 # write_conf FILE DAX -- the main config: devdax rw, testing rw and ro
 write_conf()
 {
@@ -162,15 +173,7 @@ no_rdma_address()
 # the cause and tmpfs
 pagecache_refused()
 {
-	cat >"$TMP/pagecache.conf" <<-EOF
-		[pmrd]
-		listen = $IP:$PORT
-		admin_socket = $TMP/pmrd.sock
-		[region pc]
-		path = $PCFS/pc
-		size = 1M
-		persistent = no
-	EOF
+	one_region_conf "$TMP/pagecache.conf" pc "$PCFS/pc" 1M "persistent = no"
 	pmr_daemon_start pagecache "$PMRD" -c "$TMP/pagecache.conf"
 	pmr_daemon_exits pagecache 1 90 || return 1
 	pmr_log_has pagecache "region pc: ibv_reg_mr of .* failed: Bad address .*refuses long-term writable pins of page-cache file mappings"
@@ -228,14 +231,7 @@ main_daemon()
 # fsdax_conf FILE -- one region: a 64M file on the DAX file system at MNT
 fsdax_conf()
 {
-	cat >"$1" <<-EOF
-		[pmrd]
-		listen = $IP:$PORT
-		admin_socket = $TMP/pmrd.sock
-		[region fs]
-		path = $MNT/fs0
-		size = 64M
-	EOF
+	one_region_conf "$1" fs "$MNT/fs0" 64M
 }
 
 # fsdax_odp FS -- an FS-dax file served with an ODP MR
