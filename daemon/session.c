@@ -219,8 +219,7 @@ static int grant_key(struct pmrd_session *s, struct pmrd_export *ex,
 	}
 	err = s->key_ops->grant(s->key_ctx, ex, access, &h->rkey, &h->key);
 	if (err) {
-		log_notice("client %s: no %s key for region %s: %s", s->peer,
-			   pmrd_keys_strategy_name(ex->plan.keys),
+		log_notice("client %s: no key for region %s: %s", s->peer,
 			   ex->region->name, strerror(-err));
 		set_error(resp, err == -ENOMEM ? PMR_ST_LIMIT : PMR_ST_INTERNAL,
 			  "cannot grant a key for '%s': %s", ex->region->name,
