@@ -14,6 +14,7 @@
 #include <infiniband/verbs.h>
 
 #include "admin.h"
+#include "auth.h"
 #include "client.h"
 #include "log.h"
 #include "mr.h"
@@ -84,8 +85,31 @@ static struct json_object *methods_array(uint32_t persist)
 	return a;
 }
 
+/*
+ * auth_json -- "allow": the region's rules (CIDR strings; null: every
+ * peer) and "psk": whether opening it needs a key (never the key itself)
+ */
+static void auth_json(struct json_object *o, const struct pmrd_auth *auth,
+		      const char *name)
+{
+	const struct pmrd_auth_region *ar = pmrd_auth_find(auth, name);
+	struct json_object *a = NULL;
+	char buf[64];
+
+	if (ar && ar->n_allow) {
+		a = json_object_new_array();
+		for (size_t i = 0; a && i < ar->n_allow; i++) {
+			pmrd_cidr_format(&ar->allow[i], buf, sizeof(buf));
+			json_object_array_add(a, json_object_new_string(buf));
+		}
+	}
+	json_object_object_add(o, "allow", a);
+	add_bool(o, "psk", ar && ar->psk_len);
+}
+
 /* region_json -- one export as an object */
-static struct json_object *region_json(const struct pmrd_export *ex)
+static struct json_object *region_json(const struct pmrd_server *s,
+				       const struct pmrd_export *ex)
 {
 	const struct pmrd_region *r = ex->region;
 	struct json_object *o = json_object_new_object();
@@ -103,6 +127,7 @@ static struct json_object *region_json(const struct pmrd_export *ex)
 	add_bool(o, "remote_write",
 		 ex->plan.grant_ceiling & IBV_ACCESS_REMOTE_WRITE);
 	add_str(o, "keys", pmrd_keys_strategy_name(ex->plan.keys));
+	auth_json(o, pmrd_server_auth(s), r->name);
 	add_str(o, "granularity", pmrd_granularity_name(r->granularity));
 	json_object_object_add(o, "persist_methods",
 			       methods_array(ex->plan.persist));
@@ -132,7 +157,7 @@ static int do_list_regions(const struct pmrd_server *s,
 	json_object_object_add(resp, "regions", a);
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *o =
-			region_json(pmrd_server_export_at(s, i));
+			region_json(s, pmrd_server_export_at(s, i));
 
 		if (!o)
 			return -ENOMEM;

@@ -49,6 +49,12 @@ const struct pmrd_export *pmrd_server_export_at(const struct pmrd_server *s,
 	return i < s->n_draining ? s->draining[i] : NULL;
 }
 
+/* pmrd_server_auth -- see server.h */
+const struct pmrd_auth *pmrd_server_auth(const struct pmrd_server *s)
+{
+	return s->env.auth;
+}
+
 /* pmrd_server_export_state -- see server.h */
 const char *pmrd_server_export_state(const struct pmrd_export *ex)
 {

@@ -54,6 +54,8 @@ size_t pmrd_server_export_count(const struct pmrd_server *s);
 /* pmrd_server_export_at -- the Ith export, NULL past the end */
 const struct pmrd_export *pmrd_server_export_at(const struct pmrd_server *s,
 						size_t i);
+/* pmrd_server_auth -- the allow/psk rules in force (auth.h), or NULL */
+const struct pmrd_auth *pmrd_server_auth(const struct pmrd_server *s);
 /* pmrd_server_export_state -- "serving" (or "removed": draining) */
 const char *pmrd_server_export_state(const struct pmrd_export *ex);
 /* pmrd_server_clients -- newest first: hlist_for_each_entry over ->link */

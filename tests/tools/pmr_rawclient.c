@@ -29,6 +29,7 @@
 #include <rdma/rdma_cma.h>
 
 #include "pmr_proto.h"
+#include "proof.h"
 
 #define TIMEOUT_MS 5000
 #define CREDITS	   4
@@ -52,6 +53,7 @@ struct conn {
 	unsigned n_stash;
 	uint64_t next_req;
 	const char *name;
+	uint8_t cnonce[PMR_NONCE_SIZE]; /* sent in the hello (conn_hello) */
 };
 
 static const char *g_host, *g_port;
@@ -280,7 +282,9 @@ static int conn_hello(struct conn *c, const char *name)
 	n = pmr_hello_encode(&h, b, sizeof(b));
 	if (n < 0)
 		return n;
-	return conn_open(c, name, b, (size_t)n);
+	n = conn_open(c, name, b, (size_t)n);
+	memcpy(c->cnonce, h.nonce, sizeof(c->cnonce));
+	return n;
 }
 
 /*
@@ -1260,6 +1264,159 @@ static int sc_hold(int argc, char **argv)
 }
 
 /* sc_features -- what this build can test: "flush: yes|no" */
+/*
+ * open_proof -- OPEN NAME rw on C carrying PROOF (NULL: none); the status
+ * (negative on transport errors), the response in *RET.  A refused open
+ * must not carry a single byte of an open response (the error body only).
+ */
+static int open_proof(struct conn *c, const char *name, const uint8_t *proof,
+		      struct pmr_msg *ret)
+{
+	struct pmr_msg m;
+	int err;
+
+	pmr_msg_init(&m, PMR_MSG_OPEN, 0);
+	m.u.open_req.access = PMR_WIRE_ACCESS_RW;
+	snprintf(m.u.open_req.name, sizeof(m.u.open_req.name), "%s", name);
+	if (proof) {
+		m.u.open_req.has_proof = 1;
+		memcpy(m.u.open_req.proof, proof, PMR_PROOF_SIZE);
+	}
+	err = request(c, &m, ret);
+	if (err)
+		return err;
+	say("%s: open %s %s proof: %s%s%s", c->name, name,
+	    proof ? "with" : "without", pmr_status_str(ret->hdr.status),
+	    ret->hdr.status ? ": " : "",
+	    ret->hdr.status ? ret->u.error.text : "");
+	return ret->hdr.status;
+}
+
+/* hex_key -- HEX (even number of digits, 16..64 bytes) into KEY */
+static int hex_key(const char *hex, uint8_t *key, size_t *len)
+{
+	size_t n = strlen(hex) / 2;
+
+	if (strlen(hex) % 2 || n < PMR_PSK_MIN || n > PMR_PSK_MAX)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++) {
+		unsigned v;
+
+		if (sscanf(hex + 2 * i, "%2x", &v) != 1)
+			return -EINVAL;
+		key[i] = (uint8_t)v;
+	}
+	*len = n;
+	return 0;
+}
+
+/* denied_clean -- R is a DENIED answer that names NAME and nothing else */
+static int denied_clean(const struct pmr_msg *r, const char *name,
+			const char *what)
+{
+	if (r->hdr.status != PMR_ST_DENIED)
+		return fail("%s: status %s, expected DENIED", what,
+			    pmr_status_str(r->hdr.status));
+	if (!strstr(r->u.error.text, name))
+		return fail("%s: error text '%s' does not name the region",
+			    what, r->u.error.text);
+	if (r->hdr.length != PMR_MSG_HDR_SIZE + 2 + strlen(r->u.error.text))
+		return fail("%s: %u bytes: more than the error body", what,
+			    r->hdr.length);
+	return 0;
+}
+
+/*
+ * sc_psk -- PSK proofs by hand: connection A opens NAME with a correct
+ * proof and checks the server's; B replays A's proof (DENIED, no key
+ * bytes), then none and a wrong one (DENIED), and after more than
+ * PMRD_AUTH_MAX_FAILS (3) failures is disconnected; a version 1 client
+ * (no nonces) is DENIED; A is unharmed.
+ */
+static int sc_psk(int argc, char **argv)
+{
+	uint8_t key[PMR_PSK_MAX], proof[PMR_PROOF_SIZE], want[PMR_PROOF_SIZE];
+	struct pmr_hello h1 = { 1, 1, 0, CREDITS, { 0 } };
+	uint8_t hb[PMR_HELLO_SIZE];
+	struct pmr_msg r;
+	struct conn a, b, v1;
+	const char *name;
+	size_t klen;
+	int err, rc = 0;
+
+	if (argc < 2 || hex_key(argv[1], key, &klen))
+		return 2;
+	name = argv[0];
+	err = conn_hello(&a, "A");
+	if (err)
+		return fail("connect A: %s", strerror(-err));
+	if (a.welcome.version < PMR_PROTO_VERSION_AUTH)
+		return fail("server chose version %u: no nonces",
+			    a.welcome.version);
+	if (pmr_proof_client(key, klen, a.cnonce, a.welcome.nonce, name,
+			     PMR_WIRE_ACCESS_RW, proof))
+		return fail("computing the proof");
+	if (open_proof(&a, name, proof, &r) != PMR_ST_OK)
+		return fail("A: a correct proof was refused");
+	{
+		struct pmr_open_req q = { .access = PMR_WIRE_ACCESS_RW };
+
+		snprintf(q.name, sizeof(q.name), "%s", name);
+		memcpy(q.proof, proof, sizeof(proof));
+		if (!r.u.open_resp.has_proof ||
+		    pmr_proof_server(key, klen, a.cnonce, a.welcome.nonce, &q,
+				     &r.u.open_resp, want) ||
+		    !pmr_proof_equal(want, r.u.open_resp.proof))
+			return fail("A: the server's proof does not verify");
+		say("A: server proof verified (rkey %#x)", r.u.open_resp.rkey);
+	}
+
+	err = conn_hello(&b, "B");
+	if (err)
+		return fail("connect B: %s", strerror(-err));
+	if (open_proof(&b, name, proof, &r) < 0 ||
+	    denied_clean(&r, name, "B replaying A's proof"))
+		rc = 1;
+	else
+		say("replay: DENIED, no key");
+	if (open_proof(&b, name, NULL, &r) < 0 ||
+	    denied_clean(&r, name, "B without a proof"))
+		rc = 1;
+	proof[0] ^= 1;
+	if (open_proof(&b, name, proof, &r) < 0 ||
+	    denied_clean(&r, name, "B with a wrong proof"))
+		rc = 1;
+	/* the fourth failure: the server hangs up instead of answering */
+	err = open_proof(&b, name, proof, &r);
+	if (err >= 0)
+		rc = fail("B: the fourth failed proof was answered (%s)",
+			  pmr_status_str((uint16_t)err));
+	if (expect_dead(&b, 3000))
+		rc = 1;
+	else
+		say("B: disconnected after 4 failed proofs");
+	conn_close(&b);
+
+	pmr_hello_encode(&h1, hb, sizeof(hb));
+	err = conn_open(&v1, "v1", hb, sizeof(hb));
+	if (err)
+		return fail("connect v1: %s", strerror(-err));
+	if (v1.welcome.version != 1) {
+		rc = fail("v1: welcome version %u", v1.welcome.version);
+	} else if (open_proof(&v1, name, NULL, &r) < 0 ||
+		   denied_clean(&r, name, "version 1 client")) {
+		rc = 1;
+	} else {
+		say("version 1 client: DENIED");
+	}
+	conn_close(&v1);
+
+	if (do_ping(&a))
+		rc = fail("A: PING failed after B's attempts");
+	conn_close(&a);
+	return rc;
+}
+
 static int sc_features(int argc, char **argv)
 {
 #ifdef PMRD_HAVE_IBV_FLUSH
@@ -1276,6 +1433,7 @@ static const struct {
 	const char *args;
 } scenarios[] = {
 	{ "features", sc_features, "(HOST and PORT unused)" },
+	{ "psk", sc_psk, "NAME HEXKEY" },
 	{ "hello", sc_hello, "" },
 	{ "list", sc_list, "" },
 	{ "open", sc_open, "NAME rw|ro" },

@@ -139,6 +139,17 @@ static const char *fmt_size(uint64_t b, char *buf, size_t cap)
 	return buf;
 }
 
+/* auth_column -- "-", "allow", "psk" or "allow,psk" for region R */
+static const char *auth_column(struct json_object *r)
+{
+	struct json_object *allow, *psk;
+	bool a = json_object_object_get_ex(r, "allow", &allow) && allow;
+	bool p = json_object_object_get_ex(r, "psk", &psk) &&
+		 json_object_get_boolean(psk);
+
+	return a && p ? "allow,psk" : a ? "allow" : p ? "psk" : "-";
+}
+
 /* print_regions -- the table of list-regions */
 static void print_regions(struct json_object *resp, int verbose)
 {
@@ -147,19 +158,20 @@ static void print_regions(struct json_object *resp, int verbose)
 
 	if (!json_object_object_get_ex(resp, "regions", &a))
 		return;
-	printf("%-16s %-8s %8s %-6s %-3s %-13s %-10s %-13s %4s %-8s %s\n",
-	       "NAME", "KIND", "SIZE", "MR", "ACC", "KEYS", "GRAN", "PERSIST",
-	       "OPEN", "STATE", "PATH");
+	printf("%-16s %-8s %8s %-6s %-3s %-13s %-9s %-10s %-13s %4s %-8s %s\n",
+	       "NAME", "KIND", "SIZE", "MR", "ACC", "KEYS", "AUTH", "GRAN",
+	       "PERSIST", "OPEN", "STATE", "PATH");
 	for (size_t i = 0; i < json_object_array_length(a); i++) {
 		struct json_object *r = json_object_array_get_idx(a, i);
 
-		printf("%-16s %-8s %8s %-6s %-3s %-13s %-10s %-13s %4" PRId64
+		printf("%-16s %-8s %8s %-6s %-3s %-13s %-9s %-10s %-13s %4" PRId64
 		       " %-8s %s\n",
 		       get_str(r, "name"), get_str(r, "kind"),
 		       fmt_size((uint64_t)get_i64(r, "size"), size,
 				sizeof(size)),
 		       get_str(r, "registration"), get_str(r, "access"),
-		       get_str(r, "keys"), get_str(r, "granularity"),
+		       get_str(r, "keys"), auth_column(r),
+		       get_str(r, "granularity"),
 		       join(r, "persist_methods", methods, sizeof(methods)),
 		       get_i64(r, "open_count"), get_str(r, "state"),
 		       get_str(r, "path"));
