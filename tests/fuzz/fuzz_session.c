@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fake_exports.h"
 #include "fuzz.h"
 #include "log.h"
 #include "pmr_proto.h"
@@ -26,8 +27,6 @@
 
 #define MAX_HANDLES 3
 #define MAX_BAD	    4
-
-static uint8_t mem_a[1 << 14], mem_b[4096];
 
 /* fake_persist -- the range must lie inside one region's memory */
 static void fake_persist(const void *ptr, size_t len)
@@ -40,38 +39,6 @@ static void fake_persist(const void *ptr, size_t len)
 
 	check(len > 0 && (in_a || in_b));
 }
-
-static struct pmrd_region reg_a = {
-	.name = "alpha",
-	.kind = PMRD_REGION_DEVDAX,
-	.access = PMRD_ACCESS_RW,
-	.addr = mem_a,
-	.size = sizeof(mem_a),
-	.granularity = PMEM2_GRANULARITY_CACHE_LINE,
-	.persist = fake_persist,
-};
-static struct pmrd_region reg_b = {
-	.name = "beta",
-	.kind = PMRD_REGION_TESTING,
-	.access = PMRD_ACCESS_RO,
-	.addr = mem_b,
-	.size = sizeof(mem_b),
-	.granularity = PMEM2_GRANULARITY_PAGE,
-	.persist = fake_persist,
-};
-static struct pmrd_export ex_a = {
-	.region = &reg_a,
-	.plan = { .persist = PMR_PERSIST_SERVER | PMR_PERSIST_FLUSH },
-	.addr = 0x1000,
-	.rkey = 0xabc,
-};
-static struct pmrd_export ex_b = {
-	.region = &reg_b,
-	.plan = { .persist = PMR_PERSIST_SERVER },
-	.addr = 0x9000,
-	.rkey = 0xdef,
-};
-static struct pmrd_export *const exports[] = { &ex_a, &ex_b };
 
 /* handle_one -- one message through S; false when S must be dropped */
 static bool handle_one(struct pmrd_session *s, const uint8_t *msg, size_t len)
@@ -113,6 +80,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t off = 0, len;
 
 	pmrd_log_set_level(LOG_ERR);
+	fake_exports_persist(fake_persist);
 	check(pmrd_session_init(&s, exports, 2, MAX_HANDLES, MAX_BAD, "fuzz") ==
 	      0);
 	while (size - off >= 2) {

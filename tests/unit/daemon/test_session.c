@@ -9,41 +9,11 @@
 
 #include <criterion/criterion.h>
 
+#include "fake_exports.h"
 #include "pmr_proto.h"
 #include "session.h"
 
 #define MAX_BAD 3
-
-static uint8_t mem_a[1 << 16], mem_b[4096];
-static struct pmrd_region reg_a = {
-	.name = "alpha",
-	.kind = PMRD_REGION_DEVDAX,
-	.access = PMRD_ACCESS_RW,
-	.addr = mem_a,
-	.size = sizeof(mem_a),
-	.granularity = PMEM2_GRANULARITY_CACHE_LINE,
-};
-static struct pmrd_region reg_b = {
-	.name = "beta",
-	.kind = PMRD_REGION_TESTING,
-	.access = PMRD_ACCESS_RO,
-	.addr = mem_b,
-	.size = sizeof(mem_b),
-	.granularity = PMEM2_GRANULARITY_PAGE,
-};
-static struct pmrd_export ex_a = {
-	.region = &reg_a,
-	.plan = { .persist = PMR_PERSIST_SERVER | PMR_PERSIST_FLUSH },
-	.addr = 0x1000,
-	.rkey = 0xabc,
-};
-static struct pmrd_export ex_b = {
-	.region = &reg_b,
-	.plan = { .persist = PMR_PERSIST_SERVER },
-	.addr = 0x9000,
-	.rkey = 0xdef,
-};
-static struct pmrd_export *const exports[] = { &ex_a, &ex_b };
 
 static const void *persist_ptr;
 static size_t persist_len;
@@ -62,8 +32,7 @@ static struct pmrd_session s;
 /* setup -- a fresh session allowing 2 open handles */
 static void setup(void)
 {
-	reg_a.persist = fake_persist;
-	reg_b.persist = fake_persist;
+	fake_exports_persist(fake_persist);
 	persist_calls = 0;
 	cr_assert_eq(pmrd_session_init(&s, exports, 2, 2, MAX_BAD, "test"), 0);
 }
