@@ -9,7 +9,6 @@
  * comparison serves both families.
  */
 #include <arpa/inet.h>
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,19 +22,9 @@ static const uint8_t v4_mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff 
 /* prefix_parse -- "/N" digits into 0..MAX (no sign, no leading zeros) */
 static int prefix_parse(const char *s, unsigned max, unsigned *ret)
 {
-	unsigned v = 0;
-
-	if (!*s || (s[0] == '0' && s[1]))
+	if (s[0] == '0' && s[1])
 		return -EINVAL;
-	for (; *s; s++) {
-		if (!isdigit((unsigned char)*s))
-			return -EINVAL;
-		v = v * 10 + (unsigned)(*s - '0');
-		if (v > max)
-			return -ERANGE;
-	}
-	*ret = v;
-	return 0;
+	return conf_uint_parse(s, 0, max, ret);
 }
 
 /* host_bits_zero -- no bit of ADDR past PREFIX is set */

@@ -215,38 +215,28 @@ Test(conf_auth, psk_hex_and_raw)
 	free(path);
 }
 
+/* psk_bad -- a key file of LEN bytes of DATA with MODE is refused: WHY */
+static void psk_bad(const void *data, size_t len, mode_t mode,
+		    const char *why)
+{
+	char *path = key_file(data, len, mode);
+
+	expect_error(psk_conf(path), 6, why);
+	unlink(path);
+	free(path);
+}
+
 Test(conf_auth, psk_refused)
 {
 	char longkey[80];
-	char *path;
 
-	path = key_file("0123456789abcdef", 16, 0640);
-	expect_error(psk_conf(path), 6, "group or others may access it");
-	unlink(path);
-	free(path);
-
-	path = key_file("0123456789abcdef", 16, 0604);
-	expect_error(psk_conf(path), 6, "group or others may access it");
-	unlink(path);
-	free(path);
-
-	path = key_file("short key", 9, 0600);
-	expect_error(psk_conf(path), 6, "key too short");
-	unlink(path);
-	free(path);
-
+	psk_bad("0123456789abcdef", 16, 0640, "group or others may access it");
+	psk_bad("0123456789abcdef", 16, 0604, "group or others may access it");
+	psk_bad("short key", 9, 0600, "key too short");
 	/* 30 hex digits = 15 bytes: hex, and too short */
-	path = key_file("00112233445566778899aabbccddee", 30, 0600);
-	expect_error(psk_conf(path), 6, "key too short");
-	unlink(path);
-	free(path);
-
+	psk_bad("00112233445566778899aabbccddee", 30, 0600, "key too short");
 	memset(longkey, 'k', sizeof(longkey));
-	path = key_file(longkey, sizeof(longkey), 0600);
-	expect_error(psk_conf(path), 6, "too long for a key");
-	unlink(path);
-	free(path);
-
+	psk_bad(longkey, sizeof(longkey), 0600, "too long for a key");
 	expect_error(psk_conf("/nonexistent/pmrd.key"), 6,
 		     "No such file or directory");
 	expect_error(psk_conf("relative.key"), 6, "must be an absolute path");
