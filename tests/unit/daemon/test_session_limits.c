@@ -98,7 +98,7 @@ TestSuite(session_limits, .init = setup, .fini = teardown);
 Test(session_limits, max_handles_counts_every_session)
 {
 	char text[PMR_ERRTEXT_MAX + 1];
-	uint32_t ha1, ha2, hb1;
+	uint32_t ha1 = 0, ha2 = 0, hb1 = 0;
 
 	cr_assert_eq(open_one(&a, 0, &ha1, NULL), PMR_ST_OK);
 	cr_assert_eq(open_one(&a, 1, &ha2, NULL), PMR_ST_OK);
