@@ -185,7 +185,9 @@ limit_per_client()
 # limit_handles -- A holds 1, B 2: the next open of anyone is LIMIT
 limit_handles()
 {
-	hold B -o 2 -b 8192 &&
+	# the server may not have seen the last client go yet
+	pmr_wait_until 30 status_is clients=1 open_handles=1 &&
+		hold B -o 2 -b 8192 &&
 		status_is open_handles=3 max_handles=3 clients=2 max_msg=256 &&
 		expect_text "server limit reached: at most 3 regions open on the server (max_handles)" \
 			-o 0 -e LIMIT "$IP" "$PORT" expect t1
@@ -194,7 +196,8 @@ limit_handles()
 # limit_clients -- C connects without opening: the 4th is REJECTED_TOO_MANY
 limit_clients()
 {
-	hold C -o 0 &&
+	pmr_wait_until 30 status_is clients=2 &&
+		hold C -o 0 &&
 		expect_text "connection rejected: server has too many clients" \
 			-e REJECTED_TOO_MANY "$IP" "$PORT" expect t1 &&
 		pmr_log_has limits "rejected: 3 clients connected \(max_clients\)" &&
@@ -204,7 +207,8 @@ limit_clients()
 # limit_msg -- a 5 KiB raw message disconnects that client only
 limit_msg()
 {
-	"$RAW" "$IP" "$PORT" oversize &&
+	pmr_wait_until 30 status_is clients=2 &&
+		"$RAW" "$IP" "$PORT" oversize &&
 		pmr_log_has limits "message larger than max_msg \(256 bytes\)"
 }
 
@@ -271,6 +275,8 @@ main_start()
 	start main "$TMP/main.conf" || return 1
 	BASELINE=$(resources)
 	echo "baseline: $BASELINE"
+	rdma resource show qp
+	rdma resource show cm_id
 	echo "$BASELINE" >"$TMP/baseline"
 }
 
