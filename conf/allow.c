@@ -17,7 +17,9 @@
 #include "conf_private.h"
 
 /* v4_mapped -- the ::ffff:0:0/96 prefix bytes */
-static const uint8_t v4_mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+static const uint8_t v4_mapped[12] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
+};
 
 /* prefix_parse -- "/N" digits into 0..MAX (no sign, no leading zeros) */
 static int prefix_parse(const char *s, unsigned max, unsigned *ret)

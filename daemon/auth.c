@@ -142,7 +142,8 @@ static bool addr_ok(const struct pmrd_auth_conn *ac,
 {
 	if (!r || !r->n_allow)
 		return true;
-	return ac->have_peer && pmrd_allow_match(r->allow, r->n_allow, ac->peer);
+	return ac->have_peer &&
+	       pmrd_allow_match(r->allow, r->n_allow, ac->peer);
 }
 
 /* pmrd_auth_may_list -- see auth.h */

@@ -18,7 +18,7 @@
 #define SERVER_LABEL "pmrd server v1"
 
 /* longest signed message: label, nonces, name, response fields, proof */
-#define PROOF_MSG_MAX                                                     \
+#define PROOF_MSG_MAX                                                       \
 	(sizeof(SERVER_LABEL) + 2 * PMR_NONCE_SIZE + 1 + PMR_NAME_MAX + 1 + \
 	 4 + 4 + 8 + 8 + 4 + 1 + 1 + PMR_PROOF_SIZE)
 

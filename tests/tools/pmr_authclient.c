@@ -63,7 +63,8 @@ int main(int argc, char **argv)
 	rc = pmr_conn_cfg_new(&cfg);
 	if (!rc && argc > 3 && strcmp(argv[3], "-"))
 		rc = pmr_conn_cfg_set_psk_file(
-			cfg, argc > 4 && !strcmp(argv[4], "any") ? NULL : region,
+			cfg,
+			argc > 4 && !strcmp(argv[4], "any") ? NULL : region,
 			argv[3]);
 	if (rc) {
 		fprintf(stderr, "key: %s\n", pmr_strerror(rc));

@@ -18,8 +18,8 @@
 #include "conf_private.h"
 #include "conf_test.h"
 
-#define HEAD                                   \
-	"[pmrd]\nlisten = 10.0.0.1\n"          \
+#define HEAD                                 \
+	"[pmrd]\nlisten = 10.0.0.1\n"        \
 	"[region db]\npath = /mnt/pmem/db\n" \
 	"size = 1G\n" /* lines 1-5 */
 
@@ -47,8 +47,8 @@ static bool matches(const char *list, const char *addr)
 	size_t n;
 	bool m;
 
-	cr_assert_eq(conf_allow_parse(list, &v, &n, bad, sizeof(bad), &why),
-		     0, "'%s' refused", list);
+	cr_assert_eq(conf_allow_parse(list, &v, &n, bad, sizeof(bad), &why), 0,
+		     "'%s' refused", list);
 	peer(addr, a);
 	m = pmrd_allow_match(v, n, a);
 	free(v);
@@ -117,7 +117,8 @@ Test(conf_auth, matching)
 	cr_expect(matches("0.0.0.0/0", "192.0.2.1"));
 	cr_expect_not(matches("0.0.0.0/0", "2001:db8::1"));
 	cr_expect(matches("::/0", "2001:db8::1"));
-	cr_expect(matches("::/0", "192.0.2.1"), "IPv4 peers are ::ffff:a.b.c.d");
+	cr_expect(matches("::/0", "192.0.2.1"),
+		  "IPv4 peers are ::ffff:a.b.c.d");
 	/* IPv4-mapped IPv6 peers match IPv4 rules */
 	cr_expect(matches("10.77.0.0/24", "::ffff:10.77.0.9"));
 	cr_expect_not(matches("10.77.0.0/24", "::ffff:10.78.0.9"));
@@ -132,8 +133,8 @@ Test(conf_auth, matching)
 
 Test(conf_auth, allow_in_a_region)
 {
-	struct pmrd_conf *c =
-		parse_ok(HEAD "allow = 10.77.0.0/24, fe80::/10 ::ffff:1.2.3.4\n");
+	struct pmrd_conf *c = parse_ok(
+		HEAD "allow = 10.77.0.0/24, fe80::/10 ::ffff:1.2.3.4\n");
 
 	cr_assert_eq(c->regions[0].n_allow, 3);
 	cr_expect_eq(c->regions[0].allow[0].prefix, 96 + 24);
@@ -161,8 +162,8 @@ Test(conf_auth, allow_too_many)
 	size_t off = (size_t)snprintf(text, sizeof(text), HEAD "allow =");
 
 	for (int i = 0; i <= PMRD_ALLOW_MAX; i++)
-		off += (size_t)snprintf(text + off, sizeof(text) - off,
-					" ::%x", i);
+		off += (size_t)snprintf(text + off, sizeof(text) - off, " ::%x",
+					i);
 	snprintf(text + off, sizeof(text) - off, "\n");
 	expect_error(text, 6, "too many rules");
 }
@@ -216,8 +217,7 @@ Test(conf_auth, psk_hex_and_raw)
 }
 
 /* psk_bad -- a key file of LEN bytes of DATA with MODE is refused: WHY */
-static void psk_bad(const void *data, size_t len, mode_t mode,
-		    const char *why)
+static void psk_bad(const void *data, size_t len, mode_t mode, const char *why)
 {
 	char *path = key_file(data, len, mode);
 

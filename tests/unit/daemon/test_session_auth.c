@@ -125,8 +125,7 @@ Test(session_auth, address_outside_allow_list_denied_without_key,
 	cr_assert_eq(ex_a.n_open, 0);
 }
 
-Test(session_auth, list_hides_what_the_address_may_not_open,
-     .fini = teardown)
+Test(session_auth, list_hides_what_the_address_may_not_open, .fini = teardown)
 {
 	uint8_t out[PMR_MSG_MAX];
 	struct pmr_msg m, r;

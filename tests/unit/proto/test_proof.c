@@ -107,10 +107,9 @@ Test(proof, server_proof_binds_the_key_it_sends)
 	const char *k = "sixteen byte key";
 	uint8_t cn[PMR_NONCE_SIZE] = { 1 }, sn[PMR_NONCE_SIZE] = { 2 };
 	struct pmr_open_req req = { .access = 0, .name = "db" };
-	struct pmr_open_resp resp = { .handle = 1,
-				      .rkey = 0x1234,
-				      .addr = 0x1000,
-				      .length = 4096 };
+	struct pmr_open_resp resp = {
+		.handle = 1, .rkey = 0x1234, .addr = 0x1000, .length = 4096
+	};
 	uint8_t a[32], b[32], c[32];
 
 	cr_assert_eq(pmr_proof_client(k, 16, cn, sn, "db", 0, req.proof), 0);
