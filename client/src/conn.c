@@ -19,6 +19,11 @@
 
 #define CQ_BATCH     16
 #define CQ_ACK_BATCH 16
+/* empty polls between clock reads while spinning: clock_gettime can be a
+ * real syscall (TSC unusable, e.g. under emulation: HPET) */
+#define SPIN_CLOCK_EVERY 32
+/* pmr_conn_poll calls that skip the fd check while armed and quiet */
+#define QUIET_POLLS 16
 
 /* now_ns -- monotonic clock (vDSO: no syscall) */
 static uint64_t now_ns(void)
@@ -242,28 +247,40 @@ static int poll_cq(struct pmr_conn *conn)
 		pmr_conn_set_lost(conn, PMR_E_UNKNOWN);
 		return 0;
 	}
+	if (n > 0 && conn->armed)
+		conn->maybe_event = true;
 	for (i = 0; i < n; i++)
 		process_wc(conn, &wc[i]);
 	return n;
 }
 
-/* drain_events -- read completion channel and rdmacm events (both fds are
- * non-blocking): a channel event disarms the CQ, a disconnect loses the
+/* drain_events -- read the completion channel and rdmacm events of the N
+ * epoll events in EVS (both fds are non-blocking; only the readable ones
+ * are read): a channel event disarms the CQ, a disconnect loses the
  * connection */
-static void drain_events(struct pmr_conn *conn)
+static void drain_events(struct pmr_conn *conn, const struct epoll_event *evs,
+			 int n)
 {
 	struct rdma_cm_event *ev;
+	bool cc = false, cm = false;
 	struct ibv_cq *cq;
 	void *ctx;
+	int i;
 
-	while (ibv_get_cq_event(conn->cc, &cq, &ctx) == 0) {
+	for (i = 0; i < n; i++) {
+		cc |= evs[i].data.fd == conn->cc->fd;
+		cm |= evs[i].data.fd == conn->ec->fd;
+	}
+	/* one event per arm: a second read would only say EAGAIN */
+	if (cc && ibv_get_cq_event(conn->cc, &cq, &ctx) == 0) {
 		conn->armed = false;
+		conn->maybe_event = false;
 		if (++conn->cq_events >= CQ_ACK_BATCH) {
 			ibv_ack_cq_events(conn->cq, conn->cq_events);
 			conn->cq_events = 0;
 		}
 	}
-	while (rdma_get_cm_event(conn->ec, &ev) == 0) {
+	while (cm && rdma_get_cm_event(conn->ec, &ev) == 0) {
 		pmr_dbg("rdmacm event %s", rdma_event_str(ev->event));
 		switch (ev->event) {
 		case RDMA_CM_EVENT_DISCONNECTED:
@@ -297,33 +314,44 @@ typedef bool wait_done_fn(struct pmr_conn *conn, void *arg);
  * then arms the CQ and sleeps in epoll on the channel and rdmacm fds.
  * -ETIMEDOUT (and the connection is lost) after timeout_ms without any
  * completion; the connection's loss reason when DONE can no longer happen.
+ * The clock is read once per SPIN_CLOCK_EVERY empty polls, not per poll:
+ * where it is a syscall (HPET under emulation) a read per poll delayed
+ * noticing the completion by one clock read and loaded the machine.
  */
 static int conn_wait(struct pmr_conn *conn, wait_done_fn *done, void *arg)
 {
 	uint64_t t, spin_end, deadline;
 	struct epoll_event evs[2];
+	unsigned int empty = 0;
 	int n;
 
 	t = now_ns();
-	spin_end = t + (uint64_t)conn->cfg.spin_us * 1000;
+	spin_end = conn->cfg.spin_us ?
+			   t + (uint64_t)conn->cfg.spin_us * 1000 :
+			   0;
 	deadline = t + (uint64_t)conn->cfg.timeout_ms * 1000000;
 	for (;;) {
 		if (done(conn, arg))
 			return 0;
 		n = poll_cq(conn);
 		if (n > 0) {
-			/* progress: the no-progress timeout starts again */
-			deadline = now_ns() +
-				   (uint64_t)conn->cfg.timeout_ms * 1000000;
+			/* progress: the no-progress timeout starts again
+			 * (from the next clock read) */
+			deadline = 0;
 			continue;
 		}
 		if (conn->lost) {
 			fail_all(conn);
 			return done(conn, arg) ? 0 : conn->lost;
 		}
+		if (spin_end && ++empty % SPIN_CLOCK_EVERY)
+			continue;
 		t = now_ns();
+		if (!deadline)
+			deadline = t + (uint64_t)conn->cfg.timeout_ms * 1000000;
 		if (t < spin_end)
 			continue;
+		spin_end = 0; /* spun out: every round reads the clock */
 		if (t >= deadline) {
 			pmr_err("no completion within %u ms",
 				conn->cfg.timeout_ms);
@@ -344,7 +372,7 @@ static int conn_wait(struct pmr_conn *conn, wait_done_fn *done, void *arg)
 			continue;
 		}
 		if (n > 0)
-			drain_events(conn);
+			drain_events(conn, evs, n);
 	}
 }
 
@@ -1020,10 +1048,21 @@ int pmr_conn_poll(struct pmr_conn *conn, struct pmr_completion *out, int max)
 		n += deliver(conn, out + n, max - n);
 	if (n > 0)
 		return n;
-	/* nothing in the CQ: consume fd events so the fd stops being
-	 * readable, then leave the CQ armed for the caller's wait */
-	if (epoll_wait(conn->epfd, evs, 2, 0) > 0)
-		drain_events(conn);
+	/*
+	 * Nothing in the CQ.  Armed, and nothing polled since: no channel
+	 * event can be waiting, the fd is as armed as the caller needs, so
+	 * a busy poller is spared the syscalls -- but every QUIET_POLLS-th
+	 * call still reads the fds (connection events).
+	 */
+	if (conn->armed && !conn->maybe_event && !conn->lost &&
+	    ++conn->quiet_polls % QUIET_POLLS)
+		return 0;
+	/* consume fd events so the fd stops being readable, then leave the
+	 * CQ armed for the caller's wait */
+	n = epoll_wait(conn->epfd, evs, 2, 0);
+	if (n > 0)
+		drain_events(conn, evs, n);
+	n = 0;
 	if (conn->lost)
 		fail_all(conn);
 	else

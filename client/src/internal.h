@@ -119,6 +119,9 @@ struct pmr_conn {
 	struct ibv_qp_ex *qpx; /* NULL: classic ibv_post_send */
 	int epfd;
 	bool armed;	/* CQ notification requested, event not yet read */
+	bool maybe_event; /* a completion was polled while armed: its
+			   * channel event may be waiting */
+	unsigned int quiet_polls; /* pmr_conn_poll calls without a syscall */
 	bool connected; /* rdma_connect succeeded: disconnect on close */
 	int lost;	/* 0, or why the connection is unusable */
 	unsigned int local_methods;
@@ -127,12 +130,12 @@ struct pmr_conn {
 	uint32_t sq_depth;
 	uint32_t sq_used;
 	uint16_t credits; /* granted by the welcome */
-	uint32_t max_msg; /* the welcome's: no message either way is larger */
-	uint16_t ctl_inflight;
-	uint32_t nrecv; /* receive buffers posted (= credits asked) */
 	uint16_t version; /* negotiated (welcome) */
 	uint8_t cnonce[PMR_NONCE_SIZE]; /* ours, sent in the hello */
 	uint8_t snonce[PMR_NONCE_SIZE]; /* the server's, from the welcome */
+	uint32_t max_msg; /* the welcome's: no message either way is larger */
+	uint16_t ctl_inflight;
+	uint32_t nrecv; /* receive buffers posted (= credits asked) */
 
 	/* ctl: nrecv receive buffers of PMR_MSG_MAX, then a PMR_REQ_BUF
 	 * request buffer per slot, then 8 bytes for RAW persist reads */

@@ -36,21 +36,48 @@ int pmr_mr_check(const struct pmr_region *region, const struct pmr_mr *mr,
 	return pmr_check_buf(mr->len, mr_off, len);
 }
 
+/*
+ * one_sided_persist -- the signaled work request persisting [OFF, OFF+LEN)
+ * (LEN <= max_wr) with FLUSH, or RAW's READ of the last bytes written (RC:
+ * the READ executes after the WRITEs before it; its response proves they
+ * reached the persistence domain); its completion frees COVERS entries
+ */
+static void one_sided_persist(struct pmr_region *region, uint32_t slot,
+			      uint32_t covers, uint64_t off, uint64_t len,
+			      struct pmr_swr *w)
+{
+	struct pmr_conn *conn = region->conn;
+	uint32_t k = len < 8 ? (uint32_t)len : 8;
+
+	memset(w, 0, sizeof(*w));
+	w->wr_id = pmr_wrid(PMR_WRID_SIGNALED, slot, covers);
+	w->rkey = region->rkey;
+	w->signaled = 1;
+	if (region->method == PMR_METHOD_FLUSH) {
+		w->op = PMR_SWR_FLUSH;
+		w->raddr = region->addr + off;
+		w->len = (uint32_t)len;
+		return;
+	}
+	w->op = PMR_SWR_READ;
+	w->laddr = (uintptr_t)pmr_raw_sink(conn);
+	w->lkey = conn->ctl_mr->lkey;
+	w->raddr = region->addr + off + len - k;
+	w->len = k;
+}
+
 /* pmr_persist_post -- post the region's persist of [OFF, OFF+LEN) for the
  * op in SLOT, ordered after every write posted before it */
 int pmr_persist_post(struct pmr_region *region, uint32_t slot, uint64_t off,
 		     uint64_t len, bool may_wait)
 {
 	struct pmr_conn *conn = region->conn;
-	struct pmr_swr w = { 0 };
+	struct pmr_swr w;
 	struct pmr_msg req;
-	uint32_t k;
 	int rc;
 
 	switch (region->method) {
 	case PMR_METHOD_RAW:
-		/* RC: the READ executes after the WRITEs before it; its
-		 * response proves they reached the persistence domain */
 		if (conn->sq_used >= conn->sq_depth) {
 			if (!may_wait)
 				return -EAGAIN;
@@ -58,15 +85,7 @@ int pmr_persist_post(struct pmr_region *region, uint32_t slot, uint64_t off,
 			if (rc)
 				return rc;
 		}
-		k = len < 8 ? (uint32_t)len : 8;
-		w.wr_id = pmr_wrid(PMR_WRID_SIGNALED, slot, 1);
-		w.op = PMR_SWR_READ;
-		w.laddr = (uintptr_t)pmr_raw_sink(conn);
-		w.lkey = conn->ctl_mr->lkey;
-		w.raddr = region->addr + off + len - k;
-		w.rkey = region->rkey;
-		w.len = k;
-		w.signaled = 1;
+		one_sided_persist(region, slot, 1, off, len, &w);
 		rc = pmr_post(conn, &w, 1);
 		if (!rc)
 			conn->ops[slot].pending++;
@@ -277,6 +296,50 @@ int pmr_region_persist(struct pmr_region *region, uint64_t off, size_t len)
 	return drain_sync(region->conn) ?: rc;
 }
 
+/*
+ * write_flush_one -- a write that fits one work request and its one-sided
+ * persist (FLUSH or RAW's READ) in a single post: one doorbell instead of
+ * two, and only the persist is signaled -- RC completes in order, so its
+ * completion says the write is done; a failed write still reports (any
+ * failed work request does) and loses the connection.  -EAGAIN: not this
+ * case (the caller posts the two separately).
+ */
+static int write_flush_one(struct pmr_region *region, const struct pmr_mr *mr,
+			   size_t mr_off, uint64_t off, size_t len)
+{
+	struct pmr_conn *conn = region->conn;
+	struct pmr_swr w[2] = { 0 };
+	int rc;
+
+	if (region->method != PMR_METHOD_FLUSH &&
+	    region->method != PMR_METHOD_RAW)
+		return -EAGAIN;
+	if (len > conn->max_wr || conn->sq_depth < 2)
+		return -EAGAIN;
+	if (conn->sq_depth - conn->sq_used < 2) {
+		rc = pmr_wait_sq(conn, 2);
+		if (rc)
+			return rc;
+	}
+	w[0].wr_id = pmr_wrid(PMR_WRID_UNSIGNALED, PMR_SYNC_OP, 0);
+	w[0].op = PMR_SWR_WRITE;
+	w[0].laddr = (uintptr_t)(mr->ptr + mr_off);
+	w[0].lkey = mr->mr->lkey;
+	w[0].raddr = region->addr + off;
+	w[0].rkey = region->rkey;
+	w[0].len = (uint32_t)len;
+	one_sided_persist(region, PMR_SYNC_OP, 2, off, len, &w[1]);
+	pmr_op_start(&conn->ops[PMR_SYNC_OP]);
+	rc = pmr_post(conn, w, 2);
+	if (rc == -EOPNOTSUPP) {
+		conn->ops[PMR_SYNC_OP].busy = 0;
+		return -EAGAIN;
+	}
+	if (!rc)
+		conn->ops[PMR_SYNC_OP].pending++;
+	return drain_sync(conn) ?: rc;
+}
+
 /* mr_xfer -- a sync zero-copy transfer, optionally persisted */
 static int mr_xfer(struct pmr_region *region, const struct pmr_mr *mr,
 		   size_t mr_off, uint64_t off, size_t len, enum pmr_swr_op op,
@@ -296,6 +359,11 @@ static int mr_xfer(struct pmr_region *region, const struct pmr_mr *mr,
 		return PMR_E_NO_METHOD;
 	if (len == 0)
 		return 0;
+	if (persist) {
+		rc = write_flush_one(region, mr, mr_off, off, len);
+		if (rc != -EAGAIN)
+			return rc;
+	}
 	conn = region->conn;
 	pmr_op_start(&conn->ops[PMR_SYNC_OP]);
 	rc = pmr_xfer_post(conn, PMR_SYNC_OP, op, (uintptr_t)(mr->ptr + mr_off),

@@ -19,7 +19,10 @@
 #   lifecycle.tsv key value unit                            (item 3)
 #   env.txt       platform, kernel, region kind, CPUs, date
 # Env: PMR_SRC, PMR_BUILD, PMR_PLATFORM (vmrun / inside.sh); outside a
-# suite it sets up what tests/vm/lib.sh needs itself.
+# suite it sets up what tests/vm/lib.sh needs itself.  A reduced set for
+# before/after comparisons: PMR_BENCH_LAT_SIZES ("64 4096"),
+# PMR_BENCH_BW_POINTS ("65536:1 65536:16", SIZE:QD), PMR_BENCH_OPS
+# (pmr-bench -o, e.g. "read,wp"), PMR_BENCH_NO_LIFECYCLE=1 (skip item 3).
 set -eu
 QUICK=0
 REPS=5
@@ -71,6 +74,8 @@ else
 	PREP_MIB="128 512"
 	BW_TIME=2
 fi
+LAT_SIZES=${PMR_BENCH_LAT_SIZES:-$LAT_SIZES}
+BW_POINTS=${PMR_BENCH_BW_POINTS:-$BW_POINTS}
 
 # say MSG -- a progress line on the console
 say()
@@ -163,7 +168,8 @@ pmr_rep()
 {
 	local rep=$1 p sizes qds=() s
 	sizes=$(echo "$LAT_SIZES" | tr ' ' ,)
-	"$BENCH" "${PMR_OPTS[@]}" -s "$sizes" -j "$OUT/pmr-lat-$rep.json" \
+	"$BENCH" "${PMR_OPTS[@]}" -o "${PMR_BENCH_OPS:-read,write,wp}" \
+		-s "$sizes" -j "$OUT/pmr-lat-$rep.json" \
 		"$IP" bench0 >>"$OUT/pmr-bench.log" 2>&1 || {
 		say "WARNING: pmr-bench latency failed (rep $rep)"
 		tail -n 5 "$OUT/pmr-bench.log" >&3
@@ -349,8 +355,12 @@ data_region()
 	echo "perftest $(dpkg-query -W -f='${Version}' perftest 2>/dev/null || echo ?)"
 } >"$OUT/env.txt"
 
-say "lifecycle figures"
-lifecycle
+if [ "${PMR_BENCH_NO_LIFECYCLE:-0}" = 1 ]; then
+	say "lifecycle figures skipped (PMR_BENCH_NO_LIFECYCLE=1)"
+else
+	say "lifecycle figures"
+	lifecycle
+fi
 say "data path region and pmrd"
 data_region
 cat "$CONF"
