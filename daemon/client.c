@@ -209,27 +209,12 @@ static int handle_wc(struct pmrd_client *c, const struct ibv_wc *wc)
 		     c->free_send[--c->n_free_send]);
 }
 
-/*
- * cc_cb -- the completion channel is readable: take and ack every event,
- * re-arm, then poll the CQ dry (re-arming before polling loses nothing).
- */
-static void cc_cb(struct ev_loop *loop, ev_io *w, int revents)
+/* poll_dry -- handle completions until the CQ is empty; 0 or -EIO */
+static int poll_dry(struct pmrd_client *c)
 {
-	struct pmrd_client *c = container_of(w, struct pmrd_client, cc_watcher);
 	struct ibv_wc wcs[POLL_BATCH];
-	struct ibv_cq *cq;
-	void *ctx;
 	int n, err;
 
-	while (!ibv_get_cq_event(c->cc, &cq, &ctx))
-		ibv_ack_cq_events(cq, 1);
-	err = ibv_req_notify_cq(c->cq, 0);
-	if (err) {
-		log_err("client %s: ibv_req_notify_cq: %s", c->peer,
-			strerror(err));
-		pmrd_client_disconnect(c, "CQ failure");
-		return;
-	}
 	while ((n = ibv_poll_cq(c->cq, POLL_BATCH, wcs)) > 0) {
 		for (int i = 0; i < n; i++) {
 			err = handle_wc(c, &wcs[i]);
@@ -237,7 +222,37 @@ static void cc_cb(struct ev_loop *loop, ev_io *w, int revents)
 				pmrd_client_disconnect(c, strerror(-err));
 		}
 	}
-	if (n < 0) {
+	return n < 0 ? -EIO : 0;
+}
+
+/*
+ * cc_cb -- the completion channel is readable: take and ack the event,
+ * poll the CQ dry, re-arm, poll dry again (a completion that came between
+ * the last poll and the arm raised no event).  Arming only once the CQ is
+ * empty keeps the completion of the response just sent (rxe usually has
+ * it by the time ibv_post_send returns) from waking the loop once more.
+ */
+static void cc_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct pmrd_client *c = container_of(w, struct pmrd_client, cc_watcher);
+	struct ibv_cq *cq;
+	void *ctx;
+	int err;
+
+	while (!ibv_get_cq_event(c->cc, &cq, &ctx))
+		ibv_ack_cq_events(cq, 1);
+	err = poll_dry(c);
+	if (!err) {
+		err = ibv_req_notify_cq(c->cq, 0);
+		if (err) {
+			log_err("client %s: ibv_req_notify_cq: %s", c->peer,
+				strerror(err));
+			pmrd_client_disconnect(c, "CQ failure");
+			return;
+		}
+		err = poll_dry(c);
+	}
+	if (err) {
 		log_err("client %s: ibv_poll_cq failed", c->peer);
 		pmrd_client_disconnect(c, "CQ failure");
 	}
