@@ -749,19 +749,30 @@ static int sc_abuse(int argc, char **argv)
 	return err;
 }
 
-/* sc_oversize -- a message larger than max_msg: disconnected */
+/*
+ * sc_oversize [BYTES] -- a message larger than max_msg (default
+ * PMR_MSG_MAX + 1024 bytes; less for a server configured with a smaller
+ * max_msg): disconnected
+ */
 static int sc_oversize(int argc, char **argv)
 {
+	static const uint8_t zeros[PMR_MSG_MAX];
+	unsigned len = PMR_MSG_MAX + 1024;
 	struct conn c;
 	int err;
 
+	if (argc >= 1)
+		len = (unsigned)atoi(argv[0]);
+	if (len <= PMR_MSG_HDR_SIZE || len > DATA_SIZE)
+		return 2;
 	err = conn_hello(&c, "oversize");
 	if (err)
 		return fail("connect: %s", strerror(-err));
-	send_raw(&c, NULL, PMR_MSG_MAX + 1024);
+	say("welcome: max_msg %u", c.welcome.max_msg);
+	send_raw(&c, zeros, len);
 	err = expect_dead(&c, TIMEOUT_MS);
 	if (!err)
-		say("disconnected after a %u-byte message", PMR_MSG_MAX + 1024);
+		say("disconnected after a %u-byte message", len);
 	conn_close(&c);
 	return err;
 }
@@ -1439,7 +1450,7 @@ static const struct {
 	{ "open", sc_open, "NAME rw|ro" },
 	{ "garbage", sc_garbage, "" },
 	{ "abuse", sc_abuse, "MAX_OUTSTANDING" },
-	{ "oversize", sc_oversize, "" },
+	{ "oversize", sc_oversize, "[BYTES]" },
 	{ "data", sc_data, "NAME" },
 	{ "ro", sc_ro, "NAME" },
 	{ "flush", sc_flush, "NAME" },
