@@ -10,8 +10,11 @@
 #   | END suite rc secs | DONE
 # Env in: PMR_SRC, PMR_BUILD, PMR_OUT, PMR_PLATFORM, PMR_RXE_IP (from
 #   vmrun), PMR_SUITES (optional: space-separated suite names or globs),
-#   PMR_QUICK.  Env out (to suites): the above + PMR_KERNEL, PMR_LOGDIR,
-#   PMR_RESULTS, PMR_SUITE, PMR_LIB.
+#   PMR_QUICK, PMR_POWERCUT_PHASE (2: the boot after a power cut, see
+#   suites/90-powercut.sh).  Env out (to suites): the above + PMR_KERNEL,
+#   PMR_LOGDIR, PMR_RESULTS, PMR_SUITE, PMR_LIB.
+# A suite already BEGun in the results file (the boot before a power cut
+# started it and never ended it) goes on in this boot: no second BEGIN.
 set -u
 : "${PMR_SRC:?}" "${PMR_BUILD:?}" "${PMR_OUT:?}" "${PMR_PLATFORM:?}"
 PMR_KERNEL=$(uname -r)
@@ -44,11 +47,16 @@ for s in "$PMR_SRC"/tests/vm/suites/[0-9][0-9]-*.sh; do
 	mkdir -p "$PMR_LOGDIR"
 	t=$(sed -n 's/^# pmr-timeout: *\([0-9][0-9]*\).*/\1/p' "$s" | head -n 1)
 	t=${t:-${PMR_SUITE_TIMEOUT:-600}}
-	echo "BEGIN $name" >>"$PMR_RESULTS"
+	if grep -q -x "BEGIN $name" "$PMR_RESULTS"; then
+		echo "[pmr] suite $name goes on after the power cut" >>"$PMR_LOGDIR/suite.log"
+	else
+		echo "BEGIN $name" >>"$PMR_RESULTS"
+		: >"$PMR_LOGDIR/suite.log"
+	fi
 	echo "[pmr] suite $name (timeout ${t}s)"
 	start=$SECONDS
 	rc=0
-	timeout -k 10 "$t" bash "$s" 3>&1 >"$PMR_LOGDIR/suite.log" 2>&1 \
+	timeout -k 10 "$t" bash "$s" 3>&1 >>"$PMR_LOGDIR/suite.log" 2>&1 \
 		</dev/null || rc=$?
 	secs=$((SECONDS - start))
 	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
