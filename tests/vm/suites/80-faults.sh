@@ -264,7 +264,7 @@ prepared_kept()
 	pattern_check || return 1
 	# the debug line of the extent check comes right before the flag is
 	# cleared and the file opened for writing: the window of interest
-	for d in "log:extents, all written" delay:0 delay:0.3 delay:0.6 \
+	for d in "log:extents, all written" delay:0.3 \
 		"log:extents, all written"; do
 		kill_prepare "$d"
 		"$PMRD" --prepare -c "$TMP/big.conf" >"$PMR_LOGDIR/prep.out" 2>&1 || {
