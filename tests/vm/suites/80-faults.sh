@@ -403,6 +403,12 @@ resources()
 	echo "$(n_clients) $(n_fds "$1") $(rdma_counts)"
 }
 
+# resources_are PID WANT -- resources PID is WANT (for polling)
+resources_are()
+{
+	[ "$(resources "$1")" = "$2" ]
+}
+
 # client_kill -- SIGKILL a client with big async writes in flight
 client_kill()
 {
@@ -410,7 +416,7 @@ client_kill()
 	pmrd_up main || return 1
 	pid=$(pmrd_pid main)
 	base=$(resources "$pid")
-	echo "baseline (clients fds qps): $base"
+	echo "baseline (clients, pmrd fds, rdma counts): $base"
 	# A: small records (room for ~30000), 4 in flight; B: 1..4 MiB
 	# records, 8 in flight
 	writer wa 1 dev 0 64M -s 64 -S 4K -d 4
@@ -442,7 +448,7 @@ client_kill()
 	verify wa 1 $((a0 + 100)) -H "$IP" dev || return 1
 	verify wb 2 10 -H "$IP" dev || return 1
 	# everything of the dead client (and of the verifiers) given back
-	pmr_wait_until 60 test "$(resources "$pid")" = "$base" || {
+	pmr_wait_until 60 resources_are "$pid" "$base" || {
 		echo "resources now: $(resources "$pid"), baseline $base"
 		"$PMRCTL" -s "$SOCK" list-clients
 		ls -l "/proc/$pid/fd"
@@ -487,6 +493,12 @@ pmrd_kill_io()
 		echo "the testing region was prepared again after a kill"
 		return 1
 	fi
+	# prepare.c: a testing region is sealed at close, so a kill leaves the
+	# flag clear -- the keep case, with its notice
+	pmr_wait_log io2 "scratch: .*prepared but not immutable.*data kept" 1 || {
+		echo "no 'prepared but not immutable ... data kept' notice for scratch"
+		return 1
+	}
 	for n in 3 4 5; do
 		w=dev
 		[ "$n" != 5 ] || w=scratch
