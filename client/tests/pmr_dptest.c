@@ -149,6 +149,29 @@ static int cmd_check(char **a)
 	return 0;
 }
 
+/* write_persist_mr -- LEN bytes of pattern SEED at OFF through a registered
+ * buffer (write and one-sided persist in one post), read back and checked */
+static int write_persist_mr(struct pmr_conn *c, struct pmr_region *r,
+			    unsigned int seed, uint64_t off, size_t len)
+{
+	uint8_t *buf = xmalloc(len), *back = xmalloc(len);
+	struct pmr_mr *mr = NULL;
+	int rc;
+
+	fill(buf, seed, off, len);
+	rc = pmr_mr_reg(c, buf, len, PMR_MR_WRITE_SRC, &mr);
+	if (!rc)
+		rc = pmr_region_write_persist_mr(r, mr, 0, off, len);
+	if (!rc)
+		rc = pmr_region_read(r, back, off, len);
+	if (!rc && verify(back, seed, off, len) >= 0)
+		rc = -EIO;
+	pmr_mr_dereg(&mr);
+	free(back);
+	free(buf);
+	return rc;
+}
+
 /* cmd_methods -- REGION: write+persist with every advertised method */
 static int cmd_methods(char **a)
 {
@@ -187,6 +210,10 @@ static int cmd_methods(char **a)
 		CHECK_RC(pmr_region_read(r, back, 4096, len), 0, "read");
 		CHECK(verify(back, 40 + m, 4096, len) < 0, "method 0x%x data",
 		      m);
+		CHECK_RC(write_persist_mr(c, r, 50 + m, 8192, 4096), 0,
+			 "write_persist_mr");
+		CHECK_RC(write_persist_mr(c, r, 60 + m, 12288, 3), 0,
+			 "write_persist_mr 3 bytes");
 		printf("OK method 0x%x\n", m);
 		used |= m;
 	}
