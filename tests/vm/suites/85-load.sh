@@ -14,7 +14,7 @@
 #   - afterwards pmrd's fds, QPs and cm_ids are back to the baseline
 #     taken before the clients, status/list-clients show nobody, and after
 #     SIGTERM (exit 0) no ASan/UBSan/LSan report in its log.
-# pmr-timeout: 600
+# pmr-timeout: 900
 set -eu
 . "$PMR_LIB"
 
