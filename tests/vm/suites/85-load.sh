@@ -285,13 +285,34 @@ main_start()
 	echo "$BASELINE" >"$TMP/baseline"
 }
 
+# n_listed -- how many clients pmrctl list-clients shows
+n_listed()
+{
+	ctl -j list-clients | grep -o '"credits":' | wc -l
+}
+
+# load_case -- 32 clients x 4 regions for LOAD_SECS; while they run,
+# status and list-clients agree on 32 clients, 32 handles, their buffers
+load_case()
+{
+	local rc=0
+	pmr_daemon_start load "$LOAD" -c 32 -t "$LOAD_SECS" -s 262144 \
+		"$IP" "$PORT" load t1 t2 t3 dev
+	pmr_wait_until 120 status_is clients=32 open_handles=32 \
+		client_memory=$((32 * 4 * 2 * 4096)) || rc=1
+	echo "list-clients: $(n_listed) clients"
+	[ "$(n_listed)" = 32 ] || rc=1
+	pmr_daemon_wait load $((LOAD_SECS + 240)) || rc=1
+	cat "$(pmr_daemon_log load)"
+	return "$rc"
+}
+
 # after_clients -- nobody connected, resources back to the baseline
 after_clients()
 {
 	BASELINE=$(cat "$TMP/baseline")
 	pmr_wait_until 60 status_is clients=0 open_handles=0 client_memory=0 || return 1
-	ctl list-clients
-	! ctl -j list-clients | grep -q '"credits"' || return 1
+	[ "$(n_listed)" = 0 ] || return 1
 	pmr_wait_until 60 at_baseline
 }
 
@@ -317,8 +338,7 @@ fi
 pmr_inline_case max-client-memory memory_case || true
 
 if pmr_inline_case load-start main_start; then
-	pmr_case -t $((LOAD_SECS + 240)) load-32-clients-4-regions \
-		"$LOAD" -c 32 -t "$LOAD_SECS" -s 262144 "$IP" "$PORT" load t1 t2 t3 dev
+	pmr_inline_case load-32-clients-4-regions load_case || true
 	pmr_case -t 400 "cycles-$CYCLES-by-8" \
 		"$LOAD" -c 8 -n "$CYCLES" -b 1048576 "$IP" "$PORT" cycles t1 t2 t3 dev
 	pmr_inline_case load-resources-back after_clients || true
