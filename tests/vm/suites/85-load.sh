@@ -273,9 +273,13 @@ at_baseline()
 	[ "$now" = "$BASELINE" ]
 }
 
-# main_start -- the load pmrd on 4 regions; the baseline
+# main_start -- the load pmrd (really ASan+UBSan) on 4 regions; the baseline
 main_start()
 {
+	ldd "$PMRD" | grep -E "libasan|libubsan" || {
+		echo "$PMRD is not linked with the sanitizer runtimes"
+		return 1
+	}
 	conf "$TMP/main.conf" 3
 	start main "$TMP/main.conf" || return 1
 	BASELINE=$(resources)
