@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libpmr.h>
+
 #include "ackrec.h"
 
 /* ackrec_crc32c -- CRC32C (Castagnoli, reflected), bitwise per byte */
@@ -144,4 +146,36 @@ int ackrec_format_line(const struct ackrec_ack *a, char *buf, size_t len)
 {
 	return snprintf(buf, len, "%" PRIu64 " %" PRIu64 " %" PRIu64 " %08x\n",
 			a->seq, a->off, a->len, a->crc);
+}
+
+/*
+ * ackrec_open -- connect to HOST:PORT and open region NAME with FLAGS;
+ * failures are printed on stderr, *RET_CONN and *RET_REGION untouched
+ */
+int ackrec_open(const char *host, const char *port,
+		const struct pmr_conn_cfg *cfg, const char *name,
+		unsigned int flags, struct pmr_conn **ret_conn,
+		struct pmr_region **ret_region)
+{
+	struct pmr_region *region = NULL;
+	struct pmr_conn *conn = NULL;
+	int ret;
+
+	ret = pmr_conn_open(host, port, cfg, &conn);
+	if (ret) {
+		fprintf(stderr, "connect %s: %s\n", host, pmr_strerror(ret));
+		return ret;
+	}
+	ret = pmr_region_open(conn, name, flags, &region);
+	if (ret) {
+		fprintf(stderr, "open %s: %s\n", name, pmr_strerror(ret));
+		goto out_close_conn;
+	}
+	*ret_conn = conn;
+	*ret_region = region;
+	return 0;
+
+out_close_conn:
+	pmr_conn_close(&conn);
+	return ret;
 }

@@ -49,4 +49,12 @@ int ackrec_check(const void *rec, uint32_t writer, const struct ackrec_ack *a,
 int ackrec_parse_line(const char *line, struct ackrec_ack *ret);
 int ackrec_format_line(const struct ackrec_ack *a, char *buf, size_t len);
 
+struct pmr_conn;
+struct pmr_conn_cfg;
+struct pmr_region;
+int ackrec_open(const char *host, const char *port,
+		const struct pmr_conn_cfg *cfg, const char *name,
+		unsigned int flags, struct pmr_conn **ret_conn,
+		struct pmr_region **ret_region);
+
 #endif

@@ -314,17 +314,11 @@ static int setup(struct writer *w, const char *host, const char *port,
 	if (!ret)
 		ret = pmr_conn_cfg_set_timeout(cfg, 20000);
 	if (!ret)
-		ret = pmr_conn_open(host, port, cfg, &w->conn);
+		ret = ackrec_open(host, port, cfg, region, PMR_OPEN_RW,
+				  &w->conn, &w->region);
 	pmr_conn_cfg_delete(&cfg);
-	if (ret) {
-		fprintf(stderr, "connect %s: %s\n", host, pmr_strerror(ret));
+	if (ret)
 		return ret;
-	}
-	ret = pmr_region_open(w->conn, region, PMR_OPEN_RW, &w->region);
-	if (ret) {
-		fprintf(stderr, "open %s: %s\n", region, pmr_strerror(ret));
-		return ret;
-	}
 	if (w->end > pmr_region_size(w->region)) {
 		fprintf(stderr,
 			"range ends at %" PRIu64 ", region has %" PRIu64 "\n",

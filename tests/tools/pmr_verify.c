@@ -100,16 +100,10 @@ static int open_remote(struct source *s, const char *host, const char *port,
 {
 	int ret;
 
-	ret = pmr_conn_open(host, port, NULL, &s->conn);
-	if (ret) {
-		fprintf(stderr, "connect %s: %s\n", host, pmr_strerror(ret));
+	ret = ackrec_open(host, port, NULL, region, PMR_OPEN_RO, &s->conn,
+			  &s->region);
+	if (ret)
 		return ret;
-	}
-	ret = pmr_region_open(s->conn, region, PMR_OPEN_RO, &s->region);
-	if (ret) {
-		fprintf(stderr, "open %s: %s\n", region, pmr_strerror(ret));
-		return ret;
-	}
 	s->size = pmr_region_size(s->region);
 	s->buf = malloc(ACKREC_MAX);
 	if (!s->buf)
