@@ -340,6 +340,9 @@ static void do_open(struct pmrd_session *s, const struct pmr_msg *req,
 	r->addr = ex->addr;
 	r->length = ex->region->size;
 	r->persist = ex->plan.persist;
+	/* a read-only key cannot FLUSH (keys.h): nothing to flush anyway */
+	if (o->access == PMR_WIRE_ACCESS_RO && h->key)
+		r->persist &= ~(uint32_t)PMR_PERSIST_FLUSH;
 	r->gran = wire_gran(ex->region->granularity);
 	r->kind = wire_kind(ex->region->kind);
 	r->access = o->access;

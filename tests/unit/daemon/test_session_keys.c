@@ -24,7 +24,8 @@ static struct pmrd_region reg = {
 };
 static struct pmrd_export ex = {
 	.region = &reg,
-	.plan = { .persist = PMR_PERSIST_SERVER, .keys = PMRD_KEYS_MW2 },
+	.plan = { .persist = PMR_PERSIST_SERVER | PMR_PERSIST_FLUSH,
+		  .keys = PMRD_KEYS_MW2 },
 	.addr = 0x7000,
 	.rkey = 0x5150, /* the region MR's: must never be handed out */
 };
@@ -144,6 +145,10 @@ Test(session_keys, ro_open_of_rw_region_gets_an_ro_grant)
 	cr_assert_eq(open_win(PMR_WIRE_ACCESS_RO, &o), PMR_ST_OK);
 	cr_expect_eq(fk.last_access, PMR_WIRE_ACCESS_RO);
 	cr_expect_eq(o.access, PMR_WIRE_ACCESS_RO);
+	/* a read-only key cannot FLUSH: not advertised to it */
+	cr_expect_eq(o.persist, PMR_PERSIST_SERVER);
+	cr_assert_eq(open_win(PMR_WIRE_ACCESS_RW, &o), PMR_ST_OK);
+	cr_expect_eq(o.persist, PMR_PERSIST_SERVER | PMR_PERSIST_FLUSH);
 }
 
 Test(session_keys, each_open_gets_its_own_key)
