@@ -7,7 +7,9 @@
  * Modes:
  *   load    -c N clients (threads, one connection each) for -t SECS: each
  *           owns a slice (-s BYTES) of region (i % R) and loops writing a
- *           pattern of its own, persisting it and reading it back.
+ *           pattern of its own, persisting it and reading it back;
+ *           then all stay connected (region open), print "idle: N clients
+ *           connected" and, with -w, close only on SIGUSR1.
  *   cycles  -n TOTAL connect/open/write/read/close/disconnect cycles shared
  *           by -c N threads (thread i checks 4 KiB at -b BASE + i * 4 KiB).
  *   hold    one connection, -o K handles open (round robin over the
@@ -47,6 +49,7 @@ struct opts {
 	const char *regions[MAX_REGIONS];
 	unsigned n_regions;
 	unsigned clients, seconds, cycles, opens, credits;
+	bool wait_release; /* -w: idle and connected until SIGUSR1 */
 	uint64_t slice, base;
 	int expect;
 };
@@ -68,7 +71,8 @@ static struct opts g_o = {
 	.slice = 256 * 1024,
 };
 static atomic_uint g_next_cycle;
-static atomic_bool g_stop;
+static atomic_bool g_stop, g_release;
+static atomic_uint g_idle; /* workers done with their loop, still connected */
 
 static const struct {
 	const char *name;
@@ -186,6 +190,14 @@ static int slice_base(const struct opts *o, unsigned id, uint64_t size,
 	return 0;
 }
 
+/* idle_until_released -- count this worker idle; wait for the release */
+static void idle_until_released(void)
+{
+	atomic_fetch_add(&g_idle, 1);
+	while (!atomic_load(&g_release))
+		usleep(10000);
+}
+
 /* load_worker -- one client of the load mode */
 static void *load_worker(void *arg)
 {
@@ -197,6 +209,7 @@ static void *load_worker(void *arg)
 	struct pmr_conn *conn = NULL;
 	struct pmr_region *r = NULL;
 	uint64_t base, iter = 0;
+	bool idled = false;
 	size_t total;
 	int err;
 
@@ -204,6 +217,7 @@ static void *load_worker(void *arg)
 	if (err) {
 		fprintf(stderr, "client %u: connect: %s\n", w->id,
 			pmr_strerror(err));
+		idle_until_released();
 		goto out;
 	}
 	err = pmr_conn_list_regions(conn, descs, MAX_REGIONS, &total);
@@ -221,9 +235,13 @@ static void *load_worker(void *arg)
 			       bufs[w->id][1], &w->bytes);
 		w->ops++;
 	}
+	idle_until_released();
+	idled = true;
 	if (pmr_region_close(&r) && !err)
 		err = -EIO;
 out_close_conn:
+	if (!idled)
+		idle_until_released(); /* failed before its loop */
 	if (err < 0)
 		fprintf(stderr, "client %u: %s\n", w->id, pmr_strerror(err));
 	if (pmr_conn_close(&conn) && err >= 0)
@@ -274,6 +292,28 @@ static void *cycle_worker(void *arg)
 	return NULL;
 }
 
+/*
+ * release_when_idle -- once all STARTED workers are idle (connected, their
+ * region open) say so; with -w wait for SIGUSR1 (the caller's checks of
+ * the server's view) before letting them close
+ */
+static void release_when_idle(const struct opts *o, unsigned started)
+{
+	sigset_t set;
+	int sig;
+
+	while (atomic_load(&g_idle) < started)
+		usleep(10000);
+	printf("idle: %u clients connected\n", started);
+	fflush(stdout);
+	if (o->wait_release) {
+		sigemptyset(&set);
+		sigaddset(&set, SIGUSR1);
+		sigwait(&set, &sig);
+	}
+	atomic_store(&g_release, true);
+}
+
 /* run_workers -- FN on o->clients threads; 0 when none failed */
 static int run_workers(const struct opts *o, void *(*fn)(void *),
 		       unsigned seconds)
@@ -298,6 +338,10 @@ static int run_workers(const struct opts *o, void *(*fn)(void *),
 	     s++)
 		sleep(1);
 	atomic_store(&g_stop, true);
+	if (seconds)
+		release_when_idle(o, started);
+	else
+		atomic_store(&g_release, true);
 	for (unsigned i = 0; i < started; i++) {
 		pthread_join(ws[i].tid, NULL);
 		ops += ws[i].ops;
@@ -457,7 +501,7 @@ out_close:
 static int usage(void)
 {
 	fprintf(stderr,
-		"usage: pmr-load [-c clients] [-t secs] [-n cycles] [-s slice] [-o opens] [-k credits] [-e ERROR] [-b base]\n"
+		"usage: pmr-load [-c clients] [-t secs] [-n cycles] [-s slice] [-o opens] [-k credits] [-e ERROR] [-b base] [-w]\n"
 		"                HOST PORT load|cycles|hold|expect REGION...\n");
 	return 2;
 }
@@ -467,7 +511,7 @@ static const char *parse_opts(int argc, char **argv)
 {
 	int c;
 
-	while ((c = getopt(argc, argv, "c:t:n:s:o:k:e:b:")) != -1) {
+	while ((c = getopt(argc, argv, "c:t:n:s:o:k:e:b:w")) != -1) {
 		switch (c) {
 		case 'c':
 			g_o.clients = (unsigned)atoi(optarg);
@@ -480,6 +524,9 @@ static const char *parse_opts(int argc, char **argv)
 			break;
 		case 's':
 			g_o.slice = strtoull(optarg, NULL, 0);
+			break;
+		case 'w':
+			g_o.wait_release = true;
 			break;
 		case 'b':
 			g_o.base = strtoull(optarg, NULL, 0);
@@ -515,8 +562,15 @@ int main(int argc, char **argv)
 
 	if (!mode)
 		return usage();
-	if (!strcmp(mode, "load"))
+	if (!strcmp(mode, "load")) {
+		sigset_t set;
+
+		/* every thread inherits it: sigwait in release_when_idle */
+		sigemptyset(&set);
+		sigaddset(&set, SIGUSR1);
+		pthread_sigmask(SIG_BLOCK, &set, NULL);
 		return run_workers(&g_o, load_worker, g_o.seconds);
+	}
 	if (!strcmp(mode, "cycles"))
 		return run_workers(&g_o, cycle_worker, 0);
 	if (!strcmp(mode, "hold"))

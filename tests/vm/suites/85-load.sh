@@ -295,18 +295,20 @@ n_listed()
 	ctl -j list-clients | grep -o '"credits":' | wc -l
 }
 
-# load_case -- 32 clients x 4 regions for LOAD_SECS; while they run,
-# status and list-clients agree on 32 clients, 32 handles, their buffers
+# load_case -- 32 clients x 4 regions for LOAD_SECS; then, all still
+# connected (pmr-load -w holds them), status and list-clients agree on 32
+# clients, 32 handles and their buffers; SIGUSR1 lets them close
 load_case()
 {
 	local rc=0
-	pmr_daemon_start load "$LOAD" -c 32 -t "$LOAD_SECS" -s 262144 \
+	pmr_daemon_start load "$LOAD" -w -c 32 -t "$LOAD_SECS" -s 262144 \
 		"$IP" "$PORT" load t1 t2 t3 dev
-	pmr_wait_until 120 status_is clients=32 open_handles=32 \
+	pmr_wait_log load "^idle: 32 clients connected" $((LOAD_SECS + 240)) || rc=1
+	status_is clients=32 open_handles=32 \
 		client_memory=$((32 * 4 * 2 * 4096)) || rc=1
 	echo "list-clients: $(n_listed) clients"
 	[ "$(n_listed)" = 32 ] || rc=1
-	pmr_daemon_wait load $((LOAD_SECS + 240)) || rc=1
+	pmr_daemon_stop load USR1 120 || rc=1
 	cat "$(pmr_daemon_log load)"
 	return "$rc"
 }
