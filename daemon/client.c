@@ -131,12 +131,8 @@ static int serve(struct pmrd_client *c, uint32_t rslot, uint32_t len,
 	err = post_recv(c, rslot);
 	if (err)
 		return err;
-	if (n < 0) {
-		log_notice(
-			"client %s: more than %u bad requests in a row, disconnecting",
-			c->peer, c->sess.max_bad);
-		return n;
-	}
+	if (n < 0)
+		return n; /* the session logged why */
 	if (n == 0) {
 		c->free_send[c->n_free_send++] = sslot;
 		return 0;

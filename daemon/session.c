@@ -485,7 +485,11 @@ out_count:
 		return n;
 	}
 	s->n_bad++;
-	if (++s->bad_streak > s->max_bad)
+	if (++s->bad_streak > s->max_bad) {
+		log_notice("client %s: more than %u bad requests in a row: "
+			   "disconnecting",
+			   s->peer, s->max_bad);
 		return -EPROTO;
+	}
 	return n;
 }

@@ -89,7 +89,8 @@ size_t pmrd_session_open_regions(const struct pmrd_session *s,
  * pmrd_session_handle -- process one received message REQ of LEN bytes and
  * write the response into RESP (CAP >= PMR_MSG_MAX).  Returns the response
  * length, 0 when no response can be sent (header unreadable), or -EPROTO
- * when the client has sent too much garbage and must be disconnected.
+ * when the client must be disconnected (too much garbage in a row, or too
+ * many failed PSK proofs); the reason is logged here.
  */
 int pmrd_session_handle(struct pmrd_session *s, const void *req, size_t len,
 			void *resp, size_t cap);
