@@ -224,6 +224,7 @@ set terminal pngcairo size 1400,560 noenhanced
 set output '%s'
 set multiplot layout 1,2 title '%s'
 set logscale xy 2
+set xtics ('8' 8, '64' 64, '512' 512, '4K' 4096, '64K' 65536, '1M' 1048576)
 set xlabel 'size (bytes)'
 set ylabel 'p50 latency (us)'
 set key top left
@@ -231,6 +232,7 @@ set grid
 plot %s
 unset logscale
 set logscale x 2
+set xtics autofreq
 set xlabel 'queue depth (64 KiB writes, 1 connection)'
 set ylabel 'MB/s'
 plot '%s' using 1:2 with linespoints title 'pmr-bench', \\
