@@ -494,3 +494,14 @@ pmr_cleanup()
 	pmem_release 2>/dev/null || true
 }
 trap pmr_cleanup EXIT
+
+# pmr_teardown DIR... -- pmr_cleanup, then unseal the files in each DIR and
+# unmount each DIR that is a mount point: the EXIT trap of a suite that
+# prepared testing regions on its own file systems
+pmr_teardown()
+{
+	pmr_cleanup
+	sleep 1
+	pmr_unseal "$@"
+	pmr_umount "$@"
+}

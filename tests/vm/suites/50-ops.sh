@@ -34,16 +34,8 @@ HAVE_FLUSH=$("$RAW" - - features | sed -n 's/^flush: //p')
 if [ "$HAVE_FLUSH" = yes ] && kernel_at_least 6 2; then FLUSH=yes; else FLUSH=no; fi
 T_MR= # set after setup, from where the testing regions live
 
-# cleanup -- kill what still runs (process groups: pmrd runs under the
-# notify listener), unseal, unmount
-cleanup()
-{
-	pmr_cleanup
-	sleep 1
-	pmr_unseal "$TFS"
-	pmr_umount "$TFS" "$TMP"
-}
-trap cleanup EXIT
+# at exit: kill what still runs, unseal, unmount
+trap 'pmr_teardown "$TFS" "$TMP"' EXIT
 
 # tmpfs_works -- can this pmrd prepare a testing region on tmpfs?
 tmpfs_works()

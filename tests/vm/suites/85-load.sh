@@ -40,15 +40,8 @@ if [ -z "$PMRD" ] || [ ! -x "$PMRD" ]; then
 	exit 1
 fi
 
-# cleanup -- kill what still runs, unseal, unmount
-cleanup()
-{
-	pmr_cleanup
-	sleep 1
-	pmr_unseal "$TFS"
-	pmr_umount "$TFS" "$TMP"
-}
-trap cleanup EXIT
+# at exit: kill what still runs, unseal, unmount
+trap 'pmr_teardown "$TFS" "$TMP"' EXIT
 
 # setup -- devdax, and a file system for the testing regions: tmpfs where
 # pmrd can prepare on it (Linux >= 6.5 refuses pinning page-cache files),
