@@ -2,13 +2,11 @@
 /*
  * psk.c -- the "psk_file" of a region: a pre-shared key read at start
  *
- * The file holds the key either as hex (an even number of hex digits,
- * whitespace around them ignored) or as raw bytes (anything else, used
- * exactly as it is).  16..64 bytes.  It must be a regular file nobody but
+ * The file holds the key as hex or raw bytes, 16..64 bytes: the format
+ * libpmr reads too (proto/psk.h).  It must be a regular file nobody but
  * its owner can read or write: a key others can read is no secret, one
  * they can write is theirs.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -16,50 +14,13 @@
 #include <unistd.h>
 
 #include "conf_private.h"
+#include "psk.h"
 
 /* the largest file worth reading: a 64-byte key in hex plus whitespace */
 #define PSK_FILE_MAX 512
 
-/* hex_val -- value of hex digit C, -1 if none */
-static int hex_val(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-/* hex_key -- BUF[0..N) as trimmed hex into KEY; -1 when it is not hex */
-static ssize_t hex_key(const char *buf, size_t n, uint8_t *key)
-{
-	size_t a = 0, b = n, k = 0;
-
-	while (a < b && isspace((unsigned char)buf[a]))
-		a++;
-	while (b > a && isspace((unsigned char)buf[b - 1]))
-		b--;
-	if (a == b || (b - a) % 2 || (b - a) / 2 > PMRD_PSK_MAX)
-		return -1;
-	for (size_t i = a; i < b; i += 2) {
-		int hi = hex_val(buf[i]), lo = hex_val(buf[i + 1]);
-
-		if (hi < 0 || lo < 0)
-			return -1;
-		key[k++] = (uint8_t)(hi << 4 | lo);
-	}
-	return (ssize_t)k;
-}
-
-/* wipe -- clear key material (a plain memset may be optimized out) */
-static void wipe(void *p, size_t n)
-{
-	volatile uint8_t *v = p;
-
-	while (n--)
-		*v++ = 0;
-}
+_Static_assert(PMRD_PSK_MIN == PMR_PSK_MIN && PMRD_PSK_MAX == PMR_PSK_MAX,
+	       "conf's key sizes are the key file format's");
 
 /* conf_psk_read -- see conf_private.h */
 int conf_psk_read(const char *path, uint8_t *key, size_t *ret_len,
@@ -68,7 +29,8 @@ int conf_psk_read(const char *path, uint8_t *key, size_t *ret_len,
 	char buf[PSK_FILE_MAX + 1];
 	uint8_t tmp[PMRD_PSK_MAX];
 	struct stat st;
-	ssize_t n, k;
+	ssize_t n;
+	size_t k;
 	int fd, err;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
@@ -102,25 +64,21 @@ int conf_psk_read(const char *path, uint8_t *key, size_t *ret_len,
 		*why = "too long for a key (at most 64 bytes, or 128 hex digits)";
 		goto out_wipe;
 	}
-	k = hex_key(buf, (size_t)n, tmp);
-	if (k < 0) {
-		if (n > PMRD_PSK_MAX) {
-			*why = "too long for a key (at most 64 bytes, or 128 hex digits)";
-			goto out_wipe;
-		}
-		memcpy(tmp, buf, (size_t)n);
-		k = n;
+	k = pmr_psk_decode(buf, (size_t)n, tmp);
+	if (!k && n > PMRD_PSK_MAX) {
+		*why = "too long for a key (at most 64 bytes, or 128 hex digits)";
+		goto out_wipe;
 	}
 	if (k < PMRD_PSK_MIN) {
 		*why = "key too short (at least 16 bytes, or 32 hex digits)";
 		goto out_wipe;
 	}
-	memcpy(key, tmp, (size_t)k);
-	*ret_len = (size_t)k;
+	memcpy(key, tmp, k);
+	*ret_len = k;
 	err = 0;
 out_wipe:
-	wipe(buf, sizeof(buf));
-	wipe(tmp, sizeof(tmp));
+	pmr_secret_wipe(buf, sizeof(buf));
+	pmr_secret_wipe(tmp, sizeof(tmp));
 out_close:
 	close(fd);
 	return err;
@@ -129,6 +87,6 @@ out_close:
 /* conf_psk_wipe -- see conf_private.h */
 void conf_psk_wipe(struct pmrd_region_conf *r)
 {
-	wipe(r->psk, sizeof(r->psk));
+	pmr_secret_wipe(r->psk, sizeof(r->psk));
 	r->psk_len = 0;
 }

@@ -111,10 +111,3 @@ int pmr_nonce_new(uint8_t out[PMR_NONCE_SIZE])
 {
 	return RAND_bytes(out, PMR_NONCE_SIZE) == 1 ? 0 : -EIO;
 }
-
-/* pmr_secret_wipe -- see proof.h */
-void pmr_secret_wipe(void *p, size_t n)
-{
-	if (p && n)
-		OPENSSL_cleanse(p, n);
-}

@@ -25,9 +25,7 @@
 #include <stdint.h>
 
 #include "pmr_proto.h"
-
-#define PMR_PSK_MIN 16 /* bytes; shorter keys are refused */
-#define PMR_PSK_MAX 64 /* one HMAC-SHA256 block */
+#include "psk.h"
 
 /*
  * pmr_hmac_sha256 -- HMAC-SHA256 of MSG under KEY into OUT.  0, or
@@ -59,8 +57,5 @@ bool pmr_proof_equal(const uint8_t a[PMR_PROOF_SIZE],
 
 /* pmr_nonce_new -- PMR_NONCE_SIZE random bytes (RAND_bytes); 0 or -EIO */
 int pmr_nonce_new(uint8_t out[PMR_NONCE_SIZE]);
-
-/* pmr_secret_wipe -- clear N bytes of key material (never optimized out) */
-void pmr_secret_wipe(void *p, size_t n);
 
 #endif

@@ -15,6 +15,7 @@
 
 #include "internal.h"
 #include "log.h"
+#include "psk.h"
 
 /* find_slot -- the slot of REGION ("" = any region), else a free one */
 static struct pmr_psk *find_slot(struct pmr_conn_cfg *cfg, const char *region)
@@ -54,48 +55,6 @@ int pmr_conn_cfg_set_psk(struct pmr_conn_cfg *cfg, const char *region,
 	return 0;
 }
 
-/* hex_val -- value of hex digit C, -1 if none */
-static int hex_val(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/*
- * key_from_file -- BUF[0..N) as the daemon reads a psk_file: an even run
- * of hex digits (whitespace around it ignored) or else the raw bytes
- */
-static size_t key_from_file(const char *buf, size_t n, uint8_t *key)
-{
-	size_t a = 0, b = n, k = 0;
-
-	while (a < b && strchr(" \t\r\n", buf[a]))
-		a++;
-	while (b > a && strchr(" \t\r\n", buf[b - 1]))
-		b--;
-	if (a < b && (b - a) % 2 == 0 && (b - a) / 2 <= PMR_PSK_MAX) {
-		for (k = 0; a + 2 * k < b; k++) {
-			int hi = hex_val(buf[a + 2 * k]);
-			int lo = hex_val(buf[a + 2 * k + 1]);
-
-			if (hi < 0 || lo < 0)
-				break;
-			key[k] = (uint8_t)(hi << 4 | lo);
-		}
-		if (a + 2 * k == b)
-			return k;
-	}
-	if (n > PMR_PSK_MAX)
-		return 0;
-	memcpy(key, buf, n);
-	return n;
-}
-
 /* pmr_conn_cfg_set_psk_file -- see libpmr.h */
 int pmr_conn_cfg_set_psk_file(struct pmr_conn_cfg *cfg, const char *region,
 			      const char *path)
@@ -116,7 +75,7 @@ int pmr_conn_cfg_set_psk_file(struct pmr_conn_cfg *cfg, const char *region,
 	close(fd);
 	if (rc)
 		return rc;
-	len = (size_t)n < sizeof(buf) ? key_from_file(buf, (size_t)n, key) : 0;
+	len = (size_t)n < sizeof(buf) ? pmr_psk_decode(buf, (size_t)n, key) : 0;
 	rc = pmr_conn_cfg_set_psk(cfg, region, key, len);
 	pmr_secret_wipe(buf, sizeof(buf));
 	pmr_secret_wipe(key, sizeof(key));
