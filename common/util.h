@@ -4,12 +4,22 @@
 #define PMRD_COMMON_UTIL_H
 
 #include <stddef.h>
+#include <time.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define container_of(ptr, type, member) \
 	((type *)((char *)(ptr)-offsetof(type, member)))
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
+
+/* pmrd_now_ms -- CLOCK_MONOTONIC in milliseconds, for measuring durations */
+static inline double pmrd_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
 
 #define PMR_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
 #define PMR_UNUSED	      __attribute__((unused))

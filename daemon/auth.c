@@ -27,7 +27,7 @@ int pmrd_auth_new(const struct pmrd_conf *conf, struct pmrd_auth **ret)
 	if (conf->n_regions) {
 		a->regions = calloc(conf->n_regions, sizeof(*a->regions));
 		if (!a->regions)
-			goto out_free;
+			goto out_delete;
 	}
 	for (size_t i = 0; i < conf->n_regions; i++) {
 		const struct pmrd_region_conf *rc = &conf->regions[i];
@@ -53,9 +53,6 @@ int pmrd_auth_new(const struct pmrd_conf *conf, struct pmrd_auth **ret)
 
 out_delete:
 	pmrd_auth_delete(&a);
-	return -ENOMEM;
-out_free:
-	free(a);
 	return -ENOMEM;
 }
 

@@ -32,7 +32,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <infiniband/verbs.h>
 
@@ -41,6 +40,7 @@
 #include "log.h"
 #include "mr.h"
 #include "pmr_proto.h"
+#include "util.h"
 
 /* One key a client holds (or a window kept for reuse). */
 struct pmrd_key {
@@ -57,15 +57,6 @@ struct pmrd_keys {
 	unsigned max;
 	struct pmrd_key *slots;
 };
-
-/* now_ms -- monotonic milliseconds */
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
 
 /* pmrd_keys_device_mw2 -- see keys.h */
 bool pmrd_keys_device_mw2(struct ibv_context *verbs)
@@ -183,7 +174,7 @@ static int register_client_mr(struct pmrd_key *key, struct pmrd_export *ex,
 			      int access, uint32_t *rkey)
 {
 	struct pmrd_region *r = ex->region;
-	double t0 = now_ms();
+	double t0 = pmrd_now_ms();
 
 	key->mr = ibv_reg_mr(key->owner->dev->pd, r->addr, r->size, access);
 	if (!key->mr)
@@ -192,7 +183,7 @@ static int register_client_mr(struct pmrd_key *key, struct pmrd_export *ex,
 		"region %s: client MR (%s) of %zu bytes registered in %.1f ms",
 		r->name,
 		(access & IBV_ACCESS_REMOTE_WRITE) ? "read-write" : "read-only",
-		r->size, now_ms() - t0);
+		r->size, pmrd_now_ms() - t0);
 	*rkey = key->mr->rkey;
 	return 0;
 }

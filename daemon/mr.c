@@ -8,11 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
 
 #include "log.h"
 #include "mr.h"
 #include "pmr_proto.h"
+#include "util.h"
 
 /* bookworm's glibc headers may predate these (Linux 5.14) */
 #ifndef MADV_POPULATE_READ
@@ -33,15 +33,6 @@
 /* ODP prefetch works on at most this much per ibv_sge (length is u32) */
 #define PREFETCH_CHUNK (1u << 30)
 
-/* now_ms -- monotonic milliseconds */
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
 /*
  * populate -- fault the whole mapping in, so the device's ODP page faults
  * resolve from present page tables instead of from the filesystem.  Only
@@ -51,7 +42,7 @@ static void populate(const struct pmrd_region *r)
 {
 	int advice = r->access == PMRD_ACCESS_RW ? MADV_POPULATE_WRITE :
 						   MADV_POPULATE_READ;
-	double t0 = now_ms();
+	double t0 = pmrd_now_ms();
 
 	if (madvise(r->addr, r->size, advice)) {
 		log_warn(
@@ -60,7 +51,7 @@ static void populate(const struct pmrd_region *r)
 		return;
 	}
 	log_debug("region %s: mapping pre-faulted in %.1f ms", r->name,
-		  now_ms() - t0);
+		  pmrd_now_ms() - t0);
 }
 
 /*
@@ -215,7 +206,7 @@ int pmrd_export_new(struct pmrd_device *dev, struct pmrd_region *region,
 		goto out_free;
 	pmrd_mr_plan_keys(&ex->plan, keys);
 
-	t0 = now_ms();
+	t0 = pmrd_now_ms();
 	if (ex->plan.populate)
 		populate(region);
 	ex->mr = ibv_reg_mr(dev->pd, region->addr, region->size,
@@ -227,7 +218,6 @@ int pmrd_export_new(struct pmrd_device *dev, struct pmrd_region *region,
 	 */
 	if (!ex->mr && errno == EFAULT &&
 	    !pmrd_mr_plan_odp_fallback(&dev->caps, &info, &ex->plan)) {
-		pmrd_mr_plan_keys(&ex->plan, keys);
 		log_notice(
 			"region %s: the kernel refused to pin this page-cache file (Linux >= 6.5 allows no long-term writable pins of file mappings); registering it with ODP instead",
 			region->name);
@@ -242,7 +232,7 @@ int pmrd_export_new(struct pmrd_device *dev, struct pmrd_region *region,
 	}
 	if (ex->plan.prefetch)
 		prefetch(dev->pd, ex->mr, region);
-	ex->reg_ms = now_ms() - t0;
+	ex->reg_ms = pmrd_now_ms() - t0;
 	ex->addr = (uintptr_t)region->addr;
 	ex->rkey = ex->mr->rkey;
 

@@ -59,7 +59,8 @@ int pmrd_mr_plan(const struct pmrd_dev_caps *caps,
 /*
  * pmrd_mr_plan_odp_fallback -- turn a pinned plan for a TESTING region into
  * an ODP one, for kernels that refuse long-term writable pins of page-cache
- * file mappings (Linux >= 6.5: EFAULT).  -EOPNOTSUPP when the device has
+ * file mappings (Linux >= 6.5: EFAULT), keeping its key strategy (the MR's
+ * access is pmrd_mr_plan_keys' again).  -EOPNOTSUPP when the device has
  * no RC ODP or the region is not a testing one; *plan untouched then.
  */
 int pmrd_mr_plan_odp_fallback(const struct pmrd_dev_caps *caps,

@@ -105,8 +105,9 @@ int pmrd_mr_plan_odp_fallback(const struct pmrd_dev_caps *caps,
 	    plan->strategy != PMRD_MR_PINNED || !odp_usable(caps))
 		return -EOPNOTSUPP;
 	plan->strategy = PMRD_MR_ODP;
-	plan->access |= IBV_ACCESS_ON_DEMAND;
 	plan->grant_ceiling |= IBV_ACCESS_ON_DEMAND;
+	/* the region MR's own access follows from the ceiling and the keys */
+	pmrd_mr_plan_keys(plan, plan->keys);
 	plan->populate = true;
 	plan->prefetch = true;
 	return 0;
