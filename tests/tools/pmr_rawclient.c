@@ -268,22 +268,37 @@ static int conn_open(struct conn *c, const char *name, const void *hello,
 	return err < 0 ? err : -EPROTO;
 }
 
-/* conn_hello -- conn_open with a proper hello asking CREDITS */
-static int conn_hello(struct conn *c, const char *name)
+/*
+ * hello_encode -- a proper hello asking CREDITS into B, its random nonce
+ * into NONCE; the hello's length or negative errno
+ */
+static int hello_encode(uint8_t b[PMR_HELLO_SIZE_V2],
+			uint8_t nonce[PMR_NONCE_SIZE])
 {
-	struct pmr_hello h = { PMR_PROTO_VERSION, PMR_PROTO_VERSION_MIN, 0,
-			       CREDITS, { 0 } };
-	uint8_t b[PMR_HELLO_SIZE_V2];
-	int n;
+	struct pmr_hello h = {
+		.version = PMR_PROTO_VERSION,
+		.min_version = PMR_PROTO_VERSION_MIN,
+		.credits = CREDITS,
+	};
 
 	/* a real client's nonce is random; any will do for a probe */
 	if (getrandom(h.nonce, sizeof(h.nonce), 0) != sizeof(h.nonce))
 		return -EIO;
-	n = pmr_hello_encode(&h, b, sizeof(b));
+	memcpy(nonce, h.nonce, PMR_NONCE_SIZE);
+	return pmr_hello_encode(&h, b, PMR_HELLO_SIZE_V2);
+}
+
+/* conn_hello -- conn_open with a proper hello asking CREDITS */
+static int conn_hello(struct conn *c, const char *name)
+{
+	uint8_t b[PMR_HELLO_SIZE_V2], nonce[PMR_NONCE_SIZE];
+	int n;
+
+	n = hello_encode(b, nonce);
 	if (n < 0)
 		return n;
 	n = conn_open(c, name, b, (size_t)n);
-	memcpy(c->cnonce, h.nonce, sizeof(c->cnonce));
+	memcpy(c->cnonce, nonce, sizeof(c->cnonce)); /* conn_open zeroed C */
 	return n;
 }
 
@@ -970,11 +985,9 @@ static int sc_limit_regions(int argc, char **argv)
 /* sc_limit_clients K -- K connections succeed, the next is TOO_MANY */
 static int sc_limit_clients(int argc, char **argv)
 {
-	struct pmr_hello h = { PMR_PROTO_VERSION, PMR_PROTO_VERSION_MIN, 0,
-			       CREDITS, { 0 } };
-	uint8_t b[PMR_HELLO_SIZE_V2];
+	uint8_t b[PMR_HELLO_SIZE_V2], nonce[PMR_NONCE_SIZE];
 	struct conn *cs;
-	int k, err, rc = 0;
+	int k, n, err, rc = 0;
 
 	if (argc < 1)
 		return 2;
@@ -989,8 +1002,12 @@ static int sc_limit_clients(int argc, char **argv)
 			goto out;
 		}
 	}
-	pmr_hello_encode(&h, b, sizeof(b));
-	rc = expect_reject(b, sizeof(b), PMR_REJECT_TOO_MANY);
+	n = hello_encode(b, nonce);
+	if (n < 0) {
+		rc = fail("hello: %s", strerror(-n));
+		goto out;
+	}
+	rc = expect_reject(b, (size_t)n, PMR_REJECT_TOO_MANY);
 	/* the first one still works */
 	if (!rc && do_ping(&cs[0]))
 		rc = fail("PING on connection 1 after the limit");
