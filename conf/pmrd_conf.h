@@ -59,7 +59,7 @@ struct pmrd_region_conf {
 	enum pmrd_access access;
 	bool persistent; /* false: a non-DAX file is allowed, testing only */
 	enum pmrd_pdomain pdomain;
-	unsigned line; /* line of the [region NAME] header */
+	unsigned line;		 /* line of the [region NAME] header */
 	struct pmrd_cidr *allow; /* NULL: every peer may open it */
 	size_t n_allow;
 	char *psk_file;		   /* NULL: no PSK proof needed */
@@ -72,7 +72,7 @@ struct pmrd_limits {
 	unsigned max_regions_per_client; /* open region handles per client */
 	unsigned max_outstanding; /* control requests in flight per client */
 	unsigned max_handles;	  /* open region handles, all clients */
-	unsigned max_msg; /* control message bytes, PMRD_MSG_MIN..MAX */
+	unsigned max_msg;	  /* control message bytes, PMRD_MSG_MIN..MAX */
 	uint64_t max_client_memory; /* bytes of client buffers, all clients */
 };
 

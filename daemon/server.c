@@ -184,10 +184,9 @@ static void on_connect_request(struct pmrd_server *s, struct cm_event *e)
 		return;
 	}
 	/* allow lists use the rdmacm peer address; PSK proofs the nonces */
-	err = pmrd_auth_conn_start(&c->sess.auth, &s->env.auth,
-				   rdma_get_peer_addr(e->id),
-				   version >= PMR_PROTO_VERSION_AUTH ? h.nonce :
-								       NULL);
+	err = pmrd_auth_conn_start(
+		&c->sess.auth, &s->env.auth, rdma_get_peer_addr(e->id),
+		version >= PMR_PROTO_VERSION_AUTH ? h.nonce : NULL);
 	if (err) {
 		log_err("client %s: no random nonce: rejected", c->peer);
 		reject(e->id, PMR_REJECT_INTERNAL);

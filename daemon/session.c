@@ -176,8 +176,8 @@ static void do_list(struct pmrd_session *s, const struct pmr_msg *req,
 			  start, l->total);
 		return;
 	}
-	for (size_t i = 0;
-	     i < s->n_exports && l->count < PMR_LIST_MAX_ENTRIES; i++) {
+	for (size_t i = 0; i < s->n_exports && l->count < PMR_LIST_MAX_ENTRIES;
+	     i++) {
 		const struct pmrd_export *ex = s->exports[i];
 		struct pmr_region_info *e;
 
@@ -271,8 +271,7 @@ static bool auth_denied(struct pmrd_session *s, const struct pmr_open_req *o,
 	if (v == PMRD_AUTH_OK)
 		return false;
 	log_notice("client %s: open %s denied: %s", s->peer, o->name, why[v]);
-	set_error(resp,
-		  v == PMRD_AUTH_ERROR ? PMR_ST_INTERNAL : PMR_ST_DENIED,
+	set_error(resp, v == PMRD_AUTH_ERROR ? PMR_ST_INTERNAL : PMR_ST_DENIED,
 		  "not authorized to open region '%s'", o->name);
 	return true;
 }

@@ -34,12 +34,12 @@ struct pmrd_session {
 	unsigned *n_global;  /* open handles of all sessions; NULL: no cap */
 	unsigned max_global; /* max_handles of the config */
 	size_t max_msg;	     /* largest response (the welcome's max_msg) */
-	unsigned max_bad; /* consecutive bad requests tolerated */
+	unsigned max_bad;    /* consecutive bad requests tolerated */
 	unsigned bad_streak;
-	const char *peer; /* for log messages */
+	const char *peer;		    /* for log messages */
 	const struct pmrd_key_ops *key_ops; /* NULL: no per-open keys */
 	void *key_ctx;
-	unsigned n_keys; /* keys granted and not revoked */
+	unsigned n_keys;	    /* keys granted and not revoked */
 	struct pmrd_auth_conn auth; /* zero: no rules (pmrd_auth_conn_start) */
 	uint64_t n_requests;
 	uint64_t n_bad;

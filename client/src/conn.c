@@ -326,9 +326,8 @@ static int conn_wait(struct pmr_conn *conn, wait_done_fn *done, void *arg)
 	int n;
 
 	t = now_ns();
-	spin_end = conn->cfg.spin_us ?
-			   t + (uint64_t)conn->cfg.spin_us * 1000 :
-			   0;
+	spin_end = conn->cfg.spin_us ? t + (uint64_t)conn->cfg.spin_us * 1000 :
+				       0;
 	deadline = t + (uint64_t)conn->cfg.timeout_ms * 1000000;
 	for (;;) {
 		if (done(conn, arg))

@@ -60,7 +60,6 @@ int pmr_auth_prove_open(struct pmr_conn *conn, struct pmr_open_req *req);
 int pmr_auth_check_open(struct pmr_conn *conn, const struct pmr_open_req *req,
 			const struct pmr_open_resp *resp);
 
-
 /* wr_id layout: [63..32] send queue entries freed, [31..8] slot, [7..0] kind */
 enum pmr_wrid_kind {
 	PMR_WRID_SIGNALED = 1,	 /* counts against its op's pending */
@@ -118,7 +117,7 @@ struct pmr_conn {
 	struct ibv_qp *qp;
 	struct ibv_qp_ex *qpx; /* NULL: classic ibv_post_send */
 	int epfd;
-	bool armed;	/* CQ notification requested, event not yet read */
+	bool armed;	  /* CQ notification requested, event not yet read */
 	bool maybe_event; /* a completion was polled while armed: its
 			   * channel event may be waiting */
 	unsigned int quiet_polls; /* pmr_conn_poll calls without a syscall */
@@ -129,8 +128,8 @@ struct pmr_conn {
 	uint32_t max_inline; /* IBV_SEND_INLINE limit */
 	uint32_t sq_depth;
 	uint32_t sq_used;
-	uint16_t credits; /* granted by the welcome */
-	uint16_t version; /* negotiated (welcome) */
+	uint16_t credits;		/* granted by the welcome */
+	uint16_t version;		/* negotiated (welcome) */
 	uint8_t cnonce[PMR_NONCE_SIZE]; /* ours, sent in the hello */
 	uint8_t snonce[PMR_NONCE_SIZE]; /* the server's, from the welcome */
 	uint32_t max_msg; /* the welcome's: no message either way is larger */

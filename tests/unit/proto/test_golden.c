@@ -95,8 +95,7 @@ Test(golden, hello_v2_nonce)
 	for (int i = 0; i < PMR_NONCE_SIZE; i++)
 		h.nonce[i] = (uint8_t)(0x11 * i);
 	cr_assert_eq(sizeof(want), PMR_HELLO_SIZE_V2);
-	cr_assert_eq(pmr_hello_encode(&h, buf, sizeof(buf)),
-		     PMR_HELLO_SIZE_V2);
+	cr_assert_eq(pmr_hello_encode(&h, buf, sizeof(buf)), PMR_HELLO_SIZE_V2);
 	cr_assert_arr_eq(buf, want, sizeof(want));
 	cr_assert_eq(pmr_hello_decode(want, sizeof(want), &out), 0);
 	cr_assert_eq(out.version, 2);
