@@ -12,10 +12,13 @@
 #      with an ODP MR on trixie with PMR_BENCH_ODP=1) served by pmrd, and
 #      REPS repetitions,
 #      alternating, of perftest (ib_read_lat, ib_write_lat, ib_write_bw,
-#      without and with -R) and pmr-bench (latency, then bandwidth).
+#      without and with -R), pmr-bench (latency, then bandwidth) and
+#      pmr-floor (tests/vm/bench/pmr_floor.c: read, write and write+FLUSH
+#      in one post on raw verbs, timed like pmr-bench: the device's floor).
 # Raw results in OUT (read by tests/vm/bench/report.py on the host):
 #   perftest.tsv  rep prog cm size qd p50_us p99_us MBps   (one per run)
 #   pmr-lat-REP.json, pmr-bw-REP.json                      (pmr-bench -j)
+#   floor-REP.jsonl  one JSON line per (op, size)           (pmr-floor)
 #   lifecycle.tsv key value unit                            (item 3)
 #   env.txt       platform, kernel, region kind, CPUs, date
 # Env: PMR_SRC, PMR_BUILD, PMR_PLATFORM (vmrun / inside.sh); outside a
@@ -46,6 +49,10 @@ export PMR_RESULTS=${PMR_RESULTS:-$OUT/results}
 
 PMRD=$(pmr_bin pmrd)
 BENCH=$(pmr_bin pmr-bench)
+FLOOR=$(pmr_bin pmr-floor)
+# pmr-floor's server registers the data region's memory where it is
+# devdax (pmem pages: rxe grants FLUSH access), else anonymous memory
+FLOOR_MAP=()
 MEMSET=$(pmr_bin pmr-memset-bench)
 IP=$(rxe_ip)
 DEV=$(rxe_dev)
@@ -191,6 +198,24 @@ pmr_rep()
 			-j "$OUT/pmr-bw-threads.json" "$IP" bench0 \
 			>>"$OUT/pmr-bench.log" 2>&1 || say "WARNING: pmr-bench threads failed"
 	fi
+}
+
+# floor_rep REP -- pmr-floor once (its own server on port 7472 registers
+# the devdax namespace's first 64 MiB, which pmr-bench writes too)
+floor_rep()
+{
+	local rep=$1 srv
+	timeout 300 "$FLOOR" -b "$IP" "${FLOOR_MAP[@]}" \
+		>>"$OUT/floor-srv.log" 2>&1 &
+	srv=$!
+	rdma_wait_listen 7472 30 >/dev/null 2>&1 || sleep 2
+	timeout 300 "$FLOOR" "${PMR_OPTS[@]}" -s "$(echo "$LAT_SIZES" | tr ' ' ,)" \
+		"$IP" >"$OUT/floor-$rep.jsonl" 2>>"$OUT/floor.log" || {
+		say "WARNING: pmr-floor failed (rep $rep)"
+		tail -n 5 "$OUT/floor.log" "$OUT/floor-srv.log" >&3
+	}
+	wait "$srv" 2>/dev/null || say "WARNING: pmr-floor server failed (rep $rep)"
+	grep -h skipped "$OUT/floor-$rep.jsonl" | head -n 1 >&3 || true
 }
 
 # _serving_or_gone NAME -- the daemon serves, or it is not running anymore
@@ -340,6 +365,7 @@ data_region()
 			echo "region testing (tmpfs, 512 MiB; devdax $size bytes is over rxe's 1 GiB pin limit)" >>"$OUT/env.txt"
 		else
 			region_conf "$CONF" "bench0=$dax:-"
+			FLOOR_MAP=(-m "$dax")
 			echo "region devdax ($dax, $size bytes)" >>"$OUT/env.txt"
 		fi
 	fi
@@ -379,7 +405,11 @@ for rep in $(seq 1 "$REPS"); do
 		perftest_rep "$rep"
 		say "rep $rep/$REPS: pmr-bench"
 		pmr_rep "$rep"
+		say "rep $rep/$REPS: pmr-floor"
+		floor_rep "$rep"
 	else
+		say "rep $rep/$REPS: pmr-floor"
+		floor_rep "$rep"
 		say "rep $rep/$REPS: pmr-bench"
 		pmr_rep "$rep"
 		say "rep $rep/$REPS: perftest"

@@ -11,6 +11,10 @@
 # write and write+persist -> 2 x ib_write_lat (perftest prints half a round
 # trip, ping-pong; a completed one-sided write is a full one); bandwidth ->
 # ib_write_bw at the same size and queue depth (-t), one QP.
+# The floor (pmr-floor, floor-REP.jsonl): the same op on raw verbs, timed
+# like pmr-bench (read -> read, write -> write, wp-flush -> write-flush:
+# WRITE + FLUSH in one post); "pmr/floor" is libpmr's own cost, and a
+# wp-flush row's floor write-flush / floor write is rxe's FLUSH cost.
 import glob
 import json
 import math
@@ -44,6 +48,15 @@ def load(out):
     for p in sorted(glob.glob(os.path.join(out, "pmr-bw-*.json"))):
         rows = json.load(open(p))["rows"]
         (thr if p.endswith("threads.json") else bw).extend(rows)
+    floor = []
+    for p in sorted(glob.glob(os.path.join(out, "floor-*.jsonl"))):
+        for line in open(p):
+            line = line.strip()
+            if line.startswith("{"):
+                try:
+                    floor.append(json.loads(line))
+                except ValueError:
+                    pass
     lc = {}
     if os.path.exists(os.path.join(out, "lifecycle.tsv")):
         for line in open(os.path.join(out, "lifecycle.tsv")):
@@ -58,7 +71,7 @@ def load(out):
         for line in open(os.path.join(out, "env.txt")):
             k, _, v = line.strip().partition(" ")
             env.setdefault(k, v)
-    return pt, lat, bw, thr, lc, env
+    return pt, lat, bw, thr, lc, env, floor
 
 
 def pt_med(pt, prog, size, cm=0, qd=None, key="p50"):
@@ -68,7 +81,16 @@ def pt_med(pt, prog, size, cm=0, qd=None, key="p50"):
     return med(v)
 
 
-def rows_of(pt, lat, bw, lc):
+# the pmr-floor op each pmr latency op is compared with
+FLOOR_OP = {"read": "read", "write": "write", "wp-flush": "write-flush"}
+
+
+def floor_med(floor, op, size, key="p50_us"):
+    return med([r[key] for r in floor if r.get("op") == op and
+                r.get("size") == size and key in r])
+
+
+def rows_of(pt, lat, bw, lc, floor=()):
     rows = []
     for op in sorted({r["op"] for r in lat},
                      key=lambda o: ["read", "write", "wp-server", "wp-flush",
@@ -97,6 +119,15 @@ def rows_of(pt, lat, bw, lc):
                         "ib_write_lat", size, cm=1)
             if cm is not None:
                 row["baseline_rdmacm_p50_us"] = cm if op == "read" else 2 * cm
+            fo = FLOOR_OP.get(op)
+            f = floor_med(floor, fo, size) if fo else None
+            row["floor_p50_us"] = f
+            row["floor_p99_us"] = floor_med(floor, fo, size, "p99_us") \
+                if fo else None
+            row["pmr_over_floor"] = p50 / f if (p50 and f) else None
+            if fo == "write-flush":
+                fw = floor_med(floor, "write", size)
+                row["floor_ratio_vs_write"] = f / fw if (f and fw) else None
             rows.append(row)
     for size in sorted({r["size"] for r in bw}):
         for qd in sorted({r["qd"] for r in bw if r["size"] == size}):
@@ -144,27 +175,33 @@ def print_table(rows, thr, lc, env):
     print("pmr-bench vs perftest, %s, kernel %s, %s reps, %s" % (
         env.get("platform", "?"), env.get("kernel", "?"),
         env.get("reps", "?"), env.get("date", "?")))
-    print("%-10s %6s %4s %11s %11s %11s %-17s %7s" % (
+    print("%-10s %6s %4s %11s %11s %11s %-17s %7s %11s %9s" % (
         "op", "size", "qd", "base p50", "pmr p50", "pmr p99", "baseline",
-        "ratio"))
+        "ratio", "floor p50", "pmr/floor"))
     for r in rows:
         if r["op"] == "prepare":
             continue
         if r["op"] == "write-bw":
-            print("%-10s %6s %4d %9s/s %9s/s %11s %-17s %7s" % (
+            print("%-10s %6s %4d %9s/s %9s/s %11s %-17s %7s %11s %9s" % (
                 r["op"], human_size(r["size"]), r["qd"],
                 fmt(r["baseline_MBps"], "%.1fMB"), fmt(r["pmr_MBps"],
                                                        "%.1fMB"),
-                "-", r["baseline"], fmt(r["ratio"], "%.2f")))
+                "-", r["baseline"], fmt(r["ratio"], "%.2f"), "-", "-"))
         else:
             extra = ""
             if "ratio_vs_write" in r:
-                extra = "  (%s x write)" % fmt(r["ratio_vs_write"], "%.2f")
-            print("%-10s %6s %4s %9sus %9sus %9sus %-17s %7s%s" % (
+                extra = "  (%s x write" % fmt(r["ratio_vs_write"], "%.2f")
+                if r.get("floor_ratio_vs_write") is not None:
+                    extra += "; floor %s x floor write" % fmt(
+                        r["floor_ratio_vs_write"], "%.2f")
+                extra += ")"
+            print("%-10s %6s %4s %9sus %9sus %9sus %-17s %7s %11s %9s%s" % (
                 r["op"], human_size(r["size"]), "1",
                 fmt(r["baseline_p50_us"]), fmt(r["pmr_p50_us"]),
                 fmt(r["pmr_p99_us"]), r["baseline"], fmt(r["ratio"], "%.2f"),
-                extra))
+                fmt(r.get("floor_p50_us"), "%.1fus"),
+                fmt(r.get("pmr_over_floor"),
+                                                "%.2f"), extra))
     for t in thr:
         print("%-10s %6s %4d threads=%d %.1f MB/s" % (
             "write-bw", human_size(t["size"]), t["qd"], t["threads"],
@@ -203,8 +240,10 @@ def plot(rows, png, title):
             f.write("# %s\n" % op)
             for r in rows:
                 if r["op"] == op:
-                    f.write("%d %s %s\n" % (r["size"], r["pmr_p50_us"],
-                                            r["baseline_p50_us"] or "NaN"))
+                    f.write("%d %s %s %s\n" % (
+                        r["size"], r["pmr_p50_us"],
+                        r["baseline_p50_us"] or "NaN",
+                        r.get("floor_p50_us") or "NaN"))
             f.write("\n\n")
     bw = [r for r in rows if r["op"] == "write-bw" and r["size"] == 65536]
     with open(os.path.join(d, "bw.dat"), "w") as f:
@@ -218,6 +257,11 @@ def plot(rows, png, title):
         if op in ("read", "write"):
             lat_plots.append("'%s' index %d using 1:3 with linespoints dt 2 "
                              "title '%s baseline'" % (
+                                 os.path.join(d, "lat.dat"), i, op))
+        if op in FLOOR_OP and any(r["op"] == op and r.get("floor_p50_us")
+                                  for r in rows):
+            lat_plots.append("'%s' index %d using 1:4 with linespoints dt 3 "
+                             "title '%s floor'" % (
                                  os.path.join(d, "lat.dat"), i, op))
     script = """
 set terminal pngcairo size 1400,560 noenhanced
@@ -266,13 +310,19 @@ def main():
         else:
             opt[a[i]] = a[i + 1]
             i += 2
-    pt, lat, bw, thr, lc, env = load(out)
-    rows = rows_of(pt, lat, bw, lc)
+    pt, lat, bw, thr, lc, env, floor = load(out)
+    rows = rows_of(pt, lat, bw, lc, floor)
     print_table(rows, thr, lc, env)
+    skipped = {}
+    for r in floor:
+        if "skipped" in r:
+            skipped.setdefault(r.get("op"), r["skipped"])
+    for op, why in sorted(skipped.items()):
+        print("floor %s skipped: %s" % (op, why))
     doc = {"platform": env.get("platform"), "kernel": env.get("kernel"),
            "date": env.get("date"), "reps": env.get("reps"),
            "quick": env.get("quick"), "rows": rows, "threads": thr,
-           "lifecycle": lc}
+           "lifecycle": lc, "floor_skipped": skipped}
     if "--json" in opt:
         with open(opt["--json"], "w") as f:
             json.dump(doc, f, indent=1)
@@ -284,7 +334,9 @@ def main():
               any(r["op"] == "write" and r["baseline_p50_us"]
                   for r in rows) and
               any(r["op"] == "write-bw" and r["pmr_MBps"] for r in rows) and
-              any(r["op"] == "prepare" for r in rows))
+              any(r["op"] == "prepare" for r in rows) and
+              any(r["op"] == "read" and r.get("floor_p50_us")
+                  for r in rows))
         print("check: %s" % ("rows present" if ok else "ROWS MISSING"))
         return 0 if ok else 1
     return 0

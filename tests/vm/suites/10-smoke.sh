@@ -9,7 +9,10 @@
 #     a mapping fails with EOPNOTSUPP (no FOLL_LONGTERM on fsdax);
 #     ODP ibv_reg_mr works where the device reports ODP, else EINVAL;
 #   - devdax: pinned ibv_reg_mr works; with rdma-core >= 45 (trixie) an MR
-#     with IBV_ACCESS_FLUSH_PERSISTENT|FLUSH_GLOBAL works too.
+#     with IBV_ACCESS_FLUSH_PERSISTENT|FLUSH_GLOBAL works too;
+#   - the guest's clocksource is tsc (vmrun boots with tsc=reliable, so
+#     clock_gettime is a vDSO read, not an emulated HPET syscall: the
+#     benchmarks' timing and libpmr's spin loop rely on it).
 # PMR_SMOKE_BREAK=rxe_ip points rping at a wrong IP: proves a broken probe
 # fails the run (see tests/vm/README.md).  PMR_QUICK=1 skips the xfs cases.
 # pmr-timeout: 600
@@ -89,6 +92,18 @@ fsdax_facts()
 	pmem_release
 }
 
+# clocksource_tsc -- the kernel times with the TSC (vDSO clock_gettime)
+clocksource_tsc()
+{
+	local cs
+	cs=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)
+	echo "current clocksource: $cs; available:" \
+		"$(cat /sys/devices/system/clocksource/clocksource0/available_clocksource)"
+	grep -o 'tsc=[a-z]*' /proc/cmdline || echo "no tsc= on the kernel command line"
+	[ "$cs" = tsc ]
+}
+
+pmr_case clocksource-tsc clocksource_tsc
 pmr_case devinfo-port-active devinfo
 pmr_case rping-rdmacm rping_pair
 pmr_case "caps-odp-$ODP-flush-$FLUSH" "$PROBE" caps --odp "$ODP" \

@@ -1,0 +1,719 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * pmr_floor.c -- pmr-floor: what the RDMA device itself allows for one
+ * synchronous operation, timed the way pmr-bench times libpmr (no libpmr)
+ *
+ *   pmr-floor [-p PORT] [-b ADDR] [-m PATH] [-S BYTES]        server
+ *   pmr-floor [-p PORT] [-o OPS] [-s SIZES] [-w N] [-n N] [-t SECS] HOST
+ *
+ * Like perftest, one binary is both sides.  The server registers PATH
+ * (a devdax device or a file, mapped shared; anonymous memory without -m)
+ * for remote read, write and, with rdma-core >= 45, FLUSH to the
+ * persistence domain, accepts one rdmacm connection, hands the client the
+ * buffer's address and rkey in the accept's private data and waits for the
+ * disconnect.  The client, on an RC QP with the extended post API (the one
+ * libpmr uses), per op and size does WARMUP untimed operations, then up to
+ * ITERS timed ones (or until the time limit): each sample is
+ * clock_gettime, one post, busy-polling the CQ until its completion,
+ * clock_gettime -- pmr-bench's loop with the library taken out, so
+ * "pmr / floor" is libpmr's cost.  Ops:
+ *   read         one RDMA READ, signaled
+ *   write        one RDMA WRITE, signaled
+ *   write-flush  WRITE (unsignaled) and FLUSH (IBV_FLUSH_PERSISTENT,
+ *                IBV_FLUSH_RANGE, signaled) of the same range in one post:
+ *                libpmr's write_flush_one
+ * Output: one JSON line per (op, size) on stdout (p50/p99/p999/max/mean
+ * in us); where FLUSH cannot run (no ibv_wr_flush in this rdma-core, no
+ * FLUSH cap, the server's MR refused FLUSH access) a line with "skipped"
+ * and the reason instead.  Progress and errors on stderr.
+ */
+#include <endian.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <netdb.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <infiniband/verbs.h>
+#include <rdma/rdma_cma.h>
+
+#define FLOOR_PORT	 "7472"
+#define FLOOR_BUF	 (64u << 20)
+#define FLOOR_MAX_SIZE	 (1u << 30)
+#define FLOOR_MAX_LIST	 32
+#define FLOOR_TIMEOUT_MS 10000
+/* device_cap_flags_ex bit 39: FLUSH to persistence (FACTS.md) */
+#define FLOOR_CAP_FLUSH_PERSISTENT (1ULL << 39)
+
+/* what the server tells the client (accept private data, little endian) */
+struct floor_info {
+	uint64_t addr;
+	uint64_t len;
+	uint32_t rkey;
+	uint32_t flush; /* 1: the MR has FLUSH_PERSISTENT access */
+};
+
+enum floor_op { OP_READ, OP_WRITE, OP_WRITE_FLUSH };
+
+static const char *const op_names[] = { "read", "write", "write-flush" };
+
+struct opts {
+	const char *host;
+	const char *port;
+	const char *bind;
+	const char *path;
+	size_t buf_len;
+	char ops[128];
+	size_t sizes[FLOOR_MAX_LIST];
+	int nsizes;
+	unsigned long warmup;
+	unsigned long iters;
+	double time_s;
+};
+
+struct floor_conn {
+	struct rdma_event_channel *ec;
+	struct rdma_cm_id *id;
+	struct ibv_pd *pd;
+	struct ibv_cq *cq;
+	struct ibv_qp_ex *qpx;
+	struct ibv_mr *mr;
+	uint8_t *buf;
+	size_t len;
+	bool mapped;
+	bool flush; /* the QP was created with FLUSH */
+	struct floor_info peer;
+};
+
+/* now_ns -- monotonic nanoseconds (pmr-bench's clock) */
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* parse_size -- "64", "4K", "1M" -> bytes; 0 on a bad number */
+static size_t parse_size(const char *s)
+{
+	char *end;
+	unsigned long long v = strtoull(s, &end, 10);
+
+	if (*end == 'k' || *end == 'K')
+		v <<= 10, end++;
+	else if (*end == 'm' || *end == 'M')
+		v <<= 20, end++;
+	return *end || v > FLOOR_MAX_SIZE ? 0 : (size_t)v;
+}
+
+/* parse_sizes -- comma-separated sizes into O; -EINVAL on a bad item */
+static int parse_sizes(const char *s, struct opts *o)
+{
+	char buf[512], *tok, *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	o->nsizes = 0;
+	for (tok = strtok_r(buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		size_t v = parse_size(tok);
+
+		if (!v || o->nsizes == FLOOR_MAX_LIST)
+			return -EINVAL;
+		o->sizes[o->nsizes++] = v;
+	}
+	return o->nsizes ? 0 : -EINVAL;
+}
+
+/* op_wanted -- is NAME in the comma list OPS */
+static bool op_wanted(const char *ops, const char *name)
+{
+	char buf[128], *tok, *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", ops);
+	for (tok = strtok_r(buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save))
+		if (!strcmp(tok, name))
+			return true;
+	return false;
+}
+
+/* cmp_u64 -- qsort order */
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* pct_us -- the P-quantile (0..1) of sorted V[0..N) in microseconds
+ * (pmr-bench's definition) */
+static double pct_us(const uint64_t *v, size_t n, double p)
+{
+	size_t i = (size_t)(p * (double)n);
+
+	if (i >= n)
+		i = n - 1;
+	return (double)v[i] / 1000.0;
+}
+
+/* cm_expect -- the next rdmacm event must be WANT; *RET keeps it (the
+ * caller acks) or, with RET NULL, it is acked here */
+static int cm_expect(struct rdma_event_channel *ec,
+		     enum rdma_cm_event_type want, struct rdma_cm_event **ret)
+{
+	struct rdma_cm_event *ev;
+
+	if (rdma_get_cm_event(ec, &ev))
+		return -errno;
+	if (ev->event != want) {
+		fprintf(stderr,
+			"pmr-floor: rdmacm: %s (status %d), expected %s\n",
+			rdma_event_str(ev->event), ev->status,
+			rdma_event_str(want));
+		rdma_ack_cm_event(ev);
+		return -ECONNREFUSED;
+	}
+	if (ret)
+		*ret = ev;
+	else
+		rdma_ack_cm_event(ev);
+	return 0;
+}
+
+/* create_qp -- an RC QP on ID with the extended post API; FLUSH where this
+ * rdma-core has ibv_wr_flush and the device the cap (as libpmr's
+ * create_qp decides) */
+static int create_qp(struct floor_conn *c, struct rdma_cm_id *id)
+{
+	uint64_t ops = IBV_QP_EX_WITH_RDMA_WRITE | IBV_QP_EX_WITH_RDMA_READ;
+	struct ibv_qp_init_attr_ex a;
+	int attempt;
+
+#ifdef PMRD_HAVE_IBV_FLUSH
+	struct ibv_device_attr_ex dev = { 0 };
+
+	if (!ibv_query_device_ex(id->verbs, NULL, &dev) &&
+	    (dev.device_cap_flags_ex & FLOOR_CAP_FLUSH_PERSISTENT))
+		ops |= IBV_QP_EX_WITH_FLUSH;
+#endif
+	c->cq = ibv_create_cq(id->verbs, 16, NULL, NULL, 0);
+	if (!c->cq)
+		return -errno;
+	for (attempt = 0; attempt < 2; attempt++) {
+		memset(&a, 0, sizeof(a));
+		a.qp_type = IBV_QPT_RC;
+		a.send_cq = c->cq;
+		a.recv_cq = c->cq;
+		a.cap.max_send_wr = 16;
+		a.cap.max_recv_wr = 1;
+		a.cap.max_send_sge = 1;
+		a.cap.max_recv_sge = 1;
+		a.pd = c->pd;
+		a.comp_mask = IBV_QP_INIT_ATTR_PD |
+			      IBV_QP_INIT_ATTR_SEND_OPS_FLAGS;
+		a.send_ops_flags = ops;
+		if (!rdma_create_qp_ex(id, &a))
+			break;
+#ifdef PMRD_HAVE_IBV_FLUSH
+		ops &= ~(uint64_t)IBV_QP_EX_WITH_FLUSH;
+#endif
+	}
+	if (attempt == 2)
+		return -errno;
+	c->qpx = ibv_qp_to_qp_ex(id->qp);
+	if (!c->qpx)
+		return -EOPNOTSUPP;
+#ifdef PMRD_HAVE_IBV_FLUSH
+	c->flush = ops & IBV_QP_EX_WITH_FLUSH;
+#endif
+	return 0;
+}
+
+/* reg_buf -- register C's buffer with ACCESS; the server first tries FLUSH
+ * persistent access on top (rxe grants it on pmem pages only) */
+static int reg_buf(struct floor_conn *c, int access, bool try_flush)
+{
+#ifdef PMRD_HAVE_IBV_FLUSH
+	if (try_flush) {
+		c->mr = ibv_reg_mr(c->pd, c->buf, c->len,
+				   access | IBV_ACCESS_FLUSH_PERSISTENT |
+					   IBV_ACCESS_FLUSH_GLOBAL);
+		if (c->mr) {
+			c->peer.flush = 1;
+			return 0;
+		}
+		fprintf(stderr,
+			"pmr-floor: MR with FLUSH access refused (%s): no FLUSH\n",
+			strerror(errno));
+	}
+#else
+	(void)try_flush;
+#endif
+	c->mr = ibv_reg_mr(c->pd, c->buf, c->len, access);
+	return c->mr ? 0 : -errno;
+}
+
+/* map_buf -- C's buffer: PATH mapped shared (devdax or a file of at least
+ * LEN bytes), or anonymous memory without PATH */
+static int map_buf(struct floor_conn *c, const char *path, size_t len)
+{
+	void *p;
+	int fd;
+
+	c->len = len;
+	if (!path) {
+		if (posix_memalign(&p, 4096, len))
+			return -ENOMEM;
+		memset(p, 0x5a, len);
+		c->buf = p;
+		return 0;
+	}
+	fd = open(path, O_RDWR);
+	if (fd < 0)
+		return -errno;
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED)
+		return -errno;
+	c->buf = p;
+	c->mapped = true;
+	return 0;
+}
+
+/* floor_close -- undo whatever of C was set up */
+static void floor_close(struct floor_conn *c)
+{
+	if (c->id && c->id->qp)
+		rdma_destroy_qp(c->id);
+	if (c->cq)
+		ibv_destroy_cq(c->cq);
+	if (c->mr)
+		ibv_dereg_mr(c->mr);
+	if (c->buf && c->mapped)
+		munmap(c->buf, c->len);
+	else
+		free(c->buf);
+	if (c->pd)
+		ibv_dealloc_pd(c->pd);
+	if (c->id)
+		rdma_destroy_id(c->id);
+	if (c->ec)
+		rdma_destroy_event_channel(c->ec);
+}
+
+/* addr_of -- HOST:PORT (HOST NULL: any) as an rdmacm address in *RET */
+static int addr_of(const char *host, const char *port, bool passive,
+		   struct rdma_addrinfo **ret)
+{
+	struct rdma_addrinfo hints = { .ai_port_space = RDMA_PS_TCP };
+
+	if (passive)
+		hints.ai_flags = RAI_PASSIVE;
+	if (rdma_getaddrinfo(host, port, &hints, ret)) {
+		fprintf(stderr, "pmr-floor: cannot resolve %s:%s\n",
+			host ? host : "*", port);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* serve -- one client: accept it with the buffer's address and rkey, wait
+ * for its disconnect */
+static int serve(const struct opts *o)
+{
+	struct floor_conn c = { 0 };
+	struct rdma_conn_param param = { 0 };
+	struct rdma_cm_event *ev;
+	struct rdma_addrinfo *ai;
+	struct rdma_cm_id *lid;
+	struct floor_info wire;
+	int rc;
+
+	rc = addr_of(o->bind, o->port, true, &ai);
+	if (rc)
+		return rc;
+	c.ec = rdma_create_event_channel();
+	if (!c.ec) {
+		rc = -errno;
+		goto out_free_ai;
+	}
+	if (rdma_create_id(c.ec, &lid, NULL, RDMA_PS_TCP)) {
+		rc = -errno;
+		goto out_close;
+	}
+	if (rdma_bind_addr(lid, ai->ai_src_addr) || rdma_listen(lid, 1)) {
+		rc = -errno;
+		goto out_destroy_listener;
+	}
+	fprintf(stderr, "pmr-floor: listening on %s:%s\n",
+		o->bind ? o->bind : "*", o->port);
+	rc = cm_expect(c.ec, RDMA_CM_EVENT_CONNECT_REQUEST, &ev);
+	if (rc)
+		goto out_destroy_listener;
+	c.id = ev->id;
+	rdma_ack_cm_event(ev);
+	c.pd = ibv_alloc_pd(c.id->verbs);
+	if (!c.pd) {
+		rc = -errno;
+		goto out_destroy_listener;
+	}
+	rc = map_buf(&c, o->path, o->buf_len);
+	if (rc)
+		goto out_destroy_listener;
+	rc = reg_buf(&c,
+		     IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_READ |
+			     IBV_ACCESS_REMOTE_WRITE,
+		     true);
+	if (rc)
+		goto out_destroy_listener;
+	rc = create_qp(&c, c.id);
+	if (rc)
+		goto out_destroy_listener;
+	wire.addr = htole64((uintptr_t)c.buf);
+	wire.len = htole64(c.len);
+	wire.rkey = htole32(c.mr->rkey);
+	wire.flush = htole32(c.peer.flush);
+	param.private_data = &wire;
+	param.private_data_len = sizeof(wire);
+	param.responder_resources = 1;
+	param.initiator_depth = 1;
+	if (rdma_accept(c.id, &param)) {
+		rc = -errno;
+		goto out_destroy_listener;
+	}
+	rc = cm_expect(c.ec, RDMA_CM_EVENT_ESTABLISHED, NULL);
+	if (!rc)
+		rc = cm_expect(c.ec, RDMA_CM_EVENT_DISCONNECTED, NULL);
+	fprintf(stderr, "pmr-floor: client gone\n");
+out_destroy_listener:
+	rdma_destroy_id(lid);
+out_close:
+	floor_close(&c);
+out_free_ai:
+	rdma_freeaddrinfo(ai);
+	return rc;
+}
+
+/* dial -- connect to the server, learn its buffer; C's own buffer of LEN */
+static int dial(const struct opts *o, struct floor_conn *c, size_t len)
+{
+	struct rdma_conn_param param = { .responder_resources = 1,
+					 .initiator_depth = 1,
+					 .retry_count = 7,
+					 .rnr_retry_count = 7 };
+	struct rdma_cm_event *ev;
+	struct rdma_addrinfo *ai;
+	struct floor_info wire;
+	int rc;
+
+	rc = addr_of(o->host, o->port, false, &ai);
+	if (rc)
+		return rc;
+	c->ec = rdma_create_event_channel();
+	if (!c->ec || rdma_create_id(c->ec, &c->id, NULL, RDMA_PS_TCP)) {
+		rc = -errno;
+		goto out_free_ai;
+	}
+	if (rdma_resolve_addr(c->id, NULL, ai->ai_dst_addr, FLOOR_TIMEOUT_MS)) {
+		rc = -errno;
+		goto out_free_ai;
+	}
+	rc = cm_expect(c->ec, RDMA_CM_EVENT_ADDR_RESOLVED, NULL);
+	if (rc)
+		goto out_free_ai;
+	if (rdma_resolve_route(c->id, FLOOR_TIMEOUT_MS)) {
+		rc = -errno;
+		goto out_free_ai;
+	}
+	rc = cm_expect(c->ec, RDMA_CM_EVENT_ROUTE_RESOLVED, NULL);
+	if (rc)
+		goto out_free_ai;
+	c->pd = ibv_alloc_pd(c->id->verbs);
+	if (!c->pd) {
+		rc = -errno;
+		goto out_free_ai;
+	}
+	rc = map_buf(c, NULL, len);
+	if (!rc)
+		rc = reg_buf(c, IBV_ACCESS_LOCAL_WRITE, false);
+	if (!rc)
+		rc = create_qp(c, c->id);
+	if (rc)
+		goto out_free_ai;
+	if (rdma_connect(c->id, &param)) {
+		rc = -errno;
+		goto out_free_ai;
+	}
+	rc = cm_expect(c->ec, RDMA_CM_EVENT_ESTABLISHED, &ev);
+	if (rc)
+		goto out_free_ai;
+	if (ev->param.conn.private_data_len < sizeof(wire)) {
+		rdma_ack_cm_event(ev);
+		rc = -EPROTO;
+		goto out_free_ai;
+	}
+	memcpy(&wire, ev->param.conn.private_data, sizeof(wire));
+	rdma_ack_cm_event(ev);
+	c->peer.addr = le64toh(wire.addr);
+	c->peer.len = le64toh(wire.len);
+	c->peer.rkey = le32toh(wire.rkey);
+	c->peer.flush = le32toh(wire.flush);
+out_free_ai:
+	rdma_freeaddrinfo(ai);
+	return rc;
+}
+
+/* one_op -- post OP of SIZE at remote offset OFF and busy-poll its one
+ * completion */
+static int one_op(struct floor_conn *c, enum floor_op op, uint64_t off,
+		  size_t size)
+{
+	struct ibv_qp_ex *qpx = c->qpx;
+	uint64_t raddr = c->peer.addr + off;
+	struct ibv_wc wc;
+	int n;
+
+	ibv_wr_start(qpx);
+	qpx->wr_id = op;
+	qpx->wr_flags = op == OP_WRITE_FLUSH ? 0 : IBV_SEND_SIGNALED;
+	if (op == OP_READ)
+		ibv_wr_rdma_read(qpx, c->peer.rkey, raddr);
+	else
+		ibv_wr_rdma_write(qpx, c->peer.rkey, raddr);
+	ibv_wr_set_sge(qpx, c->mr->lkey, (uintptr_t)c->buf, (uint32_t)size);
+#ifdef PMRD_HAVE_IBV_FLUSH
+	if (op == OP_WRITE_FLUSH) {
+		qpx->wr_flags = IBV_SEND_SIGNALED;
+		ibv_wr_flush(qpx, c->peer.rkey, raddr, size,
+			     IBV_FLUSH_PERSISTENT, IBV_FLUSH_RANGE);
+	}
+#endif
+	n = ibv_wr_complete(qpx);
+	if (n)
+		return -n;
+	while ((n = ibv_poll_cq(c->cq, 1, &wc)) == 0)
+		;
+	if (n < 0)
+		return -EIO;
+	if (wc.status != IBV_WC_SUCCESS) {
+		fprintf(stderr, "pmr-floor: %s: %s\n", op_names[op],
+			ibv_wc_status_str(wc.status));
+		return -EIO;
+	}
+	return 0;
+}
+
+/* flush_skip -- why write-flush cannot run on C, or NULL */
+static const char *flush_skip(const struct floor_conn *c)
+{
+#ifndef PMRD_HAVE_IBV_FLUSH
+	(void)c;
+	return "rdma-core < 45: no ibv_wr_flush";
+#else
+	if (!c->flush)
+		return "the device has no FLUSH persistent cap";
+	if (!c->peer.flush)
+		return "the server's MR has no FLUSH access (not pmem)";
+	return NULL;
+#endif
+}
+
+/* point -- measure one (op, size); its JSON line on stdout */
+static int point(const struct opts *o, struct floor_conn *c, enum floor_op op,
+		 size_t size, uint64_t *samples)
+{
+	uint64_t span = c->peer.len < FLOOR_BUF ? c->peer.len : FLOOR_BUF;
+	uint64_t slots = span / size, t_end, sum = 0;
+	size_t n = 0;
+	int rc;
+
+	if (!slots)
+		return -E2BIG;
+	for (unsigned long i = 0; i < o->warmup; i++) {
+		rc = one_op(c, op, (i % slots) * size, size);
+		if (rc)
+			return rc;
+	}
+	t_end = now_ns() + (uint64_t)(o->time_s * 1e9);
+	while (n < o->iters) {
+		uint64_t t0 = now_ns(), t1;
+
+		rc = one_op(c, op, (n % slots) * size, size);
+		t1 = now_ns();
+		if (rc)
+			return rc;
+		samples[n++] = t1 - t0;
+		sum += t1 - t0;
+		if (t1 > t_end)
+			break;
+	}
+	qsort(samples, n, sizeof(*samples), cmp_u64);
+	printf("{\"tool\": \"pmr-floor\", \"op\": \"%s\", \"size\": %zu, "
+	       "\"iters\": %zu, \"p50_us\": %.3f, \"p99_us\": %.3f, "
+	       "\"p999_us\": %.3f, \"max_us\": %.3f, \"mean_us\": %.3f}\n",
+	       op_names[op], size, n, pct_us(samples, n, 0.5),
+	       pct_us(samples, n, 0.99), pct_us(samples, n, 0.999),
+	       (double)samples[n - 1] / 1000.0,
+	       (double)sum / (double)n / 1000.0);
+	fflush(stdout);
+	fprintf(stderr, "%-12s %8zu %8zu p50 %9.1f us p99 %9.1f us\n",
+		op_names[op], size, n, pct_us(samples, n, 0.5),
+		pct_us(samples, n, 0.99));
+	return 0;
+}
+
+/* run_client -- every op and size against the server */
+static int run_client(const struct opts *o)
+{
+	struct floor_conn c = { 0 };
+	const char *why;
+	uint64_t *samples;
+	size_t maxsz = 0;
+	int rc;
+
+	for (int i = 0; i < o->nsizes; i++)
+		if (o->sizes[i] > maxsz)
+			maxsz = o->sizes[i];
+	samples = calloc(o->iters, sizeof(*samples));
+	if (!samples)
+		return -ENOMEM;
+	rc = dial(o, &c, maxsz);
+	if (rc)
+		goto out_close;
+	why = flush_skip(&c);
+	for (int i = 0; i < o->nsizes && !rc; i++) {
+		for (int op = OP_READ; op <= OP_WRITE_FLUSH && !rc; op++) {
+			if (!op_wanted(o->ops, op_names[op]))
+				continue;
+			if (op == OP_WRITE_FLUSH && why) {
+				printf("{\"tool\": \"pmr-floor\", \"op\": \"%s\", "
+				       "\"size\": %zu, \"skipped\": \"%s\"}\n",
+				       op_names[op], o->sizes[i], why);
+				continue;
+			}
+			rc = point(o, &c, op, o->sizes[i], samples);
+		}
+	}
+	if (why && op_wanted(o->ops, op_names[OP_WRITE_FLUSH]))
+		fprintf(stderr, "pmr-floor: write-flush skipped: %s\n", why);
+	rdma_disconnect(c.id);
+out_close:
+	floor_close(&c);
+	free(samples);
+	return rc;
+}
+
+/* usage -- the help text */
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: pmr-floor [OPTIONS]          server (one client)\n"
+		"       pmr-floor [OPTIONS] HOST     client\n"
+		"  -p, --port PORT     rdmacm port (default " FLOOR_PORT ")\n"
+		"server:\n"
+		"  -b, --bind ADDR     listen address (default: any)\n"
+		"  -m, --map PATH      register PATH mapped shared (devdax or file)\n"
+		"                      instead of anonymous memory\n"
+		"  -S, --buf BYTES     bytes to register (default 64M)\n"
+		"client:\n"
+		"  -o, --ops LIST      read,write,write-flush (default: all)\n"
+		"  -s, --sizes LIST    sizes, e.g. 8,4K,1M (default 8,64,512,4K,64K,1M)\n"
+		"  -w, --warmup N      untimed operations first (default 100)\n"
+		"  -n, --iters N       most timed operations per point (default 10000)\n"
+		"  -t, --time SECS     time limit per point (default 2)\n"
+		"  -h, --help          this text\n");
+}
+
+/* parse_opts -- the command line into O; exits on a mistake */
+static void parse_opts(int argc, char **argv, struct opts *o)
+{
+	static const struct option lo[] = {
+		{ "port", required_argument, NULL, 'p' },
+		{ "bind", required_argument, NULL, 'b' },
+		{ "map", required_argument, NULL, 'm' },
+		{ "buf", required_argument, NULL, 'S' },
+		{ "ops", required_argument, NULL, 'o' },
+		{ "sizes", required_argument, NULL, 's' },
+		{ "warmup", required_argument, NULL, 'w' },
+		{ "iters", required_argument, NULL, 'n' },
+		{ "time", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, bad = 0;
+
+	*o = (struct opts){ .port = FLOOR_PORT,
+			    .buf_len = FLOOR_BUF,
+			    .warmup = 100,
+			    .iters = 10000,
+			    .time_s = 2.0 };
+	snprintf(o->ops, sizeof(o->ops), "read,write,write-flush");
+	parse_sizes("8,64,512,4K,64K,1M", o);
+	while ((c = getopt_long(argc, argv, "p:b:m:S:o:s:w:n:t:h", lo, NULL)) !=
+	       -1) {
+		switch (c) {
+		case 'p':
+			o->port = optarg;
+			break;
+		case 'b':
+			o->bind = optarg;
+			break;
+		case 'm':
+			o->path = optarg;
+			break;
+		case 'S':
+			o->buf_len = parse_size(optarg);
+			bad |= !o->buf_len;
+			break;
+		case 'o':
+			snprintf(o->ops, sizeof(o->ops), "%s", optarg);
+			break;
+		case 's':
+			bad |= parse_sizes(optarg, o) < 0;
+			break;
+		case 'w':
+			o->warmup = strtoul(optarg, NULL, 10);
+			break;
+		case 'n':
+			o->iters = strtoul(optarg, NULL, 10);
+			bad |= !o->iters;
+			break;
+		case 't':
+			o->time_s = strtod(optarg, NULL);
+			bad |= !(o->time_s > 0);
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			exit(2);
+		}
+	}
+	if (bad || argc - optind > 1) {
+		usage(stderr);
+		exit(2);
+	}
+	o->host = optind < argc ? argv[optind] : NULL;
+}
+
+/* main -- server without HOST, client with it */
+int main(int argc, char **argv)
+{
+	struct opts o;
+	int rc;
+
+	parse_opts(argc, argv, &o);
+	rc = o.host ? run_client(&o) : serve(&o);
+	if (rc)
+		fprintf(stderr, "pmr-floor: %s\n", strerror(-rc));
+	return rc ? 1 : 0;
+}
