@@ -26,6 +26,7 @@
 #define DEFAULT_MAX_OUTSTANDING	       16
 #define DEFAULT_MAX_HANDLES	       1024
 #define DEFAULT_MAX_CLIENT_MEMORY      (64ull << 20)
+#define DEFAULT_BUSY_POLL_US	       50
 
 /* conf_region_free_fields -- see conf_private.h */
 void conf_region_free_fields(struct pmrd_region_conf *r)
@@ -76,6 +77,7 @@ static int conf_new(const char *name, struct pmrd_conf **ret)
 	c->limits.max_handles = DEFAULT_MAX_HANDLES;
 	c->limits.max_msg = PMRD_MSG_MAX;
 	c->limits.max_client_memory = DEFAULT_MAX_CLIENT_MEMORY;
+	c->limits.busy_poll_us = DEFAULT_BUSY_POLL_US;
 	*ret = c;
 	return 0;
 

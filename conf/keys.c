@@ -23,6 +23,7 @@
 #define MAX_HANDLES_LIMIT	     (1u << 20)
 #define CLIENT_MEMORY_MIN	     (16ull << 10)
 #define CLIENT_MEMORY_MAX	     (16ull << 30)
+#define BUSY_POLL_US_MAX	     10000
 
 enum pmrd_key {
 	PMRD_KEY_LISTEN,
@@ -34,6 +35,7 @@ enum pmrd_key {
 	PMRD_KEY_MAX_HANDLES,
 	PMRD_KEY_MAX_MSG,
 	PMRD_KEY_MAX_CLIENT_MEMORY,
+	PMRD_KEY_BUSY_POLL_US,
 };
 
 enum region_key {
@@ -141,6 +143,24 @@ static int set_max_handles(struct conf_parser *p, const char *key,
 {
 	return set_limit(p, key, v, MAX_HANDLES_LIMIT,
 			 &p->conf->limits.max_handles);
+}
+
+/*
+ * set_busy_poll_us -- "busy_poll_us": how long pmrd keeps polling a
+ * client's CQ after its last completion, 0 (never) to BUSY_POLL_US_MAX
+ */
+static int set_busy_poll_us(struct conf_parser *p, const char *key,
+			    const char *v)
+{
+	char why[64];
+
+	if (conf_uint_parse(v, 0, BUSY_POLL_US_MAX,
+			    &p->conf->limits.busy_poll_us)) {
+		snprintf(why, sizeof(why), "expected microseconds 0..%u",
+			 BUSY_POLL_US_MAX);
+		return conf_bad_value(p, key, v, why);
+	}
+	return 0;
 }
 
 /* set_size_limit -- a size key into *OUT, MIN..MAX (RANGE says so) */
@@ -313,6 +333,7 @@ static const struct conf_key_def pmrd_keys[] = {
 	[PMRD_KEY_MAX_MSG] = { "max_msg", set_max_msg },
 	[PMRD_KEY_MAX_CLIENT_MEMORY] = { "max_client_memory",
 					 set_max_client_memory },
+	[PMRD_KEY_BUSY_POLL_US] = { "busy_poll_us", set_busy_poll_us },
 };
 
 /* indexed by enum region_key */

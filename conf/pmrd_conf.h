@@ -74,6 +74,9 @@ struct pmrd_limits {
 	unsigned max_handles;	  /* open region handles, all clients */
 	unsigned max_msg;	  /* control message bytes, PMRD_MSG_MIN..MAX */
 	uint64_t max_client_memory; /* bytes of client buffers, all clients */
+	/* not a limit, but fixed like one until a restart: microseconds a
+	 * client's CQ is busy-polled after its last completion (0: never) */
+	unsigned busy_poll_us;
 };
 
 struct pmrd_conf {

@@ -86,6 +86,7 @@ void pmrd_server_info(const struct pmrd_server *s, struct pmrd_server_info *ret)
 	ret->max_msg = s->conf->limits.max_msg;
 	ret->client_memory = s->env.buf_bytes;
 	ret->max_client_memory = s->conf->limits.max_client_memory;
+	ret->busy_poll_us = s->conf->limits.busy_poll_us;
 }
 
 /* A CM event, copied so the event can be acked before it is handled. */

@@ -45,6 +45,7 @@ struct pmrd_server_info {
 	unsigned n_handles, max_handles; /* open region handles, all clients */
 	unsigned max_msg;
 	uint64_t client_memory, max_client_memory; /* client buffer bytes */
+	unsigned busy_poll_us; /* CQ busy-poll window after a completion */
 };
 
 /* Read-only accessors for the admin socket (daemon/admin_view.c). */
