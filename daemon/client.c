@@ -12,6 +12,19 @@
  *
  * Any completion error (a message larger than max_msg gives a local length
  * error, a dead peer gives retry-exceeded) disconnects this client only.
+ *
+ * Busy-polling (busy_poll_us): after a callback that handled completions
+ * the client's CQ is not re-armed; an ev_idle watcher polls it (and every
+ * other hot client's) on each loop iteration until busy_poll_us passed
+ * without a completion, then arms it as before.  A client that sends its
+ * next request within the window (a synchronous write+persist loop: the
+ * response, the client's wake-up, its next WRITE and PERSIST) finds pmrd
+ * awake instead of halted in epoll_wait: no completion-channel event, no
+ * wake-up of an idle CPU, no channel read.  libev keeps serving every
+ * other fd meanwhile (an active idle watcher makes it poll with a zero
+ * timeout), so one busy client cannot starve the others.  Nothing about
+ * a request's handling changes: a PERSIST is still answered only after
+ * its pmem2 persist returned (session.c), from the same code path.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -19,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "client.h"
@@ -205,11 +219,20 @@ static int handle_wc(struct pmrd_client *c, const struct ibv_wc *wc)
 		     c->free_send[--c->n_free_send]);
 }
 
-/* poll_dry -- handle completions until the CQ is empty; 0 or -EIO */
+/* now_ns -- CLOCK_MONOTONIC in ns (vDSO: no system call) */
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* poll_dry -- handle completions until the CQ is empty; how many, or -EIO */
 static int poll_dry(struct pmrd_client *c)
 {
 	struct ibv_wc wcs[POLL_BATCH];
-	int n, err;
+	int n, err, total = 0;
 
 	while ((n = ibv_poll_cq(c->cq, POLL_BATCH, wcs)) > 0) {
 		for (int i = 0; i < n; i++) {
@@ -217,41 +240,119 @@ static int poll_dry(struct pmrd_client *c)
 			if (err && c->state != PMRD_CLIENT_DISCONNECTING)
 				pmrd_client_disconnect(c, strerror(-err));
 		}
+		total += n;
 	}
-	return n < 0 ? -EIO : 0;
+	return n < 0 ? -EIO : total;
+}
+
+/*
+ * arm_and_poll -- re-arm the CQ, then poll it dry again (a completion that
+ * came between the last poll and the arm raised no event).  Arming only
+ * once the CQ is empty keeps the completion of the response just sent
+ * (rxe usually has it by the time ibv_post_send returns) from waking the
+ * loop once more.  A failure disconnects the client.
+ */
+static void arm_and_poll(struct pmrd_client *c)
+{
+	int err = ibv_req_notify_cq(c->cq, 0);
+
+	if (err) {
+		log_err("client %s: ibv_req_notify_cq: %s", c->peer,
+			strerror(err));
+		pmrd_client_disconnect(c, "CQ failure");
+		return;
+	}
+	if (poll_dry(c) < 0) {
+		log_err("client %s: ibv_poll_cq failed", c->peer);
+		pmrd_client_disconnect(c, "CQ failure");
+	}
+}
+
+/* hot_unlink -- C leaves the hot list; the last one stops the poller */
+static void hot_unlink(struct pmrd_client *c)
+{
+	struct pmrd_client_env *env = c->env;
+
+	hlist_del(&c->hot_link);
+	if (hlist_empty(&env->hot))
+		ev_idle_stop(env->loop, &env->busy_poll);
+}
+
+/* cool_down -- stop busy-polling C: out of the hot list, CQ armed */
+static void cool_down(struct pmrd_client *c)
+{
+	hot_unlink(c);
+	arm_and_poll(c);
+}
+
+/*
+ * busy_poll_cb -- the loop has nothing else to do: poll every hot client's
+ * CQ once; one without a completion for busy_poll_us is armed again
+ */
+static void busy_poll_cb(struct ev_loop *loop, ev_idle *w, int revents)
+{
+	struct pmrd_client_env *env =
+		container_of(w, struct pmrd_client_env, busy_poll);
+	uint64_t now = now_ns(), window;
+	struct hlist_node *next;
+	struct pmrd_client *c;
+	int n;
+
+	window = (uint64_t)env->limits->busy_poll_us * 1000;
+	hlist_for_each_entry_safe(c, next, &env->hot, hot_link) {
+		n = poll_dry(c);
+		if (n > 0)
+			c->hot_until = now + window;
+		else if (n < 0 || now >= c->hot_until)
+			cool_down(c);
+	}
+}
+
+/*
+ * heat_up -- C just had completions: busy-poll it for busy_poll_us instead
+ * of arming its CQ.  False when busy-polling is off.
+ */
+static bool heat_up(struct pmrd_client *c)
+{
+	struct pmrd_client_env *env = c->env;
+	unsigned us = env->limits->busy_poll_us;
+
+	if (!us || c->state == PMRD_CLIENT_DISCONNECTING)
+		return false;
+	c->hot_until = now_ns() + (uint64_t)us * 1000;
+	if (!hlist_unhashed(&c->hot_link))
+		return true;
+	hlist_add_head(&c->hot_link, &env->hot);
+	if (!ev_is_active(&env->busy_poll)) {
+		ev_idle_init(&env->busy_poll, busy_poll_cb);
+		ev_idle_start(env->loop, &env->busy_poll);
+	}
+	return true;
 }
 
 /*
  * cc_cb -- the completion channel is readable: take and ack the event,
- * poll the CQ dry, re-arm, poll dry again (a completion that came between
- * the last poll and the arm raised no event).  Arming only once the CQ is
- * empty keeps the completion of the response just sent (rxe usually has
- * it by the time ibv_post_send returns) from waking the loop once more.
+ * poll the CQ dry; then busy-poll the client (heat_up) if it had work, or
+ * re-arm and poll again.
  */
 static void cc_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct pmrd_client *c = container_of(w, struct pmrd_client, cc_watcher);
 	struct ibv_cq *cq;
 	void *ctx;
-	int err;
+	int n;
 
 	while (!ibv_get_cq_event(c->cc, &cq, &ctx))
 		ibv_ack_cq_events(cq, 1);
-	err = poll_dry(c);
-	if (!err) {
-		err = ibv_req_notify_cq(c->cq, 0);
-		if (err) {
-			log_err("client %s: ibv_req_notify_cq: %s", c->peer,
-				strerror(err));
-			pmrd_client_disconnect(c, "CQ failure");
-			return;
-		}
-		err = poll_dry(c);
-	}
-	if (err) {
+	n = poll_dry(c);
+	if (n < 0) {
 		log_err("client %s: ibv_poll_cq failed", c->peer);
 		pmrd_client_disconnect(c, "CQ failure");
+		return;
 	}
+	if (n > 0 && heat_up(c))
+		return;
+	arm_and_poll(c);
 }
 
 /* set_nonblock -- O_NONBLOCK on FD */
@@ -546,6 +647,8 @@ void pmrd_client_delete(struct pmrd_client **cp)
 		return;
 	env = c->env;
 	ev_io_stop(env->loop, &c->cc_watcher);
+	if (!hlist_unhashed(&c->hot_link))
+		hot_unlink(c);
 	hlist_del(&c->link);
 	env->n_clients--;
 

@@ -34,6 +34,8 @@ struct pmrd_client_env {
 	uint64_t buf_bytes; /* SEND/RECV buffers of all clients */
 	uint64_t next_serial;
 	struct pmrd_auth *auth; /* allow lists and PSKs; replaced on reload */
+	ev_idle busy_poll;	/* active while a client is busy-polled */
+	struct hlist_head hot;	/* the clients being busy-polled */
 };
 
 enum pmrd_client_state {
@@ -59,6 +61,8 @@ struct pmrd_client {
 	uint32_t *pending_len;
 	unsigned pending_head, n_pending;
 	ev_io cc_watcher;
+	struct hlist_node hot_link; /* in env->hot: polled, CQ not armed */
+	uint64_t hot_until;	    /* CLOCK_MONOTONIC ns: then arm again */
 	enum pmrd_client_state state;
 	struct pmrd_session sess;
 	struct pmrd_keys *keys; /* per-open rkeys on this QP (keys.h) */
