@@ -20,8 +20,10 @@
 #define CQ_BATCH     16
 #define CQ_ACK_BATCH 16
 /* empty polls between clock reads while spinning: clock_gettime can be a
- * real syscall (TSC unusable, e.g. under emulation: HPET) */
-#define SPIN_CLOCK_EVERY 32
+ * real syscall (TSC unusable, e.g. under emulation: HPET), and even through
+ * the vDSO it costs several polls (in the VM 0.13-0.16 us, a poll of rxe's
+ * CQ about 0.1 us); the spin budget needs no finer grain than this */
+#define SPIN_CLOCK_EVERY 256
 /* pmr_conn_poll calls that skip the fd check while armed and quiet */
 #define QUIET_POLLS 16
 
@@ -314,21 +316,21 @@ typedef bool wait_done_fn(struct pmr_conn *conn, void *arg);
  * then arms the CQ and sleeps in epoll on the channel and rdmacm fds.
  * -ETIMEDOUT (and the connection is lost) after timeout_ms without any
  * completion; the connection's loss reason when DONE can no longer happen.
- * The clock is read once per SPIN_CLOCK_EVERY empty polls, not per poll:
- * where it is a syscall (HPET under emulation) a read per poll delayed
- * noticing the completion by one clock read and loaded the machine.
+ * The clock is read once per SPIN_CLOCK_EVERY empty polls, not per poll,
+ * and not on entry (the spin budget and the timeout start at the first
+ * read): where it is a syscall (HPET under emulation) a read per poll
+ * delayed noticing the completion by one clock read and loaded the
+ * machine, and a sync read or write that completes within the first polls
+ * reads no clock at all.
  */
 static int conn_wait(struct pmr_conn *conn, wait_done_fn *done, void *arg)
 {
-	uint64_t t, spin_end, deadline;
+	uint64_t t, spin_end = 0, deadline = 0;
+	bool spinning = conn->cfg.spin_us != 0;
 	struct epoll_event evs[2];
 	unsigned int empty = 0;
 	int n;
 
-	t = now_ns();
-	spin_end = conn->cfg.spin_us ? t + (uint64_t)conn->cfg.spin_us * 1000 :
-				       0;
-	deadline = t + (uint64_t)conn->cfg.timeout_ms * 1000000;
 	for (;;) {
 		if (done(conn, arg))
 			return 0;
@@ -343,14 +345,16 @@ static int conn_wait(struct pmr_conn *conn, wait_done_fn *done, void *arg)
 			fail_all(conn);
 			return done(conn, arg) ? 0 : conn->lost;
 		}
-		if (spin_end && ++empty % SPIN_CLOCK_EVERY)
+		if (spinning && ++empty % SPIN_CLOCK_EVERY)
 			continue;
 		t = now_ns();
 		if (!deadline)
 			deadline = t + (uint64_t)conn->cfg.timeout_ms * 1000000;
+		if (!spin_end)
+			spin_end = t + (uint64_t)conn->cfg.spin_us * 1000;
 		if (t < spin_end)
 			continue;
-		spin_end = 0; /* spun out: every round reads the clock */
+		spinning = false; /* spun out: every round reads the clock */
 		if (t >= deadline) {
 			pmr_err("no completion within %u ms",
 				conn->cfg.timeout_ms);
@@ -486,13 +490,19 @@ void pmr_op_free_async(struct pmr_conn *conn, uint32_t slot)
 }
 
 /*
- * pmr_ctl_post -- send control request REQ for the op in SLOT (credits and
- * a send queue entry must be available); its response completes the op.
+ * pmr_ctl_post -- send control request REQ for the op in SLOT (a credit and
+ * a send queue entry, two with BEFORE, must be available); its response
+ * completes the op.  BEFORE (or NULL): an unsignaled work request posted
+ * in the same call just ahead of the SEND (one doorbell); the SEND's
+ * completion frees both entries.
  */
-int pmr_ctl_post(struct pmr_conn *conn, uint32_t slot, struct pmr_msg *req)
+int pmr_ctl_post(struct pmr_conn *conn, uint32_t slot, struct pmr_msg *req,
+		 const struct pmr_swr *before)
 {
 	struct pmr_opctx *op = &conn->ops[slot];
-	struct pmr_swr w = { 0 };
+	struct pmr_swr ws[2] = { 0 };
+	unsigned int n = before ? 1 : 0;
+	struct pmr_swr *w = &ws[n];
 	uint8_t *buf = req_buf(conn, slot);
 	int len, rc;
 
@@ -502,14 +512,16 @@ int pmr_ctl_post(struct pmr_conn *conn, uint32_t slot, struct pmr_msg *req)
 							   conn->max_msg);
 	if (len < 0)
 		return len;
-	w.wr_id = pmr_wrid(PMR_WRID_SIGNALED, slot, 1);
-	w.op = PMR_SWR_SEND;
-	w.laddr = (uintptr_t)buf;
-	w.len = (uint32_t)len;
-	w.lkey = conn->ctl_mr->lkey;
-	w.signaled = 1;
-	w.inl = (uint32_t)len <= conn->max_inline;
-	rc = pmr_post(conn, &w, 1);
+	if (before)
+		ws[0] = *before;
+	w->wr_id = pmr_wrid(PMR_WRID_SIGNALED, slot, n + 1);
+	w->op = PMR_SWR_SEND;
+	w->laddr = (uintptr_t)buf;
+	w->len = (uint32_t)len;
+	w->lkey = conn->ctl_mr->lkey;
+	w->signaled = 1;
+	w->inl = (uint32_t)len <= conn->max_inline;
+	rc = pmr_post(conn, ws, n + 1);
 	if (rc)
 		return rc;
 	op->req_id = req->hdr.req_id;
@@ -535,7 +547,7 @@ int pmr_ctl_call(struct pmr_conn *conn, struct pmr_msg *req,
 	conn->errtext[0] = '\0';
 	pmr_op_start(op);
 	op->resp = resp;
-	rc = pmr_ctl_post(conn, PMR_SYNC_OP, req);
+	rc = pmr_ctl_post(conn, PMR_SYNC_OP, req, NULL);
 	if (rc) {
 		op->busy = 0;
 		return rc;

@@ -188,7 +188,8 @@ void pmr_op_maybe_done(struct pmr_conn *conn, uint32_t slot);
 uint8_t *pmr_raw_sink(struct pmr_conn *conn);
 int pmr_ctl_call(struct pmr_conn *conn, struct pmr_msg *req,
 		 struct pmr_msg *resp);
-int pmr_ctl_post(struct pmr_conn *conn, uint32_t slot, struct pmr_msg *req);
+int pmr_ctl_post(struct pmr_conn *conn, uint32_t slot, struct pmr_msg *req,
+		 const struct pmr_swr *before);
 void pmr_op_start(struct pmr_opctx *op);
 int pmr_op_alloc_async(struct pmr_conn *conn, uint32_t *ret);
 void pmr_op_free_async(struct pmr_conn *conn, uint32_t slot);

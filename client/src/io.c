@@ -66,6 +66,16 @@ static void one_sided_persist(struct pmr_region *region, uint32_t slot,
 	w->len = k;
 }
 
+/* persist_req -- the SERVER method's PERSIST request for [OFF, OFF+LEN) */
+static void persist_req(const struct pmr_region *region, uint64_t off,
+			uint64_t len, struct pmr_msg *req)
+{
+	pmr_msg_init(req, PMR_MSG_PERSIST, 0);
+	req->u.persist_req.handle = region->handle;
+	req->u.persist_req.offset = off;
+	req->u.persist_req.length = len;
+}
+
 /* pmr_persist_post -- post the region's persist of [OFF, OFF+LEN) for the
  * op in SLOT, ordered after every write posted before it */
 int pmr_persist_post(struct pmr_region *region, uint32_t slot, uint64_t off,
@@ -103,11 +113,8 @@ int pmr_persist_post(struct pmr_region *region, uint32_t slot, uint64_t off,
 			if (rc)
 				return rc;
 		}
-		pmr_msg_init(&req, PMR_MSG_PERSIST, 0);
-		req.u.persist_req.handle = region->handle;
-		req.u.persist_req.offset = off;
-		req.u.persist_req.length = len;
-		return pmr_ctl_post(conn, slot, &req);
+		persist_req(region, off, len, &req);
+		return pmr_ctl_post(conn, slot, &req, NULL);
 	default:
 		return PMR_E_NO_METHOD;
 	}
@@ -127,28 +134,89 @@ static int drain_sync(struct pmr_conn *conn)
 	return rc;
 }
 
-/* write_inline -- a small write carried in the work request itself */
+/*
+ * write_persist_one -- a write that fits one work request, W[0] (filled in
+ * but for its wr_id and signaling), and its persist of [OFF, OFF+LEN) in a
+ * single post: one doorbell instead of two, and only the persist is
+ * signaled.  FLUSH or RAW: RC completes in order, so the persist's
+ * completion says the write is done.  SERVER: the PERSIST SEND follows the
+ * WRITE on the same QP, so pmrd's RECV completion comes after the WRITE's
+ * data was placed (RC executes a QP's requests in order) and its response
+ * after its pmem2 persist of the range; the SEND's completion frees both
+ * entries.  A failed write still reports (any failed work request does)
+ * and loses the connection.  -EAGAIN: not this case (the caller posts the
+ * two separately).
+ */
+static int write_persist_one(struct pmr_region *region, struct pmr_swr w[2],
+			     uint64_t off, size_t len)
+{
+	struct pmr_conn *conn = region->conn;
+	bool server = region->method == PMR_METHOD_SERVER;
+	struct pmr_msg req;
+	int rc;
+
+	if (!server && region->method != PMR_METHOD_FLUSH &&
+	    region->method != PMR_METHOD_RAW)
+		return -EAGAIN;
+	if (len > conn->max_wr || conn->sq_depth < 2)
+		return -EAGAIN;
+	if (server && conn->ctl_inflight >= conn->credits) {
+		rc = pmr_wait_credit(conn);
+		if (rc)
+			return rc;
+	}
+	if (conn->sq_depth - conn->sq_used < 2) {
+		rc = pmr_wait_sq(conn, 2);
+		if (rc)
+			return rc;
+	}
+	w[0].wr_id = pmr_wrid(PMR_WRID_UNSIGNALED, PMR_SYNC_OP, 0);
+	w[0].signaled = 0;
+	pmr_op_start(&conn->ops[PMR_SYNC_OP]);
+	if (server) {
+		persist_req(region, off, len, &req);
+		rc = pmr_ctl_post(conn, PMR_SYNC_OP, &req, &w[0]);
+		return drain_sync(conn) ?: rc;
+	}
+	one_sided_persist(region, PMR_SYNC_OP, 2, off, len, &w[1]);
+	rc = pmr_post(conn, w, 2);
+	if (rc == -EOPNOTSUPP) {
+		conn->ops[PMR_SYNC_OP].busy = 0;
+		return -EAGAIN;
+	}
+	if (!rc)
+		conn->ops[PMR_SYNC_OP].pending++;
+	return drain_sync(conn) ?: rc;
+}
+
+/* write_inline -- a small write carried in the work request itself; with
+ * PERSIST posted together with the persist where write_persist_one can */
 static int write_inline(struct pmr_region *r, const void *buf, uint64_t off,
 			size_t len, bool persist)
 {
 	struct pmr_conn *conn = r->conn;
 	struct pmr_opctx *op = &conn->ops[PMR_SYNC_OP];
-	struct pmr_swr w = { 0 };
+	struct pmr_swr w[2] = { 0 };
 	int rc;
 
+	w[0].op = PMR_SWR_WRITE;
+	w[0].laddr = (uintptr_t)buf;
+	w[0].raddr = r->addr + off;
+	w[0].rkey = r->rkey;
+	w[0].len = (uint32_t)len;
+	w[0].inl = 1;
+	if (persist) {
+		rc = write_persist_one(r, w, off, len);
+		if (rc != -EAGAIN)
+			return rc;
+	}
 	rc = pmr_wait_sq(conn, 1);
 	if (rc)
 		return rc;
 	pmr_op_start(op);
-	w.wr_id = pmr_wrid(PMR_WRID_SIGNALED, PMR_SYNC_OP, 1);
-	w.op = PMR_SWR_WRITE;
-	w.laddr = (uintptr_t)buf;
-	w.raddr = r->addr + off;
-	w.rkey = r->rkey;
-	w.len = (uint32_t)len;
-	w.signaled = 1;
-	w.inl = 1;
-	rc = pmr_post(conn, &w, 1);
+	w[0].wr_id = pmr_wrid(PMR_WRID_SIGNALED, PMR_SYNC_OP, 1);
+	w[0].signaled = 1;
+	rc = pmr_post(conn, w, 1);
 	if (!rc) {
 		op->pending++;
 		if (persist)
@@ -296,48 +364,19 @@ int pmr_region_persist(struct pmr_region *region, uint64_t off, size_t len)
 	return drain_sync(region->conn) ?: rc;
 }
 
-/*
- * write_flush_one -- a write that fits one work request and its one-sided
- * persist (FLUSH or RAW's READ) in a single post: one doorbell instead of
- * two, and only the persist is signaled -- RC completes in order, so its
- * completion says the write is done; a failed write still reports (any
- * failed work request does) and loses the connection.  -EAGAIN: not this
- * case (the caller posts the two separately).
- */
-static int write_flush_one(struct pmr_region *region, const struct pmr_mr *mr,
-			   size_t mr_off, uint64_t off, size_t len)
+/* write_persist_mr -- write_persist_one from a registered buffer */
+static int write_persist_mr(struct pmr_region *region, const struct pmr_mr *mr,
+			    size_t mr_off, uint64_t off, size_t len)
 {
-	struct pmr_conn *conn = region->conn;
 	struct pmr_swr w[2] = { 0 };
-	int rc;
 
-	if (region->method != PMR_METHOD_FLUSH &&
-	    region->method != PMR_METHOD_RAW)
-		return -EAGAIN;
-	if (len > conn->max_wr || conn->sq_depth < 2)
-		return -EAGAIN;
-	if (conn->sq_depth - conn->sq_used < 2) {
-		rc = pmr_wait_sq(conn, 2);
-		if (rc)
-			return rc;
-	}
-	w[0].wr_id = pmr_wrid(PMR_WRID_UNSIGNALED, PMR_SYNC_OP, 0);
 	w[0].op = PMR_SWR_WRITE;
 	w[0].laddr = (uintptr_t)(mr->ptr + mr_off);
 	w[0].lkey = mr->mr->lkey;
 	w[0].raddr = region->addr + off;
 	w[0].rkey = region->rkey;
 	w[0].len = (uint32_t)len;
-	one_sided_persist(region, PMR_SYNC_OP, 2, off, len, &w[1]);
-	pmr_op_start(&conn->ops[PMR_SYNC_OP]);
-	rc = pmr_post(conn, w, 2);
-	if (rc == -EOPNOTSUPP) {
-		conn->ops[PMR_SYNC_OP].busy = 0;
-		return -EAGAIN;
-	}
-	if (!rc)
-		conn->ops[PMR_SYNC_OP].pending++;
-	return drain_sync(conn) ?: rc;
+	return write_persist_one(region, w, off, len);
 }
 
 /* mr_xfer -- a sync zero-copy transfer, optionally persisted */
@@ -360,7 +399,7 @@ static int mr_xfer(struct pmr_region *region, const struct pmr_mr *mr,
 	if (len == 0)
 		return 0;
 	if (persist) {
-		rc = write_flush_one(region, mr, mr_off, off, len);
+		rc = write_persist_mr(region, mr, mr_off, off, len);
 		if (rc != -EAGAIN)
 			return rc;
 	}
