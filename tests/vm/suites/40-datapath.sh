@@ -14,6 +14,10 @@
 #     requests through a small bounce buffer;
 #   - 8 clients on 4 regions at once; a client killed mid-transfer leaves
 #     the daemon serving; a stopped daemon makes a busy client fail, not hang;
+#   - the testing regions are served with pmrd's default busy_poll_us (the
+#     CQ polled after each completion), devdax with busy_poll_us = 0 (armed
+#     after each completion): both completion paths carry the cases;
+#     pmrctl status shows the setting;
 #   - latency/bandwidth numbers next to perftest's (informational).
 # pmr-timeout: 900
 set -eu
@@ -28,6 +32,7 @@ PMRD=$(pmr_bin pmrd) || {
 	exit 1
 }
 EXAMPLE=$(pmr_bin pmr_example) || EXAMPLE=
+PMRCTL=$(pmr_bin pmrctl) || PMRCTL=
 IP=$(rxe_ip)
 TMP=/run/pmr-datapath
 FS=$TMP/fs
@@ -41,7 +46,8 @@ dpt()
 
 # write_conf FILE REGIONS... -- a config with the named regions: t0..t3
 # (testing files; t0 and t3 declare persistence_domain = cpu-cache, so RAW
-# is offered), ro0 (read-only testing file), dax0 (the devdax namespace)
+# is offered), ro0 (read-only testing file), dax0 (the devdax namespace);
+# BUSY_POLL set: a busy_poll_us line
 write_conf()
 {
 	local f=$1 r
@@ -53,6 +59,7 @@ write_conf()
 		log_level = info
 		max_clients = 32
 	EOF
+	[ -z "${BUSY_POLL:-}" ] || echo "busy_poll_us = $BUSY_POLL" >>"$f"
 	for r in "$@"; do
 		echo "[region $r]"
 		case $r in
@@ -95,7 +102,7 @@ setup_devdax()
 	find "$FS" -type f -exec chattr -i {} + 2>/dev/null || true
 	umount "$FS"
 	pmem_devdax
-	write_conf "$CONF" dax0
+	BUSY_POLL=0 write_conf "$CONF" dax0
 }
 
 # start_daemon -- pmrd serving the config
@@ -107,6 +114,15 @@ start_daemon()
 		return 1
 	}
 	cat "$(pmr_daemon_log pmrd)"
+}
+
+# busy_poll_is US -- pmrctl status reports busy_poll_us = US
+busy_poll_is()
+{
+	local j
+	j=$("$PMRCTL" -s "$TMP/pmrd.sock" -j status) || return 1
+	echo "$j"
+	grep -q -E "\"busy_poll_us\":$1[,}]" <<<"$j"
 }
 
 # cross_client -- one process writes, another reads (read-only open)
@@ -238,6 +254,7 @@ else
 	pmr_skip example "pmr_example not built"
 fi
 pmr_case list dpt list
+pmr_case busy-poll-default busy_poll_is 50
 pmr_case cross-client cross_client
 pmr_case methods methods
 pmr_case errors dpt errors t2 ro0
@@ -252,6 +269,7 @@ pmr_case setup-devdax setup_devdax
 pmr_passed || exit 0
 pmr_case -t 120 daemon-start-devdax start_daemon
 pmr_passed || exit 0
+pmr_case busy-poll-off busy_poll_is 0
 pmr_case devdax devdax_cases
 if [ "${PMR_QUICK:-0}" = 1 ]; then
 	pmr_skip bench "quick run"
