@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * test_conf_limits.c -- the global limits of [pmrd]: max_handles, max_msg,
- * max_client_memory (defaults, accepted values, file:line errors)
+ * max_client_memory, and busy_poll_us (defaults, accepted values,
+ * file:line errors)
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -29,6 +30,7 @@ Test(conf_limits, defaults)
 	cr_expect_eq(c->limits.max_handles, 1024);
 	cr_expect_eq(c->limits.max_msg, 4096);
 	cr_expect_eq(c->limits.max_client_memory, 64ull << 20);
+	cr_expect_eq(c->limits.busy_poll_us, 50);
 	pmrd_conf_free(&c);
 }
 
@@ -86,4 +88,46 @@ Test(conf_limits, duplicate_is_an_error)
 {
 	expect_error(HEAD "max_msg = 512\nmax_msg = 1024\n", 4,
 		     "duplicate key 'max_msg' in [pmrd] (first at line 3)");
+}
+
+Test(conf_limits, busy_poll_range)
+{
+	struct pmrd_conf *c = parse_limits("busy_poll_us = 0\n");
+
+	cr_expect_eq(c->limits.busy_poll_us, 0);
+	pmrd_conf_free(&c);
+	c = parse_limits("busy_poll_us = 10000\n");
+	cr_expect_eq(c->limits.busy_poll_us, 10000);
+	pmrd_conf_free(&c);
+}
+
+Test(conf_limits, busy_poll_bad)
+{
+	static const struct {
+		const char *line;
+		const char *msg;
+	} cases[] = {
+		{ "busy_poll_us = 10001",
+		  "bad busy_poll_us '10001': expected microseconds 0..10000" },
+		{ "busy_poll_us = -1", "bad busy_poll_us '-1'" },
+		{ "busy_poll_us = 50us", "bad busy_poll_us '50us'" },
+		{ "busy_poll_us = 0x10", "bad busy_poll_us '0x10'" },
+		{ "busy_poll_us =",
+		  "empty value for 'busy_poll_us' in [pmrd]" },
+		{ "busy_poll_us = 99999999999999999999",
+		  "expected microseconds 0..10000" },
+	};
+	char text[256];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(text, sizeof(text), HEAD "%s\n", cases[i].line);
+		expect_error(text, 3, cases[i].msg);
+	}
+}
+
+Test(conf_limits, busy_poll_twice)
+{
+	expect_error(
+		HEAD "busy_poll_us = 10\nbusy_poll_us = 20\n", 4,
+		"duplicate key 'busy_poll_us' in [pmrd] (first at line 3)");
 }
