@@ -31,12 +31,7 @@
 #include <json-c/json.h>
 #include <libpmr.h>
 
-#define MAX_LIST 32
-
-struct list {
-	size_t v[MAX_LIST];
-	int n;
-};
+#include "bench_util.h"
 
 struct opts {
 	const char *host;
@@ -45,107 +40,21 @@ struct opts {
 	const char *json;
 	int bw;
 	char ops[256];
-	struct list sizes;
-	struct list qds;
-	struct list threads;
+	struct bench_list sizes;
+	struct bench_list qds;
+	struct bench_list threads;
 	unsigned long warmup;
 	unsigned long iters;
 	double time_s;
 	int spin_us; /* -1: library default */
 };
 
-/* now_ns -- monotonic nanoseconds */
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/* parse_size -- "64", "4K", "1M" -> bytes; 0 on a bad number */
-static size_t parse_size(const char *s)
-{
-	char *end;
-	unsigned long long v = strtoull(s, &end, 10);
-
-	switch (*end) {
-	case 'k':
-	case 'K':
-		v <<= 10;
-		end++;
-		break;
-	case 'm':
-	case 'M':
-		v <<= 20;
-		end++;
-		break;
-	case '\0':
-		break;
-	default:
-		return 0;
-	}
-	return *end ? 0 : (size_t)v;
-}
-
-/* parse_list -- comma-separated sizes into L; -EINVAL on a bad item */
-static int parse_list(const char *s, struct list *l)
-{
-	char buf[512], *tok, *save = NULL;
-
-	snprintf(buf, sizeof(buf), "%s", s);
-	l->n = 0;
-	for (tok = strtok_r(buf, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		size_t v = parse_size(tok);
-
-		if (!v || l->n == MAX_LIST)
-			return -EINVAL;
-		l->v[l->n++] = v;
-	}
-	return l->n ? 0 : -EINVAL;
-}
-
 /* list_pow2 -- L = FROM, 2*FROM, ... TO */
-static void list_pow2(struct list *l, size_t from, size_t to)
+static void list_pow2(struct bench_list *l, size_t from, size_t to)
 {
 	l->n = 0;
-	for (size_t v = from; v <= to && l->n < MAX_LIST; v *= 2)
+	for (size_t v = from; v <= to && l->n < BENCH_MAX_LIST; v *= 2)
 		l->v[l->n++] = v;
-}
-
-/* op_wanted -- is NAME in the comma list OPS ("wp" matches every wp-*) */
-static int op_wanted(const char *ops, const char *name)
-{
-	char buf[256], *tok, *save = NULL;
-
-	snprintf(buf, sizeof(buf), "%s", ops);
-	for (tok = strtok_r(buf, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		if (!strcmp(tok, name))
-			return 1;
-		if (!strcmp(tok, "wp") && !strncmp(name, "wp-", 3))
-			return 1;
-	}
-	return 0;
-}
-
-/* cmp_u64 -- qsort order */
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* pct_us -- the P-quantile (0..1) of sorted V[0..N) in microseconds */
-static double pct_us(const uint64_t *v, size_t n, double p)
-{
-	size_t i = (size_t)(p * (double)n);
-
-	if (i >= n)
-		i = n - 1;
-	return (double)v[i] / 1000.0;
 }
 
 /* connect_region -- a connection to the server and REGION opened rw */
@@ -179,17 +88,24 @@ out_free_cfg:
 
 enum lat_op { LAT_READ, LAT_WRITE, LAT_WP };
 
-/* lat_one -- one synchronous operation */
-static int lat_one(struct pmr_region *r, struct pmr_mr *mr, enum lat_op op,
-		   uint64_t off, size_t size)
+struct lat_ctx {
+	struct pmr_region *r;
+	struct pmr_mr *mr;
+	enum lat_op op;
+};
+
+/* lat_one -- one synchronous operation (a bench_op_fn) */
+static int lat_one(void *arg, uint64_t off, size_t size)
 {
-	switch (op) {
+	const struct lat_ctx *c = arg;
+
+	switch (c->op) {
 	case LAT_READ:
-		return pmr_region_read_mr(r, mr, 0, off, size);
+		return pmr_region_read_mr(c->r, c->mr, 0, off, size);
 	case LAT_WRITE:
-		return pmr_region_write_mr(r, mr, 0, off, size);
+		return pmr_region_write_mr(c->r, c->mr, 0, off, size);
 	default:
-		return pmr_region_write_persist_mr(r, mr, 0, off, size);
+		return pmr_region_write_persist_mr(c->r, c->mr, 0, off, size);
 	}
 }
 
@@ -198,34 +114,24 @@ static int lat_point(const struct opts *o, struct pmr_region *r,
 		     struct pmr_mr *mr, enum lat_op op, const char *name,
 		     size_t size, uint64_t *samples, json_object *rows)
 {
-	uint64_t rsize = pmr_region_size(r), t_end, sum = 0;
+	uint64_t rsize = pmr_region_size(r), sum;
 	uint64_t span = rsize > 64u << 20 ? 64u << 20 : rsize;
-	size_t n = 0, slots = span / size;
+	struct lat_ctx ctx = { .r = r, .mr = mr, .op = op };
+	struct bench_result res;
 	json_object *row;
+	size_t n;
 	int rc;
 
-	for (unsigned long i = 0; i < o->warmup; i++) {
-		rc = lat_one(r, mr, op, (i % slots) * size, size);
-		if (rc)
-			return rc;
-	}
-	t_end = now_ns() + (uint64_t)(o->time_s * 1e9);
-	while (n < o->iters) {
-		uint64_t t0 = now_ns(), t1;
-
-		rc = lat_one(r, mr, op, (n % slots) * size, size);
-		t1 = now_ns();
-		if (rc)
-			return rc;
-		samples[n++] = t1 - t0;
-		sum += t1 - t0;
-		if (t1 > t_end)
-			break;
-	}
-	qsort(samples, n, sizeof(*samples), cmp_u64);
+	rc = bench_samples(lat_one, &ctx, size, span / size, o->warmup,
+			   o->iters, o->time_s, samples, &res);
+	if (rc)
+		return rc;
+	n = res.n;
+	sum = res.sum;
 	printf("%-10s %8zu %8zu %10.1f %10.1f %10.1f %10.1f %10.1f\n", name,
-	       size, n, pct_us(samples, n, 0.5), pct_us(samples, n, 0.99),
-	       pct_us(samples, n, 0.999), (double)samples[n - 1] / 1000.0,
+	       size, n, bench_pct_us(samples, n, 0.5),
+	       bench_pct_us(samples, n, 0.99), bench_pct_us(samples, n, 0.999),
+	       (double)samples[n - 1] / 1000.0,
 	       (double)sum / (double)n / 1000.0);
 	fflush(stdout);
 	row = json_object_new_object();
@@ -233,14 +139,15 @@ static int lat_point(const struct opts *o, struct pmr_region *r,
 	json_object_object_add(row, "size",
 			       json_object_new_int64((int64_t)size));
 	json_object_object_add(row, "iters", json_object_new_int64((int64_t)n));
-	json_object_object_add(row, "p50_us",
-			       json_object_new_double(pct_us(samples, n, 0.5)));
+	json_object_object_add(
+		row, "p50_us",
+		json_object_new_double(bench_pct_us(samples, n, 0.5)));
 	json_object_object_add(
 		row, "p99_us",
-		json_object_new_double(pct_us(samples, n, 0.99)));
+		json_object_new_double(bench_pct_us(samples, n, 0.99)));
 	json_object_object_add(
 		row, "p999_us",
-		json_object_new_double(pct_us(samples, n, 0.999)));
+		json_object_new_double(bench_pct_us(samples, n, 0.999)));
 	json_object_object_add(
 		row, "max_us",
 		json_object_new_double((double)samples[n - 1] / 1000.0));
@@ -294,16 +201,16 @@ static int run_lat(const struct opts *o, json_object *rows)
 	for (int i = 0; i < o->sizes.n && !rc; i++) {
 		size_t sz = o->sizes.v[i];
 
-		if (op_wanted(o->ops, "read"))
+		if (bench_op_wanted(o->ops, "read"))
 			rc = lat_point(o, r, mr, LAT_READ, "read", sz, samples,
 				       rows);
-		if (!rc && op_wanted(o->ops, "write"))
+		if (!rc && bench_op_wanted(o->ops, "write"))
 			rc = lat_point(o, r, mr, LAT_WRITE, "write", sz,
 				       samples, rows);
 		for (size_t m = 0;
 		     !rc && m < sizeof(methods) / sizeof(*methods); m++) {
 			if (!(pmr_region_persist_methods(r) & methods[m].bit) ||
-			    !op_wanted(o->ops, methods[m].name))
+			    !bench_op_wanted(o->ops, methods[m].name))
 				continue;
 			rc = pmr_region_set_persist_method(r, methods[m].bit);
 			if (!rc)
@@ -354,13 +261,13 @@ static int bw_loop(struct bw_thread *t, struct pmr_conn *conn,
 	if (!slots)
 		return -EINVAL;
 	base = (uint64_t)t->index * span;
-	t->t0 = now_ns();
+	t->t0 = bench_now_ns();
 	t_end = t->t0 + (uint64_t)(t->o->time_s * 1e9);
 	for (;;) {
 		/* the clock only after completions or every 64 empty polls:
 		 * it can be a syscall (HPET under emulation) */
 		if (!stop && (empty == 0 || empty % 64 == 0))
-			stop = now_ns() >= t_end;
+			stop = bench_now_ns() >= t_end;
 		stop |= posted >= t->o->iters;
 
 		while (!stop && inflight < t->qd && posted < t->o->iters) {
@@ -394,7 +301,7 @@ static int bw_loop(struct bw_thread *t, struct pmr_conn *conn,
 			t->ops++;
 		}
 	}
-	t->t1 = now_ns();
+	t->t1 = bench_now_ns();
 	return 0;
 }
 
@@ -509,7 +416,7 @@ static int run_bw(const struct opts *o, json_object *rows)
 	printf("%-10s %8s %4s %4s %10s %10s %10s\n", "op", "size", "qd", "thr",
 	       "ops", "MB/s", "ops/s");
 	for (int rd = 0; rd < 2 && !rc; rd++) {
-		if (!op_wanted(o->ops, rd ? "read" : "write"))
+		if (!bench_op_wanted(o->ops, rd ? "read" : "write"))
 			continue;
 		for (int s = 0; s < o->sizes.n && !rc; s++)
 			for (int q = 0; q < o->qds.n && !rc; q++)
@@ -589,10 +496,10 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 			sizes = optarg;
 			break;
 		case 'q':
-			bad |= parse_list(optarg, &o->qds) < 0;
+			bad |= bench_parse_list(optarg, &o->qds) < 0;
 			break;
 		case 'T':
-			bad |= parse_list(optarg, &o->threads) < 0;
+			bad |= bench_parse_list(optarg, &o->threads) < 0;
 			break;
 		case 'w':
 			o->warmup = strtoul(optarg, NULL, 10);
@@ -620,7 +527,7 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 		}
 	}
 	if (sizes)
-		bad |= parse_list(sizes, &o->sizes) < 0;
+		bad |= bench_parse_list(sizes, &o->sizes) < 0;
 	else if (o->bw)
 		list_pow2(&o->sizes, 4096, 1u << 20);
 	else

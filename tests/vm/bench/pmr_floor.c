@@ -44,10 +44,11 @@
 #include <infiniband/verbs.h>
 #include <rdma/rdma_cma.h>
 
+#include "bench_util.h"
+
 #define FLOOR_PORT	 "7472"
 #define FLOOR_BUF	 (64u << 20)
 #define FLOOR_MAX_SIZE	 (1u << 30)
-#define FLOOR_MAX_LIST	 32
 #define FLOOR_TIMEOUT_MS 10000
 /* device_cap_flags_ex bit 39: FLUSH to persistence (FACTS.md) */
 #define FLOOR_CAP_FLUSH_PERSISTENT (1ULL << 39)
@@ -71,8 +72,7 @@ struct opts {
 	const char *path;
 	size_t buf_len;
 	char ops[128];
-	size_t sizes[FLOOR_MAX_LIST];
-	int nsizes;
+	struct bench_list sizes;
 	unsigned long warmup;
 	unsigned long iters;
 	double time_s;
@@ -91,78 +91,6 @@ struct floor_conn {
 	bool flush; /* the QP was created with FLUSH */
 	struct floor_info peer;
 };
-
-/* now_ns -- monotonic nanoseconds (pmr-bench's clock) */
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/* parse_size -- "64", "4K", "1M" -> bytes; 0 on a bad number */
-static size_t parse_size(const char *s)
-{
-	char *end;
-	unsigned long long v = strtoull(s, &end, 10);
-
-	if (*end == 'k' || *end == 'K')
-		v <<= 10, end++;
-	else if (*end == 'm' || *end == 'M')
-		v <<= 20, end++;
-	return *end || v > FLOOR_MAX_SIZE ? 0 : (size_t)v;
-}
-
-/* parse_sizes -- comma-separated sizes into O; -EINVAL on a bad item */
-static int parse_sizes(const char *s, struct opts *o)
-{
-	char buf[512], *tok, *save = NULL;
-
-	snprintf(buf, sizeof(buf), "%s", s);
-	o->nsizes = 0;
-	for (tok = strtok_r(buf, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		size_t v = parse_size(tok);
-
-		if (!v || o->nsizes == FLOOR_MAX_LIST)
-			return -EINVAL;
-		o->sizes[o->nsizes++] = v;
-	}
-	return o->nsizes ? 0 : -EINVAL;
-}
-
-/* op_wanted -- is NAME in the comma list OPS */
-static bool op_wanted(const char *ops, const char *name)
-{
-	char buf[128], *tok, *save = NULL;
-
-	snprintf(buf, sizeof(buf), "%s", ops);
-	for (tok = strtok_r(buf, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save))
-		if (!strcmp(tok, name))
-			return true;
-	return false;
-}
-
-/* cmp_u64 -- qsort order */
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* pct_us -- the P-quantile (0..1) of sorted V[0..N) in microseconds
- * (pmr-bench's definition) */
-static double pct_us(const uint64_t *v, size_t n, double p)
-{
-	size_t i = (size_t)(p * (double)n);
-
-	if (i >= n)
-		i = n - 1;
-	return (double)v[i] / 1000.0;
-}
 
 /* cm_expect -- the next rdmacm event must be WANT; *RET keeps it (the
  * caller acks) or, with RET NULL, it is acked here */
@@ -471,11 +399,18 @@ out_free_ai:
 	return rc;
 }
 
-/* one_op -- post OP of SIZE at remote offset OFF and busy-poll its one
- * completion */
-static int one_op(struct floor_conn *c, enum floor_op op, uint64_t off,
-		  size_t size)
+struct floor_ctx {
+	struct floor_conn *c;
+	enum floor_op op;
+};
+
+/* one_op -- post the op of SIZE at remote offset OFF and busy-poll its one
+ * completion (a bench_op_fn) */
+static int one_op(void *arg, uint64_t off, size_t size)
 {
+	const struct floor_ctx *ctx = arg;
+	struct floor_conn *c = ctx->c;
+	enum floor_op op = ctx->op;
 	struct ibv_qp_ex *qpx = c->qpx;
 	uint64_t raddr = c->peer.addr + off;
 	struct ibv_wc wc;
@@ -531,42 +466,29 @@ static int point(const struct opts *o, struct floor_conn *c, enum floor_op op,
 		 size_t size, uint64_t *samples)
 {
 	uint64_t span = c->peer.len < FLOOR_BUF ? c->peer.len : FLOOR_BUF;
-	uint64_t slots = span / size, t_end, sum = 0;
-	size_t n = 0;
+	struct floor_ctx ctx = { .c = c, .op = op };
+	struct bench_result res;
+	size_t n;
 	int rc;
 
-	if (!slots)
+	if (span < size)
 		return -E2BIG;
-	for (unsigned long i = 0; i < o->warmup; i++) {
-		rc = one_op(c, op, (i % slots) * size, size);
-		if (rc)
-			return rc;
-	}
-	t_end = now_ns() + (uint64_t)(o->time_s * 1e9);
-	while (n < o->iters) {
-		uint64_t t0 = now_ns(), t1;
-
-		rc = one_op(c, op, (n % slots) * size, size);
-		t1 = now_ns();
-		if (rc)
-			return rc;
-		samples[n++] = t1 - t0;
-		sum += t1 - t0;
-		if (t1 > t_end)
-			break;
-	}
-	qsort(samples, n, sizeof(*samples), cmp_u64);
+	rc = bench_samples(one_op, &ctx, size, span / size, o->warmup, o->iters,
+			   o->time_s, samples, &res);
+	if (rc)
+		return rc;
+	n = res.n;
 	printf("{\"tool\": \"pmr-floor\", \"op\": \"%s\", \"size\": %zu, "
 	       "\"iters\": %zu, \"p50_us\": %.3f, \"p99_us\": %.3f, "
 	       "\"p999_us\": %.3f, \"max_us\": %.3f, \"mean_us\": %.3f}\n",
-	       op_names[op], size, n, pct_us(samples, n, 0.5),
-	       pct_us(samples, n, 0.99), pct_us(samples, n, 0.999),
+	       op_names[op], size, n, bench_pct_us(samples, n, 0.5),
+	       bench_pct_us(samples, n, 0.99), bench_pct_us(samples, n, 0.999),
 	       (double)samples[n - 1] / 1000.0,
-	       (double)sum / (double)n / 1000.0);
+	       (double)res.sum / (double)n / 1000.0);
 	fflush(stdout);
 	fprintf(stderr, "%-12s %8zu %8zu p50 %9.1f us p99 %9.1f us\n",
-		op_names[op], size, n, pct_us(samples, n, 0.5),
-		pct_us(samples, n, 0.99));
+		op_names[op], size, n, bench_pct_us(samples, n, 0.5),
+		bench_pct_us(samples, n, 0.99));
 	return 0;
 }
 
@@ -579,9 +501,9 @@ static int run_client(const struct opts *o)
 	size_t maxsz = 0;
 	int rc;
 
-	for (int i = 0; i < o->nsizes; i++)
-		if (o->sizes[i] > maxsz)
-			maxsz = o->sizes[i];
+	for (int i = 0; i < o->sizes.n; i++)
+		if (o->sizes.v[i] > maxsz)
+			maxsz = o->sizes.v[i];
 	samples = calloc(o->iters, sizeof(*samples));
 	if (!samples)
 		return -ENOMEM;
@@ -589,20 +511,20 @@ static int run_client(const struct opts *o)
 	if (rc)
 		goto out_close;
 	why = flush_skip(&c);
-	for (int i = 0; i < o->nsizes && !rc; i++) {
+	for (int i = 0; i < o->sizes.n && !rc; i++) {
 		for (int op = OP_READ; op <= OP_WRITE_FLUSH && !rc; op++) {
-			if (!op_wanted(o->ops, op_names[op]))
+			if (!bench_op_wanted(o->ops, op_names[op]))
 				continue;
 			if (op == OP_WRITE_FLUSH && why) {
 				printf("{\"tool\": \"pmr-floor\", \"op\": \"%s\", "
 				       "\"size\": %zu, \"skipped\": \"%s\"}\n",
-				       op_names[op], o->sizes[i], why);
+				       op_names[op], o->sizes.v[i], why);
 				continue;
 			}
-			rc = point(o, &c, op, o->sizes[i], samples);
+			rc = point(o, &c, op, o->sizes.v[i], samples);
 		}
 	}
-	if (why && op_wanted(o->ops, op_names[OP_WRITE_FLUSH]))
+	if (why && bench_op_wanted(o->ops, op_names[OP_WRITE_FLUSH]))
 		fprintf(stderr, "pmr-floor: write-flush skipped: %s\n", why);
 	rdma_disconnect(c.id);
 out_close:
@@ -656,7 +578,7 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 			    .iters = 10000,
 			    .time_s = 2.0 };
 	snprintf(o->ops, sizeof(o->ops), "read,write,write-flush");
-	parse_sizes("8,64,512,4K,64K,1M", o);
+	bench_parse_list("8,64,512,4K,64K,1M", &o->sizes);
 	while ((c = getopt_long(argc, argv, "p:b:m:S:o:s:w:n:t:h", lo, NULL)) !=
 	       -1) {
 		switch (c) {
@@ -670,14 +592,14 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 			o->path = optarg;
 			break;
 		case 'S':
-			o->buf_len = parse_size(optarg);
+			o->buf_len = bench_parse_size(optarg);
 			bad |= !o->buf_len;
 			break;
 		case 'o':
 			snprintf(o->ops, sizeof(o->ops), "%s", optarg);
 			break;
 		case 's':
-			bad |= parse_sizes(optarg, o) < 0;
+			bad |= bench_parse_list(optarg, &o->sizes) < 0;
 			break;
 		case 'w':
 			o->warmup = strtoul(optarg, NULL, 10);
@@ -698,6 +620,9 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 			exit(2);
 		}
 	}
+	for (int i = 0; i < o->sizes.n; i++)
+		bad |= o->sizes.v[i] > FLOOR_MAX_SIZE;
+	bad |= o->buf_len > FLOOR_MAX_SIZE;
 	if (bad || argc - optind > 1) {
 		usage(stderr);
 		exit(2);
