@@ -4,7 +4,6 @@
 #define PMRD_PREPARE_H
 
 #include "region.h"
-#include "zero.h"
 
 /*
  * pmrd_prepare_file -- bring rc's file to "prepared", map it into r, set the
@@ -18,8 +17,5 @@ int pmrd_prepare_file(const struct pmrd_region_conf *rc, struct pmrd_region *r);
  * unmapping (see prepare.c); no-op for the others.  Closes r->seal_fd.
  */
 void pmrd_prepare_seal_deferred(struct pmrd_region *r);
-
-/* pmrd_prepare_set_zero_method -- how new files are zeroed (bench, tests) */
-void pmrd_prepare_set_zero_method(enum pmrd_zero_method m);
 
 #endif

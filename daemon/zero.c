@@ -5,6 +5,14 @@
  * Really writing every block is the point: fallocate() alone leaves
  * unwritten extents (see fiemap.c).  Preparing terabytes takes a while, so
  * progress (percent, MB/s) goes to the log about once a second.
+ *
+ * Writing with pwritev() is the fastest way measured (BENCHMARKS.md):
+ * write faults through a mapping (MADV_POPULATE_WRITE, or a memset) pay a
+ * fault and an extent conversion per 4 KiB page wherever the blocks are
+ * not 2 MiB aligned, and with MAP_SYNC a journal commit each;
+ * fallocate(FALLOC_FL_WRITE_ZEROES) (Linux 6.17) is refused with
+ * EOPNOTSUPP on ext4 and xfs over the pmem driver, which offers no
+ * write-zeroes operation.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -12,18 +20,26 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/uio.h>
 
 #include "log.h"
 #include "util.h"
 #include "zero.h"
 
 /*
- * pwrite chunk: large enough that syscall overhead vanishes, small enough
- * for a prompt progress line.  The buffer is an untouched anonymous mapping,
- * so it reads as the shared zero page and costs no memory.
+ * One pwritev writes ZERO_CHUNK bytes from ZERO_IOV (IOV_MAX) iovecs that
+ * all point at one ZERO_BUF-byte buffer, an untouched anonymous mapping
+ * (the shared zero page: no memory).  The source's size decides the speed:
+ * measured in the VM on ext4 and xfs -o dax (BENCHMARKS.md, "pmrd
+ * --prepare"), one 8 MiB source buffer (the huge zero page, or 2048 small
+ * ones) zeroed at about half the rate of a 1 MiB or a repeated 64 KiB one;
+ * the likely cause is the source's TLB footprint (QEMU's soft TLB there,
+ * the dTLB on hardware).  Large calls convert the fallocated extents in
+ * few transactions.
  */
-#define ZERO_PWRITE_CHUNK (8UL << 20)
-#define ZERO_MEMSET_CHUNK (64UL << 20)
+#define ZERO_BUF   (64UL << 10)
+#define ZERO_IOV   1024
+#define ZERO_CHUNK (ZERO_BUF * ZERO_IOV) /* 64 MiB */
 
 struct progress {
 	const char *name;
@@ -78,16 +94,30 @@ static void progress_done(struct progress *p)
 		 mbps(p, p->total, t));
 }
 
-/* pmrd_zero_pwrite -- pwrite zeros over [0, size) of fd */
+/* fill_iov -- iovecs for len bytes of zeros from buf; their count */
+static int fill_iov(struct iovec *iov, void *buf, size_t len)
+{
+	int n = 0;
+
+	for (; len; n++) {
+		iov[n].iov_base = buf;
+		iov[n].iov_len = MIN(len, ZERO_BUF);
+		len -= iov[n].iov_len;
+	}
+	return n;
+}
+
+/* pmrd_zero_pwrite -- pwritev zeros over [0, size) of fd */
 int pmrd_zero_pwrite(const char *name, const char *path, int fd, uint64_t size)
 {
+	struct iovec iov[ZERO_IOV];
 	struct progress p;
 	uint64_t off = 0;
 	void *zeros;
 	int ret = 0;
 
-	zeros = mmap(NULL, ZERO_PWRITE_CHUNK, PROT_READ,
-		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	zeros = mmap(NULL, ZERO_BUF, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+		     0);
 	if (zeros == MAP_FAILED) {
 		ret = -errno;
 		log_err("region %s: %s: zero buffer: %s", name, path,
@@ -96,8 +126,9 @@ int pmrd_zero_pwrite(const char *name, const char *path, int fd, uint64_t size)
 	}
 	progress_init(&p, name, path, size);
 	while (off < size) {
-		size_t len = (size_t)MIN(size - off, ZERO_PWRITE_CHUNK);
-		ssize_t n = pwrite(fd, zeros, len, (off_t)off);
+		int cnt = fill_iov(iov, zeros,
+				   (size_t)MIN(size - off, ZERO_CHUNK));
+		ssize_t n = pwritev(fd, iov, cnt, (off_t)off);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -113,68 +144,6 @@ int pmrd_zero_pwrite(const char *name, const char *path, int fd, uint64_t size)
 	}
 	progress_done(&p);
 out_unmap_zeros:
-	munmap(zeros, ZERO_PWRITE_CHUNK);
-	return ret;
-}
-
-/* pmrd_zero_memset -- nontemporal pmem2 memset over the mapping */
-int pmrd_zero_memset(const char *name, const char *path, void *addr,
-		     uint64_t size, pmem2_memset_fn memset_fn)
-{
-	struct progress p;
-	uint64_t off = 0;
-
-	progress_init(&p, name, path, size);
-	while (off < size) {
-		size_t len = (size_t)MIN(size - off, ZERO_MEMSET_CHUNK);
-
-		memset_fn((char *)addr + off, 0, len, PMEM2_F_MEM_NONTEMPORAL);
-		off += len;
-		progress_update(&p, off);
-	}
-	progress_done(&p);
-	return 0;
-}
-
-#ifndef MADV_POPULATE_WRITE
-#define MADV_POPULATE_WRITE 23
-#endif
-
-/* pmrd_zero_populate -- let write faults zero-fill every block */
-int pmrd_zero_populate(const char *name, const char *path, int fd,
-		       uint64_t size)
-{
-	struct progress p;
-	uint64_t off = 0;
-	char *addr;
-	int ret = 0;
-
-	addr = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-		    0);
-	if (addr == MAP_FAILED) {
-		ret = -errno;
-		log_err("region %s: %s: mmap for zeroing: %s", name, path,
-			strerror(-ret));
-		return ret;
-	}
-	progress_init(&p, name, path, size);
-	while (off < size) {
-		size_t len = (size_t)MIN(size - off, ZERO_MEMSET_CHUNK);
-
-		if (madvise(addr + off, len, MADV_POPULATE_WRITE) < 0) {
-			ret = -errno;
-			if (ret == -EINTR)
-				continue;
-			log_err("region %s: %s: MADV_POPULATE_WRITE at offset %" PRIu64
-				": %s",
-				name, path, off, strerror(-ret));
-			goto out_unmap;
-		}
-		off += len;
-		progress_update(&p, off);
-	}
-	progress_done(&p);
-out_unmap:
-	munmap(addr, (size_t)size);
+	munmap(zeros, ZERO_BUF);
 	return ret;
 }
