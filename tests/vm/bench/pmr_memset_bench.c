@@ -5,6 +5,12 @@
  * with pmem2's memset (non-temporal stores, persisted), twice.  Prints
  * "memset-first BYTES SECONDS MBps" (page faults and block allocation of
  * a fresh file included) and "memset BYTES SECONDS MBps" (mapped pmem).
+ * memset-first is the same work as pmrd --prepare: libpmem2 maps an fsdax
+ * file with MAP_SYNC, so each first-touch fault allocates its block(s),
+ * has the kernel zero them and commits the metadata before the store goes
+ * on; at the end every block is allocated, written and durable, which is
+ * where --prepare's fallocate, pwritev and fsync end too.  The second pass
+ * is the floor no file preparation reaches: stores alone, no allocation.
  *
  *   pmr-memset-bench PATH [SIZE_MiB]   (a file is created/extended first)
  */
