@@ -26,7 +26,7 @@
 #define DEFAULT_MAX_OUTSTANDING	       16
 #define DEFAULT_MAX_HANDLES	       1024
 #define DEFAULT_MAX_CLIENT_MEMORY      (64ull << 20)
-#define DEFAULT_BUSY_POLL_US	       50
+#define DEFAULT_BUSY_POLL_US	       200
 
 /* conf_region_free_fields -- see conf_private.h */
 void conf_region_free_fields(struct pmrd_region_conf *r)

@@ -30,7 +30,7 @@ Test(conf_limits, defaults)
 	cr_expect_eq(c->limits.max_handles, 1024);
 	cr_expect_eq(c->limits.max_msg, 4096);
 	cr_expect_eq(c->limits.max_client_memory, 64ull << 20);
-	cr_expect_eq(c->limits.busy_poll_us, 50);
+	cr_expect_eq(c->limits.busy_poll_us, 200);
 	pmrd_conf_free(&c);
 }
 
