@@ -75,6 +75,15 @@ Test(conf_limits, bad_values)
 		{ "max_client_memory = 1X", "bad max_client_memory '1X'" },
 		{ "max_client_memory = 64M # x",
 		  "(inline comments start with ';', not '#')" },
+		{ "busy_poll_us = 10001",
+		  "bad busy_poll_us '10001': expected microseconds 0..10000" },
+		{ "busy_poll_us = -1", "bad busy_poll_us '-1'" },
+		{ "busy_poll_us = 50us", "bad busy_poll_us '50us'" },
+		{ "busy_poll_us = 0x10", "bad busy_poll_us '0x10'" },
+		{ "busy_poll_us =",
+		  "empty value for 'busy_poll_us' in [pmrd]" },
+		{ "busy_poll_us = 99999999999999999999",
+		  "expected microseconds 0..10000" },
 	};
 	char text[256];
 
@@ -99,30 +108,6 @@ Test(conf_limits, busy_poll_range)
 	c = parse_limits("busy_poll_us = 10000\n");
 	cr_expect_eq(c->limits.busy_poll_us, 10000);
 	pmrd_conf_free(&c);
-}
-
-Test(conf_limits, busy_poll_bad)
-{
-	static const struct {
-		const char *line;
-		const char *msg;
-	} cases[] = {
-		{ "busy_poll_us = 10001",
-		  "bad busy_poll_us '10001': expected microseconds 0..10000" },
-		{ "busy_poll_us = -1", "bad busy_poll_us '-1'" },
-		{ "busy_poll_us = 50us", "bad busy_poll_us '50us'" },
-		{ "busy_poll_us = 0x10", "bad busy_poll_us '0x10'" },
-		{ "busy_poll_us =",
-		  "empty value for 'busy_poll_us' in [pmrd]" },
-		{ "busy_poll_us = 99999999999999999999",
-		  "expected microseconds 0..10000" },
-	};
-	char text[256];
-
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		snprintf(text, sizeof(text), HEAD "%s\n", cases[i].line);
-		expect_error(text, 3, cases[i].msg);
-	}
 }
 
 Test(conf_limits, busy_poll_twice)
