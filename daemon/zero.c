@@ -62,7 +62,10 @@ static void progress_init(struct progress *p, const char *name,
 	p->name = name;
 	p->path = path;
 	p->total = total;
-	p->start = p->last = now_s();
+	p->start = now_s();
+	/* the first line comes after the first chunk: the rate early, and a
+	 * point mid-zeroing where 80-faults kills a preparation */
+	p->last = p->start - 1.0;
 }
 
 /* mbps -- MB/s (10^6 bytes) since start */
@@ -71,12 +74,15 @@ static double mbps(const struct progress *p, uint64_t done, double t)
 	return t > p->start ? (double)done / 1e6 / (t - p->start) : 0.0;
 }
 
-/* progress_update -- a log line when a second has passed since the last */
+/*
+ * progress_update -- a log line when a second has passed since the last
+ * (the first after the first chunk); none at the end: progress_done's
+ */
 static void progress_update(struct progress *p, uint64_t done)
 {
 	double t = now_s();
 
-	if (t - p->last < 1.0)
+	if (t - p->last < 1.0 || done >= p->total)
 		return;
 	p->last = t;
 	log_info("region %s: %s: zeroing %" PRIu64 "%% (%.0f MB/s)", p->name,
