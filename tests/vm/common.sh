@@ -112,6 +112,19 @@ debian_mirror()
 	echo "${uri%/}"
 }
 
+# vm_pmem_image P -- the NVDIMM backing file of platform P's VMs
+# (PMRD_VM_PMEM wins); its lock file is the same path plus .lock
+vm_pmem_image()
+{
+	if [ -n "${PMRD_VM_PMEM:-}" ]; then
+		echo "$PMRD_VM_PMEM"
+	elif [ "$1" = trixie ]; then
+		echo "$PMRD_VM_CACHE/trixie/pmem-1g.img"
+	else
+		echo "$PMRD_VM_CACHE/bookworm/pmem.img"
+	fi
+}
+
 # vm_platform_check PLATFORM -- die unless PLATFORM is bookworm or trixie
 vm_platform_check()
 {
