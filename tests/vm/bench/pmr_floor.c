@@ -15,13 +15,14 @@
  * libpmr uses), per op and size does WARMUP untimed operations, then up to
  * ITERS timed ones (or until the time limit): each sample is
  * clock_gettime, one post, busy-polling the CQ until its completion,
- * clock_gettime -- pmr-bench's loop with the library taken out, so
- * "pmr / floor" is libpmr's cost.  Ops:
+ * clock_gettime -- the sample loop pmr-bench runs (bench_samples in
+ * client/bench/bench_util.h) with the library taken out, so "pmr / floor"
+ * is libpmr's cost.  Ops:
  *   read         one RDMA READ, signaled
  *   write        one RDMA WRITE, signaled
  *   write-flush  WRITE (unsignaled) and FLUSH (IBV_FLUSH_PERSISTENT,
- *                IBV_FLUSH_RANGE, signaled) of the same range in one post:
- *                libpmr's write_flush_one
+ *                IBV_FLUSH_RANGE, signaled) of the same range in one post,
+ *                as libpmr posts a write+persist with FLUSH (io.c)
  * Output: one JSON line per (op, size) on stdout (p50/p99/p999/max/mean
  * in us); where FLUSH cannot run (no ibv_wr_flush in this rdma-core, no
  * FLUSH cap, the server's MR refused FLUSH access) a line with "skipped"
