@@ -22,7 +22,10 @@
  * awake instead of halted in epoll_wait: no completion-channel event, no
  * wake-up of an idle CPU, no channel read.  libev keeps serving every
  * other fd meanwhile (an active idle watcher makes it poll with a zero
- * timeout), so one busy client cannot starve the others.  Nothing about
+ * timeout), so one busy client cannot starve the others.  The reverse
+ * cannot last either: libev runs idle watchers only in iterations without
+ * other pending events, but an armed client that keeps raising events
+ * turns hot at its next callback and stops raising them.  Nothing about
  * a request's handling changes: a PERSIST is still answered only after
  * its pmem2 persist returned (session.c), from the same code path.
  */
