@@ -329,6 +329,26 @@ pmr_wait_log()
 	pmr_wait_until "${3:-30}" grep -q -E "$2" "$PMR_LOGDIR/$1.log"
 }
 
+# pmr_extents_written FILE BYTES -- FIEMAP as filefrag -v shows it: [0,
+# BYTES) covered by contiguous logical extents, none unwritten (what pmrd's
+# own check in daemon/fiemap.c demands, seen by another tool)
+pmr_extents_written()
+{
+	filefrag -v -b4096 "$1" | awk -v want=$(($2 / 4096)) '
+		$1 ~ /^[0-9]+:$/ {
+			# " 3:   98304..  131071:  ..." -> 98304 131071
+			split($0, c, ":"); r = c[2]; gsub(/ /, "", r)
+			split(r, l, /\.\./)
+			if (l[1] + 0 != next_l) { print "gap at block " next_l; bad = 1 }
+			next_l = l[2] + 1
+			if ($0 ~ /unwritten/) { print "unwritten: " $0; bad = 1 }
+		}
+		END {
+			if (next_l != want) { print "extents end at block " next_l ", want " want; bad = 1 }
+			exit bad
+		}'
+}
+
 # pmr_collect FILE... -- copy files (e.g. a daemon's state) into the log dir
 pmr_collect()
 {

@@ -51,24 +51,6 @@ dirty()
 	sync -f "$MNT"
 }
 
-# extents_written FILE BYTES -- filefrag -v: extents from block 0 to
-# BYTES, contiguous, none unwritten
-extents_written()
-{
-	filefrag -v -b4096 "$1" | awk -v want=$(($2 / 4096)) '
-		$1 ~ /^[0-9]+:$/ {
-			split($0, c, ":"); r = c[2]; gsub(/ /, "", r)
-			split(r, l, /\.\./)
-			if (l[1] + 0 != next_l) { print "gap at block " next_l; bad = 1 }
-			next_l = l[2] + 1
-			if ($0 ~ /unwritten/) { print "unwritten: " $0; bad = 1 }
-		}
-		END {
-			if (next_l != want) { print "extents end at block " next_l ", want " want; bad = 1 }
-			exit bad
-		}'
-}
-
 # prepare_one KIB -- a new KIB KiB region over dirtied blocks, checked
 prepare_one()
 {
@@ -94,7 +76,7 @@ prepare_one()
 		echo "pmrd's own extent check did not run"
 		return 1
 	}
-	extents_written "$f" "$bytes" || return 1
+	pmr_extents_written "$f" "$bytes" || return 1
 	cmp -n "$bytes" "$f" /dev/zero || return 1
 	[ "$(stat -c %s "$f")" = "$bytes" ] || {
 		echo "size $(stat -c %s "$f"), want $bytes"
