@@ -21,8 +21,8 @@
 #define CQ_ACK_BATCH 16
 /* empty polls between clock reads while spinning: clock_gettime can be a
  * real syscall (TSC unusable, e.g. under emulation: HPET), and even through
- * the vDSO it costs several polls (in the VM 0.13-0.16 us, a poll of rxe's
- * CQ about 0.1 us); the spin budget needs no finer grain than this */
+ * the vDSO it is not free (0.13-0.16 us in the VM); the spin budget needs
+ * no finer grain than this */
 #define SPIN_CLOCK_EVERY 256
 /* pmr_conn_poll calls that skip the fd check while armed and quiet */
 #define QUIET_POLLS 16
