@@ -4,6 +4,7 @@
 #define PMRD_COMMON_UTIL_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -12,13 +13,19 @@
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 
-/* pmrd_now_ms -- CLOCK_MONOTONIC in milliseconds, for measuring durations */
-static inline double pmrd_now_ms(void)
+/* pmrd_now_ns -- CLOCK_MONOTONIC in nanoseconds (vDSO: no system call) */
+static inline uint64_t pmrd_now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* pmrd_now_ms -- CLOCK_MONOTONIC in milliseconds, for measuring durations */
+static inline double pmrd_now_ms(void)
+{
+	return (double)pmrd_now_ns() / 1e6;
 }
 
 #define PMR_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))

@@ -35,12 +35,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "client.h"
 #include "log.h"
 #include "pmr_proto.h"
+#include "util.h"
 
 #define SEND_BIT   (1ull << 63)
 #define POLL_BATCH 16
@@ -222,15 +222,6 @@ static int handle_wc(struct pmrd_client *c, const struct ibv_wc *wc)
 		     c->free_send[--c->n_free_send]);
 }
 
-/* now_ns -- CLOCK_MONOTONIC in ns (vDSO: no system call) */
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* poll_dry -- handle completions until the CQ is empty; how many, or -EIO */
 static int poll_dry(struct pmrd_client *c)
 {
@@ -296,7 +287,7 @@ static void busy_poll_cb(struct ev_loop *loop, ev_idle *w, int revents)
 {
 	struct pmrd_client_env *env =
 		container_of(w, struct pmrd_client_env, busy_poll);
-	uint64_t now = now_ns(), window;
+	uint64_t now = pmrd_now_ns(), window;
 	struct hlist_node *next;
 	struct pmrd_client *c;
 	int n;
@@ -322,7 +313,7 @@ static bool heat_up(struct pmrd_client *c)
 
 	if (!us || c->state == PMRD_CLIENT_DISCONNECTING)
 		return false;
-	c->hot_until = now_ns() + (uint64_t)us * 1000;
+	c->hot_until = pmrd_now_ns() + (uint64_t)us * 1000;
 	if (!hlist_unhashed(&c->hot_link))
 		return true;
 	hlist_add_head(&c->hot_link, &env->hot);
