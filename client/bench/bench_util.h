@@ -22,6 +22,22 @@ struct bench_list {
 	int n;
 };
 
+/* the sample loop's settings: the same options (-w, -n, -t) and defaults
+ * in both tools */
+struct bench_loop {
+	unsigned long warmup; /* untimed operations first */
+	unsigned long iters;  /* most timed operations per point */
+	double time_s;	      /* time limit per point */
+};
+
+/* bench_loop_default -- the defaults the usage texts name */
+static inline struct bench_loop bench_loop_default(void)
+{
+	return (struct bench_loop){ .warmup = 100,
+				    .iters = 10000,
+				    .time_s = 2.0 };
+}
+
 /* bench_now_ns -- monotonic nanoseconds */
 static inline uint64_t bench_now_ns(void)
 {
@@ -91,6 +107,30 @@ static inline int bench_op_wanted(const char *ops, const char *name)
 	return 0;
 }
 
+/*
+ * bench_loop_opt -- getopt option C with ARG into L when it is one of the
+ * sample loop's (-w, -n, -t): 1 (*BAD set on a bad value), else 0
+ */
+static inline int bench_loop_opt(int c, const char *arg, struct bench_loop *l,
+				 int *bad)
+{
+	switch (c) {
+	case 'w':
+		l->warmup = strtoul(arg, NULL, 10);
+		return 1;
+	case 'n':
+		l->iters = strtoul(arg, NULL, 10);
+		*bad |= !l->iters;
+		return 1;
+	case 't':
+		l->time_s = strtod(arg, NULL);
+		*bad |= !(l->time_s > 0);
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 /* bench_cmp_u64 -- qsort order */
 static inline int bench_cmp_u64(const void *a, const void *b)
 {
@@ -118,16 +158,17 @@ struct bench_result {
 };
 
 /*
- * bench_samples -- WARMUP untimed calls of FN, then up to ITERS timed ones
- * (or until TIME_S seconds passed), each at the next of SLOTS offsets of
- * SIZE; the sorted samples (ns) in SAMPLES, count and sum in *RET.  Each
- * sample is a clock read, FN, a clock read.
+ * bench_samples -- L's warmup untimed calls of FN, then up to its iters
+ * timed ones (or until its time_s passed), each at the next of SLOTS
+ * offsets of SIZE; the sorted samples (ns) in SAMPLES, count and sum in
+ * *RET.  Each sample is a clock read, FN, a clock read.
  */
 static inline int bench_samples(bench_op_fn *fn, void *ctx, size_t size,
-				uint64_t slots, unsigned long warmup,
-				unsigned long iters, double time_s,
+				uint64_t slots, const struct bench_loop *l,
 				uint64_t *samples, struct bench_result *ret)
 {
+	unsigned long warmup = l->warmup, iters = l->iters;
+	double time_s = l->time_s;
 	uint64_t t_end, sum = 0;
 	size_t n = 0;
 	int rc;

@@ -43,9 +43,7 @@ struct opts {
 	struct bench_list sizes;
 	struct bench_list qds;
 	struct bench_list threads;
-	unsigned long warmup;
-	unsigned long iters;
-	double time_s;
+	struct bench_loop loop;
 	int spin_us; /* -1: library default */
 };
 
@@ -122,8 +120,8 @@ static int lat_point(const struct opts *o, struct pmr_region *r,
 	size_t n;
 	int rc;
 
-	rc = bench_samples(lat_one, &ctx, size, span / size, o->warmup,
-			   o->iters, o->time_s, samples, &res);
+	rc = bench_samples(lat_one, &ctx, size, span / size, &o->loop, samples,
+			   &res);
 	if (rc)
 		return rc;
 	n = res.n;
@@ -181,7 +179,7 @@ static int run_lat(const struct opts *o, json_object *rows)
 	for (int i = 0; i < o->sizes.n; i++)
 		if (o->sizes.v[i] > maxsz)
 			maxsz = o->sizes.v[i];
-	samples = calloc(o->iters ? o->iters : 1, sizeof(*samples));
+	samples = calloc(o->loop.iters ? o->loop.iters : 1, sizeof(*samples));
 	if (!samples)
 		return -ENOMEM;
 	if (posix_memalign(&buf, 4096, maxsz)) {
@@ -262,15 +260,15 @@ static int bw_loop(struct bw_thread *t, struct pmr_conn *conn,
 		return -EINVAL;
 	base = (uint64_t)t->index * span;
 	t->t0 = bench_now_ns();
-	t_end = t->t0 + (uint64_t)(t->o->time_s * 1e9);
+	t_end = t->t0 + (uint64_t)(t->o->loop.time_s * 1e9);
 	for (;;) {
 		/* the clock only after completions or every 64 empty polls:
 		 * it can be a syscall (HPET under emulation) */
 		if (!stop && (empty == 0 || empty % 64 == 0))
 			stop = bench_now_ns() >= t_end;
-		stop |= posted >= t->o->iters;
+		stop |= posted >= t->o->loop.iters;
 
-		while (!stop && inflight < t->qd && posted < t->o->iters) {
+		while (!stop && inflight < t->qd && posted < t->o->loop.iters) {
 			size_t slot = (size_t)(posted % t->qd);
 			uint64_t off = base + (posted % slots) * t->size;
 
@@ -473,14 +471,14 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 	int c, bad = 0;
 
 	*o = (struct opts){ .port = "7471",
-			    .warmup = 100,
-			    .iters = 10000,
-			    .time_s = 2.0,
+			    .loop = bench_loop_default(),
 			    .spin_us = -1 };
 	list_pow2(&o->qds, 1, 64);
 	list_pow2(&o->threads, 1, 8);
 	while ((c = getopt_long(argc, argv, "p:m:o:s:q:T:w:n:t:j:h", lo,
 				NULL)) != -1) {
+		if (bench_loop_opt(c, optarg, &o->loop, &bad))
+			continue;
 		switch (c) {
 		case 'p':
 			o->port = optarg;
@@ -500,17 +498,6 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case 'T':
 			bad |= bench_parse_list(optarg, &o->threads) < 0;
-			break;
-		case 'w':
-			o->warmup = strtoul(optarg, NULL, 10);
-			break;
-		case 'n':
-			o->iters = strtoul(optarg, NULL, 10);
-			bad |= !o->iters;
-			break;
-		case 't':
-			o->time_s = strtod(optarg, NULL);
-			bad |= !(o->time_s > 0);
 			break;
 		case 'S':
 			o->spin_us = atoi(optarg);
@@ -569,11 +556,11 @@ int main(int argc, char **argv)
 	json_object_object_add(root, "region",
 			       json_object_new_string(o.region));
 	json_object_object_add(root, "warmup",
-			       json_object_new_int64((int64_t)o.warmup));
+			       json_object_new_int64((int64_t)o.loop.warmup));
 	json_object_object_add(root, "iters",
-			       json_object_new_int64((int64_t)o.iters));
+			       json_object_new_int64((int64_t)o.loop.iters));
 	json_object_object_add(root, "time_s",
-			       json_object_new_double(o.time_s));
+			       json_object_new_double(o.loop.time_s));
 	json_object_object_add(root, "rows", rows);
 	rc = o.bw ? run_bw(&o, rows) : run_lat(&o, rows);
 	if (o.json) {

@@ -74,9 +74,7 @@ struct opts {
 	size_t buf_len;
 	char ops[128];
 	struct bench_list sizes;
-	unsigned long warmup;
-	unsigned long iters;
-	double time_s;
+	struct bench_loop loop;
 };
 
 struct floor_conn {
@@ -474,8 +472,8 @@ static int point(const struct opts *o, struct floor_conn *c, enum floor_op op,
 
 	if (span < size)
 		return -E2BIG;
-	rc = bench_samples(one_op, &ctx, size, span / size, o->warmup, o->iters,
-			   o->time_s, samples, &res);
+	rc = bench_samples(one_op, &ctx, size, span / size, &o->loop, samples,
+			   &res);
 	if (rc)
 		return rc;
 	n = res.n;
@@ -505,7 +503,7 @@ static int run_client(const struct opts *o)
 	for (int i = 0; i < o->sizes.n; i++)
 		if (o->sizes.v[i] > maxsz)
 			maxsz = o->sizes.v[i];
-	samples = calloc(o->iters, sizeof(*samples));
+	samples = calloc(o->loop.iters, sizeof(*samples));
 	if (!samples)
 		return -ENOMEM;
 	rc = dial(o, &c, maxsz);
@@ -575,13 +573,13 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 
 	*o = (struct opts){ .port = FLOOR_PORT,
 			    .buf_len = FLOOR_BUF,
-			    .warmup = 100,
-			    .iters = 10000,
-			    .time_s = 2.0 };
+			    .loop = bench_loop_default() };
 	snprintf(o->ops, sizeof(o->ops), "read,write,write-flush");
 	bench_parse_list("8,64,512,4K,64K,1M", &o->sizes);
 	while ((c = getopt_long(argc, argv, "p:b:m:S:o:s:w:n:t:h", lo, NULL)) !=
 	       -1) {
+		if (bench_loop_opt(c, optarg, &o->loop, &bad))
+			continue;
 		switch (c) {
 		case 'p':
 			o->port = optarg;
@@ -601,17 +599,6 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case 's':
 			bad |= bench_parse_list(optarg, &o->sizes) < 0;
-			break;
-		case 'w':
-			o->warmup = strtoul(optarg, NULL, 10);
-			break;
-		case 'n':
-			o->iters = strtoul(optarg, NULL, 10);
-			bad |= !o->iters;
-			break;
-		case 't':
-			o->time_s = strtod(optarg, NULL);
-			bad |= !(o->time_s > 0);
 			break;
 		case 'h':
 			usage(stdout);
