@@ -16,18 +16,20 @@
 #include <time.h>
 
 #define BENCH_MAX_LIST 32
+#define BENCH_MAX_GAP_NS 1000000000ull /* -g: at most a second */
 
 struct bench_list {
 	size_t v[BENCH_MAX_LIST];
 	int n;
 };
 
-/* the sample loop's settings: the same options (-w, -n, -t) and defaults
- * in both tools */
+/* the sample loop's settings: the same options (-w, -n, -t, -g) and
+ * defaults in both tools */
 struct bench_loop {
 	unsigned long warmup; /* untimed operations first */
 	unsigned long iters;  /* most timed operations per point */
 	double time_s;	      /* time limit per point */
+	uint64_t gap_ns;      /* untimed busy wait after each operation */
 };
 
 /* bench_loop_default -- the defaults the usage texts name */
@@ -45,6 +47,19 @@ static inline uint64_t bench_now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* bench_spin_ns -- busy-wait NS nanoseconds (an application's work between
+ * two operations: the CPU stays busy, nothing sleeps) */
+static inline void bench_spin_ns(uint64_t ns)
+{
+	uint64_t end;
+
+	if (!ns)
+		return;
+	end = bench_now_ns() + ns;
+	while (bench_now_ns() < end)
+		;
 }
 
 /* bench_parse_size -- "64", "4K", "1M" -> bytes; 0 on a bad number */
@@ -109,7 +124,7 @@ static inline int bench_op_wanted(const char *ops, const char *name)
 
 /*
  * bench_loop_opt -- getopt option C with ARG into L when it is one of the
- * sample loop's (-w, -n, -t): 1 (*BAD set on a bad value), else 0
+ * sample loop's (-w, -n, -t, -g): 1 (*BAD set on a bad value), else 0
  */
 static inline int bench_loop_opt(int c, const char *arg, struct bench_loop *l,
 				 int *bad)
@@ -125,6 +140,10 @@ static inline int bench_loop_opt(int c, const char *arg, struct bench_loop *l,
 	case 't':
 		l->time_s = strtod(arg, NULL);
 		*bad |= !(l->time_s > 0);
+		return 1;
+	case 'g':
+		l->gap_ns = strtoull(arg, NULL, 10);
+		*bad |= l->gap_ns > BENCH_MAX_GAP_NS;
 		return 1;
 	default:
 		return 0;
@@ -161,7 +180,8 @@ struct bench_result {
  * bench_samples -- L's warmup untimed calls of FN, then up to its iters
  * timed ones (or until its time_s passed), each at the next of SLOTS
  * offsets of SIZE; the sorted samples (ns) in SAMPLES, count and sum in
- * *RET.  Each sample is a clock read, FN, a clock read.
+ * *RET.  Each sample is a clock read, FN, a clock read; L's gap_ns of busy
+ * waiting follows every call, outside the sample.
  */
 static inline int bench_samples(bench_op_fn *fn, void *ctx, size_t size,
 				uint64_t slots, const struct bench_loop *l,
@@ -179,6 +199,7 @@ static inline int bench_samples(bench_op_fn *fn, void *ctx, size_t size,
 		rc = fn(ctx, (i % slots) * size, size);
 		if (rc)
 			return rc;
+		bench_spin_ns(l->gap_ns);
 	}
 	t_end = bench_now_ns() + (uint64_t)(time_s * 1e9);
 	while (n < iters) {
@@ -192,6 +213,7 @@ static inline int bench_samples(bench_op_fn *fn, void *ctx, size_t size,
 		sum += t1 - t0;
 		if (t1 > t_end)
 			break;
+		bench_spin_ns(l->gap_ns);
 	}
 	qsort(samples, n, sizeof(*samples), bench_cmp_u64);
 	ret->n = n;

@@ -6,7 +6,9 @@
  *
  * Latency mode (default): per op and size, WARMUP untimed operations, then
  * up to ITERS timed ones (or until the time limit), each one synchronous on
- * a registered buffer (zero copy); p50/p99/p999/max in microseconds.  Ops:
+ * a registered buffer (zero copy); p50/p99/p999/max in microseconds; with
+ * -g, a fixed untimed busy wait after each (an application's work between
+ * two operations).  Ops:
  * read, write (a completed one-sided write: a full round trip), and
  * write+persist with each persistence method the region offers
  * ("wp-server", "wp-flush", "wp-raw").
@@ -444,6 +446,8 @@ static void usage(FILE *f)
 		"  -w, --warmup N       untimed operations first (default 100)\n"
 		"  -n, --iters N        most timed operations per point (default 10000)\n"
 		"  -t, --time SECS      time limit per point (default 2)\n"
+		"  -g, --gap NS         lat: untimed busy wait after each operation,\n"
+		"                       an application's work between two (default 0)\n"
 		"      --spin US        sync busy-poll budget (default: the library's)\n"
 		"  -j, --json FILE      write the results as JSON ('-' = stdout)\n"
 		"  -h, --help           this text\n");
@@ -461,6 +465,7 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 		{ "threads", required_argument, NULL, 'T' },
 		{ "warmup", required_argument, NULL, 'w' },
 		{ "iters", required_argument, NULL, 'n' },
+		{ "gap", required_argument, NULL, 'g' },
 		{ "time", required_argument, NULL, 't' },
 		{ "spin", required_argument, NULL, 'S' },
 		{ "json", required_argument, NULL, 'j' },
@@ -475,7 +480,7 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 			    .spin_us = -1 };
 	list_pow2(&o->qds, 1, 64);
 	list_pow2(&o->threads, 1, 8);
-	while ((c = getopt_long(argc, argv, "p:m:o:s:q:T:w:n:t:j:h", lo,
+	while ((c = getopt_long(argc, argv, "p:m:o:s:q:T:w:n:t:g:j:h", lo,
 				NULL)) != -1) {
 		if (bench_loop_opt(c, optarg, &o->loop, &bad))
 			continue;
@@ -561,6 +566,8 @@ int main(int argc, char **argv)
 			       json_object_new_int64((int64_t)o.loop.iters));
 	json_object_object_add(root, "time_s",
 			       json_object_new_double(o.loop.time_s));
+	json_object_object_add(root, "gap_ns",
+			       json_object_new_int64((int64_t)o.loop.gap_ns));
 	json_object_object_add(root, "rows", rows);
 	rc = o.bw ? run_bw(&o, rows) : run_lat(&o, rows);
 	if (o.json) {

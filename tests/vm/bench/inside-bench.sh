@@ -19,13 +19,16 @@
 #   perftest.tsv  rep prog cm size qd p50_us p99_us MBps   (one per run)
 #   pmr-lat-REP.json, pmr-bw-REP.json                      (pmr-bench -j)
 #   floor-REP.jsonl  one JSON line per (op, size)           (pmr-floor)
+#   gap-pmr-REP-G.json, gap-floor-REP-G.jsonl  8-byte read and write
+#                 with G ns of think time (-g) after each op, both tools
 #   lifecycle.tsv key value unit                            (item 3)
 #   env.txt       platform, kernel, region kind, CPUs, date
 # Env: PMR_SRC, PMR_BUILD, PMR_PLATFORM (vmrun / inside.sh); outside a
 # suite it sets up what tests/vm/lib.sh needs itself.  A reduced set for
 # before/after comparisons: PMR_BENCH_LAT_SIZES ("64 4096"),
 # PMR_BENCH_BW_POINTS ("65536:1 65536:16", SIZE:QD), PMR_BENCH_OPS
-# (pmr-bench -o, e.g. "read,wp"), PMR_BENCH_NO_LIFECYCLE=1 (skip item 3).
+# (pmr-bench -o, e.g. "read,wp"), PMR_BENCH_NO_LIFECYCLE=1 (skip item 3),
+# PMR_BENCH_GAPS (think times in ns, "0 2000"; empty: none).
 set -eu
 QUICK=0
 REPS=5
@@ -73,6 +76,7 @@ if [ "$QUICK" = 1 ]; then
 	PMR_OPTS=(-w 20 -n 200 -t 0.5)
 	PREP_MIB="32 64"
 	BW_TIME=1
+	GAPS="0 2000"
 else
 	LAT_SIZES="8 64 512 4096 65536 1048576"
 	BW_POINTS="4096:16 65536:1 65536:4 65536:16 65536:64 1048576:16"
@@ -80,9 +84,11 @@ else
 	PMR_OPTS=(-w 100 -n 1000 -t 1)
 	PREP_MIB="128 512"
 	BW_TIME=2
+	GAPS="0 500 2000 8000"
 fi
 LAT_SIZES=${PMR_BENCH_LAT_SIZES:-$LAT_SIZES}
 BW_POINTS=${PMR_BENCH_BW_POINTS:-$BW_POINTS}
+GAPS=${PMR_BENCH_GAPS-$GAPS}
 
 # say MSG -- a progress line on the console
 say()
@@ -200,22 +206,51 @@ pmr_rep()
 	fi
 }
 
-# floor_rep REP -- pmr-floor once (its own server on port 7472 registers
-# the devdax namespace's first 64 MiB, which pmr-bench writes too)
-floor_rep()
+# floor_run FILE ARGS... -- one pmr-floor client run with ARGS (its
+# options) against its own server (port 7472, one connection; it registers
+# the devdax namespace's first 64 MiB, which pmr-bench writes too); the
+# JSON lines into FILE
+floor_run()
 {
-	local rep=$1 srv
+	local file=$1 srv
+	shift
 	timeout 300 "$FLOOR" -b "$IP" "${FLOOR_MAP[@]}" \
 		>>"$OUT/floor-srv.log" 2>&1 &
 	srv=$!
 	rdma_wait_listen 7472 30 >/dev/null 2>&1 || sleep 2
-	timeout 300 "$FLOOR" "${PMR_OPTS[@]}" -s "$(echo "$LAT_SIZES" | tr ' ' ,)" \
-		"$IP" >"$OUT/floor-$rep.jsonl" 2>>"$OUT/floor.log" || {
-		say "WARNING: pmr-floor failed (rep $rep)"
+	timeout 300 "$FLOOR" "$@" "$IP" >"$file" 2>>"$OUT/floor.log" || {
+		say "WARNING: pmr-floor failed (${file##*/})"
 		tail -n 5 "$OUT/floor.log" "$OUT/floor-srv.log" >&3
 	}
-	wait "$srv" 2>/dev/null || say "WARNING: pmr-floor server failed (rep $rep)"
-	grep -h skipped "$OUT/floor-$rep.jsonl" | head -n 1 >&3 || true
+	wait "$srv" 2>/dev/null || say "WARNING: pmr-floor server failed (${file##*/})"
+}
+
+# floor_rep REP -- pmr-floor once, every latency size
+floor_rep()
+{
+	floor_run "$OUT/floor-$1.jsonl" "${PMR_OPTS[@]}" \
+		-s "$(echo "$LAT_SIZES" | tr ' ' ,)"
+	grep -h skipped "$OUT/floor-$1.jsonl" | head -n 1 >&3 || true
+}
+
+# gap_rep REP -- 8-byte read and write, libpmr and raw verbs, with each
+# think time of GAPS (ns of untimed busy waiting after every operation,
+# bench_util.h's -g): on kernel 7.x rxe a single operation's latency
+# depends on how soon the next one is posted (BENCHMARKS.md), so libpmr
+# and the floor are also compared at equal spacing
+gap_rep()
+{
+	local rep=$1 g
+	for g in $GAPS; do
+		"$BENCH" "${PMR_OPTS[@]}" -o read,write -s 8 -g "$g" \
+			-j "$OUT/gap-pmr-$rep-$g.json" "$IP" bench0 \
+			>>"$OUT/pmr-bench.log" 2>&1 || {
+			say "WARNING: pmr-bench -g $g failed (rep $rep)"
+			tail -n 5 "$OUT/pmr-bench.log" >&3
+		}
+		floor_run "$OUT/gap-floor-$rep-$g.jsonl" "${PMR_OPTS[@]}" \
+			-o read,write -s 8 -g "$g"
+	done
 }
 
 # _serving_or_gone NAME -- the daemon serves, or it is not running anymore
@@ -382,6 +417,7 @@ data_region()
 	echo "cpus $(nproc)"
 	echo "date $(date -u +%Y-%m-%dT%H:%MZ)"
 	echo "reps $REPS"
+	echo "gaps $GAPS"
 	echo "quick $QUICK"
 	echo "perftest $(dpkg-query -W -f='${Version}' perftest 2>/dev/null || echo ?)"
 } >"$OUT/env.txt"
@@ -412,7 +448,11 @@ for rep in $(seq 1 "$REPS"); do
 		pmr_rep "$rep"
 		say "rep $rep/$REPS: pmr-floor"
 		floor_rep "$rep"
+		say "rep $rep/$REPS: think times $GAPS ns"
+		gap_rep "$rep"
 	else
+		say "rep $rep/$REPS: think times $GAPS ns"
+		gap_rep "$rep"
 		say "rep $rep/$REPS: pmr-floor"
 		floor_rep "$rep"
 		say "rep $rep/$REPS: pmr-bench"

@@ -4,7 +4,8 @@
  * synchronous operation, timed the way pmr-bench times libpmr (no libpmr)
  *
  *   pmr-floor [-p PORT] [-b ADDR] [-m PATH] [-S BYTES]        server
- *   pmr-floor [-p PORT] [-o OPS] [-s SIZES] [-w N] [-n N] [-t SECS] HOST
+ *   pmr-floor [-p PORT] [-o OPS] [-s SIZES] [-w N] [-n N] [-t SECS]
+ *             [-g NS] HOST
  *
  * Like perftest, one binary is both sides.  The server registers PATH
  * (a devdax device or a file, mapped shared; anonymous memory without -m)
@@ -478,9 +479,11 @@ static int point(const struct opts *o, struct floor_conn *c, enum floor_op op,
 		return rc;
 	n = res.n;
 	printf("{\"tool\": \"pmr-floor\", \"op\": \"%s\", \"size\": %zu, "
-	       "\"iters\": %zu, \"p50_us\": %.3f, \"p99_us\": %.3f, "
-	       "\"p999_us\": %.3f, \"max_us\": %.3f, \"mean_us\": %.3f}\n",
-	       op_names[op], size, n, bench_pct_us(samples, n, 0.5),
+	       "\"gap_ns\": %llu, \"iters\": %zu, \"p50_us\": %.3f, "
+	       "\"p99_us\": %.3f, \"p999_us\": %.3f, \"max_us\": %.3f, "
+	       "\"mean_us\": %.3f}\n",
+	       op_names[op], size, (unsigned long long)o->loop.gap_ns, n,
+	       bench_pct_us(samples, n, 0.5),
 	       bench_pct_us(samples, n, 0.99), bench_pct_us(samples, n, 0.999),
 	       (double)samples[n - 1] / 1000.0,
 	       (double)res.sum / (double)n / 1000.0);
@@ -550,6 +553,7 @@ static void usage(FILE *f)
 		"  -w, --warmup N      untimed operations first (default 100)\n"
 		"  -n, --iters N       most timed operations per point (default 10000)\n"
 		"  -t, --time SECS     time limit per point (default 2)\n"
+		"  -g, --gap NS        untimed busy wait after each operation (default 0)\n"
 		"  -h, --help          this text\n");
 }
 
@@ -565,6 +569,7 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 		{ "sizes", required_argument, NULL, 's' },
 		{ "warmup", required_argument, NULL, 'w' },
 		{ "iters", required_argument, NULL, 'n' },
+		{ "gap", required_argument, NULL, 'g' },
 		{ "time", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -576,7 +581,7 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 			    .loop = bench_loop_default() };
 	snprintf(o->ops, sizeof(o->ops), "read,write,write-flush");
 	bench_parse_list("8,64,512,4K,64K,1M", &o->sizes);
-	while ((c = getopt_long(argc, argv, "p:b:m:S:o:s:w:n:t:h", lo, NULL)) !=
+	while ((c = getopt_long(argc, argv, "p:b:m:S:o:s:w:n:t:g:h", lo, NULL)) !=
 	       -1) {
 		if (bench_loop_opt(c, optarg, &o->loop, &bad))
 			continue;

@@ -15,6 +15,10 @@
 # like pmr-bench (read -> read, write -> write, wp-flush -> write-flush:
 # WRITE + FLUSH in one post); "pmr/floor" is libpmr's own cost, and a
 # wp-flush row's floor write-flush / floor write is rxe's FLUSH cost.
+# Think times (gap-pmr-*.json, gap-floor-*.jsonl): 8-byte read and write of
+# both tools with G ns of untimed busy waiting after each operation; the
+# "think time" table compares them at equal spacing (BENCHMARKS.md: on
+# kernel 7.x rxe a lone operation's latency depends on that spacing).
 import glob
 import json
 import math
@@ -72,6 +76,57 @@ def load(out):
             k, _, v = line.strip().partition(" ")
             env.setdefault(k, v)
     return pt, lat, bw, thr, lc, env, floor
+
+
+def load_gaps(out):
+    """(tool, op, size, gap_ns, p50_us) of every think-time sample"""
+    pts = []
+    for p in sorted(glob.glob(os.path.join(out, "gap-pmr-*.json"))):
+        try:
+            d = json.load(open(p))
+        except ValueError:
+            continue
+        for r in d.get("rows", []):
+            pts.append(("pmr", r["op"], r["size"], d.get("gap_ns", 0),
+                        r.get("p50_us")))
+    for p in sorted(glob.glob(os.path.join(out, "gap-floor-*.jsonl"))):
+        for line in open(p):
+            try:
+                r = json.loads(line)
+            except ValueError:
+                continue
+            if "p50_us" in r:
+                pts.append(("floor", r["op"], r["size"], r.get("gap_ns", 0),
+                            r["p50_us"]))
+    return pts
+
+
+def gap_rows_of(pts):
+    """per (op, size, gap): both tools' median p50 and pmr/floor"""
+    keys = sorted({(op, size, gap) for _, op, size, gap, _ in pts})
+    rows = []
+    for op, size, gap in keys:
+        def m(tool):
+            return med([p for t, o, s, g, p in pts
+                        if (t, o, s, g) == (tool, op, size, gap)])
+        pmr, fl = m("pmr"), m("floor")
+        rows.append({"op": op, "size": size, "gap_ns": gap,
+                     "pmr_p50_us": pmr, "floor_p50_us": fl,
+                     "pmr_over_floor": pmr / fl if (pmr and fl) else None})
+    return rows
+
+
+def print_gaps(rows):
+    if not rows:
+        return
+    print("think time (untimed busy wait after each op), medians of p50:")
+    print("  %-6s %6s %8s %11s %11s %9s" % (
+        "op", "size", "gap", "floor p50", "pmr p50", "pmr/floor"))
+    for r in rows:
+        print("  %-6s %6s %6dns %9sus %9sus %9s" % (
+            r["op"], human_size(r["size"]), r["gap_ns"],
+            fmt(r["floor_p50_us"]), fmt(r["pmr_p50_us"]),
+            fmt(r["pmr_over_floor"], "%.2f")))
 
 
 def pt_med(pt, prog, size, cm=0, qd=None, key="p50"):
@@ -312,7 +367,9 @@ def main():
             i += 2
     pt, lat, bw, thr, lc, env, floor = load(out)
     rows = rows_of(pt, lat, bw, lc, floor)
+    gaps = gap_rows_of(load_gaps(out))
     print_table(rows, thr, lc, env)
+    print_gaps(gaps)
     skipped = {}
     for r in floor:
         if "skipped" in r:
@@ -322,7 +379,7 @@ def main():
     doc = {"platform": env.get("platform"), "kernel": env.get("kernel"),
            "date": env.get("date"), "reps": env.get("reps"),
            "quick": env.get("quick"), "rows": rows, "threads": thr,
-           "lifecycle": lc, "floor_skipped": skipped}
+           "lifecycle": lc, "floor_skipped": skipped, "gap_rows": gaps}
     if "--json" in opt:
         with open(opt["--json"], "w") as f:
             json.dump(doc, f, indent=1)
@@ -336,7 +393,10 @@ def main():
               any(r["op"] == "write-bw" and r["pmr_MBps"] for r in rows) and
               any(r["op"] == "prepare" for r in rows) and
               any(r["op"] == "read" and r.get("floor_p50_us")
-                  for r in rows))
+                  for r in rows) and
+              (env.get("gaps") == "" or
+               any(r["op"] == "read" and r["gap_ns"] and
+                   r["pmr_over_floor"] for r in gaps)))
         print("check: %s" % ("rows present" if ok else "ROWS MISSING"))
         return 0 if ok else 1
     return 0
