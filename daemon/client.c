@@ -14,20 +14,23 @@
  * error, a dead peer gives retry-exceeded) disconnects this client only.
  *
  * Busy-polling (busy_poll_us): after a callback that handled completions
- * the client's CQ is not re-armed; an ev_idle watcher polls it (and every
- * other hot client's) on each loop iteration until busy_poll_us passed
- * without a completion, then arms it as before.  A client that sends its
- * next request within the window (a synchronous write+persist loop: the
- * response, the client's wake-up, its next WRITE and PERSIST) finds pmrd
- * awake instead of halted in epoll_wait: no completion-channel event, no
- * wake-up of an idle CPU, no channel read.  libev keeps serving every
- * other fd meanwhile (an active idle watcher makes it poll with a zero
- * timeout), so one busy client cannot starve the others.  The reverse
- * cannot last either: libev runs idle watchers only in iterations without
- * other pending events, but an armed client that keeps raising events
- * turns hot at its next callback and stops raising them.  Nothing about
- * a request's handling changes: a PERSIST is still answered only after
- * its pmem2 persist returned (session.c), from the same code path.
+ * the client's CQ is not re-armed; an ev_check watcher polls it (and every
+ * other hot client's) in each loop iteration, right after libev's poll for
+ * fds, until busy_poll_us passed without a completion, then arms it as
+ * before.  A client that sends its next request within the window (a
+ * synchronous write+persist loop: the response, the client's wake-up, its
+ * next WRITE and PERSIST) finds pmrd awake instead of halted in
+ * epoll_wait: no completion-channel event, no wake-up of an idle CPU, no
+ * channel read.  While any client is hot an empty ev_idle watcher keeps
+ * libev's poll from blocking (zero timeout), so every other fd is still
+ * served in every iteration: one busy client cannot starve the others.
+ * Nor can other fds starve a hot client: check watchers run in every
+ * iteration, busy or not (an idle watcher would run only in iterations
+ * with nothing else pending, and a steady stream of other events, an
+ * admin socket flood say, would have kept a hot client unpolled with its
+ * CQ unarmed).  Nothing about a request's handling changes: a PERSIST is
+ * still answered only after its pmem2 persist returned (session.c), from
+ * the same code path.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -268,8 +271,10 @@ static void hot_unlink(struct pmrd_client *c)
 	struct pmrd_client_env *env = c->env;
 
 	hlist_del(&c->hot_link);
-	if (hlist_empty(&env->hot))
-		ev_idle_stop(env->loop, &env->busy_poll);
+	if (hlist_empty(&env->hot)) {
+		ev_check_stop(env->loop, &env->busy_poll);
+		ev_idle_stop(env->loop, &env->busy_spin);
+	}
 }
 
 /* cool_down -- stop busy-polling C: out of the hot list, CQ armed */
@@ -280,10 +285,10 @@ static void cool_down(struct pmrd_client *c)
 }
 
 /*
- * busy_poll_cb -- the loop has nothing else to do: poll every hot client's
- * CQ once; one without a completion for busy_poll_us is armed again
+ * busy_poll_cb -- once per loop iteration: poll every hot client's CQ
+ * once; one without a completion for busy_poll_us is armed again
  */
-static void busy_poll_cb(struct ev_loop *loop, ev_idle *w, int revents)
+static void busy_poll_cb(struct ev_loop *loop, ev_check *w, int revents)
 {
 	struct pmrd_client_env *env =
 		container_of(w, struct pmrd_client_env, busy_poll);
@@ -302,6 +307,12 @@ static void busy_poll_cb(struct ev_loop *loop, ev_idle *w, int revents)
 	}
 }
 
+/* busy_spin_cb -- nothing: an active idle watcher only makes libev poll
+ * with a zero timeout (busy_poll_cb does the work) */
+static void busy_spin_cb(struct ev_loop *loop, ev_idle *w, int revents)
+{
+}
+
 /*
  * heat_up -- C just had completions: busy-poll it for busy_poll_us instead
  * of arming its CQ.  False when busy-polling is off.
@@ -318,8 +329,10 @@ static bool heat_up(struct pmrd_client *c)
 		return true;
 	hlist_add_head(&c->hot_link, &env->hot);
 	if (!ev_is_active(&env->busy_poll)) {
-		ev_idle_init(&env->busy_poll, busy_poll_cb);
-		ev_idle_start(env->loop, &env->busy_poll);
+		ev_check_init(&env->busy_poll, busy_poll_cb);
+		ev_check_start(env->loop, &env->busy_poll);
+		ev_idle_init(&env->busy_spin, busy_spin_cb);
+		ev_idle_start(env->loop, &env->busy_spin);
 	}
 	return true;
 }

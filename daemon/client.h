@@ -34,7 +34,8 @@ struct pmrd_client_env {
 	uint64_t buf_bytes; /* SEND/RECV buffers of all clients */
 	uint64_t next_serial;
 	struct pmrd_auth *auth; /* allow lists and PSKs; replaced on reload */
-	ev_idle busy_poll;	/* active while a client is busy-polled */
+	ev_check busy_poll;	/* polls the hot clients every iteration */
+	ev_idle busy_spin;	/* keeps the loop from blocking meanwhile */
 	struct hlist_head hot;	/* the clients being busy-polled */
 };
 
