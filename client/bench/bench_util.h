@@ -15,7 +15,7 @@
 #include <string.h>
 #include <time.h>
 
-#define BENCH_MAX_LIST 32
+#define BENCH_MAX_LIST	 32
 #define BENCH_MAX_GAP_NS 1000000000ull /* -g: at most a second */
 
 struct bench_list {

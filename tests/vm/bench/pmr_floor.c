@@ -483,9 +483,8 @@ static int point(const struct opts *o, struct floor_conn *c, enum floor_op op,
 	       "\"p99_us\": %.3f, \"p999_us\": %.3f, \"max_us\": %.3f, "
 	       "\"mean_us\": %.3f}\n",
 	       op_names[op], size, (unsigned long long)o->loop.gap_ns, n,
-	       bench_pct_us(samples, n, 0.5),
-	       bench_pct_us(samples, n, 0.99), bench_pct_us(samples, n, 0.999),
-	       (double)samples[n - 1] / 1000.0,
+	       bench_pct_us(samples, n, 0.5), bench_pct_us(samples, n, 0.99),
+	       bench_pct_us(samples, n, 0.999), (double)samples[n - 1] / 1000.0,
 	       (double)res.sum / (double)n / 1000.0);
 	fflush(stdout);
 	fprintf(stderr, "%-12s %8zu %8zu p50 %9.1f us p99 %9.1f us\n",
@@ -581,8 +580,8 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 			    .loop = bench_loop_default() };
 	snprintf(o->ops, sizeof(o->ops), "read,write,write-flush");
 	bench_parse_list("8,64,512,4K,64K,1M", &o->sizes);
-	while ((c = getopt_long(argc, argv, "p:b:m:S:o:s:w:n:t:g:h", lo, NULL)) !=
-	       -1) {
+	while ((c = getopt_long(argc, argv, "p:b:m:S:o:s:w:n:t:g:h", lo,
+				NULL)) != -1) {
 		if (bench_loop_opt(c, optarg, &o->loop, &bad))
 			continue;
 		switch (c) {
