@@ -176,33 +176,37 @@ perftest_rep()
 	done
 }
 
+# bench_run FILE ARGS... -- one pmr-bench run with ARGS (its options)
+# against pmrd's region bench0; the JSON into FILE, the table into
+# pmr-bench.log
+bench_run()
+{
+	local file=$1
+	shift
+	"$BENCH" "$@" -j "$file" "$IP" bench0 >>"$OUT/pmr-bench.log" 2>&1 || {
+		say "WARNING: pmr-bench failed (${file##*/})"
+		tail -n 5 "$OUT/pmr-bench.log" >&3
+	}
+}
+
 # pmr_rep REP -- pmr-bench latency and bandwidth once
 pmr_rep()
 {
-	local rep=$1 p sizes qds=() s
-	sizes=$(echo "$LAT_SIZES" | tr ' ' ,)
-	"$BENCH" "${PMR_OPTS[@]}" -o "${PMR_BENCH_OPS:-read,write,wp}" \
-		-s "$sizes" -j "$OUT/pmr-lat-$rep.json" \
-		"$IP" bench0 >>"$OUT/pmr-bench.log" 2>&1 || {
-		say "WARNING: pmr-bench latency failed (rep $rep)"
-		tail -n 5 "$OUT/pmr-bench.log" >&3
-	}
+	local rep=$1 p qds s
+	bench_run "$OUT/pmr-lat-$rep.json" "${PMR_OPTS[@]}" \
+		-o "${PMR_BENCH_OPS:-read,write,wp}" \
+		-s "$(echo "$LAT_SIZES" | tr ' ' ,)"
 	# one call per size with its queue depths; one thread (perftest's -t
 	# is per QP)
 	for s in $(for p in $BW_POINTS; do echo "${p%:*}"; done | sort -un); do
 		qds=$(for p in $BW_POINTS; do [ "${p%:*}" = "$s" ] && echo "${p#*:}"; done | paste -sd,)
-		"$BENCH" -m bw -s "$s" -q "$qds" -T 1 -t "$BW_TIME" -n 100000000 \
-			-j "$OUT/pmr-bw-$rep-$s.json" "$IP" bench0 \
-			>>"$OUT/pmr-bench.log" 2>&1 || {
-			say "WARNING: pmr-bench bandwidth failed (rep $rep, size $s)"
-			tail -n 5 "$OUT/pmr-bench.log" >&3
-		}
+		bench_run "$OUT/pmr-bw-$rep-$s.json" -m bw -s "$s" -q "$qds" -T 1 \
+			-t "$BW_TIME" -n 100000000
 	done
 	if [ "$QUICK" = 0 ] && [ "$rep" = 1 ]; then
 		# threads/connections at 64 KiB, once
-		"$BENCH" -m bw -s 64K -q 16 -T 1,2,4,8 -t "$BW_TIME" -n 100000000 \
-			-j "$OUT/pmr-bw-threads.json" "$IP" bench0 \
-			>>"$OUT/pmr-bench.log" 2>&1 || say "WARNING: pmr-bench threads failed"
+		bench_run "$OUT/pmr-bw-threads.json" -m bw -s 64K -q 16 \
+			-T 1,2,4,8 -t "$BW_TIME" -n 100000000
 	fi
 }
 
@@ -242,12 +246,8 @@ gap_rep()
 {
 	local rep=$1 g
 	for g in $GAPS; do
-		"$BENCH" "${PMR_OPTS[@]}" -o read,write -s 8 -g "$g" \
-			-j "$OUT/gap-pmr-$rep-$g.json" "$IP" bench0 \
-			>>"$OUT/pmr-bench.log" 2>&1 || {
-			say "WARNING: pmr-bench -g $g failed (rep $rep)"
-			tail -n 5 "$OUT/pmr-bench.log" >&3
-		}
+		bench_run "$OUT/gap-pmr-$rep-$g.json" "${PMR_OPTS[@]}" \
+			-o read,write -s 8 -g "$g"
 		floor_run "$OUT/gap-floor-$rep-$g.jsonl" "${PMR_OPTS[@]}" \
 			-o read,write -s 8 -g "$g"
 	done
