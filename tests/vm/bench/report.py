@@ -34,6 +34,20 @@ def med(v):
     return statistics.median(v) if v else None
 
 
+def read_jsonl(path):
+    """the JSON objects of PATH's lines (pmr-floor's output); other lines,
+    progress or a torn last line, are skipped"""
+    objs = []
+    for line in open(path):
+        line = line.strip()
+        if line.startswith("{"):
+            try:
+                objs.append(json.loads(line))
+            except ValueError:
+                pass
+    return objs
+
+
 def load(out):
     pt = []
     with open(os.path.join(out, "perftest.tsv")) as f:
@@ -54,13 +68,7 @@ def load(out):
         (thr if p.endswith("threads.json") else bw).extend(rows)
     floor = []
     for p in sorted(glob.glob(os.path.join(out, "floor-*.jsonl"))):
-        for line in open(p):
-            line = line.strip()
-            if line.startswith("{"):
-                try:
-                    floor.append(json.loads(line))
-                except ValueError:
-                    pass
+        floor += read_jsonl(p)
     lc = {}
     if os.path.exists(os.path.join(out, "lifecycle.tsv")):
         for line in open(os.path.join(out, "lifecycle.tsv")):
@@ -90,11 +98,7 @@ def load_gaps(out):
             pts.append(("pmr", r["op"], r["size"], d.get("gap_ns", 0),
                         r.get("p50_us")))
     for p in sorted(glob.glob(os.path.join(out, "gap-floor-*.jsonl"))):
-        for line in open(p):
-            try:
-                r = json.loads(line)
-            except ValueError:
-                continue
+        for r in read_jsonl(p):
             if "p50_us" in r:
                 pts.append(("floor", r["op"], r["size"], r.get("gap_ns", 0),
                             r["p50_us"]))
