@@ -227,7 +227,7 @@ static int do_list_clients(const struct pmrd_server *s,
 	return 0;
 }
 
-/* do_status -- version, pid, uptime, device, listen address, counts */
+/* do_status -- version, pid, uptime, device and its ODP, listen, counts */
 static int do_status(const struct pmrd_server *s, struct json_object *resp)
 {
 	struct pmrd_server_info si;
@@ -239,6 +239,8 @@ static int do_status(const struct pmrd_server *s, struct json_object *resp)
 	add_time(resp, "started", si.started);
 	add_int(resp, "uptime_s", (int64_t)(time(NULL) - si.started));
 	add_str(resp, "device", si.device);
+	add_str(resp, "odp", si.odp);
+	add_str(resp, "odp_detail", si.odp_detail);
 	add_str(resp, "listen", si.listen);
 	add_str(resp, "config", si.config);
 	add_int(resp, "regions", (int64_t)si.n_regions);

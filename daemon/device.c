@@ -17,6 +17,7 @@
 
 #include "device.h"
 #include "log.h"
+#include "util.h"
 
 /* parse_addr -- numeric HOST:PORT to a sockaddr (IPv4 or IPv6) */
 static int parse_addr(const char *host, uint16_t port,
@@ -60,23 +61,6 @@ static bool is_wildcard(const struct sockaddr_storage *ss)
 	return false;
 }
 
-/*
- * odp_misplaces -- does this device's ODP data path put bytes elsewhere?
- * rxe's does, since rxe got ODP (6.15), measured on 7.3.4 (Debian
- * trixie-backports 7.3.4+deb13): __rxe_odp_mr_copy() (drivers/infiniband/sw/rxe/
- * rxe_odp.c) copies every packet's payload to the START of the page that
- * holds its address (the offset within the page is dropped) and, across a
- * page boundary, copies the same source bytes again; RDMA READs make the
- * mirror mistake, so a write read back through the same MR can look fine.
- * Anonymous, tmpfs, page-cache and fsdax memory alike (measured with
- * tests/tools/pmr_odp_repro.c; pinned MRs are right).  Re-check with that
- * tool on a new kernel before trusting rxe ODP again.
- */
-static bool odp_misplaces(const struct ibv_device_attr_ex *ax)
-{
-	return ax->orig_attr.vendor_id == PMRD_RXE_VENDOR_ID;
-}
-
 /* query_caps -- fill CAPS from the device and the listen port */
 static int query_caps(struct ibv_context *verbs, uint8_t port_num,
 		      struct pmrd_dev_caps *caps)
@@ -109,7 +93,6 @@ static int query_caps(struct ibv_context *verbs, uint8_t port_num,
 	caps->odp_rc_write = caps->odp && (rc & IBV_ODP_SUPPORT_WRITE);
 	caps->odp_rc_flush = caps->odp && (rc & PMRD_ODP_SUPPORT_FLUSH);
 	caps->soft_roce = ax.orig_attr.vendor_id == PMRD_RXE_VENDOR_ID;
-	caps->odp_misplaces = caps->odp && odp_misplaces(&ax);
 	caps->flush_global = ax.device_cap_flags_ex & PMRD_DEV_CAP_FLUSH_GLOBAL;
 	caps->flush_persistent = ax.device_cap_flags_ex &
 				 PMRD_DEV_CAP_FLUSH_PERSISTENT;
@@ -125,20 +108,51 @@ static int query_caps(struct ibv_context *verbs, uint8_t port_num,
 	caps->max_msg_sz = pa.max_msg_sz;
 
 	log_info(
-		"device %s port %u: odp %s (rc read %s, write %s, flush %s)%s, flush persistent %s%s, max_qp_rd_atom %d, max_msg_sz %u",
+		"device %s port %u: odp %s (rc read %s, write %s, flush %s), flush persistent %s%s, max_qp_rd_atom %d, max_msg_sz %u",
 		ibv_get_device_name(verbs->device), port_num,
 		caps->odp ? "yes" : "no", caps->odp_rc_read ? "yes" : "no",
 		caps->odp_rc_write ? "yes" : "no",
 		caps->odp_rc_flush ? "yes" : "no",
-		caps->odp_misplaces ?
-			" but unusable (rxe's ODP data path misplaces bytes)" :
-			"",
 		caps->flush_persistent ? "yes" : "no",
 		caps->flush_verbs ?
 			"" :
 			" (this build lacks ibv_wr_flush: rdma-core < 45)",
 		caps->max_qp_rd_atom, caps->max_msg_sz);
 	return 0;
+}
+
+/*
+ * odp_selftest -- decide caps.odp_state from the data path itself, where
+ * the device claims RC ODP for READ and WRITE (odp_selftest.c says why a
+ * claim is not enough).  A failed or misplacing test leaves ODP unused:
+ * devdax and tmpfs regions are served all the same.
+ */
+static void odp_selftest(struct pmrd_device *dev, const struct sockaddr *addr)
+{
+	const char *name = ibv_get_device_name(dev->verbs->device);
+	struct pmrd_dev_caps *caps = &dev->caps;
+	double t0;
+
+	if (!caps->odp || !caps->odp_rc_read || !caps->odp_rc_write) {
+		caps->odp_state = PMRD_ODP_UNSUPPORTED;
+		snprintf(
+			dev->odp_detail, sizeof(dev->odp_detail),
+			"the device reports no RC On-Demand Paging for RDMA READ and WRITE");
+		log_info("device %s: ODP self-test: not supported (%s)", name,
+			 dev->odp_detail);
+		return;
+	}
+	t0 = pmrd_now_ms();
+	caps->odp_state = pmrd_odp_selftest(addr, dev->pd, dev->odp_detail,
+					    sizeof(dev->odp_detail));
+	if (caps->odp_state == PMRD_ODP_VERIFIED)
+		log_info("device %s: ODP self-test: verified in %.1f ms (%s)",
+			 name, pmrd_now_ms() - t0, dev->odp_detail);
+	else
+		log_warn(
+			"device %s: ODP self-test: %s in %.1f ms: %s; no region is registered with On-Demand Paging on this device (fsdax regions are refused)",
+			name, pmrd_odp_state_name(caps->odp_state),
+			pmrd_now_ms() - t0, dev->odp_detail);
 }
 
 /* pmrd_device_open -- see device.h */
@@ -211,6 +225,7 @@ int pmrd_device_open(const char *host, uint16_t port, struct pmrd_device **ret)
 	err = query_caps(dev->verbs, dev->listen_id->port_num, &dev->caps);
 	if (err)
 		goto out_dealloc_pd;
+	odp_selftest(dev, (struct sockaddr *)&ss);
 
 	log_info("listen %s on device %s", dev->addr,
 		 ibv_get_device_name(dev->verbs->device));

@@ -14,6 +14,8 @@
 #include <infiniband/verbs.h>
 #include <rdma/rdma_cma.h>
 
+#include "odp_selftest.h"
+
 /*
  * Bits the kernel reports in device_cap_flags_ex and odp rc caps.  Spelled
  * out here because rdma-core 44 (bookworm) does not name them; the kernel
@@ -29,11 +31,11 @@
 
 /* What the device (and this build) can do, as far as pmrd cares. */
 struct pmrd_dev_caps {
-	bool odp;	       /* general ODP support */
-	bool odp_rc_read;      /* RC RDMA READ on an ODP MR */
-	bool odp_rc_write;     /* RC RDMA WRITE on an ODP MR */
-	bool odp_rc_flush;     /* RC RDMA FLUSH on an ODP MR */
-	bool odp_misplaces;    /* reports ODP but its data path is wrong */
+	bool odp;		       /* general ODP support */
+	bool odp_rc_read;	       /* RC RDMA READ on an ODP MR */
+	bool odp_rc_write;	       /* RC RDMA WRITE on an ODP MR */
+	bool odp_rc_flush;	       /* RC RDMA FLUSH on an ODP MR */
+	enum pmrd_odp_state odp_state; /* the self-test's verdict */
 	bool soft_roce;	       /* rxe: for its limits in error messages */
 	bool flush_global;     /* device_cap_flags_ex bit 38 */
 	bool flush_persistent; /* device_cap_flags_ex bit 39 */
@@ -51,13 +53,16 @@ struct pmrd_device {
 	struct ibv_context *verbs; /* listen_id->verbs, not owned */
 	struct ibv_pd *pd;
 	struct pmrd_dev_caps caps;
-	char addr[64]; /* "10.77.0.1:7471", for messages */
+	char addr[64];	      /* "10.77.0.1:7471", for messages */
+	char odp_detail[256]; /* what the ODP self-test saw */
 };
 
 /*
  * pmrd_device_open -- create the event channel, bind a listen id to
  * HOST:PORT (numeric), take the device that owns the address, allocate the
- * PD and query the capabilities.  Does not listen yet.  Negative errno with
+ * PD, query the capabilities and, where the device reports RC ODP, run the
+ * ODP self-test (odp_selftest.h): only a verified ODP serves regions.
+ * Does not listen yet.  Negative errno with
  * the reason logged; *ret untouched on failure.
  */
 int pmrd_device_open(const char *host, uint16_t port, struct pmrd_device **ret);

@@ -94,21 +94,25 @@ static void prefetch(struct ibv_pd *pd, struct ibv_mr *mr,
 }
 
 /*
- * odp_misplaces_refusal -- why an fsdax region cannot be served by a device
- * whose ODP data path misplaces bytes (rxe, device.c), and the ways out
+ * log_odp_failed_refusal -- why an fsdax region cannot be served by a device
+ * whose ODP self-test failed (device.c), and the ways out
  */
-static const char *odp_misplaces_refusal(void)
+static void log_odp_failed_refusal(const struct pmrd_device *dev,
+				   const struct pmrd_region *r)
 {
-	return "this RDMA device cannot serve a file on a DAX filesystem (fsdax):\n"
-	       "  the kernel refuses long-term pins of fsdax pages (FOLL_LONGTERM, mm/gup.c),\n"
-	       "  so the file could only be registered with On-Demand Paging, and this device's\n"
-	       "  ODP data path is wrong: rxe (Soft-RoCE) completes RDMA WRITEs to an ODP MR but\n"
-	       "  puts each packet's bytes at the start of its page (and RDMA READs read from\n"
-	       "  there), so clients' data would be silently misplaced.  Either:\n"
-	       "  - reconfigure the namespace as devdax:\n"
-	       "      ndctl create-namespace -f -e namespaceX.Y -m devdax\n"
-	       "    and set `path = /dev/daxX.Y` in the region, or\n"
-	       "  - use an RDMA device with working On-Demand Paging (e.g. mlx5).";
+	log_err("region %s (%s): this RDMA device cannot serve a file on a DAX filesystem (fsdax):\n"
+		"  the kernel refuses long-term pins of fsdax pages (FOLL_LONGTERM, mm/gup.c),\n"
+		"  so the file could only be registered with On-Demand Paging, and this device's\n"
+		"  ODP data path failed pmrd's self-test at start (%s: %s).\n"
+		"  Serving through it would misplace clients' data silently.  Either:\n"
+		"  - reconfigure the namespace as devdax:\n"
+		"      ndctl create-namespace -f -e namespaceX.Y -m devdax\n"
+		"    and set `path = /dev/daxX.Y` in the region, or\n"
+		"  - fix the device's ODP: for rxe (Soft-RoCE) on Linux >= 6.15, load an rdma_rxe\n"
+		"    built with the ODP copy fix (doc/PLATFORM_NOTES.md), or use a device with\n"
+		"    working On-Demand Paging (e.g. mlx5).",
+		r->name, r->path, pmrd_odp_state_name(dev->caps.odp_state),
+		dev->odp_detail);
 }
 
 /* explain_reg_error -- log why ibv_reg_mr failed, with what to do */
@@ -124,8 +128,9 @@ static void explain_reg_error(const struct pmrd_dev_caps *caps,
 	else if (err == ENOMEM && p->strategy == PMRD_MR_PINNED)
 		hint = " (pinned memory counts against RLIMIT_MEMLOCK: `ulimit -l unlimited`, systemd LimitMEMLOCK=infinity)";
 	else if (err == EFAULT && r->kind == PMRD_REGION_TESTING &&
-		 caps->odp_misplaces)
-		hint = " (Linux >= 6.5 refuses long-term writable pins of page-cache file mappings, and this device's On-Demand Paging cannot stand in: rxe puts the bytes of RDMA WRITEs to ODP MRs at the start of the page. Put testing regions on tmpfs, which stays pinnable, or use devdax)";
+		 (caps->odp_state == PMRD_ODP_MISPLACES ||
+		  caps->odp_state == PMRD_ODP_TEST_FAILED))
+		hint = " (Linux >= 6.5 refuses long-term writable pins of page-cache file mappings, and this device's On-Demand Paging cannot stand in: it failed pmrd's ODP self-test at start (see `pmrctl status`). Put testing regions on tmpfs, which stays pinnable, or use devdax)";
 	else if (err == EFAULT && r->kind == PMRD_REGION_TESTING)
 		hint = " (Linux >= 6.5 refuses long-term writable pins of page-cache file mappings and this device has no On-Demand Paging to fall back to: put testing regions on tmpfs, which stays pinnable, or use devdax)";
 	else if (err == EOPNOTSUPP && p->strategy == PMRD_MR_PINNED)
@@ -190,10 +195,13 @@ int pmrd_export_new(struct pmrd_device *dev, struct pmrd_region *region,
 	ex->region = region;
 
 	err = pmrd_mr_plan(&dev->caps, &info, &ex->plan);
+	if (err == -EOPNOTSUPP && dev->caps.odp_state != PMRD_ODP_UNSUPPORTED) {
+		log_odp_failed_refusal(dev, region);
+		goto out_free;
+	}
 	if (err == -EOPNOTSUPP) {
 		log_err("region %s (%s): %s", region->name, region->path,
-			dev->caps.odp_misplaces ? odp_misplaces_refusal() :
-						  pmrd_mr_fsdax_refusal());
+			pmrd_mr_fsdax_refusal());
 		goto out_free;
 	}
 	if (err) {
@@ -213,8 +221,8 @@ int pmrd_export_new(struct pmrd_device *dev, struct pmrd_region *region,
 			    ex->plan.access);
 	/*
 	 * A page-cache testing file on Linux >= 6.5: no long-term writable
-	 * pin (EFAULT).  ODP stands in only where it is usable; on rxe it
-	 * is not (device.c, odp_misplaces), and the error says to use tmpfs.
+	 * pin (EFAULT).  ODP stands in only where the self-test verified it
+	 * (device.c); elsewhere the error says to use tmpfs.
 	 */
 	if (!ex->mr && errno == EFAULT &&
 	    !pmrd_mr_plan_odp_fallback(&dev->caps, &info, &ex->plan)) {

@@ -13,15 +13,15 @@
 
 /*
  * odp_usable -- can the device serve an ODP region at all: RC READ and WRITE
- * on ODP MRs, through a data path that puts the bytes where they belong
- * (rxe's does not: device.c, odp_misplaces).  An ODP MR on rxe "works" in
- * that every WRITE completes successfully while its bytes land at the
- * start of the page, so it is refused like a device without ODP.
+ * on ODP MRs, through a data path that the self-test at start found to put
+ * the bytes where they belong (odp_selftest.c).  rxe on 6.15+ kernels
+ * without the fix completes every WRITE to an ODP MR while its bytes land
+ * at the start of the page: such a device is treated as one without ODP.
  */
 static bool odp_usable(const struct pmrd_dev_caps *caps)
 {
 	return caps->odp && caps->odp_rc_read && caps->odp_rc_write &&
-	       !caps->odp_misplaces;
+	       caps->odp_state == PMRD_ODP_VERIFIED;
 }
 
 /*
@@ -63,9 +63,10 @@ int pmrd_mr_plan(const struct pmrd_dev_caps *caps,
 		 * written back and stays pinnable on every kernel, so that
 		 * is where testing regions belong there.  ODP is only the
 		 * fallback for a page-cache file on a device whose ODP is
-		 * usable (pmrd_mr_plan_odp_fallback), never rxe's: it
-		 * completes every WRITE and puts the bytes at the start of
-		 * the page (doc/PLATFORM_NOTES.md).
+		 * verified (pmrd_mr_plan_odp_fallback), never one whose
+		 * self-test failed: unfixed rxe completes every WRITE and
+		 * puts the bytes at the start of the page
+		 * (doc/PLATFORM_NOTES.md).
 		 */
 		p.strategy = PMRD_MR_PINNED;
 		break;

@@ -74,6 +74,8 @@ void pmrd_server_info(const struct pmrd_server *s, struct pmrd_server_info *ret)
 	ret->state = s->stopping ? "stopping" : "serving";
 	ret->started = s->started;
 	ret->device = ibv_get_device_name(s->dev->verbs->device);
+	ret->odp = pmrd_odp_state_name(s->dev->caps.odp_state);
+	ret->odp_detail = s->dev->odp_detail;
 	ret->listen = s->dev->addr;
 	ret->config = s->conf->file;
 	ret->n_regions = s->n_exports;

@@ -37,6 +37,8 @@ struct pmrd_server_info {
 	const char *state;  /* "serving", "stopping" */
 	time_t started;	    /* serving since */
 	const char *device; /* RDMA device name */
+	const char *odp;    /* the ODP self-test's verdict (device.c) */
+	const char *odp_detail;
 	const char *listen; /* "10.77.0.1:7471" */
 	const char *config; /* the config file */
 	size_t n_regions;

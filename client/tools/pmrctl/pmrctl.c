@@ -64,7 +64,7 @@ static void usage(FILE *f)
 		"Commands:\n"
 		"  list-regions   every exported region (also with -H)\n"
 		"  list-clients   every connected client\n"
-		"  status         version, uptime, device, listen address\n"
+		"  status         version, uptime, device and its ODP self-test, listen address\n"
 		"\n"
 		"Options:\n"
 		"  -s, --socket PATH    admin socket (default %s)\n"
@@ -214,11 +214,19 @@ static void print_clients(struct json_object *resp, int verbose)
 /* print_status -- status as "key: value" lines */
 static void print_status(struct json_object *resp, int verbose)
 {
+	const char *odp;
+
 	printf("pmrd %s, pid %" PRId64 ", %s\n", get_str(resp, "version"),
 	       get_i64(resp, "pid"), get_str(resp, "state"));
 	printf("started:  %s (uptime %" PRId64 " s)\n",
 	       get_str(resp, "started_iso"), get_i64(resp, "uptime_s"));
 	printf("device:   %s\n", get_str(resp, "device"));
+	odp = get_str(resp, "odp");
+	printf("odp:      %s\n", odp);
+	/* why ODP is off matters to whoever configured an fsdax region */
+	if (verbose || !strcmp(odp, "misplaces data") ||
+	    !strcmp(odp, "self-test failed"))
+		printf("          %s\n", get_str(resp, "odp_detail"));
 	printf("listen:   %s\n", get_str(resp, "listen"));
 	printf("config:   %s\n", get_str(resp, "config"));
 	printf("regions:  %" PRId64 "\n", get_i64(resp, "regions"));
