@@ -120,6 +120,22 @@ kernel_at_least()
 	[ "$maj" -gt "$1" ] || { [ "$maj" -eq "$1" ] && [ "$min" -ge "$2" ]; }
 }
 
+# pmr_odp_expect -- what pmrd's ODP self-test must find on this boot's rxe:
+# "not supported" before Linux 6.15 (rxe has no ODP), "verified" once the
+# fixed module runs (/run/pmr-rxe-fixed, written by the module swap) or on
+# a kernel whose own rxe carries the fix (PMR_RXE_STOCK_FIXED=1), else
+# "misplaces data" (doc/PLATFORM_NOTES.md)
+pmr_odp_expect()
+{
+	if ! kernel_at_least 6 15; then
+		echo "not supported"
+	elif [ -e /run/pmr-rxe-fixed ] || [ "${PMR_RXE_STOCK_FIXED:-}" = 1 ]; then
+		echo verified
+	else
+		echo "misplaces data"
+	fi
+}
+
 # rxe_ip -- the IP of rxe0's netdev (servers and clients both use it)
 rxe_ip()
 {
