@@ -4,11 +4,12 @@
 # (tests/tools/pmr-rawclient, never libpmr):
 #   - registration strategy per region, as logged: devdax pinned; testing
 #     regions pinned (ext4 page cache before Linux 6.5, tmpfs from 6.5); a
-#     page-cache testing region on >= 6.5 refused at start (the kernel
-#     refuses the pin, rxe's ODP misplaces data), naming tmpfs; ro regions
-#     without remote write; fsdax (ext4) refused at start with the
-#     FOLL_LONGTERM message and exit 1, since rxe has no ODP before 6.15
-#     and an unusable one after (doc/PLATFORM_NOTES.md);
+#     page-cache testing region on >= 6.5 registered with ODP where the ODP
+#     self-test verified it (the fixed rxe), else refused at start naming
+#     tmpfs; ro regions without remote write; fsdax (ext4, xfs) served with
+#     an ODP MR where ODP is verified, else refused at start with the
+#     FOLL_LONGTERM message and exit 1 (rxe has no ODP before 6.15);
+#   - the ODP self-test's verdict in the log and in `pmrctl status`;
 #   - persistence methods: server always, FLUSH exactly where the build
 #     (rdma-core >= 45) and the kernel (rxe >= 6.2) have it;
 #   - bad hellos and versions rejected with the right reason; malformed,
@@ -37,12 +38,13 @@ MAX_OUT=4
 HAVE_FLUSH=$("$RAW" - - features | sed -n 's/^flush: //p')
 if kernel_at_least 6 15; then ODP=yes; else ODP=no; fi
 if [ "$HAVE_FLUSH" = yes ] && kernel_at_least 6 2; then FLUSH=yes; else FLUSH=no; fi
-# Linux >= 6.5 refuses long-term writable pins of page-cache files; rxe's
-# ODP (>= 6.15) puts the bytes of every RDMA WRITE at the start of the page,
-# so pmrd never uses it: testing regions go to tmpfs there (pinnable), and
-# fsdax is refused on rxe on every kernel
+# Linux >= 6.5 refuses long-term writable pins of page-cache files: testing
+# regions go to tmpfs there (pinnable).  pmrd uses ODP only where its
+# self-test verified it (on trixie: the fixed rdma_rxe, swapped in before
+# this suite; tests/vm/README.md)
 if kernel_at_least 6 5; then T_FS=tmpfs; else T_FS=ext4; fi
-ODP_USABLE=no # rxe: device.c, odp_misplaces
+ODP_STATE=$(pmr_odp_expect)
+if [ "$ODP_STATE" = verified ]; then ODP_USABLE=yes; else ODP_USABLE=no; fi
 # cleanup -- stop the daemons (and reap them) before unsealing their files
 cleanup()
 {
@@ -56,7 +58,7 @@ cleanup()
 }
 trap cleanup EXIT
 
-pmr_say "kernel $PMR_KERNEL: ODP $ODP (usable: $ODP_USABLE), FLUSH $FLUSH (build: $HAVE_FLUSH), testing regions on $T_FS"
+pmr_say "kernel $PMR_KERNEL: ODP $ODP (self-test: $ODP_STATE), FLUSH $FLUSH (build: $HAVE_FLUSH), testing regions on $T_FS"
 
 # raw SCENARIO ARGS... -- the raw client against the daemon
 raw()
@@ -169,20 +171,44 @@ no_rdma_address()
 }
 
 # pagecache_refused -- Linux >= 6.5: a testing region in the page cache
-# cannot be pinned and rxe's ODP cannot stand in: the start fails, naming
-# the cause and tmpfs
+# cannot be pinned and an unverified ODP cannot stand in: the start fails,
+# naming the cause and tmpfs
 pagecache_refused()
 {
 	one_region_conf "$TMP/pagecache.conf" pc "$PCFS/pc" 1M "persistent = no"
 	pmr_daemon_start pagecache "$PMRD" -c "$TMP/pagecache.conf"
 	pmr_daemon_exits pagecache 1 90 || return 1
 	pmr_log_has pagecache "region pc: ibv_reg_mr of .* failed: Bad address .*refuses long-term writable pins of page-cache file mappings"
-	pmr_log_has pagecache "rxe puts the bytes of RDMA WRITEs to ODP MRs at the start of the page"
+	pmr_log_has pagecache "it failed pmrd's ODP self-test at start"
 	pmr_log_has pagecache "Put testing regions on tmpfs"
 	if pmr_log_has pagecache "serving" >/dev/null; then
 		echo "pmrd served although a region was refused"
 		return 1
 	fi
+}
+
+# pagecache_odp -- Linux >= 6.5 with a verified ODP: the page-cache testing
+# region that cannot be pinned is registered with ODP instead, and its
+# data path works
+pagecache_odp()
+{
+	one_region_conf "$TMP/pagecache.conf" pc "$PCFS/pc" 1M "persistent = no"
+	pmr_pmrd_start pagecache "$TMP/pagecache.conf" || return 1
+	pmr_log_has pagecache "region pc: the kernel refused to pin this page-cache file .*registering it with ODP instead" || return 1
+	pmr_log_has pagecache "region pc: TESTING, .*MR odp" || return 1
+	raw data pc || return 1
+	pmr_daemon_term pagecache 20
+}
+
+# status_odp -- the self-test's verdict in the log and in pmrctl status
+status_odp()
+{
+	local pmrctl out
+	pmrctl=$(pmr_bin pmrctl) || return 1
+	pmr_log_has main "device rxe[0-9]*: ODP self-test: $ODP_STATE" || return 1
+	out=$("$pmrctl" -s "$TMP/pmrd.sock" status)
+	echo "$out"
+	echo "$out" | grep -q "^odp: *$ODP_STATE\$"
 }
 
 # main_daemon -- devdax + testing regions: strategies, then every scenario
@@ -200,11 +226,14 @@ main_daemon()
 	write_conf "$TMP/main.conf" "$dax"
 	pmr_case no-rdma-address-fails-start no_rdma_address
 	pmr_unseal "$TFS" "$PCFS"
-	if [ "$T_FS" = tmpfs ]; then
+	if [ "$T_FS" = tmpfs ] && [ "$ODP_USABLE" = yes ]; then
+		pmr_case pagecache-testing-odp pagecache_odp
+	elif [ "$T_FS" = tmpfs ]; then
 		pmr_case pagecache-testing-refused pagecache_refused
 	fi
 	pmr_inline_case start-devdax-testing pmr_pmrd_start main "$TMP/main.conf" || return 0
 	pmr_case strategies-logged strategies
+	pmr_case status-odp-"${ODP_STATE// /-}" status_odp
 	pmr_case list raw list
 	pmr_case hello-rejects raw hello
 	pmr_case garbage-answered raw garbage
@@ -261,7 +290,7 @@ fsdax_refused()
 	pmr_log_has refuse "path = /dev/daxX.Y"
 	pmr_log_has refuse "On-Demand Paging"
 	if [ "$ODP" = yes ]; then
-		pmr_log_has refuse "ODP data path is wrong: rxe"
+		pmr_log_has refuse "failed pmrd's self-test at start \($ODP_STATE: "
 	fi
 	if pmr_log_has refuse "serving" >/dev/null; then
 		echo "pmrd served although a region was refused"
@@ -289,7 +318,7 @@ fsdax()
 main_daemon
 fsdax ext4
 if [ "${PMR_QUICK:-}" = 1 ] || [ "$ODP_USABLE" = no ]; then
-	pmr_skip xfs-dax-daemon "quick run, or no usable ODP (ext4 showed the refusal)"
+	pmr_skip xfs-dax-daemon "quick run, or ODP $ODP_STATE (ext4 showed the refusal)"
 else
 	fsdax xfs
 fi
