@@ -11,11 +11,19 @@
  * two operations).  Ops:
  * read, write (a completed one-sided write: a full round trip), and
  * write+persist with each persistence method the region offers
- * ("wp-server", "wp-flush", "wp-raw").
+ * ("wp-server", "wp-flush", "wp-raw").  With --first-touch, every (op,
+ * size) point gets pages no earlier point touched and is measured twice
+ * over the same offsets, no warm-up: pass "first" (each operation the
+ * first access to its bytes since the server registered the region: on
+ * an On-Demand-Paging MR, a device page fault) and pass "warm".
  *
  * Bandwidth mode (-m bw): per size, queue depth and thread count, each
  * thread has its own connection and keeps QD async writes (or reads) in
  * flight for the time limit; MB/s over all threads.
+ *
+ * Where in the region: --offset and --span choose the bytes used (default
+ * the whole region); latency uses at most the first 64 MiB of them,
+ * bandwidth splits them into 8 slices, one per thread.
  *
  * Output: a human table on stdout, JSON (json-c) with -j FILE.
  * Only the public libpmr API is used.
@@ -46,8 +54,31 @@ struct opts {
 	struct bench_list qds;
 	struct bench_list threads;
 	struct bench_loop loop;
-	int spin_us; /* -1: library default */
+	int spin_us;	 /* -1: library default */
+	uint64_t offset; /* --offset: the first region byte used */
+	uint64_t span;	 /* --span: bytes used from there; 0: the rest */
+	size_t stride;	 /* --stride: lat offset step; 0: the op's size */
+	int first_touch; /* --first-touch */
 };
+
+/* the most of the used bytes one latency point cycles over */
+#define LAT_SPAN_MAX (64ull << 20)
+
+/* first-touch points start on a fresh page */
+#define FT_ALIGN 4096u
+
+/* long-only options */
+enum { OPT_OFFSET = 256, OPT_SPAN, OPT_STRIDE, OPT_FIRST_TOUCH };
+
+/* used_span -- the bytes of R the options select, from o->offset: the
+ * rest of the region, or --span of it when that is less */
+static uint64_t used_span(const struct opts *o, struct pmr_region *r)
+{
+	uint64_t rsize = pmr_region_size(r);
+	uint64_t avail = rsize > o->offset ? rsize - o->offset : 0;
+
+	return o->span && o->span < avail ? o->span : avail;
+}
 
 /* list_pow2 -- L = FROM, 2*FROM, ... TO */
 static void list_pow2(struct bench_list *l, size_t from, size_t to)
@@ -92,13 +123,26 @@ struct lat_ctx {
 	struct pmr_region *r;
 	struct pmr_mr *mr;
 	enum lat_op op;
+	uint64_t base; /* region offset of slot 0 */
+	size_t stride; /* region bytes from one slot to the next */
 };
 
-/* lat_one -- one synchronous operation (a bench_op_fn) */
+/* where one latency point runs: its slots, and the sample loop */
+struct lat_where {
+	uint64_t base;
+	uint64_t slots;
+	size_t stride;
+	struct bench_loop loop;
+	const char *pass; /* --first-touch: "first" or "warm"; else NULL */
+};
+
+/* lat_one -- one synchronous operation (a bench_op_fn); bench_samples
+ * steps OFF by the size, the point by its stride from its base */
 static int lat_one(void *arg, uint64_t off, size_t size)
 {
 	const struct lat_ctx *c = arg;
 
+	off = c->base + off / size * c->stride;
 	switch (c->op) {
 	case LAT_READ:
 		return pmr_region_read_mr(c->r, c->mr, 0, off, size);
@@ -109,30 +153,36 @@ static int lat_one(void *arg, uint64_t off, size_t size)
 	}
 }
 
-/* lat_point -- measure one (op, size); add a row to ROWS and print it */
-static int lat_point(const struct opts *o, struct pmr_region *r,
-		     struct pmr_mr *mr, enum lat_op op, const char *name,
-		     size_t size, uint64_t *samples, json_object *rows)
+/*
+ * lat_point -- measure one (op, size) at W; add a row to ROWS and print
+ * it; the number of samples in *RET_N
+ */
+static int lat_point(struct pmr_region *r, struct pmr_mr *mr, enum lat_op op,
+		     const char *name, size_t size, const struct lat_where *w,
+		     uint64_t *samples, json_object *rows, size_t *ret_n)
 {
-	uint64_t rsize = pmr_region_size(r), sum;
-	uint64_t span = rsize > 64u << 20 ? 64u << 20 : rsize;
-	struct lat_ctx ctx = { .r = r, .mr = mr, .op = op };
+	struct lat_ctx ctx = {
+		.r = r, .mr = mr, .op = op, .base = w->base, .stride = w->stride
+	};
 	struct bench_result res;
 	json_object *row;
+	uint64_t sum;
 	size_t n;
 	int rc;
 
-	rc = bench_samples(lat_one, &ctx, size, span / size, &o->loop, samples,
+	rc = bench_samples(lat_one, &ctx, size, w->slots, &w->loop, samples,
 			   &res);
 	if (rc)
 		return rc;
 	n = res.n;
 	sum = res.sum;
-	printf("%-10s %8zu %8zu %10.1f %10.1f %10.1f %10.1f %10.1f\n", name,
+	*ret_n = n;
+	printf("%-10s %8zu %8zu %10.1f %10.1f %10.1f %10.1f %10.1f%s%s\n", name,
 	       size, n, bench_pct_us(samples, n, 0.5),
 	       bench_pct_us(samples, n, 0.99), bench_pct_us(samples, n, 0.999),
 	       (double)samples[n - 1] / 1000.0,
-	       (double)sum / (double)n / 1000.0);
+	       (double)sum / (double)n / 1000.0, w->pass ? "  " : "",
+	       w->pass ? w->pass : "");
 	fflush(stdout);
 	row = json_object_new_object();
 	json_object_object_add(row, "op", json_object_new_string(name));
@@ -154,8 +204,67 @@ static int lat_point(const struct opts *o, struct pmr_region *r,
 	json_object_object_add(
 		row, "mean_us",
 		json_object_new_double((double)sum / (double)n / 1000.0));
+	json_object_object_add(row, "offset",
+			       json_object_new_int64((int64_t)w->base));
+	json_object_object_add(row, "stride",
+			       json_object_new_int64((int64_t)w->stride));
+	if (w->pass)
+		json_object_object_add(row, "pass",
+				       json_object_new_string(w->pass));
 	json_object_array_add(rows, row);
 	return 0;
+}
+
+/*
+ * lat_measure -- one (op, size) point: at the start of the used bytes;
+ * with --first-touch at *CURSOR (advanced past it), pass "first" and then
+ * pass "warm" over the same offsets, as many samples each, no warm-up
+ */
+static int lat_measure(const struct opts *o, struct pmr_region *r,
+		       struct pmr_mr *mr, enum lat_op op, const char *name,
+		       size_t size, uint64_t *cursor, uint64_t *samples,
+		       json_object *rows)
+{
+	uint64_t span = used_span(o, r), end = o->offset + span;
+	struct lat_where w = { .base = o->offset,
+			       .stride = o->stride ? o->stride : size,
+			       .loop = o->loop };
+	size_t n;
+	int rc;
+
+	if (w.stride < size) {
+		fprintf(stderr,
+			"pmr-bench: --stride %zu is less than size %zu\n",
+			w.stride, size);
+		return -EINVAL;
+	}
+	if (!o->first_touch) {
+		w.slots =
+			(span < LAT_SPAN_MAX ? span : LAT_SPAN_MAX) / w.stride;
+		return lat_point(r, mr, op, name, size, &w, samples, rows, &n);
+	}
+	w.base = *cursor;
+	w.slots = end > w.base ? (end - w.base) / w.stride : 0;
+	if (w.slots < w.loop.iters)
+		w.loop.iters = w.slots;
+	if (!w.slots) {
+		fprintf(stderr,
+			"pmr-bench: --first-touch: no fresh bytes left for %s %zu (offset %" PRIu64
+			", span %" PRIu64 ")\n",
+			name, size, o->offset, span);
+		return -ENOSPC;
+	}
+	w.loop.warmup = 0;
+	w.pass = "first";
+	rc = lat_point(r, mr, op, name, size, &w, samples, rows, &n);
+	if (rc)
+		return rc;
+	w.loop.iters = n;
+	w.pass = "warm";
+	rc = lat_point(r, mr, op, name, size, &w, samples, rows, &n);
+	*cursor = w.base + (uint64_t)n * w.stride + size;
+	*cursor = (*cursor + FT_ALIGN - 1) / FT_ALIGN * FT_ALIGN;
+	return rc;
 }
 
 static const struct {
@@ -173,8 +282,8 @@ static int run_lat(const struct opts *o, json_object *rows)
 	struct pmr_conn *conn = NULL;
 	struct pmr_region *r = NULL;
 	struct pmr_mr *mr = NULL;
+	uint64_t *samples, cursor = o->offset;
 	size_t maxsz = 0;
-	uint64_t *samples;
 	void *buf;
 	int rc;
 
@@ -202,11 +311,11 @@ static int run_lat(const struct opts *o, json_object *rows)
 		size_t sz = o->sizes.v[i];
 
 		if (bench_op_wanted(o->ops, "read"))
-			rc = lat_point(o, r, mr, LAT_READ, "read", sz, samples,
-				       rows);
+			rc = lat_measure(o, r, mr, LAT_READ, "read", sz,
+					 &cursor, samples, rows);
 		if (!rc && bench_op_wanted(o->ops, "write"))
-			rc = lat_point(o, r, mr, LAT_WRITE, "write", sz,
-				       samples, rows);
+			rc = lat_measure(o, r, mr, LAT_WRITE, "write", sz,
+					 &cursor, samples, rows);
 		for (size_t m = 0;
 		     !rc && m < sizeof(methods) / sizeof(*methods); m++) {
 			if (!(pmr_region_persist_methods(r) & methods[m].bit) ||
@@ -214,9 +323,9 @@ static int run_lat(const struct opts *o, json_object *rows)
 				continue;
 			rc = pmr_region_set_persist_method(r, methods[m].bit);
 			if (!rc)
-				rc = lat_point(o, r, mr, LAT_WP,
-					       methods[m].name, sz, samples,
-					       rows);
+				rc = lat_measure(o, r, mr, LAT_WP,
+						 methods[m].name, sz, &cursor,
+						 samples, rows);
 		}
 	}
 	if (rc)
@@ -249,7 +358,7 @@ struct bw_thread {
 static int bw_loop(struct bw_thread *t, struct pmr_conn *conn,
 		   struct pmr_region *r, struct pmr_mr *mr)
 {
-	uint64_t span = pmr_region_size(r) / 8, base, t_end, posted = 0;
+	uint64_t span = used_span(t->o, r) / 8, base, t_end, posted = 0;
 	struct pmr_completion c[64];
 	uint64_t slots = span / t->size;
 	size_t inflight = 0;
@@ -260,7 +369,7 @@ static int bw_loop(struct bw_thread *t, struct pmr_conn *conn,
 	pthread_barrier_wait(t->start);
 	if (!slots)
 		return -EINVAL;
-	base = (uint64_t)t->index * span;
+	base = t->o->offset + (uint64_t)t->index * span;
 	t->t0 = bench_now_ns();
 	t_end = t->t0 + (uint64_t)(t->o->loop.time_s * 1e9);
 	for (;;) {
@@ -449,6 +558,12 @@ static void usage(FILE *f)
 		"  -g, --gap NS         lat: untimed busy wait after each operation,\n"
 		"                       an application's work between two (default 0)\n"
 		"      --spin US        sync busy-poll budget (default: the library's)\n"
+		"      --offset BYTES   use the region from this byte (default 0)\n"
+		"      --span BYTES     use this many bytes from there (default: the rest);\n"
+		"                       lat cycles over at most 64M, bw over 8 slices\n"
+		"      --stride BYTES   lat: offset step between operations (default: size)\n"
+		"      --first-touch    lat: each point on bytes no earlier point touched,\n"
+		"                       twice: pass \"first\", then \"warm\" (no warm-up)\n"
 		"  -j, --json FILE      write the results as JSON ('-' = stdout)\n"
 		"  -h, --help           this text\n");
 }
@@ -468,6 +583,10 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 		{ "gap", required_argument, NULL, 'g' },
 		{ "time", required_argument, NULL, 't' },
 		{ "spin", required_argument, NULL, 'S' },
+		{ "offset", required_argument, NULL, OPT_OFFSET },
+		{ "span", required_argument, NULL, OPT_SPAN },
+		{ "stride", required_argument, NULL, OPT_STRIDE },
+		{ "first-touch", no_argument, NULL, OPT_FIRST_TOUCH },
 		{ "json", required_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -506,6 +625,23 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case 'S':
 			o->spin_us = atoi(optarg);
+			break;
+		case OPT_OFFSET:
+			/* 0 is a valid offset: bench_parse_size says 0 on a
+			 * mistake, so a literal 0 is let through */
+			o->offset = bench_parse_size(optarg);
+			bad |= !o->offset && strcmp(optarg, "0");
+			break;
+		case OPT_SPAN:
+			o->span = bench_parse_size(optarg);
+			bad |= !o->span;
+			break;
+		case OPT_STRIDE:
+			o->stride = bench_parse_size(optarg);
+			bad |= !o->stride;
+			break;
+		case OPT_FIRST_TOUCH:
+			o->first_touch = 1;
 			break;
 		case 'j':
 			o->json = optarg;
@@ -568,6 +704,12 @@ int main(int argc, char **argv)
 			       json_object_new_double(o.loop.time_s));
 	json_object_object_add(root, "gap_ns",
 			       json_object_new_int64((int64_t)o.loop.gap_ns));
+	json_object_object_add(root, "offset",
+			       json_object_new_int64((int64_t)o.offset));
+	json_object_object_add(root, "span",
+			       json_object_new_int64((int64_t)o.span));
+	json_object_object_add(root, "first_touch",
+			       json_object_new_boolean(o.first_touch));
 	json_object_object_add(root, "rows", rows);
 	rc = o.bw ? run_bw(&o, rows) : run_lat(&o, rows);
 	if (o.json) {
