@@ -23,6 +23,10 @@ iproute2 kmod e2fsprogs xfsprogs util-linux python3 attr procps"
 # What the host needs to prepare and boot VMs.
 PMRD_VM_HOST="qemu-system-x86 busybox-static cpio kmod xz-utils zstd
 debootstrap debian-archive-keyring"
+# What the trixie root (only) needs to build a kernel module out of tree
+# against Debian's linux-headers (tests/vm/build-rxe): the kernel's own
+# compiler (gcc-14), pahole for the BTF step, libelf for objtool/modpost.
+PMRD_ROOT_KBUILD="gcc-14 make libelf-dev bc kmod pahole xz-utils"
 
 # vm_log MSG... -- progress message on stderr, prefixed with the caller
 vm_log()
@@ -110,6 +114,29 @@ debian_mirror()
 	fi
 	[ -n "$uri" ] || vm_die "no Debian mirror for '$rel' in /etc/apt (set PMRD_VM_MIRROR)"
 	echo "${uri%/}"
+}
+
+# vm_apt_opts P -- set the array APT to the apt-get/apt-cache options for
+# platform P's kernel packages: none for bookworm (this machine's apt
+# state); for trixie a private apt state in A=$PMRD_VM_CACHE/apt-trixie-
+# backports (trixie-backports main; the machine's apt sources untouched)
+# shellcheck disable=SC2034 # APT is for the callers
+vm_apt_opts()
+{
+	local src
+	APT=()
+	[ "$1" = trixie ] || return 0
+	A=$PMRD_VM_CACHE/apt-trixie-backports
+	mkdir -p "$A/lists/partial" "$A/cache/archives/partial"
+	src="deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $(debian_mirror) trixie-backports main"
+	if [ "$(cat "$A/sources.list" 2>/dev/null)" != "$src" ]; then
+		echo "$src" >"$A/sources.list"
+		rm -f "$A/lists/"*_* "$A/cache/"*.bin
+	fi
+	APT=(-o "Dir::Etc::SourceList=$A/sources.list"
+		-o Dir::Etc::SourceParts=/nonexistent
+		-o "Dir::State::Lists=$A/lists"
+		-o "Dir::Cache=$A/cache")
 }
 
 # vm_pmem_image P -- the NVDIMM backing file of platform P's VMs
