@@ -12,7 +12,8 @@
 PMR_SUITE=${PMR_SUITE:-$(basename "$0" .sh)}
 PMR_CASE_TIMEOUT=${PMR_CASE_TIMEOUT:-120}
 PMR_PMEM_NS=${PMR_PMEM_NS:-namespace0.0}
-PMR_RXE_DEV=rxe0
+PMR_RXE_DEV=rxe0     # the Soft-RoCE device and its netdev, as
+PMR_RXE_NETDEV=veth0 # tests/vm/vmrun makes them
 mkdir -p "$PMR_LOGDIR"
 # fd 3 is the console; when run by hand without it, use stderr
 { true >&3; } 2>/dev/null || exec 3>&2
@@ -146,6 +147,115 @@ rxe_ip()
 rxe_dev()
 {
 	echo "$PMR_RXE_DEV"
+}
+
+# _pmr_rxe_ready -- rxe0's port is ACTIVE and carries the GID of its IP
+_pmr_rxe_ready()
+{
+	local a b c d gid
+	# 10.77.0.1 -> ::ffff:0a4d:0001, as the kernel prints GIDs in sysfs
+	IFS=. read -r a b c d <<<"$(rxe_ip)"
+	gid=$(printf '0000:0000:0000:0000:0000:ffff:%02x%02x:%02x%02x' \
+		"$a" "$b" "$c" "$d")
+	rdma link show "$PMR_RXE_DEV/1" 2>/dev/null | grep -q ' state ACTIVE ' &&
+		grep -q -x "$gid" "/sys/class/infiniband/$PMR_RXE_DEV/ports/1/gids/"* 2>/dev/null
+}
+
+# _pmr_rxe_link -- create rxe0 on veth0 as vmrun did (the IP stays on
+# veth0) and wait (30 s) until it is ready
+_pmr_rxe_link()
+{
+	rdma link add "$PMR_RXE_DEV" type rxe netdev "$PMR_RXE_NETDEV" &&
+		pmr_wait_until 30 _pmr_rxe_ready
+}
+
+# _pmr_rxe_stock_back -- after a failed swap: the stock rdma_rxe (loaded
+# again if it is gone) with rxe0 re-created
+_pmr_rxe_stock_back()
+{
+	if { [ -d /sys/module/rdma_rxe ] || modprobe rdma_rxe; } &&
+		_pmr_rxe_link; then
+		echo "the stock rdma_rxe runs, $PMR_RXE_DEV ready"
+	else
+		echo "the stock rdma_rxe did not come back: no $PMR_RXE_DEV"
+	fi
+}
+
+# _pmr_rxe_gone -- rdma_rxe is not loaded (after one rmmod try if it was)
+_pmr_rxe_gone()
+{
+	[ -d /sys/module/rdma_rxe ] || return 0
+	rmmod rdma_rxe 2>/dev/null || true
+	[ ! -d /sys/module/rdma_rxe ]
+}
+
+# _pmr_build_id FILE -- hex GNU build ID of a module file (.ko), or of a
+# loaded module's sysfs note (/sys/module/NAME/notes/.note.gnu.build-id:
+# the raw note, whose last 20 bytes are the ID)
+_pmr_build_id()
+{
+	case "$1" in
+	/sys/*) od -An -tx1 -v "$1" | tr -d ' \n' | tail -c 40 ;;
+	*) readelf -n "$1" | sed -n 's/.*Build ID: *//p' ;;
+	esac
+}
+
+# pmr_rxe_use_fixed KO -- replace the loaded (stock) rdma_rxe by the
+# module file KO (the ODP copy fix: tests/vm/build-rxe): delete rxe0,
+# unload rdma_rxe (waiting up to 30 s until it is gone), insmod KO,
+# re-create rxe0 on veth0 as vmrun did, wait until its port is ACTIVE with
+# the IP's GID; then writes /run/pmr-rxe-fixed (KO and its build ID: what
+# pmr_odp_expect looks for).  Prints what it did, KO's vermagic and build
+# ID, the loaded module's build ID and taint, and the seconds it took.
+# Nothing to do when KO is loaded already (same build ID).  When KO does
+# not load, the stock module is loaded again (rxe0 re-created), there is
+# no /run/pmr-rxe-fixed, and it returns 1.
+pmr_rxe_use_fixed()
+{
+	local ko=$1 want loaded t0=$SECONDS note=/sys/module/rdma_rxe/notes/.note.gnu.build-id
+	[ -f "$ko" ] || {
+		echo "pmr_rxe_use_fixed: no module file $ko"
+		return 1
+	}
+	want=$(_pmr_build_id "$ko")
+	[ -n "$want" ] || {
+		echo "pmr_rxe_use_fixed: $ko has no build ID"
+		return 1
+	}
+	echo "$ko: vermagic $(modinfo -F vermagic "$ko"), build ID $want"
+	loaded=$(_pmr_build_id "$note" 2>/dev/null || true)
+	if [ "$loaded" = "$want" ]; then
+		echo "rdma_rxe from $ko is loaded already"
+		echo "$ko $want" >/run/pmr-rxe-fixed
+		return 0
+	fi
+	rm -f /run/pmr-rxe-fixed
+	echo "loaded rdma_rxe: build ID ${loaded:-none}, taint '$(cat /sys/module/rdma_rxe/taint 2>/dev/null)'"
+	if rdma link show "$PMR_RXE_DEV/1" >/dev/null 2>&1; then
+		rdma link delete "$PMR_RXE_DEV" || return 1
+		echo "deleted $PMR_RXE_DEV"
+	fi
+	if ! pmr_wait_until 30 _pmr_rxe_gone; then
+		echo "rdma_rxe does not unload (refcnt $(cat /sys/module/rdma_rxe/refcnt)): keeping it"
+		_pmr_rxe_stock_back
+		return 1
+	fi
+	echo "unloaded the stock rdma_rxe after $((SECONDS - t0)) s"
+	if ! insmod "$ko"; then
+		echo "insmod $ko failed: loading the stock rdma_rxe again"
+		_pmr_rxe_stock_back
+		return 1
+	fi
+	_pmr_rxe_link || return 1
+	loaded=$(_pmr_build_id "$note")
+	echo "loaded rdma_rxe: build ID $loaded, taint '$(cat /sys/module/rdma_rxe/taint)'"
+	[ "$loaded" = "$want" ] || {
+		echo "the loaded rdma_rxe is not $ko"
+		return 1
+	}
+	rdma link show "$PMR_RXE_DEV/1"
+	echo "$ko $want" >/run/pmr-rxe-fixed
+	echo "$PMR_RXE_DEV on $PMR_RXE_NETDEV ready with the fixed rdma_rxe after $((SECONDS - t0)) s"
 }
 
 # _rdma_listening PORT -- true when an rdmacm id listens on PORT
