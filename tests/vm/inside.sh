@@ -1,18 +1,25 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
 # tests/vm/inside.sh -- runs inside the VM (tests/run starts it with vmrun):
-# runs every suite tests/vm/suites/NN-name.sh in lexical order in this one
-# boot, each with bash, its output in $PMR_OUT/NAME/suite.log, under a
-# per-suite timeout (default 600 s, or a "# pmr-timeout: SECS" line in the
-# suite).  A failing or hung suite does not stop the ones after it.
+# runs the suites tests/vm/suites/NN-name.sh in this one boot, each with
+# bash, its output in $PMR_OUT/NAME/suite.log, under a per-suite timeout
+# (default 600 s, or a "# pmr-timeout: SECS" line in the suite).  A
+# failing or hung suite does not stop the ones after it.
+# Two phases: first the suites with a "# pmr-rxe: stock" line, in lexical
+# order, on the kernel's own rdma_rxe; then, when PMR_RXE_FIXED names a
+# module file (tests/vm/build-rxe: rxe with the ODP copy fix), it is
+# swapped in once (lib.sh's pmr_rxe_use_fixed, recorded as the case
+# fixed-module of the pseudo-suite rxe-swap: rxe-swap-2 in a second boot
+# after a power cut), and the other suites run, in lexical order.
 # Results: $PMR_OUT/results, one line per event (read by tests/run):
 #   BOOT platform kernel | BEGIN suite | PASS|FAIL|SKIP suite case secs why
 #   | END suite rc secs | DONE
 # Env in: PMR_SRC, PMR_BUILD, PMR_OUT, PMR_PLATFORM, PMR_RXE_IP (from
 #   vmrun), PMR_SUITES (optional: space-separated suite names or globs),
 #   PMR_QUICK, PMR_POWERCUT_PHASE (2: the boot after a power cut, see
-#   suites/90-powercut.sh).  Env out (to suites): the above + PMR_KERNEL,
-#   PMR_LOGDIR, PMR_RESULTS, PMR_SUITE, PMR_LIB.
+#   suites/90-powercut.sh), PMR_RXE_FIXED (optional: the fixed rdma_rxe).
+#   Env out (to suites): the above + PMR_KERNEL, PMR_LOGDIR, PMR_RESULTS,
+#   PMR_SUITE, PMR_LIB.
 # A suite already BEGun in the results file (the boot before a power cut
 # started it and never ended it) goes on in this boot: no second BEGIN.
 set -u
@@ -39,14 +46,16 @@ wanted()
 	return 1
 }
 
-for s in "$PMR_SRC"/tests/vm/suites/[0-9][0-9]-*.sh; do
-	[ -f "$s" ] || continue
-	name=$(basename "$s" .sh)
-	wanted "$name" || continue
+# run_suite NAME SECS CMD... -- one suite: BEGIN (unless the boot before a
+# power cut began it), CMD under a timeout of SECS with its output in
+# $PMR_OUT/NAME/suite.log, a FAIL when it timed out or exited non-zero
+# without recording one, END; then no mount of pmem is left behind
+run_suite()
+{
+	local name=$1 t=$2 start rc=0 secs
+	shift 2
 	export PMR_SUITE=$name PMR_LOGDIR=$PMR_OUT/$name
 	mkdir -p "$PMR_LOGDIR"
-	t=$(sed -n 's/^# pmr-timeout: *\([0-9][0-9]*\).*/\1/p' "$s" | head -n 1)
-	t=${t:-${PMR_SUITE_TIMEOUT:-600}}
 	if grep -q -x "BEGIN $name" "$PMR_RESULTS"; then
 		echo "[pmr] suite $name goes on after the power cut" >>"$PMR_LOGDIR/suite.log"
 	else
@@ -55,8 +64,7 @@ for s in "$PMR_SRC"/tests/vm/suites/[0-9][0-9]-*.sh; do
 	fi
 	echo "[pmr] suite $name (timeout ${t}s)"
 	start=$SECONDS
-	rc=0
-	timeout -k 10 "$t" bash "$s" 3>&1 >>"$PMR_LOGDIR/suite.log" 2>&1 \
+	timeout -k 10 "$t" "$@" 3>&1 >>"$PMR_LOGDIR/suite.log" 2>&1 \
 		</dev/null || rc=$?
 	secs=$((SECONDS - start))
 	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
@@ -70,6 +78,53 @@ for s in "$PMR_SRC"/tests/vm/suites/[0-9][0-9]-*.sh; do
 	# leave no mount behind for the next suite
 	awk '$1 ~ /^\/dev\/pmem/ { print $2 }' /proc/mounts |
 		while read -r m; do umount -l "$m"; done
+}
+
+# suite_file S -- run the suite file S
+suite_file()
+{
+	local t
+	t=$(sed -n 's/^# pmr-timeout: *\([0-9][0-9]*\).*/\1/p' "$1" | head -n 1)
+	run_suite "$(basename "$1" .sh)" "${t:-${PMR_SUITE_TIMEOUT:-600}}" bash "$1"
+}
+
+# rxe_swap -- swap in the fixed rdma_rxe ($PMR_RXE_FIXED) as the
+# pseudo-suite rxe-swap (rxe-swap-N when a boot before this one swapped
+# already: one BEGIN per name); a failed swap is its FAIL, and the suites
+# after it run anyway
+rxe_swap()
+{
+	local name=rxe-swap n=2
+	while grep -q -x "BEGIN $name" "$PMR_RESULTS"; do
+		name=rxe-swap-$n
+		n=$((n + 1))
+	done
+	# shellcheck disable=SC2016 # expanded by the suite's bash
+	run_suite "$name" 300 bash -c '. "$PMR_LIB"
+		pmr_case -t 240 fixed-module pmr_rxe_use_fixed "$PMR_RXE_FIXED"
+		pmr_passed'
+}
+
+# Stock suites (a "# pmr-rxe: stock" line) first, whatever their number
+STOCK=() REST=()
+for s in "$PMR_SRC"/tests/vm/suites/[0-9][0-9]-*.sh; do
+	[ -f "$s" ] || continue
+	wanted "$(basename "$s" .sh)" || continue
+	if grep -q -E '^# pmr-rxe: *stock *$' "$s"; then
+		STOCK+=("$s")
+	else
+		REST+=("$s")
+	fi
+done
+for s in "${STOCK[@]}"; do
+	suite_file "$s"
+done
+if [ -n "${PMR_RXE_FIXED:-}" ] && [ ${#REST[@]} -gt 0 ]; then
+	echo "[pmr] rdma_rxe: ${#STOCK[@]} suite(s) ran on the stock module; swapping in $PMR_RXE_FIXED for the other ${#REST[@]}"
+	rxe_swap
+fi
+for s in "${REST[@]}"; do
+	suite_file "$s"
 done
 dmesg >"$PMR_OUT/dmesg.log" 2>/dev/null
 echo "DONE" >>"$PMR_RESULTS"

@@ -16,6 +16,7 @@
 # PMR_SMOKE_BREAK=rxe_ip points rping at a wrong IP: proves a broken probe
 # fails the run (see tests/vm/README.md).  PMR_QUICK=1 skips the xfs cases.
 # pmr-timeout: 600
+# pmr-rxe: stock
 set -eu
 . "$PMR_LIB"
 
