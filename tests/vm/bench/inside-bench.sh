@@ -50,17 +50,6 @@ export PMR_RESULTS=${PMR_RESULTS:-$OUT/results}
 # shellcheck source=../lib.sh
 . "$PMR_SRC/tests/vm/lib.sh"
 
-# trixie: rdma_rxe with the ODP copy fix first (tests/bench passes
-# PMR_RXE_FIXED; a no-op where inside.sh swapped it in already, as for
-# suites/60-bench-quick); if it fails, the stock module stays, with a warning
-if [ -n "${PMR_RXE_FIXED:-}" ]; then
-	if pmr_rxe_use_fixed "$PMR_RXE_FIXED" >"$PMR_LOGDIR/rxe-swap.log" 2>&1; then
-		echo "[bench] $(tail -n 1 "$PMR_LOGDIR/rxe-swap.log")" >&3
-	else
-		echo "[bench] WARNING: the fixed rdma_rxe did not load, the stock one runs: $PMR_LOGDIR/rxe-swap.log" >&3
-	fi
-fi
-
 PMRD=$(pmr_bin pmrd)
 BENCH=$(pmr_bin pmr-bench)
 FLOOR=$(pmr_bin pmr-floor)
