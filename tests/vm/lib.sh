@@ -5,7 +5,9 @@
 # Env (exported by inside.sh): PMR_SRC, PMR_BUILD, PMR_PLATFORM, PMR_KERNEL,
 #   PMR_RXE_IP, PMR_LOGDIR, PMR_RESULTS, PMR_SUITE, PMR_QUICK (1 = short run).
 # Tunables: PMR_CASE_TIMEOUT (seconds per case, default 120),
-#   PMR_PMEM_NS (the NVDIMM namespace, default namespace0.0).
+#   PMR_PMEM_NS (the NVDIMM namespace the pmem_* helpers work on, default
+#   namespace0.0; e.g. PMR_PMEM_NS=$(pmem_ns2) pmem_fsdax xfs MNT for the
+#   second NVDIMM).
 
 : "${PMR_LOGDIR:?lib.sh is for suites run by tests/vm/inside.sh}"
 : "${PMR_RESULTS:?lib.sh is for suites run by tests/vm/inside.sh}"
@@ -309,10 +311,42 @@ pmem_release()
 	done
 }
 
+# _pmem_release_ns -- unmount the filesystems on this namespace's block
+# device only (the other NVDIMM's may stay mounted: two DAX filesystems)
+_pmem_release_ns()
+{
+	local m bd
+	bd=$(_pmem_field blockdev)
+	[ -n "$bd" ] || return 0
+	for m in $(awk -v d="/dev/$bd" '$1 == d { print $2 }' /proc/mounts); do
+		umount "$m" || umount -l "$m"
+	done
+}
+
+# pmem_ns2 -- prints the second NVDIMM's namespace (namespace1.0, backed by
+# vmrun's PMRD_VM_PMEM2); fails when there is none, or when the NVDIMMs
+# came up in the other order (namespace0.0 must be the first image, at the
+# lower guest-physical address: tests/vm/vmrun says why that can change)
+pmem_ns2()
+{
+	local a0 a1
+	ndctl list -n namespace1.0 2>/dev/null | grep -q namespace1.0 || {
+		echo "pmem_ns2: no second NVDIMM (namespace1.0)" >&2
+		return 1
+	}
+	a0=$(cat /sys/bus/nd/devices/region0/resource 2>/dev/null) || a0=
+	a1=$(cat /sys/bus/nd/devices/region1/resource 2>/dev/null) || a1=
+	if [ -z "$a0" ] || [ -z "$a1" ] || [ $((a0)) -gt $((a1)) ]; then
+		echo "pmem_ns2: region0 at ${a0:-?}, region1 at ${a1:-?}: the NVDIMMs came up swapped (namespace0.0 is not the first image)" >&2
+		return 1
+	fi
+	echo namespace1.0
+}
+
 # pmem_raw -- reconfigure the namespace to raw mode (/dev/pmem0, no DAX)
 pmem_raw()
 {
-	pmem_release
+	_pmem_release_ns
 	ndctl create-namespace -f -e "$PMR_PMEM_NS" -m raw >/dev/null
 }
 
@@ -322,7 +356,7 @@ pmem_raw()
 pmem_fsdax()
 {
 	local fs=$1 mnt=$2 keep=${3:-} dev
-	pmem_release
+	_pmem_release_ns
 	if [ "$keep" != --keep ]; then
 		ndctl create-namespace -f -e "$PMR_PMEM_NS" -m fsdax >/dev/null
 	fi
@@ -364,7 +398,7 @@ pmem_daxdev()
 # pmem_devdax -- reconfigure the namespace to devdax; prints /dev/daxX.Y
 pmem_devdax()
 {
-	pmem_release
+	_pmem_release_ns
 	ndctl create-namespace -f -e "$PMR_PMEM_NS" -m devdax >/dev/null
 	pmem_daxdev
 }
