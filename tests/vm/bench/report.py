@@ -19,6 +19,12 @@
 # both tools with G ns of untimed busy waiting after each operation; the
 # "think time" table compares them at equal spacing (BENCHMARKS.md: on
 # kernel 7.x rxe a lone operation's latency depends on that spacing).
+# fsdax vs devdax (dax-*-KIND-REP.json, dax.tsv; where pmrd serves fsdax):
+# per (op, size) the medians over the sessions of each kind, fsdax/devdax
+# (target: p50 within 1.1 x once warm: shown, never asserted), JSON
+# dax_rows; first touch vs warm per kind (pmr-bench --first-touch, and the
+# warm-up writes' bandwidth), JSON first_touch_rows; the sessions' MR,
+# registration time and ODP prefetch, JSON dax.
 import glob
 import json
 import math
@@ -103,6 +109,218 @@ def load_gaps(out):
                 pts.append(("floor", r["op"], r["size"], r.get("gap_ns", 0),
                             r["p50_us"]))
     return pts
+
+
+LAT_OPS = ["read", "write", "wp-server", "wp-flush", "wp-raw"]
+DAX_KINDS = ("devdax", "fsdax")
+# the fsdax/devdax p50 the issue aims at once warm (reported, not asserted)
+DAX_TARGET = 1.1
+
+
+def op_order(op):
+    return LAT_OPS.index(op) if op in LAT_OPS else 9
+
+
+def load_dax(out):
+    """the fsdax/devdax sessions: {(name, kind, rep): pmr-bench JSON} of
+    dax-NAME-KIND-REP.json, and dax.tsv as [(kind, rep, key, value)]"""
+    runs = {}
+    for p in sorted(glob.glob(os.path.join(out, "dax-*.json"))):
+        stem = os.path.basename(p)[len("dax-"):-len(".json")]
+        parts = stem.rsplit("-", 2)
+        if len(parts) != 3 or parts[1] not in DAX_KINDS:
+            continue
+        try:
+            runs[(parts[0], parts[1], int(parts[2]))] = json.load(open(p))
+        except ValueError:
+            continue
+    tsv = []
+    if os.path.exists(os.path.join(out, "dax.tsv")):
+        for line in open(os.path.join(out, "dax.tsv")):
+            r = line.split()
+            if len(r) == 4 and r[0] in DAX_KINDS:
+                tsv.append((r[0], int(r[1]), r[2], r[3]))
+    return runs, tsv
+
+
+def ratio(a, b):
+    return a / b if (a is not None and b) else None
+
+
+def dax_rows_of(runs):
+    """fsdax vs devdax: per latency (op, size) and bandwidth (size, qd) the
+    medians over each kind's sessions and their ratio fsdax/devdax"""
+    def rows(name, kind):
+        return [(rep, r) for (n, k, rep), d in sorted(runs.items())
+                if n == name and k == kind for r in d.get("rows", [])]
+    out = []
+    lat = {k: rows("lat", k) for k in DAX_KINDS}
+    keys = sorted({(r["op"], r["size"]) for k in DAX_KINDS
+                   for _, r in lat[k]},
+                  key=lambda x: (op_order(x[0]), x[1]))
+    for op, size in keys:
+        row = {"op": op, "size": size}
+        per_rep = {}
+        for k in DAX_KINDS:
+            sel = [(rep, r) for rep, r in lat[k]
+                   if r["op"] == op and r["size"] == size]
+            row[k + "_p50_us"] = med([r["p50_us"] for _, r in sel])
+            row[k + "_p99_us"] = med([r["p99_us"] for _, r in sel])
+            row[k + "_reps"] = len(sel)
+            for rep, r in sel:
+                per_rep.setdefault(rep, {})[k] = r["p50_us"]
+        row["ratio_p50"] = ratio(row["fsdax_p50_us"], row["devdax_p50_us"])
+        row["ratio_p99"] = ratio(row["fsdax_p99_us"], row["devdax_p99_us"])
+        row["rep_ratios_p50"] = [ratio(v.get("fsdax"), v.get("devdax"))
+                                 for _, v in sorted(per_rep.items())
+                                 if len(v) == 2]
+        row["target_p50"] = DAX_TARGET
+        out.append(row)
+    bw = {k: rows("bw", k) for k in DAX_KINDS}
+    for size, qd in sorted({(r["size"], r["qd"]) for k in DAX_KINDS
+                            for _, r in bw[k] if r["op"] == "write"}):
+        row = {"op": "write-bw", "size": size, "qd": qd}
+        for k in DAX_KINDS:
+            sel = [r for _, r in bw[k] if r["op"] == "write" and
+                   r["size"] == size and r["qd"] == qd]
+            row[k + "_MBps"] = med([r["MBps"] for r in sel])
+            row[k + "_reps"] = len(sel)
+        row["ratio"] = ratio(row["fsdax_MBps"], row["devdax_MBps"])
+        out.append(row)
+    return out
+
+
+def first_touch_rows_of(runs):
+    """first touch vs warm per kind: pmr-bench --first-touch rows (pass
+    first, pass warm over the same pages) and the warm-up writes; field
+    first_over_warm: how much longer the first touch takes (p50 latency
+    first/warm; bandwidth warm/first)"""
+    out = []
+    for k in DAX_KINDS:
+        ft = [r for (n, kind, _), d in sorted(runs.items())
+              if n == "ft" and kind == k for r in d.get("rows", [])]
+        for op, size in sorted({(r["op"], r["size"]) for r in ft},
+                               key=lambda x: (op_order(x[0]), x[1])):
+            row = {"kind": k, "op": op, "size": size,
+                   "stride": next((r.get("stride") for r in ft
+                                   if r["op"] == op), None)}
+            for ps in ("first", "warm"):
+                sel = [r for r in ft if r["op"] == op and
+                       r["size"] == size and r.get("pass") == ps]
+                row[ps + "_p50_us"] = med([r["p50_us"] for r in sel])
+                row[ps + "_p99_us"] = med([r["p99_us"] for r in sel])
+                row[ps + "_max_us"] = med([r["max_us"] for r in sel])
+                row["reps"] = len(sel)
+                row["iters"] = med([r["iters"] for r in sel])
+            row["first_over_warm"] = ratio(row["first_p50_us"],
+                                           row["warm_p50_us"])
+            row["first_over_warm_p99"] = ratio(row["first_p99_us"],
+                                               row["warm_p99_us"])
+            out.append(row)
+        wu = {ps: [r for (n, kind, _), d in sorted(runs.items())
+                   if n == "wu-" + ps and kind == k
+                   for r in d.get("rows", [])] for ps in ("first", "warm")}
+        if wu["first"] or wu["warm"]:
+            r0 = (wu["first"] or wu["warm"])[0]
+            row = {"kind": k, "op": "write-bw", "size": r0["size"],
+                   "qd": r0["qd"], "threads": r0["threads"],
+                   "first_MBps": med([r["MBps"] for r in wu["first"]]),
+                   "warm_MBps": med([r["MBps"] for r in wu["warm"]]),
+                   "reps": len(wu["first"])}
+            row["first_over_warm"] = ratio(row["warm_MBps"],
+                                           row["first_MBps"])
+            out.append(row)
+    return out
+
+
+def dax_meta_of(tsv, env):
+    """what the sessions were: per kind the MR, median registration and
+    set-up times, ODP prefetch and the self-test's verdict"""
+    meta = {"status": env.get("daxcmp"), "layout": env.get("daxcmp_layout"),
+            "seconds": env.get("daxcmp_s"), "target_p50": DAX_TARGET}
+    for k in DAX_KINDS:
+        m = {}
+        for key in ("mr", "prefetch", "odp", "populate"):
+            v = sorted({val.replace("_", " ") for kind, _, kk, val in tsv
+                        if kind == k and kk == key})
+            if v:
+                m[key] = ", ".join(v)
+        for key in ("reg_ms", "setup_s", "session_s"):
+            vals = []
+            for kind, _, kk, val in tsv:
+                if kind == k and kk == key:
+                    try:
+                        vals.append(float(val))
+                    except ValueError:
+                        pass
+            m[key] = med(vals)
+        m["sessions"] = len({rep for kind, rep, _, _ in tsv if kind == k})
+        meta[k] = m
+    return meta
+
+
+def print_dax(rows, ft, meta):
+    if not rows and not ft:
+        if meta.get("status"):
+            print("fsdax vs devdax: %s" % meta["status"])
+        return
+    d, f = meta.get("devdax", {}), meta.get("fsdax", {})
+    print("fsdax vs devdax, same boot, alternating sessions (%s, %s s); "
+          "warm; medians:" % (meta.get("layout") or "?",
+                              meta.get("seconds") or "?"))
+    print("  devdax: MR %s, registered in %s ms, %d sessions; fsdax (ext4 "
+          "-o dax file): MR %s, registered in %s ms (populate included), "
+          "ODP prefetch %s, self-test %s, %d sessions" % (
+              d.get("mr", "?"), fmt(d.get("reg_ms")), d.get("sessions", 0),
+              f.get("mr", "?"), fmt(f.get("reg_ms")),
+              f.get("prefetch", "?"), f.get("odp", "?"),
+              f.get("sessions", 0)))
+    print("  %-10s %6s %11s %11s %6s %11s %11s %6s  %s" % (
+        "op", "size", "devdax p50", "fsdax p50", "f/d", "devdax p99",
+        "fsdax p99", "f/d", "p50 f/d per rep"))
+    for r in rows:
+        if r["op"] == "write-bw":
+            print("  %-10s %6s %9s/s %9s/s %6s   (qd %d, 1 connection)" % (
+                r["op"], human_size(r["size"]),
+                fmt(r["devdax_MBps"], "%.1fMB"),
+                fmt(r["fsdax_MBps"], "%.1fMB"),
+                fmt(r["ratio"], "%.2f"), r["qd"]))
+            continue
+        flag = ""
+        if r["ratio_p50"] is not None:
+            flag = " (over %.1fx)" % DAX_TARGET \
+                if r["ratio_p50"] > DAX_TARGET else ""
+        print("  %-10s %6s %9sus %9sus %6s %9sus %9sus %6s  %s%s" % (
+            r["op"], human_size(r["size"]), fmt(r["devdax_p50_us"]),
+            fmt(r["fsdax_p50_us"]), fmt(r["ratio_p50"], "%.2f"),
+            fmt(r["devdax_p99_us"]), fmt(r["fsdax_p99_us"]),
+            fmt(r["ratio_p99"], "%.2f"),
+            " ".join(fmt(x, "%.2f") for x in r["rep_ratios_p50"]) or "-",
+            flag))
+    if not ft:
+        return
+    print("first touch vs warm (a fresh MR per session; latency: one op per "
+          "%s page, pass first then warm over the same pages; bandwidth: "
+          "the warm-up writes); medians:" % human_size(
+              next((r["stride"] for r in ft if r.get("stride")), 4096)))
+    print("  %-7s %-10s %6s %11s %11s %11s %11s %10s" % (
+        "kind", "op", "size", "first p50", "warm p50", "first p99",
+        "warm p99", "first/warm"))
+    for r in ft:
+        if r["op"] == "write-bw":
+            print("  %-7s %-10s %6s %9s/s %9s/s %11s %11s %10s  (qd %d x "
+                  "%d connections)" % (
+                      r["kind"], r["op"], human_size(r["size"]),
+                      fmt(r["first_MBps"], "%.1fMB"),
+                      fmt(r["warm_MBps"], "%.1fMB"), "", "",
+                      fmt(r["first_over_warm"], "%.2f"), r["qd"],
+                      r["threads"]))
+            continue
+        print("  %-7s %-10s %6s %9sus %9sus %9sus %9sus %10s" % (
+            r["kind"], r["op"], human_size(r["size"]),
+            fmt(r["first_p50_us"]), fmt(r["warm_p50_us"]),
+            fmt(r["first_p99_us"]), fmt(r["warm_p99_us"]),
+            fmt(r["first_over_warm"], "%.2f")))
 
 
 def gap_rows_of(pts):
@@ -282,7 +500,7 @@ def print_table(rows, thr, lc, env):
                 print("  %s = %g" % (k, lc[k]))
 
 
-def plot(rows, png, title):
+def plot(rows, png, title, dax=(), ft=()):
     if not shutil.which("gnuplot"):
         print("report: gnuplot not found, no plot", file=sys.stderr)
         return
@@ -322,10 +540,48 @@ def plot(rows, png, title):
             lat_plots.append("'%s' index %d using 1:4 with linespoints dt 3 "
                              "title '%s floor'" % (
                                  os.path.join(d, "lat.dat"), i, op))
+    dax_lat = [r for r in dax if r["op"] != "write-bw" and
+               (r["devdax_p50_us"] or r["fsdax_p50_us"])]
+    ft_lat = [r for r in ft if r["op"] != "write-bw" and
+              (r["first_p50_us"] or r["warm_p50_us"])]
+    with open(os.path.join(d, "dax.dat"), "w") as f:
+        for r in dax_lat:
+            f.write('"%s %s" %s %s\n' % (
+                r["op"], human_size(r["size"]),
+                r["devdax_p50_us"] or "NaN", r["fsdax_p50_us"] or "NaN"))
+    with open(os.path.join(d, "ft.dat"), "w") as f:
+        for r in ft_lat:
+            f.write('"%s %s %s" %s %s\n' % (
+                r["kind"], r["op"], human_size(r["size"]),
+                r["first_p50_us"] or "NaN", r["warm_p50_us"] or "NaN"))
+    extra = ""
+    if dax_lat or ft_lat:
+        extra = """
+unset logscale
+set style data histogram
+set style histogram clustered gap 1
+set style fill solid 0.6 border -1
+set boxwidth 0.9
+set xtics rotate by 30 right autofreq
+set xlabel ''
+set ylabel 'p50 latency (us)'
+set yrange [0:*]
+set key top left
+set title 'fsdax vs devdax, warm (same boot)'
+plot %s
+set title 'first touch vs warm (fresh MR, one op per page)'
+plot %s
+unset title
+""" % ("'%s' using 2:xtic(1) title 'devdax', '' using 3 title 'fsdax'" % (
+            os.path.join(d, "dax.dat")) if dax_lat else "1/0 notitle",
+            "'%s' using 2:xtic(1) title 'first touch', '' using 3 title "
+            "'warm'" % os.path.join(d, "ft.dat") if ft_lat else
+            "1/0 notitle")
+    size, layout = ("1400,1120", "2,2") if extra else ("1400,560", "1,2")
     script = """
-set terminal pngcairo size 1400,560 noenhanced
+set terminal pngcairo size %s noenhanced
 set output '%s'
-set multiplot layout 1,2 title '%s'
+set multiplot layout %s title '%s'
 set logscale xy 2
 set xtics ('8' 8, '64' 64, '512' 512, '4K' 4096, '64K' 65536, '1M' 1048576)
 set xlabel 'size (bytes)'
@@ -340,14 +596,14 @@ set xlabel 'queue depth (64 KiB writes, 1 connection)'
 set ylabel 'MB/s'
 plot '%s' using 1:2 with linespoints title 'pmr-bench', \\
      '%s' using 1:3 with linespoints dt 2 title 'ib_write_bw'
+%s
 unset multiplot
-""" % (png, title, ", ".join(lat_plots) or "1/0 notitle",
-       os.path.join(d, "bw.dat"), os.path.join(d, "bw.dat"))
+""" % (size, png, layout, title, ", ".join(lat_plots) or "1/0 notitle",
+       os.path.join(d, "bw.dat"), os.path.join(d, "bw.dat"), extra)
     term_ok = subprocess.run(["gnuplot", "-e", "set terminal pngcairo"],
                              capture_output=True).returncode == 0
     if not term_ok:
-        script = script.replace("pngcairo size 1400,560 noenhanced",
-                                "png size 1400,560 noenhanced")
+        script = script.replace("pngcairo size", "png size")
     with open(os.path.join(d, "plot.gp"), "w") as f:
         f.write(script)
     subprocess.run(["gnuplot", os.path.join(d, "plot.gp")], check=False)
@@ -372,8 +628,13 @@ def main():
     pt, lat, bw, thr, lc, env, floor = load(out)
     rows = rows_of(pt, lat, bw, lc, floor)
     gaps = gap_rows_of(load_gaps(out))
+    runs, tsv = load_dax(out)
+    dax = dax_rows_of(runs)
+    ft = first_touch_rows_of(runs)
+    dax_meta = dax_meta_of(tsv, env)
     print_table(rows, thr, lc, env)
     print_gaps(gaps)
+    print_dax(dax, ft, dax_meta)
     skipped = {}
     for r in floor:
         if "skipped" in r:
@@ -383,13 +644,16 @@ def main():
     doc = {"platform": env.get("platform"), "kernel": env.get("kernel"),
            "date": env.get("date"), "reps": env.get("reps"),
            "quick": env.get("quick"), "rows": rows, "threads": thr,
-           "lifecycle": lc, "floor_skipped": skipped, "gap_rows": gaps}
+           "lifecycle": lc, "floor_skipped": skipped, "gap_rows": gaps,
+           "odp": env.get("odp"), "dax": dax_meta, "dax_rows": dax,
+           "first_touch_rows": ft}
     if "--json" in opt:
         with open(opt["--json"], "w") as f:
             json.dump(doc, f, indent=1)
     if "--png" in opt:
         plot(rows, opt["--png"], "pmrd %s, kernel %s, %s" % (
-            env.get("platform"), env.get("kernel"), env.get("date")))
+            env.get("platform"), env.get("kernel"), env.get("date")),
+             dax, ft)
     if opt.get("check"):
         ok = (any(r["op"] == "read" and r["pmr_p50_us"] for r in rows) and
               any(r["op"] == "write" and r["baseline_p50_us"]
@@ -400,7 +664,12 @@ def main():
                   for r in rows) and
               (env.get("gaps") == "" or
                any(r["op"] == "read" and r["gap_ns"] and
-                   r["pmr_over_floor"] for r in gaps)))
+                   r["pmr_over_floor"] for r in gaps)) and
+              (not (env.get("daxcmp") or "").startswith("planned") or
+               (any(r["op"] == "read" and r["fsdax_p50_us"] and
+                    r["devdax_p50_us"] for r in dax) and
+                any(r["kind"] == "fsdax" and r.get("first_p50_us") and
+                    r.get("warm_p50_us") for r in ft))))
         print("check: %s" % ("rows present" if ok else "ROWS MISSING"))
         return 0 if ok else 1
     return 0
