@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # tests/vm/bench/inside-bench.sh [--quick] [--reps N] OUT -- runs inside the
 # VM (tests/bench boots it with vmrun; suites/60-bench-quick.sh runs it
-# with --quick): in this one boot, on the same rxe device,
+# with --quick): in this one boot, on the same rxe device (where tests/bench
+# names one in PMR_RXE_FIXED, the rdma_rxe with the ODP copy fix, swapped
+# in first by lib.sh's pmr_rxe_use_fixed),
 #   1. region lifecycle: `pmrd --prepare` of a fresh fsdax file vs a libpmem2
 #      memset of the same size (pmr-memset-bench), restart (--prepare of
 #      the already prepared region) at two sizes, MR registration time of
@@ -14,7 +16,20 @@
 #      alternating, of perftest (ib_read_lat, ib_write_lat, ib_write_bw,
 #      without and with -R), pmr-bench (latency, then bandwidth) and
 #      pmr-floor (tests/vm/bench/pmr_floor.c: read, write and write+FLUSH
-#      in one post on raw verbs, timed like pmr-bench: the device's floor).
+#      in one post on raw verbs, timed like pmr-bench: the device's floor);
+#   3. fsdax vs devdax (where pmrd's ODP self-test says "verified", i.e. it
+#      serves fsdax: trixie with the fixed rdma_rxe): DAX_REPS sessions of
+#      each kind, alternating (odd reps devdax first).  A session starts a
+#      pmrd on a fresh region -- an ext4 -o dax file (ODP MR) made anew, or
+#      the devdax namespace (pinned MR) -- so its MR has never been
+#      accessed; then pmr-bench --first-touch (one op per 4 KiB page, pass
+#      "first" then "warm": the cost of ODP page faults, where the device
+#      takes any), a warm-up write of the compared bytes (twice:
+#      first-touch and warm bandwidth), latency (64 B, 4 KiB: read, write,
+#      write+persist) and 64 KiB bandwidth.  With a second NVDIMM
+#      (namespace1.0, tests/vm/vmrun) the file lives there and the devdax
+#      namespace stays; with one, each session switches the namespace's
+#      mode (ndctl create-namespace -f -m fsdax|devdax, a fresh ext4).
 # Raw results in OUT (read by tests/vm/bench/report.py on the host):
 #   perftest.tsv  rep prog cm size qd p50_us p99_us MBps   (one per run)
 #   pmr-lat-REP.json, pmr-bw-REP.json                      (pmr-bench -j)
@@ -22,13 +37,24 @@
 #   gap-pmr-REP-G.json, gap-floor-REP-G.jsonl  8-byte read and write
 #                 with G ns of think time (-g) after each op, both tools
 #   lifecycle.tsv key value unit                            (item 3)
-#   env.txt       platform, kernel, region kind, CPUs, date
-# Env: PMR_SRC, PMR_BUILD, PMR_PLATFORM (vmrun / inside.sh); outside a
+#   dax-{ft,lat,bw,wu-first,wu-warm}-KIND-REP.json  pmr-bench -j of a
+#                 fsdax/devdax session: first touch, latency, bandwidth,
+#                 the warm-up writes (first touch, then warm)
+#   dax.tsv       KIND REP key value: each session's MR, registration
+#                 time, ODP prefetch, set-up time
+#   env.txt       platform, kernel, region kind, CPUs, date, odp verdict,
+#                 daxcmp (planned|skipped: why; layout)
+# Env: PMR_SRC, PMR_BUILD, PMR_PLATFORM (vmrun / inside.sh), PMR_RXE_FIXED
+# (optional: a module file, tests/vm/build-rxe); outside a
 # suite it sets up what tests/vm/lib.sh needs itself.  A reduced set for
 # before/after comparisons: PMR_BENCH_LAT_SIZES ("64 4096"),
 # PMR_BENCH_BW_POINTS ("65536:1 65536:16", SIZE:QD), PMR_BENCH_OPS
 # (pmr-bench -o, e.g. "read,wp"), PMR_BENCH_NO_LIFECYCLE=1 (skip item 3),
-# PMR_BENCH_GAPS (think times in ns, "0 2000"; empty: none).
+# PMR_BENCH_GAPS (think times in ns, "0 2000"; empty: none),
+# PMR_BENCH_DAXCMP (fsdax vs devdax: auto = where ODP is verified, 0 =
+# never, 1 = try anyway), PMR_BENCH_DAX_REPS (default REPS),
+# PMR_BENCH_DAX_NS2=0 (one namespace, mode switches, even with a second
+# NVDIMM).
 set -eu
 QUICK=0
 REPS=5
@@ -57,17 +83,21 @@ FLOOR=$(pmr_bin pmr-floor)
 # devdax (pmem pages: rxe grants FLUSH access), else anonymous memory
 FLOOR_MAP=()
 MEMSET=$(pmr_bin pmr-memset-bench)
+PMRCTL=$(pmr_bin pmrctl)
 IP=$(rxe_ip)
 DEV=$(rxe_dev)
 TMP=/run/pmr-bench
 FS=$TMP/fs
 TFS=$TMP/tfs
+DFS=$TMP/dfs
 CONF=$TMP/pmrd.conf
 PT=$OUT/perftest.tsv
 LC=$OUT/lifecycle.tsv
-mkdir -p "$TMP" "$FS" "$TFS"
+DT=$OUT/dax.tsv
+mkdir -p "$TMP" "$FS" "$TFS" "$DFS"
 : >"$PT"
 : >"$LC"
+: >"$DT"
 
 if [ "$QUICK" = 1 ]; then
 	LAT_SIZES="64 4096"
@@ -77,6 +107,9 @@ if [ "$QUICK" = 1 ]; then
 	PREP_MIB="32 64"
 	BW_TIME=1
 	GAPS="0 2000"
+	DAX_MIB=128
+	DAX_SPAN=32M
+	FT_PAGES=200
 else
 	LAT_SIZES="8 64 512 4096 65536 1048576"
 	BW_POINTS="4096:16 65536:1 65536:4 65536:16 65536:64 1048576:16"
@@ -85,7 +118,13 @@ else
 	PREP_MIB="128 512"
 	BW_TIME=2
 	GAPS="0 500 2000 8000"
+	DAX_MIB=256
+	DAX_SPAN=64M
+	FT_PAGES=1000
 fi
+DAX_REPS=${PMR_BENCH_DAX_REPS:-$REPS}
+# first touch: one point per page, no time limit to speak of
+FT_OPTS=(-n "$FT_PAGES" -t 300)
 LAT_SIZES=${PMR_BENCH_LAT_SIZES:-$LAT_SIZES}
 BW_POINTS=${PMR_BENCH_BW_POINTS:-$BW_POINTS}
 GAPS=${PMR_BENCH_GAPS-$GAPS}
@@ -280,6 +319,12 @@ now_s()
 	date +%s.%N
 }
 
+# since T0 -- seconds since T0 (now_s), two decimals
+since()
+{
+	awk -v a="$1" -v b="$(now_s)" 'BEGIN { printf "%.2f", b - a }'
+}
+
 # region_conf FILE NAME=PATH:MIB[:testing]... -- a config with these regions
 region_conf()
 {
@@ -411,6 +456,153 @@ data_region()
 	fi
 }
 
+# odp_verdict -- pmrd's ODP self-test verdict, from `pmrctl status` of the
+# daemon on $TMP/pmrd.sock ("verified", "misplaces data", "not supported")
+odp_verdict()
+{
+	"$PMRCTL" -s "$TMP/pmrd.sock" status 2>/dev/null |
+		sed -n 's/^odp: *//p' | head -n 1
+}
+
+# dax_tsv KIND REP KEY VALUE -- a figure of a fsdax/devdax session
+dax_tsv()
+{
+	echo "$1 $2 $3 $4" >>"$DT"
+}
+
+# dax_ns2 -- print the second NVDIMM's namespace (lib.sh's pmem_ns2:
+# tests/vm/vmrun's PMRD_VM_PMEM2) unless PMR_BENCH_DAX_NS2 is 0; fails
+# when there is none (or lib.sh has no pmem_ns2)
+dax_ns2()
+{
+	[ "${PMR_BENCH_DAX_NS2:-1}" != 0 ] && declare -F pmem_ns2 >/dev/null &&
+		pmem_ns2 2>/dev/null
+}
+
+# dax_region KIND -- a fresh region of KIND (fsdax, devdax) in $CONF:
+# fsdax a new file (pmrd creates and prepares it), on the second namespace
+# when there is one, else on a fresh ext4 after switching the namespace to
+# fsdax; devdax the namespace (switched to devdax on one namespace)
+dax_region()
+{
+	local dax
+	pmr_unseal "$DFS" >/dev/null 2>&1 || true
+	if [ "$1" = fsdax ]; then
+		if [ "$DAX_LAYOUT" = two-namespaces ]; then
+			rm -f "$DFS/dax0"
+		else
+			pmem_fsdax ext4 "$DFS"
+		fi
+		region_conf "$CONF" "fsdax0=$DFS/dax0:$DAX_MIB"
+	else
+		if [ "$DAX_LAYOUT" = two-namespaces ]; then
+			dax=$(pmem_daxdev)
+		else
+			dax=$(pmem_devdax)
+		fi
+		region_conf "$CONF" "devdax0=$dax:-"
+	fi
+}
+
+# dax_bench KIND REP NAME ARGS... -- pmr-bench ARGS against region KIND0
+# of the session's pmrd; JSON into dax-NAME-KIND-REP.json
+dax_bench()
+{
+	local kind=$1 rep=$2 name=$3
+	shift 3
+	"$BENCH" "$@" -j "$OUT/dax-$name-$kind-$rep.json" "$IP" "${kind}0" \
+		>>"$OUT/dax-bench.log" 2>&1 || {
+		say "WARNING: pmr-bench failed (dax-$name-$kind-$rep)"
+		tail -n 5 "$OUT/dax-bench.log" >&3
+	}
+}
+
+# dax_session KIND REP -- one pmrd on a fresh KIND region: first touch,
+# warm-up, latency, bandwidth
+dax_session()
+{
+	local kind=$1 rep=$2 name=pmrd-$1-$2 t0 log line sz
+	t0=$(now_s)
+	dax_region "$kind"
+	pmr_daemon_start "$name" "$PMRD" -c "$CONF"
+	if ! wait_serving "$name" 180; then
+		say "WARNING: pmrd did not serve the $kind region (rep $rep)"
+		tail -n 8 "$(pmr_daemon_log "$name")" >&3
+		pmr_daemon_stop "$name" TERM 30 || true
+		cp "$(pmr_daemon_log "$name")" "$OUT/" 2>/dev/null || true
+		return 0
+	fi
+	rdma_wait_listen 7471 30 || say "WARNING: pmrd ($kind) not listening yet"
+	log=$(pmr_daemon_log "$name")
+	dax_tsv "$kind" "$rep" setup_s "$(since "$t0")"
+	line=$(sed -n "s/.*region ${kind}0: .*MR \([a-z]*\),.*registered in \([0-9.]*\) ms.*/\1 \2/p" "$log" | head -n 1)
+	dax_tsv "$kind" "$rep" mr "${line%% *}"
+	dax_tsv "$kind" "$rep" reg_ms "${line#* }"
+	dax_tsv "$kind" "$rep" odp "$(odp_verdict | tr ' ' _)"
+	if grep -q "ODP prefetch not supported" "$log"; then
+		dax_tsv "$kind" "$rep" prefetch unsupported
+	elif grep -q "ibv_advise_mr:" "$log"; then
+		dax_tsv "$kind" "$rep" prefetch failed
+	elif [ "${line%% *}" = odp ]; then
+		dax_tsv "$kind" "$rep" prefetch ok
+	fi
+	! grep -q "pre-faulting the mapping failed" "$log" ||
+		dax_tsv "$kind" "$rep" populate failed
+	# 1. the first RDMA access to each page since the registration, then
+	# the same pages warm; beyond the compared bytes.  On the ODP MR a
+	# page the device has not mapped faults; rxe maps at registration
+	# what the CPU page tables hold (rxe_odp_init_pages), and pmrd's
+	# populate fills them first
+	dax_bench "$kind" "$rep" ft "${FT_OPTS[@]}" --first-touch --stride 4K \
+		--offset "$DAX_SPAN" -o read,write,wp -s 64,4K
+	# 2. the compared bytes written once (first touch) and again (warm),
+	# 8 connections, each its eighth
+	sz=$(($(numfmt --from=iec "$DAX_SPAN") / 8 / 1048576))
+	for line in first warm; do
+		dax_bench "$kind" "$rep" "wu-$line" -m bw -s 1M -q 16 -T 8 \
+			-n "$sz" -t 120 --span "$DAX_SPAN"
+	done
+	# 3. the comparison, warm: as the main tables, on the same bytes
+	dax_bench "$kind" "$rep" lat "${PMR_OPTS[@]}" --span "$DAX_SPAN" \
+		-o read,write,wp -s 64,4K
+	dax_bench "$kind" "$rep" bw -m bw -s 64K -q 16 -T 1 -t "$BW_TIME" \
+		-n 100000000 --span "$DAX_SPAN"
+	pmr_daemon_stop "$name" TERM 30 || true
+	cp "$log" "$OUT/" 2>/dev/null || true
+	dax_tsv "$kind" "$rep" session_s "$(since "$t0")"
+}
+
+# daxcmp -- fsdax vs devdax, DAX_REPS alternating sessions of each
+daxcmp()
+{
+	local rep t0 ns2
+	t0=$(now_s)
+	if ns2=$(dax_ns2); then
+		DAX_LAYOUT=two-namespaces
+		pmem_release
+		pmem_devdax >/dev/null
+		PMR_PMEM_NS=$ns2 pmem_fsdax ext4 "$DFS"
+	else
+		DAX_LAYOUT=one-namespace
+	fi
+	echo "daxcmp_layout $DAX_LAYOUT" >>"$OUT/env.txt"
+	for rep in $(seq 1 "$DAX_REPS"); do
+		if [ $((rep % 2)) = 1 ]; then
+			say "fsdax vs devdax $rep/$DAX_REPS: devdax, then fsdax ($DAX_LAYOUT)"
+			dax_session devdax "$rep"
+			dax_session fsdax "$rep"
+		else
+			say "fsdax vs devdax $rep/$DAX_REPS: fsdax, then devdax ($DAX_LAYOUT)"
+			dax_session fsdax "$rep"
+			dax_session devdax "$rep"
+		fi
+	done
+	pmr_unseal "$DFS" >/dev/null 2>&1 || true
+	pmem_release
+	echo "daxcmp_s $(since "$t0")" >>"$OUT/env.txt"
+	say "fsdax vs devdax took $(since "$t0") s"
+}
+
 {
 	echo "platform $PMR_PLATFORM"
 	echo "kernel $(uname -r)"
@@ -421,6 +613,24 @@ data_region()
 	echo "quick $QUICK"
 	echo "perftest $(dpkg-query -W -f='${Version}' perftest 2>/dev/null || echo ?)"
 } >"$OUT/env.txt"
+
+# the fixed rdma_rxe (ODP copy fix) first, where tests/bench names one:
+# lib.sh's pmr_rxe_use_fixed, as tests/vm/inside.sh swaps it for the suites
+if [ -n "${PMR_RXE_FIXED:-}" ] && declare -F pmr_rxe_use_fixed >/dev/null; then
+	say "rdma_rxe: swapping in $PMR_RXE_FIXED"
+	if pmr_rxe_use_fixed "$PMR_RXE_FIXED" >"$OUT/rxe-swap.log" 2>&1; then
+		echo "rxe fixed ($PMR_RXE_FIXED)" >>"$OUT/env.txt"
+	else
+		say "WARNING: the fixed rdma_rxe did not load: the stock one runs"
+		tail -n 5 "$OUT/rxe-swap.log" >&3
+		echo "rxe stock (the swap failed)" >>"$OUT/env.txt"
+	fi
+elif [ -n "${PMR_RXE_FIXED:-}" ]; then
+	say "WARNING: PMR_RXE_FIXED set, but lib.sh has no pmr_rxe_use_fixed"
+	echo "rxe stock (no swap function)" >>"$OUT/env.txt"
+else
+	echo "rxe stock${PMR_RXE_STOCK_FIXED:+ (carries the fix)}" >>"$OUT/env.txt"
+fi
 
 if [ "${PMR_BENCH_NO_LIFECYCLE:-0}" = 1 ]; then
 	say "lifecycle figures skipped (PMR_BENCH_NO_LIFECYCLE=1)"
@@ -439,6 +649,8 @@ wait_serving pmrd 180 || {
 }
 rdma_wait_listen 7471 30
 grep -E "registered in|persist methods" "$(pmr_daemon_log pmrd)" >>"$OUT/env.txt" || true
+ODP=$(odp_verdict)
+echo "odp ${ODP:-?}" >>"$OUT/env.txt"
 for rep in $(seq 1 "$REPS"); do
 	# alternate which goes first, so slow drift hits both alike
 	if [ $((rep % 2)) = 1 ]; then
@@ -463,4 +675,16 @@ for rep in $(seq 1 "$REPS"); do
 done
 pmr_daemon_stop pmrd TERM 30 || true
 cp "$(pmr_daemon_log pmrd)" "$OUT/pmrd.log" 2>/dev/null || true
+case "${PMR_BENCH_DAXCMP:-auto}:$ODP" in
+0:*) why="PMR_BENCH_DAXCMP=0" ;;
+auto:verified | 1:*) why= ;;
+*) why="ODP ${ODP:-unknown}: pmrd serves no fsdax region on this device" ;;
+esac
+if [ -n "$why" ]; then
+	echo "daxcmp skipped: $why" >>"$OUT/env.txt"
+	say "fsdax vs devdax skipped: $why"
+else
+	echo "daxcmp planned $DAX_REPS" >>"$OUT/env.txt"
+	daxcmp
+fi
 say "done"
