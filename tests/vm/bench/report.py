@@ -151,8 +151,10 @@ def dax_rows_of(runs):
     """fsdax vs devdax: per latency (op, size) and bandwidth (size, qd) the
     medians over each kind's sessions and their ratio fsdax/devdax"""
     def rows(name, kind):
+        # "lat" takes a session's further latency runs too (lat-2, ...)
         return [(rep, r) for (n, k, rep), d in sorted(runs.items())
-                if n == name and k == kind for r in d.get("rows", [])]
+                if (n == name or n.startswith(name + "-")) and k == kind
+                for r in d.get("rows", [])]
     out = []
     lat = {k: rows("lat", k) for k in DAX_KINDS}
     keys = sorted({(r["op"], r["size"]) for k in DAX_KINDS
@@ -166,12 +168,16 @@ def dax_rows_of(runs):
                    if r["op"] == op and r["size"] == size]
             row[k + "_p50_us"] = med([r["p50_us"] for _, r in sel])
             row[k + "_p99_us"] = med([r["p99_us"] for _, r in sel])
-            row[k + "_reps"] = len(sel)
+            row[k + "_runs"] = len(sel)
+            row[k + "_reps"] = len({rep for rep, _ in sel})
             for rep, r in sel:
-                per_rep.setdefault(rep, {})[k] = r["p50_us"]
+                per_rep.setdefault(rep, {}).setdefault(k, []).append(
+                    r["p50_us"])
         row["ratio_p50"] = ratio(row["fsdax_p50_us"], row["devdax_p50_us"])
         row["ratio_p99"] = ratio(row["fsdax_p99_us"], row["devdax_p99_us"])
-        row["rep_ratios_p50"] = [ratio(v.get("fsdax"), v.get("devdax"))
+        # each repetition's pair: the median of its runs per kind
+        row["rep_ratios_p50"] = [ratio(med(v.get("fsdax", [])),
+                                       med(v.get("devdax", [])))
                                  for _, v in sorted(per_rep.items())
                                  if len(v) == 2]
         row["target_p50"] = DAX_TARGET
@@ -265,9 +271,10 @@ def print_dax(rows, ft, meta):
             print("fsdax vs devdax: %s" % meta["status"])
         return
     d, f = meta.get("devdax", {}), meta.get("fsdax", {})
+    runs = max([r.get("devdax_runs", 0) for r in rows] or [0])
     print("fsdax vs devdax, same boot, alternating sessions (%s, %s s); "
-          "warm; medians:" % (meta.get("layout") or "?",
-                              meta.get("seconds") or "?"))
+          "warm; medians (latency: %d runs per kind):" % (
+              meta.get("layout") or "?", meta.get("seconds") or "?", runs))
     print("  devdax: MR %s, registered in %s ms, %d sessions; fsdax (ext4 "
           "-o dax file): MR %s, registered in %s ms (populate included), "
           "ODP prefetch %s, self-test %s, %d sessions" % (
