@@ -861,7 +861,11 @@ static unsigned int run_clients(struct client *cs, unsigned int n)
 		       cs[i].wbytes, cs[i].reads, cs[i].rbytes);
 		if (cs[i].writes)
 			printf(", first write+persist %.0f us", cs[i].first_us);
-		printf(": %s\n", cs[i].err ? pmr_strerror(cs[i].err) : "ok");
+		if (cs[i].err == -EIO)
+			printf(": FAILED (data differ or close failed: see above)\n");
+		else
+			printf(": %s\n",
+			       cs[i].err ? pmr_strerror(cs[i].err) : "ok");
 	}
 	secs = (now_us() - t0) / 1e6;
 	printf("%u clients: %" PRIu64 " writes (%" PRIu64
