@@ -73,28 +73,21 @@ if [ "$KIND" = fsdax ]; then
 	echo "== the emulated NVDIMM as an fsdax namespace, ext4 mounted -o dax:"
 	grep " $MNT " /proc/mounts
 	REGION=$MNT/demo
-	cat >"$CONF" <<EOC
-[pmrd]
-listen = $IP:7471
-admin_socket = $SOCK
-
-[region demo]
-path = $REGION
-size = 64M
-EOC
+	REGION_LINE="size = 64M" # a file: pmrd creates it this large
 else
 	REGION=$(pmem_devdax)
 	echo "== the emulated NVDIMM as a devdax namespace: $REGION ($(ndctl list -N | grep -o '"size":[0-9]*'))"
-	cat >"$CONF" <<EOC
+	REGION_LINE="access = rw"
+fi
+cat >"$CONF" <<EOC
 [pmrd]
 listen = $IP:7471
 admin_socket = $SOCK
 
 [region demo]
 path = $REGION
-access = rw
+$REGION_LINE
 EOC
-fi
 show cat "$CONF"
 echo
 echo "== starting pmrd"
