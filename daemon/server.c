@@ -101,8 +101,11 @@ struct cm_event {
 	uint8_t private_data[UINT8_MAX]; /* the length is a u8 */
 };
 
-/* reject -- refuse the connection request ID with REASON and destroy ID */
-static void reject(struct rdma_cm_id *id, uint16_t reason)
+/*
+ * send_reject -- refuse the connection request ID with REASON; ID stays
+ * (its owner destroys it: reject() or pmrd_client_delete())
+ */
+static void send_reject(struct rdma_cm_id *id, uint16_t reason)
 {
 	struct pmr_reject r = {
 		.reason = reason,
@@ -114,6 +117,12 @@ static void reject(struct rdma_cm_id *id, uint16_t reason)
 
 	if (rdma_reject(id, n > 0 ? buf : NULL, n > 0 ? (uint8_t)n : 0))
 		log_debug("rdma_reject: %s", strerror(errno));
+}
+
+/* reject -- refuse the connection request ID with REASON and destroy ID */
+static void reject(struct rdma_cm_id *id, uint16_t reason)
+{
+	send_reject(id, reason);
 	rdma_destroy_id(id);
 }
 
@@ -192,7 +201,8 @@ static void on_connect_request(struct pmrd_server *s, struct cm_event *e)
 		version >= PMR_PROTO_VERSION_AUTH ? h.nonce : NULL);
 	if (err) {
 		log_err("client %s: no random nonce: rejected", c->peer);
-		reject(e->id, PMR_REJECT_INTERNAL);
+		/* the client owns the id now: its delete destroys it */
+		send_reject(e->id, PMR_REJECT_INTERNAL);
 		pmrd_client_delete(&c);
 		return;
 	}
@@ -206,8 +216,10 @@ static void on_connect_request(struct pmrd_server *s, struct cm_event *e)
 			(unsigned)MAX(s->dev->caps.max_qp_rd_atom, 1));
 	responder = MAX(responder, 1u);
 	err = pmrd_client_accept(c, (uint16_t)version, (uint8_t)responder);
-	if (err)
+	if (err) {
+		send_reject(e->id, PMR_REJECT_INTERNAL);
 		pmrd_client_delete(&c);
+	}
 }
 
 /* maybe_finish_stop -- the last client is gone: leave the loop */
