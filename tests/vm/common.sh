@@ -200,17 +200,19 @@ trixie_root_build()
 		 cmake --build $(printf %q "$build") -j2"
 }
 
-# asan_build PLATFORM SRC BUILD DIRS -- pmrd alone (and the libraries it
-# links) with -DPMRD_SANITIZE=ON (ASan + UBSan) in BUILD, for the load
-# suite: on the host for bookworm, inside the trixie root (chroot, DIRS
-# bound) for trixie.  Only the pmrd target: the tests, tools and library
-# are not rebuilt.  The configure log is BUILD/configure.log.
+# asan_build PLATFORM SRC BUILD DIRS -- pmrd, libpmr and pmr_example (and
+# the libraries they link) with -DPMRD_SANITIZE=ON (ASan + UBSan) and
+# -DPMRD_FAULT_INJECTION=ON in BUILD, for the load and fault-injection
+# suites (without PMR_FAULT_N nothing fails: the wrappers only count): on
+# the host for bookworm, inside the trixie root (chroot, DIRS bound) for
+# trixie.  Only those targets: the tests and tools are not rebuilt.  The
+# configure log is BUILD/configure.log.
 asan_build()
 {
 	local p=$1 src=$2 build=$3 dirs=$4 cmd
 	mkdir -p "$build"
-	cmd="cmake -S $(printf %q "$src") -B $(printf %q "$build") -DPMRD_SANITIZE=ON -DPMRD_BUILD_TESTS=OFF >$(printf %q "$build/configure.log") 2>&1 || { cat $(printf %q "$build/configure.log"); false; }
-		cmake --build $(printf %q "$build") -j2 --target pmrd"
+	cmd="cmake -S $(printf %q "$src") -B $(printf %q "$build") -DPMRD_SANITIZE=ON -DPMRD_FAULT_INJECTION=ON -DPMRD_BUILD_TESTS=OFF >$(printf %q "$build/configure.log") 2>&1 || { cat $(printf %q "$build/configure.log"); false; }
+		cmake --build $(printf %q "$build") -j2 --target pmrd pmr pmr_example"
 	if [ "$p" = trixie ]; then
 		in_root "$PMRD_VM_ROOT" "$dirs" "$cmd"
 	else

@@ -1,0 +1,312 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# 57-faultinj.sh -- every error path of the set-up and tear-down runs:
+# pmrd and libpmr built with ASan+UBSan and -DPMRD_FAULT_INJECTION=ON
+# ($PMR_ASAN_BUILD, made by tests/run) fail their N-th wrapped call
+# (PMR_FAULT_N, common/fault/), for N = 1, 2, ... until a run injects
+# nothing (PMR_FAULT_REPORT says so):
+#   - server walk, one pmrd per N: start (devdax + 2 testing regions), a
+#     client cycle (pmr_example: connect, list, open, write, persist,
+#     read, close, disconnect), a reload that removes one testing region
+#     and adds another, a second client cycle on the new region, SIGTERM;
+#   - client walk, one pmrd without injection: pmr_example (libpmr with
+#     injection) once per N.
+# Each run must end with a clean error (pmrd: exit non-zero with an err:
+# line at start, alive after a failed client or reload step, exit 0 after
+# SIGTERM unless the fault was in the shutdown; client: exit 0 or 1 with a
+# message), no crash, no ASan/UBSan/LSan report, and pmrd's fds, QPs, CQs,
+# MRs, PDs and cm ids back to where they were before the failed step
+# (rdma resource; after pmrd exits: the whole machine's counts back to the
+# suite's start).  Memory windows have no rdma resource view: not counted.
+# The injection points reached are printed per phase.  PMR_QUICK=1
+# samples every PMR_FAULT_STEP-th N (default 4); PMR_FAULT_STEP overrides.
+# pmr-timeout: 1500
+set -eu
+. "$PMR_LIB"
+
+PLAIN_EX=$(pmr_need_bin pmr_example)
+IP=$(rxe_ip)
+PORT=7557
+TMP=/run/pmr-faultinj
+TFS=$TMP/tfs
+CONF=$TMP/pmrd.conf
+PMRD=${PMR_ASAN_BUILD:+$PMR_ASAN_BUILD/daemon/pmrd}
+FI_EX=${PMR_ASAN_BUILD:+$PMR_ASAN_BUILD/client/examples/pmr_example}
+STEP=1
+[ "${PMR_QUICK:-}" = 1 ] && STEP=4
+STEP=${PMR_FAULT_STEP:-$STEP}
+MAX_N=${PMR_FAULT_MAX:-2000} # a walk that never ends is a failure
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+if [ -z "$PMRD" ] || [ ! -x "$PMRD" ] || [ ! -x "$FI_EX" ]; then
+	pmr_fail asan-faultinj-build "no pmrd/pmr_example built with ASan and fault injection (PMR_ASAN_BUILD='${PMR_ASAN_BUILD:-}'; tests/run builds it)"
+	exit 1
+fi
+
+trap 'pmr_teardown "$TFS" "$TMP"' EXIT
+
+# setup -- devdax, and a file system for the testing regions (as 85-load)
+setup()
+{
+	mkdir -p "$TMP"
+	mountpoint -q "$TMP" || mount -t tmpfs -o size=64m tmpfs "$TMP"
+	mkdir -p "$TFS" "$TMP/rep"
+	DAX=$(pmem_devdax)
+	if kernel_at_least 6 5; then
+		mount -t tmpfs -o size=32m tmpfs "$TFS"
+	else
+		pmr_loop_ext4 "$TMP/tfs.img" 32M "$TFS"
+	fi
+	GBASE=$(machine_resources)
+	echo "machine baseline: $GBASE"
+}
+
+# conf FILE SECOND -- dev (devdax), t1 (4M) and SECOND (1M), testing
+conf()
+{
+	{
+		printf '[pmrd]\nlisten = %s:%s\nlog_level = info\n' "$IP" "$PORT"
+		printf '[region dev]\npath = %s\n' "$DAX"
+		printf '[region t1]\npath = %s/t1\nsize = 4M\npersistent = no\n' "$TFS"
+		printf '[region %s]\npath = %s/%s\nsize = 1M\npersistent = no\n' \
+			"$2" "$TFS" "$2"
+	} >"$1"
+}
+
+# fresh_files -- the testing files as before the first run: each run
+# prepares them anew, so every run makes the same calls
+fresh_files()
+{
+	pmr_unseal "$TFS"
+	find "$TFS" -mindepth 1 -maxdepth 1 ! -name lost+found -exec rm -rf {} +
+}
+
+# res_of PID -- "fd N qp N cq N mr N pd N cm_id N" of process PID
+res_of()
+{
+	local pid=$1 t out
+	out="fd $(find "/proc/$pid/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)"
+	for t in qp cq mr pd cm_id; do
+		out+=" $t $(rdma resource show "$t" 2>/dev/null | grep -c -E " pid $pid( |\$)")"
+	done
+	echo "$out"
+}
+
+# machine_resources -- qp, cq, mr, pd, cm_id lines of the whole machine
+machine_resources()
+{
+	local t out=
+	for t in qp cq mr pd cm_id; do
+		out+="$t $(rdma resource show "$t" 2>/dev/null | grep -c pid) "
+	done
+	echo "$out"
+}
+
+# back_to PID BASE -- PID's resources equal BASE within 20 s
+back_to()
+{
+	local now
+	# shellcheck disable=SC2317
+	same() { now=$(res_of "$1"); [ "$now" = "$2" ]; }
+	if pmr_wait_until 20 same "$1" "$2"; then
+		return 0
+	fi
+	echo "LEAK: pid $1 has [$now], before the step [$2]"
+	return 1
+}
+
+# machine_back -- the machine's RDMA resources as at the suite's start
+machine_back()
+{
+	local now
+	# shellcheck disable=SC2317
+	same_m() { now=$(machine_resources); [ "$now" = "$GBASE" ]; }
+	pmr_wait_until 20 same_m && return 0
+	echo "LEAK: the machine has [$now], at the start [$GBASE]"
+	return 1
+}
+
+# sanitizer_clean PREFIX LOG... -- no ASan/UBSan/LSan report in the logs
+# nor in PREFIX.* (their log_path)
+sanitizer_clean()
+{
+	local f p=$1 bad=0
+	shift
+	for f in "$@" "$p".*; do
+		[ -f "$f" ] || continue
+		if grep -E -n "AddressSanitizer|LeakSanitizer|runtime error:|SUMMARY: |Segmentation|Aborted" "$f"; then
+			echo "sanitizer report or crash in $f"
+			bad=1
+		fi
+	done
+	return "$bad"
+}
+
+# injected REPORT -- the report has the injection line (it fired)
+injected()
+{
+	grep -q " injected calls=" "$1" 2>/dev/null
+}
+
+# count_of REPORT -- the wrapped calls the run made (its exit line)
+count_of()
+{
+	sed -n 's/.* exit injected=[01] calls=\([0-9]*\) .*/\1/p' "$1" | tail -n 1
+}
+
+# client NAME REGION -- the plain pmr_example against pmrd; its exit code
+client()
+{
+	local rc=0
+	timeout 60 "$PLAIN_EX" "$IP" "$PORT" "$2" >"$TMP/$1.out" 2>&1 || rc=$?
+	sed "s/^/    $1: /" "$TMP/$1.out"
+	return "$rc"
+}
+
+# srv_one N -- one pmrd life with the N-th call failing; sets PHASE to
+# where it fell (start, client1, reload, client2, stop, none); false with
+# the reason printed when the run broke a rule
+srv_one()
+{
+	local n=$1 name=srv pid rc=0 base ok=0 rep asan
+	rep=$TMP/rep/srv.$n asan=$PMR_LOGDIR/asan-srv.$n
+	rm -f "$rep" "$asan".*
+	fresh_files
+	conf "$CONF" t2
+	PHASE=start
+	PMR_FAULT_N=$n PMR_FAULT_REPORT=$rep \
+		ASAN_OPTIONS=$ASAN_OPTIONS:log_path=$asan \
+		UBSAN_OPTIONS=$UBSAN_OPTIONS:log_path=$asan \
+		pmr_daemon_start "$name" "$PMRD" -c "$CONF"
+	pid=$(cat "$PMR_LOGDIR/$name.pid")
+	# shellcheck disable=SC2317
+	up() { pmr_log_has "$name" "serving [0-9]+ regions" >/dev/null ||
+		! pmr_daemon_alive "$name"; }
+	pmr_wait_until 180 up || { echo "N=$n: pmrd neither serves nor exits"; ok=1; }
+	if ! pmr_daemon_alive "$name"; then
+		pmr_daemon_wait "$name" 5 || rc=$?
+		if [ "$rc" = 0 ]; then
+			echo "N=$n: pmrd exited 0 without serving"
+			ok=1
+		elif ! grep -q -E "(err|crit): " "$(pmr_daemon_log "$name")"; then
+			echo "N=$n: pmrd exited $rc without an error line"
+			ok=1
+		fi
+		injected "$rep" || { echo "N=$n: pmrd failed with nothing injected"; ok=1; }
+	else
+		rdma_wait_listen "$PORT" 60 || ok=1
+		base=$(res_of "$pid")
+		# a client cycle; a fault in it may fail the client, not pmrd
+		injected "$rep" || PHASE=client1
+		client "c1.$n" t1 || true
+		pmr_daemon_alive "$name" || { echo "N=$n: pmrd died in the client cycle"; ok=1; }
+		back_to "$pid" "$base" || ok=1
+		# reload: t2 removed, t3 added
+		injected "$rep" || PHASE=reload
+		conf "$CONF" t3
+		kill -HUP "$pid"
+		pmr_wait_log "$name" "reload: ([0-9]+ added|.*nothing changed)" 60 ||
+			{ echo "N=$n: the reload did not finish"; ok=1; }
+		pmr_daemon_alive "$name" || { echo "N=$n: pmrd died in the reload"; ok=1; }
+		base=$(res_of "$pid")
+		injected "$rep" || PHASE=client2
+		if pmr_log_has "$name" "reload: region t3 added" >/dev/null; then
+			client "c2.$n" t3 || true
+		else
+			client "c2.$n" t1 || true
+		fi
+		pmr_daemon_alive "$name" || { echo "N=$n: pmrd died in the second client cycle"; ok=1; }
+		back_to "$pid" "$base" || ok=1
+		injected "$rep" || PHASE=stop
+		pmr_daemon_stop "$name" TERM 60 || rc=$?
+		if [ "$rc" != 0 ] && [ "$PHASE" != stop ]; then
+			echo "N=$n: pmrd exited $rc after SIGTERM (fault in $PHASE)"
+			ok=1
+		fi
+	fi
+	injected "$rep" || PHASE=none
+	machine_back || ok=1
+	sanitizer_clean "$asan" "$(pmr_daemon_log "$name")" || ok=1
+	cp "$(pmr_daemon_log "$name")" "$PMR_LOGDIR/srv.$n.log"
+	[ "$ok" = 0 ] || { sed 's/^/    pmrd: /' "$(pmr_daemon_log "$name")" | tail -n 40; }
+	return "$ok"
+}
+
+# walk NAME ONE -- ONE N for N = 1, 1+STEP, ... until nothing is injected;
+# prints each run, the failed N, the points per phase and the time
+walk()
+{
+	local what=$1 one=$2 n=1 bad="" t0=$SECONDS last
+	declare -A per
+	while [ "$n" -le "$MAX_N" ]; do
+		PHASE="?"
+		if "$one" "$n"; then
+			echo "$what N=$n: ok, fault in $PHASE"
+		else
+			echo "$what N=$n: FAILED, fault in $PHASE"
+			bad+=" $n"
+		fi
+		[ "$PHASE" = none ] && break
+		per[$PHASE]=$((${per[$PHASE]:-0} + 1))
+		n=$((n + STEP))
+	done
+	last=$(count_of "$TMP/rep/$what.$n")
+	pmr_say "$what walk: ${last:-?} injection points reached (clean run N=$n: ${last:-?} calls); runs with a fault per phase (step $STEP): $(for k in "${!per[@]}"; do printf '%s=%s ' "$k" "${per[$k]}"; done); $((SECONDS - t0)) s"
+	[ "$PHASE" = none ] || { echo "$what walk: still injecting at N=$MAX_N"; return 1; }
+	[ -z "$bad" ] || { echo "$what walk: failed at N =$bad"; return 1; }
+}
+
+# cli_start -- one pmrd without injection for the client walk
+cli_start()
+{
+	fresh_files
+	conf "$CONF" t2
+	ASAN_OPTIONS=$ASAN_OPTIONS:log_path=$PMR_LOGDIR/asan-clisrv \
+		UBSAN_OPTIONS=$UBSAN_OPTIONS:log_path=$PMR_LOGDIR/asan-clisrv \
+		pmr_daemon_start clisrv "$PMRD" -c "$CONF"
+	pmr_daemon_ready clisrv "serving" "err:" 180 && rdma_wait_listen "$PORT" 60
+}
+
+# cli_one N -- pmr_example (libpmr failing its N-th call) once
+cli_one()
+{
+	local n=$1 rc=0 ok=0 pid base out rep asan
+	rep=$TMP/rep/cli.$n asan=$PMR_LOGDIR/asan-cli.$n out=$PMR_LOGDIR/cli.$n.log
+	rm -f "$rep" "$asan".*
+	pid=$(cat "$PMR_LOGDIR/clisrv.pid")
+	base=$(res_of "$pid")
+	PMR_FAULT_N=$n PMR_FAULT_REPORT=$rep \
+		ASAN_OPTIONS=$ASAN_OPTIONS:log_path=$asan \
+		UBSAN_OPTIONS=$UBSAN_OPTIONS:log_path=$asan \
+		timeout 60 "$FI_EX" "$IP" "$PORT" t1 >"$out" 2>&1 || rc=$?
+	PHASE=client
+	injected "$rep" || PHASE=none
+	case "$rc" in
+	0) ;;
+	1) grep -q -E ": .*\(-?[0-9]+\)$" "$out" ||
+		{ echo "N=$n: exit 1 without pmr_example's error line"; ok=1; } ;;
+	124) echo "N=$n: the client hung (killed after 60 s)"; ok=1 ;;
+	*) echo "N=$n: the client exited $rc"; ok=1 ;;
+	esac
+	[ "$PHASE" = none ] && [ "$rc" != 0 ] && { echo "N=$n: failed with nothing injected"; ok=1; }
+	sanitizer_clean "$asan" "$out" || ok=1
+	pmr_daemon_alive clisrv || { echo "N=$n: pmrd died"; ok=1; }
+	back_to "$pid" "$base" || ok=1
+	[ "$ok" = 0 ] || sed 's/^/    client: /' "$out"
+	return "$ok"
+}
+
+# cli_stop -- the client walk's pmrd: exit 0, no sanitizer report
+cli_stop()
+{
+	pmr_daemon_term clisrv 60 &&
+		sanitizer_clean "$PMR_LOGDIR/asan-clisrv" "$(pmr_daemon_log clisrv)"
+}
+
+setup
+pmr_inline_case server-walk walk srv srv_one || true
+if pmr_inline_case client-walk-start cli_start; then
+	pmr_inline_case client-walk walk cli cli_one || true
+	pmr_inline_case client-walk-stop cli_stop || true
+fi
