@@ -178,7 +178,7 @@ static int cmd_run(const char *file, int verbose)
 {
 	struct pmrd_region **regions;
 	struct pmrd_conf *conf;
-	int failed, status = 1;
+	int failed, err, status = 1;
 
 	if (load_config(file, verbose, &conf))
 		return 1;
@@ -196,8 +196,11 @@ static int cmd_run(const char *file, int verbose)
 	}
 
 	pmrd_notify("STATUS=registering %zu region(s)", conf->n_regions);
-	if (!pmrd_server_run(conf, regions, conf->n_regions))
+	err = pmrd_server_run(conf, regions, conf->n_regions);
+	if (!err)
 		status = 0;
+	else /* a failed step may have said why; this says it failed */
+		log_err("stopped with an error: %s", strerror(-err));
 
 out_close_regions:
 	regions_close(regions, conf->n_regions);

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
  * fault_inject.c -- count the wrapped calls of this process and pick the
- * one that fails (PMR_FAULT_N), report both (PMR_FAULT_REPORT).
+ * one that fails (PMR_FAULT_N), report both (PMR_FAULT_REPORT); with
+ * PMR_FAULT_TRACE=1 also every call, so one clean run lists which call
+ * site each N names (a walk can then pick one N per site).
  *
  * Only in the -DPMRD_FAULT_INJECTION=ON build.  Deterministic: the same
  * program doing the same work makes the same calls in the same order, so
@@ -15,6 +17,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "fault_inject.h"
@@ -23,15 +26,18 @@ static unsigned long calls;   /* wrapped calls so far */
 static unsigned long fail_at; /* the call that fails; 0: none */
 static int configured;	      /* PMR_FAULT_N was read */
 static int injected;	      /* call fail_at happened */
+static int trace;	      /* PMR_FAULT_TRACE: report every call */
 
 /* configure_from_env -- PMR_FAULT_N, once; a bad value injects nothing */
 static void configure_from_env(void)
 {
-	const char *s = getenv("PMR_FAULT_N");
+	const char *s = getenv("PMR_FAULT_N"), *t;
 	unsigned long n;
 	char *end;
 
 	configured = 1;
+	t = getenv("PMR_FAULT_TRACE");
+	trace = t && !strcmp(t, "1");
 	if (!s || !*s)
 		return;
 	errno = 0;
@@ -77,8 +83,11 @@ bool pmr_fault_hit(const char *fn, void *caller)
 	if (!__atomic_load_n(&configured, __ATOMIC_ACQUIRE))
 		configure_from_env();
 	n = __atomic_add_fetch(&calls, 1, __ATOMIC_ACQ_REL);
-	if (!fail_at || n != fail_at)
+	if (!fail_at || n != fail_at) {
+		if (trace)
+			report("call", fn, caller);
 		return false;
+	}
 	injected = 1;
 	report("injected", fn, caller);
 	return true;

@@ -130,3 +130,31 @@ Test(fault_inject, bad_env_value_injects_nothing)
 		cr_assert(one_malloc());
 	cr_assert_eq(pmr_fault_calls(), 5);
 }
+
+Test(fault_inject, trace_lists_every_call_with_its_number)
+{
+	char path[] = "/tmp/pmr-fault-trace-XXXXXX";
+	char line[512], all[4096] = "";
+	int fd = mkstemp(path);
+	FILE *f;
+
+	cr_assert_geq(fd, 0);
+	close(fd);
+	setenv("PMR_FAULT_TRACE", "1", 1);
+	setenv("PMR_FAULT_REPORT", path, 1);
+	cr_assert(one_malloc());
+	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	cr_assert_geq(fd, 0);
+	close(fd);
+
+	f = fopen(path, "r");
+	cr_assert_not_null(f);
+	while (fgets(line, sizeof(line), f))
+		strncat(all, line, sizeof(all) - strlen(all) - 1);
+	fclose(f);
+	remove(path);
+	cr_assert_not_null(strstr(all, " call calls=1 n=0 fn=malloc at="),
+			   "trace: %s", all);
+	cr_assert_not_null(strstr(all, " call calls=2 n=0 fn=open at="),
+			   "trace: %s", all);
+}

@@ -3,23 +3,27 @@
 # 57-faultinj.sh -- every error path of the set-up and tear-down runs:
 # pmrd and libpmr built with ASan+UBSan and -DPMRD_FAULT_INJECTION=ON
 # ($PMR_ASAN_BUILD, made by tests/run) fail their N-th wrapped call
-# (PMR_FAULT_N, common/fault/), for N = 1, 2, ... until a run injects
-# nothing (PMR_FAULT_REPORT says so):
+# (PMR_FAULT_N, common/fault/).  Each walk first runs without a fault and
+# with PMR_FAULT_TRACE=1: that run lists the K calls and their call sites
+# (and ends the walk: it injects nothing); then one run per N:
 #   - server walk, one pmrd per N: start (devdax + 2 testing regions), a
 #     client cycle (pmr_example: connect, list, open, write, persist,
 #     read, close, disconnect), a reload that removes one testing region
-#     and adds another, a second client cycle on the new region, SIGTERM;
+#     and adds another, a second client cycle on the new region, SIGTERM.
+#     N: the first call of each call site (a pmrd start costs seconds
+#     under TCG); PMR_FAULT_FULL=1: every N of 1..K; PMR_QUICK=1: the
+#     first call of every third site;
 #   - client walk, one pmrd without injection: pmr_example (libpmr with
-#     injection) once per N.
-# Each run must end with a clean error (pmrd: exit non-zero with an err:
-# line at start, alive after a failed client or reload step, exit 0 after
-# SIGTERM unless the fault was in the shutdown; client: exit 0 or 1 with a
-# message), no crash, no ASan/UBSan/LSan report, and pmrd's fds, QPs, CQs,
-# MRs, PDs and cm ids back to where they were before the failed step
-# (rdma resource; after pmrd exits: the whole machine's counts back to the
-# suite's start).  Memory windows have no rdma resource view: not counted.
-# The injection points reached are printed per phase.  PMR_QUICK=1
-# samples every PMR_FAULT_STEP-th N (default 4); PMR_FAULT_STEP overrides.
+#     injection) once for every N of 1..K.
+# Each run must end with a clean error (pmrd: exit non-zero with a last
+# line saying why at start, alive after a failed client or reload step,
+# exit 0 after SIGTERM unless the fault was in the shutdown; client: exit
+# 0 or 1 with a message), no crash, no ASan/UBSan/LSan report, and pmrd's
+# fds and the device's PDs, CQs, QPs, cm ids, MRs and contexts (rdma
+# resource) back to where they were before the failed step (after pmrd
+# exits: to the suite's start).  Memory windows have no rdma resource
+# view: not counted.  The injection points are printed per walk and
+# phase; the reports are in the log dir (rep/srv.N, rep/cli.N).
 # pmr-timeout: 1500
 set -eu
 . "$PMR_LIB"
@@ -28,14 +32,11 @@ PLAIN_EX=$(pmr_need_bin pmr_example)
 IP=$(rxe_ip)
 PORT=7557
 TMP=/run/pmr-faultinj
+REP=$PMR_LOGDIR/rep # PMR_FAULT_REPORT files: srv.N, cli.N
 TFS=$TMP/tfs
 CONF=$TMP/pmrd.conf
 PMRD=${PMR_ASAN_BUILD:+$PMR_ASAN_BUILD/daemon/pmrd}
 FI_EX=${PMR_ASAN_BUILD:+$PMR_ASAN_BUILD/client/examples/pmr_example}
-STEP=1
-[ "${PMR_QUICK:-}" = 1 ] && STEP=4
-STEP=${PMR_FAULT_STEP:-$STEP}
-MAX_N=${PMR_FAULT_MAX:-2000} # a walk that never ends is a failure
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
@@ -51,7 +52,7 @@ setup()
 {
 	mkdir -p "$TMP"
 	mountpoint -q "$TMP" || mount -t tmpfs -o size=64m tmpfs "$TMP"
-	mkdir -p "$TFS" "$TMP/rep"
+	mkdir -p "$TFS" "$REP"
 	DAX=$(pmem_devdax)
 	if kernel_at_least 6 5; then
 		mount -t tmpfs -o size=32m tmpfs "$TFS"
@@ -82,25 +83,19 @@ fresh_files()
 	find "$TFS" -mindepth 1 -maxdepth 1 ! -name lost+found -exec rm -rf {} +
 }
 
-# res_of PID -- "fd N qp N cq N mr N pd N cm_id N" of process PID
+# res_of PID -- "fd N" of PID and the device's RDMA counts ("pd N cq N
+# qp N cm_id N mr N ctx N ..."): in this suite only pmrd and the one
+# client under test use the device, so device-wide counts are pmrd's once
+# the client is gone (one rdma call instead of one per resource type)
 res_of()
 {
-	local pid=$1 t out
-	out="fd $(find "/proc/$pid/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)"
-	for t in qp cq mr pd cm_id; do
-		out+=" $t $(rdma resource show "$t" 2>/dev/null | grep -c -E " pid $pid( |\$)")"
-	done
-	echo "$out"
+	echo "fd $(find "/proc/$1/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l) $(machine_resources)"
 }
 
-# machine_resources -- qp, cq, mr, pd, cm_id lines of the whole machine
+# machine_resources -- the RDMA device's resource counts
 machine_resources()
 {
-	local t out=
-	for t in qp cq mr pd cm_id; do
-		out+="$t $(rdma resource show "$t" 2>/dev/null | grep -c pid) "
-	done
-	echo "$out"
+	rdma resource show 2>/dev/null | sed 's/^[0-9]*: //' | tr '\n' ' '
 }
 
 # back_to PID BASE -- PID's resources equal BASE within 20 s
@@ -170,12 +165,12 @@ client()
 srv_one()
 {
 	local n=$1 name=srv pid rc=0 base ok=0 rep asan
-	rep=$TMP/rep/srv.$n asan=$PMR_LOGDIR/asan-srv.$n
+	rep=$REP/srv.$n asan=$PMR_LOGDIR/asan-srv.$n
 	rm -f "$rep" "$asan".*
 	fresh_files
 	conf "$CONF" t2
 	PHASE=start
-	PMR_FAULT_N=$n PMR_FAULT_REPORT=$rep \
+	PMR_FAULT_N=$n PMR_FAULT_REPORT=$rep PMR_FAULT_TRACE=${TRACE:-0} \
 		ASAN_OPTIONS=$ASAN_OPTIONS:log_path=$asan \
 		UBSAN_OPTIONS=$UBSAN_OPTIONS:log_path=$asan \
 		pmr_daemon_start "$name" "$PMRD" -c "$CONF"
@@ -186,11 +181,14 @@ srv_one()
 	pmr_wait_until 180 up || { echo "N=$n: pmrd neither serves nor exits"; ok=1; }
 	if ! pmr_daemon_alive "$name"; then
 		pmr_daemon_wait "$name" 5 || rc=$?
+		# a clean error: non-zero, and the last line says why (before
+		# the log is set up, config errors have no "err:" prefix)
 		if [ "$rc" = 0 ]; then
 			echo "N=$n: pmrd exited 0 without serving"
 			ok=1
-		elif ! grep -q -E "(err|crit): " "$(pmr_daemon_log "$name")"; then
-			echo "N=$n: pmrd exited $rc without an error line"
+		elif ! tail -n 1 "$(pmr_daemon_log "$name")" |
+			grep -q -i -E "err|fail|cannot|no |not |refus|invalid|denied|memory|too many"; then
+			echo "N=$n: pmrd exited $rc; its last line says no error"
 			ok=1
 		fi
 		injected "$rep" || { echo "N=$n: pmrd failed with nothing injected"; ok=1; }
@@ -233,27 +231,58 @@ srv_one()
 	return "$ok"
 }
 
-# walk NAME ONE -- ONE N for N = 1, 1+STEP, ... until nothing is injected;
-# prints each run, the failed N, the points per phase and the time
+# sites REPORT -- of a traced run: the first N of each call site
+# ("fn at"), in call order
+sites()
+{
+	sed -n 's/.* call calls=\([0-9]*\) n=0 fn=\([^ ]*\) at=\(.*\)/\1 \2 \3/p' "$1" |
+		awk '!seen[$2 " " $3]++ { print $1 }'
+}
+
+# walk NAME ONE -- first ONE 0 with the trace on: the run without a fault,
+# which lists the calls (K of them); then ONE N for each N of the walk:
+# every N of 1..K (PMR_FAULT_FULL=1, and always for the client), else the
+# first N of each call site (PMR_QUICK: every third of those); prints each
+# run, the failed N, the points per phase and the time
 walk()
 {
-	local what=$1 one=$2 n=1 bad="" t0=$SECONDS last
+	local what=$1 one=$2 n bad="" t0=$SECONDS t k list nsites
 	declare -A per
-	while [ "$n" -le "$MAX_N" ]; do
+	TRACE=1
+	PHASE="?"
+	"$one" 0 || bad+=" 0"
+	TRACE=0
+	echo "$what N=0 (trace, no fault): $([ -z "$bad" ] && echo ok || echo FAILED), $((SECONDS - t0)) s"
+	[ "$PHASE" = none ] || { echo "$what: the run without a fault says it injected one"; return 1; }
+	k=$(count_of "$REP/$what.0")
+	if [ -z "$k" ] || [ "$k" = 0 ]; then
+		echo "$what: no count in $REP/$what.0"
+		return 1
+	fi
+	nsites=$(sites "$REP/$what.0" | wc -l)
+	echo "$what: $k calls at $nsites call sites; by function:"
+	sed -n 's/.* call calls=[0-9]* n=0 fn=\([^ ]*\) .*/\1/p' "$REP/$what.0" |
+		sort | uniq -c | sort -rn | tr '\n' ' '
+	echo
+	if [ "${PMR_FAULT_FULL:-}" = 1 ] || [ "$what" = cli ]; then
+		list=$(seq 1 "$k")
+	elif [ "${PMR_QUICK:-}" = 1 ]; then
+		list=$(sites "$REP/$what.0" | awk 'NR % 3 == 1')
+	else
+		list=$(sites "$REP/$what.0")
+	fi
+	for n in $list; do
 		PHASE="?"
+		t=$SECONDS
 		if "$one" "$n"; then
-			echo "$what N=$n: ok, fault in $PHASE"
+			echo "$what N=$n: ok, fault in $PHASE ($((SECONDS - t)) s)"
 		else
-			echo "$what N=$n: FAILED, fault in $PHASE"
+			echo "$what N=$n: FAILED, fault in $PHASE ($((SECONDS - t)) s)"
 			bad+=" $n"
 		fi
-		[ "$PHASE" = none ] && break
 		per[$PHASE]=$((${per[$PHASE]:-0} + 1))
-		n=$((n + STEP))
 	done
-	last=$(count_of "$TMP/rep/$what.$n")
-	pmr_say "$what walk: ${last:-?} injection points reached (clean run N=$n: ${last:-?} calls); runs with a fault per phase (step $STEP): $(for k in "${!per[@]}"; do printf '%s=%s ' "$k" "${per[$k]}"; done); $((SECONDS - t0)) s"
-	[ "$PHASE" = none ] || { echo "$what walk: still injecting at N=$MAX_N"; return 1; }
+	pmr_say "$what walk: $k injection points reached ($nsites call sites), $(wc -w <<<"$list") runs with a fault, by phase: $(for p in "${!per[@]}"; do printf '%s=%s ' "$p" "${per[$p]}"; done); $((SECONDS - t0)) s"
 	[ -z "$bad" ] || { echo "$what walk: failed at N =$bad"; return 1; }
 }
 
@@ -272,11 +301,11 @@ cli_start()
 cli_one()
 {
 	local n=$1 rc=0 ok=0 pid base out rep asan
-	rep=$TMP/rep/cli.$n asan=$PMR_LOGDIR/asan-cli.$n out=$PMR_LOGDIR/cli.$n.log
+	rep=$REP/cli.$n asan=$PMR_LOGDIR/asan-cli.$n out=$PMR_LOGDIR/cli.$n.log
 	rm -f "$rep" "$asan".*
 	pid=$(cat "$PMR_LOGDIR/clisrv.pid")
 	base=$(res_of "$pid")
-	PMR_FAULT_N=$n PMR_FAULT_REPORT=$rep \
+	PMR_FAULT_N=$n PMR_FAULT_REPORT=$rep PMR_FAULT_TRACE=${TRACE:-0} \
 		ASAN_OPTIONS=$ASAN_OPTIONS:log_path=$asan \
 		UBSAN_OPTIONS=$UBSAN_OPTIONS:log_path=$asan \
 		timeout 60 "$FI_EX" "$IP" "$PORT" t1 >"$out" 2>&1 || rc=$?
