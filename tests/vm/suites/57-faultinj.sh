@@ -12,7 +12,8 @@
 #     and adds another, a second client cycle on the new region, SIGTERM.
 #     N: the first call of each call site (a pmrd start costs seconds
 #     under TCG); PMR_FAULT_FULL=1: every N of 1..K; PMR_QUICK=1: the
-#     first call of every third site;
+#     first call of every third site; PMR_FAULT_NS="N...": these N only
+#     (both walks; to re-run a failure);
 #   - client walk, one pmrd without injection: pmr_example (libpmr with
 #     injection) once for every N of 1..K.
 # Each run must end with a clean error (pmrd: exit non-zero with a last
@@ -264,7 +265,9 @@ walk()
 	sed -n 's/.* call calls=[0-9]* n=0 fn=\([^ ]*\) .*/\1/p' "$REP/$what.0" |
 		sort | uniq -c | sort -rn | tr '\n' ' '
 	echo
-	if [ "${PMR_FAULT_FULL:-}" = 1 ] || [ "$what" = cli ]; then
+	if [ -n "${PMR_FAULT_NS:-}" ]; then
+		list=$PMR_FAULT_NS
+	elif [ "${PMR_FAULT_FULL:-}" = 1 ] || [ "$what" = cli ]; then
 		list=$(seq 1 "$k")
 	elif [ "${PMR_QUICK:-}" = 1 ]; then
 		list=$(sites "$REP/$what.0" | awk 'NR % 3 == 1')
