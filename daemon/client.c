@@ -45,8 +45,10 @@
 #include "pmr_proto.h"
 #include "util.h"
 
-#define SEND_BIT   (1ull << 63)
-#define POLL_BATCH 16
+#define SEND_BIT      (1ull << 63)
+#define POLL_BATCH    16	   /* completions taken per turn of a client */
+#define TURN_REQUESTS 8		   /* requests answered per turn of a client */
+#define PERSIST_CHUNK (1ull << 20) /* bytes of a PERSIST per turn */
 
 /* recv_buf / send_buf -- the bytes of a RECV or SEND slot */
 static uint8_t *recv_buf(struct pmrd_client *c, uint32_t slot)
@@ -138,12 +140,34 @@ static int post_send(struct pmrd_client *c, uint32_t slot, uint32_t len)
 }
 
 /*
+ * persist_step -- persist the next PERSIST_CHUNK bytes of the client's
+ * PERSIST in progress; once the whole range is done, send its response
+ * (encoded when the request was taken).  Negative: disconnect.
+ */
+static int persist_step(struct pmrd_client *c)
+{
+	struct pmrd_client_persist *j = &c->persist;
+	uint64_t n = MIN(j->left, PERSIST_CHUNK);
+
+	pmrd_region_persist(j->region, j->off, n);
+	j->off += n;
+	j->left -= n;
+	if (j->left)
+		return 0;
+	j->region = NULL;
+	return post_send(c, j->sslot, j->resp_len);
+}
+
+/*
  * serve -- answer the request in RECV slot RSLOT (LEN bytes) from SEND
- * slot SSLOT.  Negative: disconnect the client.
+ * slot SSLOT.  A PERSIST leaves its range in c->persist and its response
+ * unsent until persist_step has covered the range.  Negative: disconnect
+ * the client.
  */
 static int serve(struct pmrd_client *c, uint32_t rslot, uint32_t len,
 		 uint32_t sslot)
 {
+	struct pmrd_persist_range pr;
 	int n, err;
 
 	n = pmrd_session_handle(&c->sess, recv_buf(c, rslot), len,
@@ -157,13 +181,26 @@ static int serve(struct pmrd_client *c, uint32_t rslot, uint32_t len,
 		c->free_send[c->n_free_send++] = sslot;
 		return 0;
 	}
-	return post_send(c, sslot, (uint32_t)n);
+	if (!pmrd_session_take_persist(&c->sess, &pr))
+		return post_send(c, sslot, (uint32_t)n);
+	c->persist.region = pr.region;
+	c->persist.off = pr.off;
+	c->persist.left = pr.len;
+	c->persist.sslot = sslot;
+	c->persist.resp_len = (uint32_t)n;
+	return persist_step(c);
 }
 
-/* serve_pending -- answer waiting requests while SEND slots are free */
+/*
+ * serve_pending -- answer waiting requests in arrival order, at most
+ * TURN_REQUESTS, while SEND slots are free and no PERSIST is in progress
+ * (a later request waits for it, so responses leave in request order)
+ */
 static int serve_pending(struct pmrd_client *c)
 {
-	while (c->n_pending && c->n_free_send) {
+	for (unsigned k = 0; k < TURN_REQUESTS && c->n_pending &&
+			     c->n_free_send && !c->persist.region;
+	     k++) {
 		uint32_t i = c->pending_head;
 		int err;
 
@@ -177,7 +214,10 @@ static int serve_pending(struct pmrd_client *c)
 	return 0;
 }
 
-/* handle_wc -- one completion; negative: disconnect the client */
+/*
+ * handle_wc -- one completion: a SEND frees its slot, a request joins the
+ * FIFO (served by serve_pending); negative: disconnect the client
+ */
 static int handle_wc(struct pmrd_client *c, const struct ibv_wc *wc)
 {
 	if (wc->status != IBV_WC_SUCCESS) {
@@ -204,54 +244,90 @@ static int handle_wc(struct pmrd_client *c, const struct ibv_wc *wc)
 		if (slot >= c->credits || c->n_free_send >= c->credits)
 			return -EIO; /* cannot happen: our own wr_id */
 		c->free_send[c->n_free_send++] = slot;
-		return serve_pending(c);
+		return 0;
 	}
 
 	if (wc->wr_id >= c->credits || wc->opcode != IBV_WC_RECV)
 		return -EIO;
 	if (c->state == PMRD_CLIENT_ACCEPTING) /* first SEND beat the RTU */
 		pmrd_client_established(c);
-	if (!c->n_free_send) {
-		uint32_t tail = (c->pending_head + c->n_pending) % c->credits;
-
-		if (c->n_pending >= c->credits)
-			return -EIO; /* more RECVs than posted: impossible */
-		c->pending[tail] = (uint32_t)wc->wr_id;
-		c->pending_len[tail] = wc->byte_len;
-		c->n_pending++;
-		return 0;
-	}
-	return serve(c, (uint32_t)wc->wr_id, wc->byte_len,
-		     c->free_send[--c->n_free_send]);
-}
-
-/* poll_dry -- handle completions until the CQ is empty; how many, or -EIO */
-static int poll_dry(struct pmrd_client *c)
-{
-	struct ibv_wc wcs[POLL_BATCH];
-	int n, err, total = 0;
-
-	while ((n = ibv_poll_cq(c->cq, POLL_BATCH, wcs)) > 0) {
-		for (int i = 0; i < n; i++) {
-			err = handle_wc(c, &wcs[i]);
-			if (err && c->state != PMRD_CLIENT_DISCONNECTING)
-				pmrd_client_disconnect(c, strerror(-err));
-		}
-		total += n;
-	}
-	return n < 0 ? -EIO : total;
+	if (c->n_pending >= c->credits)
+		return -EIO; /* more RECVs than posted: impossible */
+	c->pending[(c->pending_head + c->n_pending) % c->credits] =
+		(uint32_t)wc->wr_id;
+	c->pending_len[(c->pending_head + c->n_pending) % c->credits] =
+		wc->byte_len;
+	c->n_pending++;
+	return 0;
 }
 
 /*
- * arm_and_poll -- re-arm the CQ, then poll it dry again (a completion that
- * came between the last poll and the arm raised no event).  Arming only
- * once the CQ is empty keeps the completion of the response just sent
- * (rxe usually has it by the time ibv_post_send returns) from waking the
- * loop once more.  A failure disconnects the client.
+ * turn -- one client's share of a loop iteration: a PERSIST_CHUNK of its
+ * PERSIST in progress, at most POLL_BATCH completions, at most
+ * TURN_REQUESTS requests answered.  Returns the completions taken, or
+ * -EIO when the CQ failed; *BACKLOG tells whether work is left that no
+ * new completion would announce (the caller polls the client next turn).
+ * Other failures disconnect the client.
  */
-static void arm_and_poll(struct pmrd_client *c)
+static int turn(struct pmrd_client *c, bool *backlog)
+{
+	struct ibv_wc wcs[POLL_BATCH];
+	int n, err;
+
+	if (c->state == PMRD_CLIENT_DISCONNECTING)
+		c->persist.region = NULL; /* its response cannot go out */
+	if (c->persist.region) {
+		err = persist_step(c);
+		if (err)
+			pmrd_client_disconnect(c, strerror(-err));
+	}
+	n = ibv_poll_cq(c->cq, POLL_BATCH, wcs);
+	if (n < 0)
+		return -EIO;
+	for (int i = 0; i < n; i++) {
+		err = handle_wc(c, &wcs[i]);
+		if (err && c->state != PMRD_CLIENT_DISCONNECTING)
+			pmrd_client_disconnect(c, strerror(-err));
+	}
+	if (c->state != PMRD_CLIENT_DISCONNECTING) {
+		err = serve_pending(c);
+		if (err)
+			pmrd_client_disconnect(c, strerror(-err));
+	}
+	*backlog = n == POLL_BATCH;
+	if (c->state != PMRD_CLIENT_DISCONNECTING)
+		*backlog = *backlog || c->persist.region ||
+			   (c->n_pending && c->n_free_send);
+	return n;
+}
+
+/* run_turn -- turn, a CQ failure disconnects; -EIO then, else as turn */
+static int run_turn(struct pmrd_client *c, bool *backlog)
+{
+	int n = turn(c, backlog);
+
+	if (n < 0) {
+		log_err("client %s: ibv_poll_cq failed", c->peer);
+		pmrd_client_disconnect(c, "CQ failure");
+		*backlog = false;
+	}
+	return n;
+}
+
+static void poll_each_turn(struct pmrd_client *c);
+
+/*
+ * arm_and_turn -- re-arm the CQ, then take a turn (a completion that came
+ * between the last poll and the arm raised no event).  Arming only once
+ * the CQ was polled keeps the completion of the response just sent (rxe
+ * usually has it by the time ibv_post_send returns) from waking the loop
+ * once more.  Work left over (the turn's budget ran out) is taken up in
+ * the next loop iteration (poll_each_turn).  A failure disconnects.
+ */
+static void arm_and_turn(struct pmrd_client *c)
 {
 	int err = ibv_req_notify_cq(c->cq, 0);
+	bool backlog;
 
 	if (err) {
 		log_err("client %s: ibv_req_notify_cq: %s", c->peer,
@@ -259,10 +335,8 @@ static void arm_and_poll(struct pmrd_client *c)
 		pmrd_client_disconnect(c, "CQ failure");
 		return;
 	}
-	if (poll_dry(c) < 0) {
-		log_err("client %s: ibv_poll_cq failed", c->peer);
-		pmrd_client_disconnect(c, "CQ failure");
-	}
+	if (run_turn(c, &backlog) >= 0 && backlog)
+		poll_each_turn(c);
 }
 
 /* hot_unlink -- C leaves the hot list; the last one stops the poller */
@@ -277,16 +351,17 @@ static void hot_unlink(struct pmrd_client *c)
 	}
 }
 
-/* cool_down -- stop busy-polling C: out of the hot list, CQ armed */
+/* cool_down -- stop polling C every iteration: out of the list, CQ armed */
 static void cool_down(struct pmrd_client *c)
 {
 	hot_unlink(c);
-	arm_and_poll(c);
+	arm_and_turn(c);
 }
 
 /*
- * busy_poll_cb -- once per loop iteration: poll every hot client's CQ
- * once; one without a completion for busy_poll_us is armed again
+ * busy_poll_cb -- once per loop iteration: a turn for every hot client;
+ * one without work left and without a completion for busy_poll_us (at
+ * once when busy-polling is off) is armed again
  */
 static void busy_poll_cb(struct ev_loop *loop, ev_check *w, int revents)
 {
@@ -295,12 +370,15 @@ static void busy_poll_cb(struct ev_loop *loop, ev_check *w, int revents)
 	uint64_t now = pmrd_now_ns(), window;
 	struct hlist_node *next;
 	struct pmrd_client *c;
+	bool backlog;
 	int n;
 
 	window = (uint64_t)env->limits->busy_poll_us * 1000;
 	hlist_for_each_entry_safe(c, next, &env->hot, hot_link) {
-		n = poll_dry(c);
-		if (n > 0)
+		n = run_turn(c, &backlog);
+		if (backlog)
+			continue;
+		if (n > 0 && window)
 			c->hot_until = now + window;
 		else if (n < 0 || now >= c->hot_until)
 			cool_down(c);
@@ -314,19 +392,17 @@ static void busy_spin_cb(struct ev_loop *loop, ev_idle *w, int revents)
 }
 
 /*
- * heat_up -- C just had completions: busy-poll it for busy_poll_us instead
- * of arming its CQ.  False when busy-polling is off.
+ * poll_each_turn -- give C a turn in every loop iteration (busy_poll_cb)
+ * until it has no work left and busy_poll_us passed without a completion
  */
-static bool heat_up(struct pmrd_client *c)
+static void poll_each_turn(struct pmrd_client *c)
 {
 	struct pmrd_client_env *env = c->env;
-	unsigned us = env->limits->busy_poll_us;
 
-	if (!us || c->state == PMRD_CLIENT_DISCONNECTING)
-		return false;
-	c->hot_until = pmrd_now_ns() + (uint64_t)us * 1000;
+	c->hot_until =
+		pmrd_now_ns() + (uint64_t)env->limits->busy_poll_us * 1000;
 	if (!hlist_unhashed(&c->hot_link))
-		return true;
+		return;
 	hlist_add_head(&c->hot_link, &env->hot);
 	if (!ev_is_active(&env->busy_poll)) {
 		ev_check_init(&env->busy_poll, busy_poll_cb);
@@ -334,32 +410,34 @@ static bool heat_up(struct pmrd_client *c)
 		ev_idle_init(&env->busy_spin, busy_spin_cb);
 		ev_idle_start(env->loop, &env->busy_spin);
 	}
-	return true;
 }
 
 /*
  * cc_cb -- the completion channel is readable: take and ack the event,
- * poll the CQ dry; then busy-poll the client (heat_up) if it had work, or
- * re-arm and poll again.
+ * take a turn; then keep polling the client each iteration if work is
+ * left or it had completions and busy-polling is on, or re-arm.
  */
 static void cc_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct pmrd_client *c = container_of(w, struct pmrd_client, cc_watcher);
 	struct ibv_cq *cq;
+	bool backlog;
 	void *ctx;
 	int n;
 
 	while (!ibv_get_cq_event(c->cc, &cq, &ctx))
 		ibv_ack_cq_events(cq, 1);
-	n = poll_dry(c);
-	if (n < 0) {
-		log_err("client %s: ibv_poll_cq failed", c->peer);
-		pmrd_client_disconnect(c, "CQ failure");
+	if (!hlist_unhashed(&c->hot_link))
+		return; /* busy_poll_cb gives it its turn */
+	n = run_turn(c, &backlog);
+	if (n < 0)
+		return;
+	if (backlog || (n > 0 && c->env->limits->busy_poll_us &&
+			c->state != PMRD_CLIENT_DISCONNECTING)) {
+		poll_each_turn(c);
 		return;
 	}
-	if (n > 0 && heat_up(c))
-		return;
-	arm_and_poll(c);
+	arm_and_turn(c);
 }
 
 /* set_nonblock -- O_NONBLOCK on FD */
@@ -451,6 +529,7 @@ int pmrd_client_new(struct pmrd_client_env *env, struct rdma_cm_id *id,
 		goto out_free;
 	pmrd_session_set_limits(&c->sess, c->msg_size, &env->n_handles,
 				env->limits->max_handles);
+	pmrd_session_defer_persist(&c->sess, true);
 
 	c->cc = ibv_create_comp_channel(id->verbs);
 	if (!c->cc) {

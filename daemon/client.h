@@ -45,6 +45,14 @@ enum pmrd_client_state {
 	PMRD_CLIENT_DISCONNECTING, /* rdma_disconnect sent, waiting */
 };
 
+/* A PERSIST being served a chunk per loop turn (client.c). */
+struct pmrd_client_persist {
+	const struct pmrd_region *region; /* NULL: none in progress */
+	uint64_t off, left;		  /* what is still to persist */
+	uint32_t sslot;			  /* SEND slot holding the response */
+	uint32_t resp_len;
+};
+
 struct pmrd_client {
 	struct pmrd_client_env *env;
 	struct hlist_node link; /* in env->clients */
@@ -61,6 +69,7 @@ struct pmrd_client {
 	uint32_t *pending; /* RECV slots waiting for a SEND slot (FIFO) */
 	uint32_t *pending_len;
 	unsigned pending_head, n_pending;
+	struct pmrd_client_persist persist; /* later requests wait for it */
 	ev_io cc_watcher;
 	struct hlist_node hot_link; /* in env->hot: polled, CQ not armed */
 	uint64_t hot_until;	    /* CLOCK_MONOTONIC ns: then arm again */

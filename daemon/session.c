@@ -58,6 +58,23 @@ void pmrd_session_set_keys(struct pmrd_session *s,
 	s->key_ctx = ctx;
 }
 
+/* pmrd_session_defer_persist -- see session.h */
+void pmrd_session_defer_persist(struct pmrd_session *s, bool on)
+{
+	s->defer_persist = on;
+}
+
+/* pmrd_session_take_persist -- see session.h */
+bool pmrd_session_take_persist(struct pmrd_session *s,
+			       struct pmrd_persist_range *ret)
+{
+	if (!s->persist.region)
+		return false;
+	*ret = s->persist;
+	memset(&s->persist, 0, sizeof(s->persist));
+	return true;
+}
+
 /* pmrd_session_fini -- see session.h */
 void pmrd_session_fini(struct pmrd_session *s)
 {
@@ -371,7 +388,12 @@ static void do_close(struct pmrd_session *s, const struct pmr_msg *req,
 	undo_open(s, h);
 }
 
-/* do_persist -- PERSIST(handle, offset, length): bounds, then pmem2 */
+/*
+ * do_persist -- PERSIST(handle, offset, length): a rw handle, bounds, then
+ * pmem2 (or the range left to the caller: pmrd_session_defer_persist).
+ * A read-only handle is refused: it has written nothing to make durable,
+ * and a persist costs the server time in proportion to its length.
+ */
 static void do_persist(struct pmrd_session *s, const struct pmr_msg *req,
 		       struct pmr_msg *resp)
 {
@@ -383,6 +405,13 @@ static void do_persist(struct pmrd_session *s, const struct pmr_msg *req,
 		set_error(resp, PMR_ST_NOENT, "no open handle %#x", p->handle);
 		return;
 	}
+	if (h->access != PMR_WIRE_ACCESS_RW) {
+		set_error(
+			resp, PMR_ST_ACCESS,
+			"handle %#x is open read-only: PERSIST needs a rw open",
+			p->handle);
+		return;
+	}
 	size = h->ex->region->size;
 	if (p->offset > size || p->length > size - p->offset) {
 		set_error(resp, PMR_ST_RANGE,
@@ -392,8 +421,15 @@ static void do_persist(struct pmrd_session *s, const struct pmr_msg *req,
 			  (unsigned long long)size);
 		return;
 	}
-	if (p->length)
-		pmrd_region_persist(h->ex->region, p->offset, p->length);
+	if (!p->length)
+		return;
+	if (s->defer_persist) {
+		s->persist.region = h->ex->region;
+		s->persist.off = p->offset;
+		s->persist.len = p->length;
+		return;
+	}
+	pmrd_region_persist(h->ex->region, p->offset, p->length);
 }
 
 /* dispatch -- a decoded request into RESP (type, req_id already set) */
@@ -437,6 +473,7 @@ int pmrd_session_handle(struct pmrd_session *s, const void *req, size_t len,
 	int err, n;
 
 	s->n_requests++;
+	memset(&s->persist, 0, sizeof(s->persist));
 	err = pmr_msg_hdr_decode(req, len, &raw);
 	if (err) {
 		log_debug("client %s: %zu-byte message, header unreadable",

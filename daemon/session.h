@@ -7,6 +7,7 @@
 #ifndef PMRD_SESSION_H
 #define PMRD_SESSION_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,6 +26,12 @@ struct pmrd_handle {
 	void *key;	/* the key source's cookie, NULL: shared MR rkey */
 };
 
+/* A PERSIST's checked range, left to the caller (deferred persists). */
+struct pmrd_persist_range {
+	const struct pmrd_region *region; /* NULL: none */
+	uint64_t off, len;
+};
+
 struct pmrd_session {
 	struct pmrd_export *const *exports;
 	size_t n_exports;
@@ -41,6 +48,8 @@ struct pmrd_session {
 	void *key_ctx;
 	unsigned n_keys;	    /* keys granted and not revoked */
 	struct pmrd_auth_conn auth; /* zero: no rules (pmrd_auth_conn_start) */
+	bool defer_persist;	    /* PERSIST ranges go to the caller */
+	struct pmrd_persist_range persist; /* the last one, not yet taken */
 	uint64_t n_requests;
 	uint64_t n_bad;
 };
@@ -70,6 +79,21 @@ void pmrd_session_set_limits(struct pmrd_session *s, size_t max_msg,
  */
 void pmrd_session_set_keys(struct pmrd_session *s,
 			   const struct pmrd_key_ops *ops, void *ctx);
+
+/*
+ * pmrd_session_defer_persist -- with ON, a PERSIST that passes its checks
+ * is not persisted by pmrd_session_handle: its range is left for
+ * pmrd_session_take_persist, and the caller must persist it before it
+ * sends the (success) response.  Off (the default): persisted inline.
+ */
+void pmrd_session_defer_persist(struct pmrd_session *s, bool on);
+
+/*
+ * pmrd_session_take_persist -- after pmrd_session_handle: true and the
+ * range into *RET when that request was a deferred PERSIST (then empty)
+ */
+bool pmrd_session_take_persist(struct pmrd_session *s,
+			       struct pmrd_persist_range *ret);
 
 /*
  * pmrd_session_fini -- revoke every key the session still holds (the
