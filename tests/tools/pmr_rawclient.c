@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -59,6 +60,13 @@ struct conn {
 
 static const char *g_host, *g_port;
 static unsigned g_credits = CREDITS; /* asked in conn_hello */
+static volatile sig_atomic_t g_stop; /* SIGTERM: the hog winds down */
+
+/* on_term -- the hog stops sending, collects its answers, reports */
+static void on_term(int sig)
+{
+	g_stop = 1;
+}
 
 /* fail -- print why the scenario failed; returns 1 for `return fail()` */
 __attribute__((format(printf, 1, 2))) static int fail(const char *fmt, ...)
@@ -1346,10 +1354,11 @@ static int sc_hog(int argc, char **argv)
 	m.u.persist_req.length = o.length;
 	say("hogging: %u credits, PERSIST of %llu bytes on a %s handle, %d s",
 	    credits, (unsigned long long)o.length, argv[1], secs);
+	signal(SIGTERM, on_term);
 	t0 = last = now_ms();
 	end = t0 + secs * 1000LL;
-	while (now_ms() < end || out) {
-		if (now_ms() < end && out < credits && !send_busy) {
+	while ((!g_stop && now_ms() < end) || out) {
+		if (!g_stop && now_ms() < end && out < credits && !send_busy) {
 			m.hdr.req_id = c.next_req++;
 			n = pmr_msg_encode(&m, b, sizeof(b));
 			if (n < 0)

@@ -10,10 +10,14 @@
 #     write + persist (SERVER method), and `pmrctl status` answers; the hog
 #     must still be running when they are done (else the case proves
 #     nothing);
+#   - while a reload (SIGHUP) prepares a new 512 MiB testing region (its
+#     zeroing and registration), clients connect, open and write+persist
+#     and `pmrctl status` answers; the region is served afterwards;
 #   - benchmark rows, printed, never asserted: the clients' connect and
-#     open times and write+persist p50/p99 idle and under the hog, the
-#     ratio under-hog/idle p99, the admin socket's answer time both ways.
-# Takes ~60-90 s under TCG (PMR_QUICK: fewer rounds, shorter hog).
+#     open times and write+persist p50/p99 idle, under the hog and during
+#     the reload, the ratio to idle p99, the admin socket's answer time,
+#     the hog's own PERSIST count.
+# Takes ~80-110 s under TCG (PMR_QUICK: fewer rounds and clients).
 # pmr-timeout: 300
 set -eu
 . "$PMR_LIB"
@@ -25,6 +29,8 @@ IP=$(rxe_ip)
 PORT=7475
 TMP=/run/pmr-hostile
 TFS=$TMP/tfs
+BIG=/run/pmr-hostile-big # the reload's new region: its own tmpfs
+BIGFS=$BIG/fs
 SOCK=$TMP/pmrd.sock
 CONF=$TMP/pmrd.conf
 if [ "${PMR_QUICK:-}" = 1 ]; then
@@ -35,7 +41,7 @@ fi
 # the hog outlives the clients by far; it is stopped once they are done
 HOG_SECS=120
 
-trap 'pmr_teardown "$TFS" "$TMP"' EXIT
+trap 'pmr_teardown "$BIGFS" "$BIG" "$TFS" "$TMP"' EXIT
 
 # setup -- devdax, and the testing regions' file system: tmpfs where pmrd
 # can pin it (Linux >= 6.5 refuses page-cache files), else ext4 on a loop
@@ -49,6 +55,13 @@ setup()
 		mount -t tmpfs -o size=32m tmpfs "$TFS"
 	else
 		pmr_loop_ext4 "$TMP/tfs.img" 32M "$TFS"
+	fi
+	mkdir -p "$BIG"
+	mount -t tmpfs -o size=600m tmpfs "$BIG"
+	if kernel_at_least 6 5; then
+		mkdir -p "$BIGFS"
+	else
+		pmr_loop_ext4 "$BIG/fs.img" 580M "$BIGFS"
 	fi
 	pmr_write_conf "$CONF" "$IP:$PORT" "$DAX" "$TFS" \
 		"admin_socket = $SOCK" "max_clients = 16"
@@ -116,7 +129,39 @@ under_hog()
 		cat "$(pmr_daemon_log hog)"
 		rc=1
 	}
-	pmr_daemon_stop hog TERM 10 || true
+	pmr_daemon_stop hog TERM 30 || rc=1
+	cat "$(pmr_daemon_log hog)"
+	return "$rc"
+}
+
+# reload_big -- SIGHUP adding a 512 MiB testing region; clients (at least
+# one, up to CLIENTS while the reload runs) and the admin socket meanwhile
+reload_big()
+{
+	local i=0 ms rc=0 log
+	log=$(pmr_daemon_log main)
+	printf '[region big]\npath = %s/big\nsize = 512M\npersistent = no\n' \
+		"$BIGFS" >>"$CONF"
+	kill -HUP "$(cat "$PMR_LOGDIR/main.pid")"
+	pmr_wait_log main 'SIGHUP: reloading' 30 || return 1
+	while [ "$i" -lt "$CLIENTS" ]; do
+		i=$((i + 1))
+		ms=$(admin_ms) || {
+			echo "admin socket: no answer to status"
+			rc=1
+		}
+		echo "admin_ms ${ms:-none}" | tee -a "$TMP/reload.admin"
+		lat "reload$i" || rc=1
+		if grep -q -E 'reload: [0-9]+ added' "$log"; then
+			echo "reload done after client $i" | tee "$TMP/reload.when"
+			break
+		fi
+	done
+	[ -s "$TMP/reload.when" ] || echo "reload still running after client $i" | tee "$TMP/reload.when"
+	pmr_wait_log main 'reload: [0-9]+ added' 300 || return 1
+	grep -E 'reload:|zeroed|region big' "$log"
+	grep -q 'reload: 1 added, 0 removed, 0 refused, 0 failed' "$log" || rc=1
+	"$PMRCTL" -s "$SOCK" list-regions | grep -w big || rc=1
 	return "$rc"
 }
 
@@ -131,7 +176,14 @@ rows()
 		p99=$(field "$f" p99_us)
 		pmr_say "row hostile under-hog: $(sed 's/^lat: //' "$f") p99_ratio $(awk -v a="$p99" -v b="$idle99" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "?" }')"
 	done
-	pmr_say "row hostile under-hog admin: $(tr '\n' ' ' <"$TMP/hog.admin")"
+	pmr_say "row hostile under-hog admin: $(tr '\n' ' ' <"$TMP/hog.admin" 2>/dev/null)"
+	pmr_say "row hostile hog: $(grep '^hog: ' "$(pmr_daemon_log hog)" 2>/dev/null)"
+	for f in "$TMP"/reload*.lat; do
+		[ -s "$f" ] || continue
+		p99=$(field "$f" p99_us)
+		pmr_say "row hostile during-reload: $(sed 's/^lat: //' "$f") p99_ratio $(awk -v a="$p99" -v b="$idle99" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "?" }')"
+	done
+	pmr_say "row hostile during-reload admin: $(tr '\n' ' ' <"$TMP/reload.admin" 2>/dev/null) ($(cat "$TMP/reload.when" 2>/dev/null))"
 }
 
 pmr_case setup setup
@@ -142,5 +194,6 @@ rdma_wait_listen "$PORT" 60
 pmr_case -t 60 ro-persist-refused ro_persist
 pmr_case -t 120 idle-baseline idle
 pmr_case -t 240 clients-served-under-hog under_hog
+pmr_case -t 420 clients-served-during-reload reload_big
 rows || true
 pmr_case -t 60 pmrd-stops pmr_daemon_term main
