@@ -6,31 +6,38 @@
  * `credits` requests in flight, so `credits` RECVs are posted.  Each
  * request is answered from one of `credits` SEND slots; as our SEND
  * completion can be polled after the client has already seen the response
- * and sent its next request, a request that finds no free SEND slot waits
- * in a small FIFO until one completes.  The RECV is reposted before the
- * response is sent, so the client's next request always finds a buffer.
+ * and sent its next request, requests wait in a FIFO of `credits` entries
+ * and are answered in arrival order while a SEND slot is free.  The RECV
+ * is reposted before the response is sent, so the client's next request
+ * always finds a buffer.
  *
  * Any completion error (a message larger than max_msg gives a local length
  * error, a dead peer gives retry-exceeded) disconnects this client only.
  *
- * Busy-polling (busy_poll_us): after a callback that handled completions
- * the client's CQ is not re-armed; an ev_check watcher polls it (and every
- * other hot client's) in each loop iteration, right after libev's poll for
- * fds, until busy_poll_us passed without a completion, then arms it as
+ * Fair share: a client's work is done in turns (turn()), each bounded: at
+ * most POLL_BATCH completions taken, TURN_REQUESTS requests answered and
+ * PERSIST_CHUNK bytes of a PERSIST persisted.  A client with work left
+ * after its turn (a full batch, waiting requests, a PERSIST not done) goes
+ * to the hot list, which gets one turn per client in each loop iteration
+ * (an ev_check watcher), with an ev_idle watcher keeping libev's poll from
+ * blocking; so in between, the connection manager, the admin socket,
+ * signals and every other client are served, and busy clients take turns.
+ * A PERSIST's response is encoded when the request is taken but sent only
+ * once its whole range is persisted, and the same client's later requests
+ * wait until then, so its responses leave in request order.  Nothing runs
+ * on other threads here; a reload's region preparation does (reload.c).
+ *
+ * Busy-polling (busy_poll_us): a client that had completions also stays in
+ * the hot list, polled each iteration right after libev's poll for fds,
+ * until busy_poll_us passed without a completion; then its CQ is armed as
  * before.  A client that sends its next request within the window (a
  * synchronous write+persist loop: the response, the client's wake-up, its
  * next WRITE and PERSIST) finds pmrd awake instead of halted in
  * epoll_wait: no completion-channel event, no wake-up of an idle CPU, no
- * channel read.  While any client is hot an empty ev_idle watcher keeps
- * libev's poll from blocking (zero timeout), so every other fd is still
- * served in every iteration: one busy client cannot starve the others.
- * Nor can other fds starve a hot client: check watchers run in every
- * iteration, busy or not (an idle watcher would run only in iterations
- * with nothing else pending, and a steady stream of other events, an
- * admin socket flood say, would have kept a hot client unpolled with its
- * CQ unarmed).  Nothing about a request's handling changes: a PERSIST is
- * still answered only after its pmem2 persist returned (session.c), from
- * the same code path.
+ * channel read.  Check watchers run in every iteration, busy or not (an
+ * idle watcher would run only in iterations with nothing else pending, and
+ * a steady stream of other events, an admin socket flood say, would have
+ * kept a hot client unpolled with its CQ unarmed).
  */
 #include <arpa/inet.h>
 #include <errno.h>
