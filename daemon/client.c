@@ -24,8 +24,11 @@
  * signals and every other client are served, and busy clients take turns.
  * A PERSIST's response is encoded when the request is taken but sent only
  * once its whole range is persisted, and the same client's later requests
- * wait until then, so its responses leave in request order.  Nothing runs
- * on other threads here; a reload's region preparation does (reload.c).
+ * wait until then, so its responses leave in request order.  An OPEN
+ * whose key is a registration of its own (mr-per-client: hundreds of ms
+ * for a large region) is granted on a worker thread (work.h) while the
+ * loop serves the others; that client's later requests wait for it too.
+ * A client deleted meanwhile is freed when the thread ends.
  *
  * Busy-polling (busy_poll_us): a client that had completions also stays in
  * the hot list, polled each iteration right after libev's poll for fds,
@@ -165,6 +168,62 @@ static int persist_step(struct pmrd_client *c)
 	return post_send(c, j->sslot, j->resp_len);
 }
 
+/* grant_cb -- on the worker thread: register the waiting OPEN's key */
+static void grant_cb(struct pmrd_work *w)
+{
+	struct pmrd_client_grant *g =
+		container_of(w, struct pmrd_client_grant, work);
+
+	g->err = g->req.ops->grant(g->req.ctx, g->req.ex, g->req.access,
+				   &g->rkey, &g->cookie);
+}
+
+static void client_free(struct pmrd_client *c);
+static void poll_each_turn(struct pmrd_client *c);
+
+/*
+ * granted_cb -- on the loop: the OPEN completes, its response goes, the
+ * requests that waited behind it are served from the next turn on
+ */
+static void granted_cb(struct pmrd_work *w)
+{
+	struct pmrd_client_grant *g =
+		container_of(w, struct pmrd_client_grant, work);
+	struct pmrd_client *c = container_of(g, struct pmrd_client, grant);
+	int n, err = 0;
+
+	n = pmrd_session_key_done(&c->sess, g->err, g->rkey, g->cookie,
+				  send_buf(c, g->sslot), c->msg_size);
+	if (c->zombie) {
+		client_free(c); /* the session revokes the key */
+		return;
+	}
+	if (c->state == PMRD_CLIENT_DISCONNECTING)
+		return;
+	if (n > 0)
+		err = post_send(c, g->sslot, (uint32_t)n);
+	else
+		c->free_send[c->n_free_send++] = g->sslot;
+	if (err)
+		pmrd_client_disconnect(c, strerror(-err));
+	else
+		poll_each_turn(c);
+}
+
+/*
+ * start_grant -- register the waiting OPEN's key on a worker thread (a
+ * registration of a large region takes hundreds of ms); inline if no
+ * thread can be started
+ */
+static void start_grant(struct pmrd_client *c)
+{
+	if (!pmrd_work_start(&c->grant.work, c->env->loop, grant_cb,
+			     granted_cb))
+		return;
+	grant_cb(&c->grant.work);
+	granted_cb(&c->grant.work);
+}
+
 /*
  * serve -- answer the request in RECV slot RSLOT (LEN bytes) from SEND
  * slot SSLOT.  A PERSIST leaves its range in c->persist and its response
@@ -184,6 +243,11 @@ static int serve(struct pmrd_client *c, uint32_t rslot, uint32_t len,
 		return err;
 	if (n < 0)
 		return n; /* the session logged why */
+	if (n == 0 && pmrd_session_key_wanted(&c->sess, &c->grant.req)) {
+		c->grant.sslot = sslot;
+		start_grant(c);
+		return 0;
+	}
 	if (n == 0) {
 		c->free_send[c->n_free_send++] = sslot;
 		return 0;
@@ -201,12 +265,14 @@ static int serve(struct pmrd_client *c, uint32_t rslot, uint32_t len,
 /*
  * serve_pending -- answer waiting requests in arrival order, at most
  * TURN_REQUESTS, while SEND slots are free and no PERSIST is in progress
- * (a later request waits for it, so responses leave in request order)
+ * nor an OPEN waiting for its key (a later request waits for them, so
+ * responses leave in request order)
  */
 static int serve_pending(struct pmrd_client *c)
 {
-	for (unsigned k = 0; k < TURN_REQUESTS && c->n_pending &&
-			     c->n_free_send && !c->persist.region;
+	for (unsigned k = 0;
+	     k < TURN_REQUESTS && c->n_pending && c->n_free_send &&
+	     !c->persist.region && !pmrd_work_busy(&c->grant.work);
 	     k++) {
 		uint32_t i = c->pending_head;
 		int err;
@@ -304,7 +370,8 @@ static int turn(struct pmrd_client *c, bool *backlog)
 	*backlog = n == POLL_BATCH;
 	if (c->state != PMRD_CLIENT_DISCONNECTING)
 		*backlog = *backlog || c->persist.region ||
-			   (c->n_pending && c->n_free_send);
+			   (c->n_pending && c->n_free_send &&
+			    !pmrd_work_busy(&c->grant.work));
 	return n;
 }
 
@@ -537,6 +604,7 @@ int pmrd_client_new(struct pmrd_client_env *env, struct rdma_cm_id *id,
 	pmrd_session_set_limits(&c->sess, c->msg_size, &env->n_handles,
 				env->limits->max_handles);
 	pmrd_session_defer_persist(&c->sess, true);
+	pmrd_session_defer_grant(&c->sess, true);
 
 	c->cc = ibv_create_comp_channel(id->verbs);
 	if (!c->cc) {
@@ -730,6 +798,22 @@ void pmrd_client_disconnect(struct pmrd_client *c, const char *why)
 			  strerror(errno));
 }
 
+/* client_free -- what pmrd_client_delete leaves: the verbs, the memory */
+static void client_free(struct pmrd_client *c)
+{
+	if (c->zombie)
+		hlist_del(&c->link);
+	/* a bound window holds its QP: revoke every key first */
+	pmrd_session_fini(&c->sess);
+	pmrd_keys_delete(&c->keys);
+	rdma_destroy_qp(c->id);
+	free_slots(c);
+	ibv_destroy_cq(c->cq);
+	ibv_destroy_comp_channel(c->cc);
+	rdma_destroy_id(c->id);
+	free(c);
+}
+
 /* pmrd_client_delete -- see client.h */
 void pmrd_client_delete(struct pmrd_client **cp)
 {
@@ -751,14 +835,23 @@ void pmrd_client_delete(struct pmrd_client **cp)
 		(unsigned long long)c->sess.n_bad, c->sess.n_open,
 		env->n_clients);
 
-	/* a bound window holds its QP: revoke every key first */
-	pmrd_session_fini(&c->sess);
-	pmrd_keys_delete(&c->keys);
-	rdma_destroy_qp(c->id);
-	free_slots(c);
-	ibv_destroy_cq(c->cq);
-	ibv_destroy_comp_channel(c->cc);
-	rdma_destroy_id(c->id);
-	free(c);
 	*cp = NULL;
+	if (pmrd_work_busy(&c->grant.work)) {
+		/* the thread uses the session's key source: free after it */
+		c->zombie = true;
+		hlist_add_head(&c->link, &env->zombies);
+		return;
+	}
+	client_free(c);
+}
+
+/* pmrd_client_env_finish -- see client.h */
+void pmrd_client_env_finish(struct pmrd_client_env *env)
+{
+	struct pmrd_client *c;
+
+	/* granted_cb frees each (client_free unlinks it) */
+	while ((c = hlist_entry_safe(env->zombies.first, struct pmrd_client,
+				     link)))
+		pmrd_work_finish(&c->grant.work);
 }

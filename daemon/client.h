@@ -19,6 +19,7 @@
 #include "mr.h"
 #include "pmrd_conf.h"
 #include "session.h"
+#include "work.h"
 
 /* What every client shares with the server (owned by the server). */
 struct pmrd_client_env {
@@ -37,6 +38,7 @@ struct pmrd_client_env {
 	ev_check busy_poll;	/* polls the hot clients every iteration */
 	ev_idle busy_spin;	/* keeps the loop from blocking meanwhile */
 	struct hlist_head hot;	/* the clients being busy-polled */
+	struct hlist_head zombies; /* deleted, waiting for a grant thread */
 };
 
 enum pmrd_client_state {
@@ -51,6 +53,16 @@ struct pmrd_client_persist {
 	uint64_t off, left;		  /* what is still to persist */
 	uint32_t sslot;			  /* SEND slot holding the response */
 	uint32_t resp_len;
+};
+
+/* An OPEN whose key is registered on a worker thread (client.c). */
+struct pmrd_client_grant {
+	struct pmrd_work work;
+	struct pmrd_key_request req; /* what the thread calls */
+	int err;		     /* what it got */
+	uint32_t rkey;
+	void *cookie;
+	uint32_t sslot; /* SEND slot for the response */
 };
 
 struct pmrd_client {
@@ -70,6 +82,8 @@ struct pmrd_client {
 	uint32_t *pending_len;
 	unsigned pending_head, n_pending;
 	struct pmrd_client_persist persist; /* later requests wait for it */
+	struct pmrd_client_grant grant;	    /* so do they for this */
+	bool zombie; /* deleted while grant ran: freed when it ends */
 	ev_io cc_watcher;
 	struct hlist_node hot_link; /* in env->hot: polled, CQ not armed */
 	uint64_t hot_until;	    /* CLOCK_MONOTONIC ns: then arm again */
@@ -119,7 +133,17 @@ const char *pmrd_client_addr(const struct pmrd_client *c);
 /* pmrd_client_state_name -- "accepting", "established", "disconnecting" */
 const char *pmrd_client_state_name(const struct pmrd_client *c);
 
-/* pmrd_client_delete -- free everything the client holds, unlink it */
+/*
+ * pmrd_client_delete -- free everything the client holds, unlink it.  A
+ * client whose key is being registered on a worker thread is unlinked at
+ * once and freed when the thread ends (pmrd_client_env_finish at exit).
+ */
 void pmrd_client_delete(struct pmrd_client **c);
+
+/*
+ * pmrd_client_env_finish -- wait for the worker threads of deleted clients
+ * and free them (at exit, once the loop stopped, before the regions go)
+ */
+void pmrd_client_env_finish(struct pmrd_client_env *env);
 
 #endif

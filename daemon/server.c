@@ -458,11 +458,13 @@ int pmrd_server_run(const struct pmrd_conf *conf, struct pmrd_region **regions,
 	ev_run(s.loop, 0);
 	err = s.result;
 
-	/* requests (PERSIST too) run to completion in the loop: none is in
-	 * flight here, so dropping the clients loses nothing acknowledged */
+	/* a request not finished (a PERSIST in progress, an OPEN waiting for
+	 * its key) is not answered yet: dropping the clients loses nothing
+	 * acknowledged */
 	while ((c = hlist_entry_safe(s.env.clients.first, struct pmrd_client,
 				     link)))
 		pmrd_client_delete(&c);
+	pmrd_client_env_finish(&s.env);
 	ev_timer_stop(s.loop, &s.stop_timer);
 	pmrd_admin_delete(&s.admin);
 out_stop_cm:
