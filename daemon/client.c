@@ -839,6 +839,7 @@ void pmrd_client_delete(struct pmrd_client **cp)
 	if (pmrd_work_busy(&c->grant.work)) {
 		/* the thread uses the session's key source: free after it */
 		c->zombie = true;
+		c->id->context = NULL; /* later events of the id: unknown */
 		hlist_add_head(&c->link, &env->zombies);
 		return;
 	}
