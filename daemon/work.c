@@ -3,13 +3,19 @@
  * work.c -- one blocking job on a thread of its own (work.h).
  *
  * The thread only runs the job's RUN function; it touches nothing the
- * loop owns.  ev_async_send is libev's one call that is safe from another
+ * loop owns.  It runs at the lowest priority (nice 19): it is background
+ * work (zeroing a region, pinning its pages) that must not take CPU from
+ * the loop and the clients' RDMA traffic when they need it, and runs at
+ * full speed when they do not.  ev_async_send is libev's one call that is safe from another
  * thread: it wakes the loop, whose callback joins the thread and applies
  * the result (DONE), so every change to the server's state happens on the
  * loop as before.
  */
 #include <errno.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "util.h"
@@ -20,6 +26,9 @@ static void *thread_main(void *arg)
 {
 	struct pmrd_work *w = arg;
 
+	/* Linux: PRIO_PROCESS with a thread id sets that thread's nice */
+	if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 19))
+		log_debug("worker thread: setpriority: %s", strerror(errno));
 	w->run(w);
 	ev_async_send(w->loop, &w->done_watcher);
 	return NULL;
