@@ -22,13 +22,18 @@
  * (an ev_check watcher), with an ev_idle watcher keeping libev's poll from
  * blocking; so in between, the connection manager, the admin socket,
  * signals and every other client are served, and busy clients take turns.
- * A PERSIST's response is encoded when the request is taken but sent only
- * once its whole range is persisted, and the same client's later requests
- * wait until then, so its responses leave in request order.  An OPEN
- * whose key is a registration of its own (mr-per-client: hundreds of ms
- * for a large region) is granted on a worker thread (work.h) while the
- * loop serves the others; that client's later requests wait for it too.
- * A client deleted meanwhile is freed when the thread ends.
+ *
+ * Jobs off the loop: a PERSIST longer than PERSIST_CHUNK is persisted on
+ * a worker thread (work.h, nice 19), and so is an OPEN whose key is a
+ * registration of its own (mr-per-client: hundreds of ms for a large
+ * region); the loop keeps serving the others, and the scheduler prefers
+ * them to the job when CPUs are short.  (Should no thread start, a
+ * PERSIST is persisted on the loop, a chunk per turn, an OPEN's key
+ * registered inline.)  The answer is sent from the loop once the job is
+ * done -- a PERSIST's only once its whole range is durable -- and the same
+ * client's later requests wait until then, so its responses leave in
+ * request order.  A client deleted meanwhile is freed when the thread
+ * ends.
  *
  * Busy-polling (busy_poll_us): a client that had completions also stays in
  * the hot list, polled each iteration right after libev's poll for fds,
@@ -171,43 +176,70 @@ static int persist_step(struct pmrd_client *c)
 /* grant_cb -- on the worker thread: register the waiting OPEN's key */
 static void grant_cb(struct pmrd_work *w)
 {
-	struct pmrd_client_grant *g =
-		container_of(w, struct pmrd_client_grant, work);
+	struct pmrd_client_job *j =
+		container_of(w, struct pmrd_client_job, work);
 
-	g->err = g->req.ops->grant(g->req.ctx, g->req.ex, g->req.access,
-				   &g->rkey, &g->cookie);
+	j->err = j->req.ops->grant(j->req.ctx, j->req.ex, j->req.access,
+				   &j->rkey, &j->cookie);
+}
+
+/* persist_cb -- on the worker thread: persist the PERSIST's whole range */
+static void persist_cb(struct pmrd_work *w)
+{
+	struct pmrd_client_job *j =
+		container_of(w, struct pmrd_client_job, work);
+
+	pmrd_region_persist(j->range.region, j->range.off, j->range.len);
 }
 
 static void client_free(struct pmrd_client *c);
 static void poll_each_turn(struct pmrd_client *c);
 
 /*
- * granted_cb -- on the loop: the OPEN completes, its response goes, the
- * requests that waited behind it are served from the next turn on
+ * job_answer -- on the loop, the job of C is done: send its N-byte answer
+ * (none: N 0), then serve the requests that waited behind it from the
+ * next turn on.  A client deleted meanwhile is freed now.
  */
-static void granted_cb(struct pmrd_work *w)
+static void job_answer(struct pmrd_client *c, int n)
 {
-	struct pmrd_client_grant *g =
-		container_of(w, struct pmrd_client_grant, work);
-	struct pmrd_client *c = container_of(g, struct pmrd_client, grant);
-	int n, err = 0;
+	struct pmrd_client_job *j = &c->job;
+	int err = 0;
 
-	n = pmrd_session_key_done(&c->sess, g->err, g->rkey, g->cookie,
-				  send_buf(c, g->sslot), c->msg_size);
 	if (c->zombie) {
-		client_free(c); /* the session revokes the key */
+		client_free(c); /* the session revokes a granted key */
 		return;
 	}
 	if (c->state == PMRD_CLIENT_DISCONNECTING)
 		return;
 	if (n > 0)
-		err = post_send(c, g->sslot, (uint32_t)n);
+		err = post_send(c, j->sslot, (uint32_t)n);
 	else
-		c->free_send[c->n_free_send++] = g->sslot;
+		c->free_send[c->n_free_send++] = j->sslot;
 	if (err)
 		pmrd_client_disconnect(c, strerror(-err));
 	else
 		poll_each_turn(c);
+}
+
+/* granted_cb -- on the loop: the OPEN completes (pmrd_session_key_done) */
+static void granted_cb(struct pmrd_work *w)
+{
+	struct pmrd_client_job *j =
+		container_of(w, struct pmrd_client_job, work);
+	struct pmrd_client *c = container_of(j, struct pmrd_client, job);
+
+	job_answer(c,
+		   pmrd_session_key_done(&c->sess, j->err, j->rkey, j->cookie,
+					 send_buf(c, j->sslot), c->msg_size));
+}
+
+/* persisted_cb -- on the loop: the PERSIST's range is durable */
+static void persisted_cb(struct pmrd_work *w)
+{
+	struct pmrd_client_job *j =
+		container_of(w, struct pmrd_client_job, work);
+
+	job_answer(container_of(j, struct pmrd_client, job), (int)j->resp_len);
 }
 
 /*
@@ -217,18 +249,42 @@ static void granted_cb(struct pmrd_work *w)
  */
 static void start_grant(struct pmrd_client *c)
 {
-	if (!pmrd_work_start(&c->grant.work, c->env->loop, grant_cb,
-			     granted_cb))
+	if (!pmrd_work_start(&c->job.work, c->env->loop, grant_cb, granted_cb))
 		return;
-	grant_cb(&c->grant.work);
-	granted_cb(&c->grant.work);
+	grant_cb(&c->job.work);
+	granted_cb(&c->job.work);
+}
+
+/*
+ * start_persist -- persist PR on a worker thread, then send the RESP_LEN
+ * bytes answer in SEND slot SSLOT; a range of at most PERSIST_CHUNK, or
+ * when no thread can be started, is persisted on the loop (persist_step,
+ * a chunk per turn).  Negative: disconnect.
+ */
+static int start_persist(struct pmrd_client *c,
+			 const struct pmrd_persist_range *pr, uint32_t sslot,
+			 uint32_t resp_len)
+{
+	c->job.range = *pr;
+	c->job.sslot = sslot;
+	c->job.resp_len = resp_len;
+	if (pr->len > PERSIST_CHUNK &&
+	    !pmrd_work_start(&c->job.work, c->env->loop, persist_cb,
+			     persisted_cb))
+		return 0;
+	c->persist.region = pr->region;
+	c->persist.off = pr->off;
+	c->persist.left = pr->len;
+	c->persist.sslot = sslot;
+	c->persist.resp_len = resp_len;
+	return persist_step(c);
 }
 
 /*
  * serve -- answer the request in RECV slot RSLOT (LEN bytes) from SEND
- * slot SSLOT.  A PERSIST leaves its range in c->persist and its response
- * unsent until persist_step has covered the range.  Negative: disconnect
- * the client.
+ * slot SSLOT.  A PERSIST's or a deferred OPEN's response is sent when its
+ * job is done (start_persist, start_grant).  Negative: disconnect the
+ * client.
  */
 static int serve(struct pmrd_client *c, uint32_t rslot, uint32_t len,
 		 uint32_t sslot)
@@ -243,8 +299,8 @@ static int serve(struct pmrd_client *c, uint32_t rslot, uint32_t len,
 		return err;
 	if (n < 0)
 		return n; /* the session logged why */
-	if (n == 0 && pmrd_session_key_wanted(&c->sess, &c->grant.req)) {
-		c->grant.sslot = sslot;
+	if (n == 0 && pmrd_session_key_wanted(&c->sess, &c->job.req)) {
+		c->job.sslot = sslot;
 		start_grant(c);
 		return 0;
 	}
@@ -254,12 +310,7 @@ static int serve(struct pmrd_client *c, uint32_t rslot, uint32_t len,
 	}
 	if (!pmrd_session_take_persist(&c->sess, &pr))
 		return post_send(c, sslot, (uint32_t)n);
-	c->persist.region = pr.region;
-	c->persist.off = pr.off;
-	c->persist.left = pr.len;
-	c->persist.sslot = sslot;
-	c->persist.resp_len = (uint32_t)n;
-	return persist_step(c);
+	return start_persist(c, &pr, sslot, (uint32_t)n);
 }
 
 /*
@@ -272,7 +323,7 @@ static int serve_pending(struct pmrd_client *c)
 {
 	for (unsigned k = 0;
 	     k < TURN_REQUESTS && c->n_pending && c->n_free_send &&
-	     !c->persist.region && !pmrd_work_busy(&c->grant.work);
+	     !c->persist.region && !pmrd_work_busy(&c->job.work);
 	     k++) {
 		uint32_t i = c->pending_head;
 		int err;
@@ -371,7 +422,7 @@ static int turn(struct pmrd_client *c, bool *backlog)
 	if (c->state != PMRD_CLIENT_DISCONNECTING)
 		*backlog = *backlog || c->persist.region ||
 			   (c->n_pending && c->n_free_send &&
-			    !pmrd_work_busy(&c->grant.work));
+			    !pmrd_work_busy(&c->job.work));
 	return n;
 }
 
@@ -836,7 +887,7 @@ void pmrd_client_delete(struct pmrd_client **cp)
 		env->n_clients);
 
 	*cp = NULL;
-	if (pmrd_work_busy(&c->grant.work)) {
+	if (pmrd_work_busy(&c->job.work)) {
 		/* the thread uses the session's key source: free after it */
 		c->zombie = true;
 		c->id->context = NULL; /* later events of the id: unknown */
@@ -854,5 +905,5 @@ void pmrd_client_env_finish(struct pmrd_client_env *env)
 	/* granted_cb frees each (client_free unlinks it) */
 	while ((c = hlist_entry_safe(env->zombies.first, struct pmrd_client,
 				     link)))
-		pmrd_work_finish(&c->grant.work);
+		pmrd_work_finish(&c->job.work);
 }

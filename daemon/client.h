@@ -38,7 +38,7 @@ struct pmrd_client_env {
 	ev_check busy_poll;	/* polls the hot clients every iteration */
 	ev_idle busy_spin;	/* keeps the loop from blocking meanwhile */
 	struct hlist_head hot;	/* the clients being busy-polled */
-	struct hlist_head zombies; /* deleted, waiting for a grant thread */
+	struct hlist_head zombies; /* deleted, waiting for a job's thread */
 };
 
 enum pmrd_client_state {
@@ -47,7 +47,8 @@ enum pmrd_client_state {
 	PMRD_CLIENT_DISCONNECTING, /* rdma_disconnect sent, waiting */
 };
 
-/* A PERSIST being served a chunk per loop turn (client.c). */
+/* A PERSIST being served a chunk per loop turn (client.c: a short one,
+ * or when no worker thread could be started). */
 struct pmrd_client_persist {
 	const struct pmrd_region *region; /* NULL: none in progress */
 	uint64_t off, left;		  /* what is still to persist */
@@ -55,14 +56,20 @@ struct pmrd_client_persist {
 	uint32_t resp_len;
 };
 
-/* An OPEN whose key is registered on a worker thread (client.c). */
-struct pmrd_client_grant {
+/*
+ * What a worker thread does for a client (client.c): register an OPEN's
+ * key, or persist a PERSIST's range; one at a time, as the client's later
+ * requests wait for it.
+ */
+struct pmrd_client_job {
 	struct pmrd_work work;
-	struct pmrd_key_request req; /* what the thread calls */
-	int err;		     /* what it got */
+	struct pmrd_key_request req; /* a grant: what the thread calls */
+	int err;		     /* and what it got */
 	uint32_t rkey;
 	void *cookie;
-	uint32_t sslot; /* SEND slot for the response */
+	struct pmrd_persist_range range; /* a persist: the range */
+	uint32_t sslot;			 /* SEND slot for the answer */
+	uint32_t resp_len;		 /* a persist's answer, encoded */
 };
 
 struct pmrd_client {
@@ -82,8 +89,8 @@ struct pmrd_client {
 	uint32_t *pending_len;
 	unsigned pending_head, n_pending;
 	struct pmrd_client_persist persist; /* later requests wait for it */
-	struct pmrd_client_grant grant;	    /* so do they for this */
-	bool zombie; /* deleted while grant ran: freed when it ends */
+	struct pmrd_client_job job;	    /* so do they for this */
+	bool zombie; /* deleted while the job ran: freed when it ends */
 	ev_io cc_watcher;
 	struct hlist_node hot_link; /* in env->hot: polled, CQ not armed */
 	uint64_t hot_until;	    /* CLOCK_MONOTONIC ns: then arm again */
@@ -135,8 +142,8 @@ const char *pmrd_client_state_name(const struct pmrd_client *c);
 
 /*
  * pmrd_client_delete -- free everything the client holds, unlink it.  A
- * client whose key is being registered on a worker thread is unlinked at
- * once and freed when the thread ends (pmrd_client_env_finish at exit).
+ * client whose job (key registration, persist) runs on a worker thread is
+ * unlinked at once and freed when the thread ends (pmrd_client_env_finish at exit).
  */
 void pmrd_client_delete(struct pmrd_client **c);
 
