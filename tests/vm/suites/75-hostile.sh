@@ -178,6 +178,7 @@ rows()
 	done
 	pmr_say "row hostile under-hog admin: $(tr '\n' ' ' <"$TMP/hog.admin" 2>/dev/null)"
 	pmr_say "row hostile hog: $(grep '^hog: ' "$(pmr_daemon_log hog)" 2>/dev/null)"
+	pmr_say "row hostile ro-hog: $(grep '^hog: ' "$PMR_LOGDIR/ro-persist-refused.log" 2>/dev/null)"
 	for f in "$TMP"/reload*.lat; do
 		[ -s "$f" ] || continue
 		p99=$(field "$f" p99_us)
