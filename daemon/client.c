@@ -439,8 +439,6 @@ static int run_turn(struct pmrd_client *c, bool *backlog)
 	return n;
 }
 
-static void poll_each_turn(struct pmrd_client *c);
-
 /*
  * arm_and_turn -- re-arm the CQ, then take a turn (a completion that came
  * between the last poll and the arm raised no event).  Arming only once
