@@ -388,7 +388,9 @@ void pmrd_server_reload(struct pmrd_server *s)
 /* pmrd_server_release_all -- see server_priv.h */
 void pmrd_server_release_all(struct pmrd_server *s)
 {
-	/* the worker's regions join the table, to be released below */
+	/* the worker's regions join the table, to be released below; a
+	 * SIGHUP that came meanwhile starts no new reload now */
+	s->reload.again = false;
 	pmrd_work_finish(&s->reload.work);
 	if (ev_is_active(&s->drain_watcher))
 		ev_check_stop(s->loop, &s->drain_watcher);
