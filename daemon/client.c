@@ -6,31 +6,46 @@
  * `credits` requests in flight, so `credits` RECVs are posted.  Each
  * request is answered from one of `credits` SEND slots; as our SEND
  * completion can be polled after the client has already seen the response
- * and sent its next request, a request that finds no free SEND slot waits
- * in a small FIFO until one completes.  The RECV is reposted before the
- * response is sent, so the client's next request always finds a buffer.
+ * and sent its next request, requests wait in a FIFO of `credits` entries
+ * and are answered in arrival order while a SEND slot is free.  The RECV
+ * is reposted before the response is sent, so the client's next request
+ * always finds a buffer.
  *
  * Any completion error (a message larger than max_msg gives a local length
  * error, a dead peer gives retry-exceeded) disconnects this client only.
  *
- * Busy-polling (busy_poll_us): after a callback that handled completions
- * the client's CQ is not re-armed; an ev_check watcher polls it (and every
- * other hot client's) in each loop iteration, right after libev's poll for
- * fds, until busy_poll_us passed without a completion, then arms it as
+ * Fair share: a client's work is done in turns (turn()), each bounded: at
+ * most POLL_BATCH completions taken, TURN_REQUESTS requests answered and
+ * PERSIST_CHUNK bytes of a PERSIST persisted.  A client with work left
+ * after its turn (a full batch, waiting requests, a PERSIST not done) goes
+ * to the hot list, which gets one turn per client in each loop iteration
+ * (an ev_check watcher), with an ev_idle watcher keeping libev's poll from
+ * blocking; so in between, the connection manager, the admin socket,
+ * signals and every other client are served, and busy clients take turns.
+ *
+ * Jobs off the loop: a PERSIST longer than PERSIST_CHUNK is persisted on
+ * a worker thread (work.h, nice 19), and so is an OPEN whose key is a
+ * registration of its own (mr-per-client: hundreds of ms for a large
+ * region); the loop keeps serving the others, and the scheduler prefers
+ * them to the job when CPUs are short.  (Should no thread start, a
+ * PERSIST is persisted on the loop, a chunk per turn, an OPEN's key
+ * registered inline.)  The answer is sent from the loop once the job is
+ * done -- a PERSIST's only once its whole range is durable -- and the same
+ * client's later requests wait until then, so its responses leave in
+ * request order.  A client deleted meanwhile is freed when the thread
+ * ends.
+ *
+ * Busy-polling (busy_poll_us): a client that had completions also stays in
+ * the hot list, polled each iteration right after libev's poll for fds,
+ * until busy_poll_us passed without a completion; then its CQ is armed as
  * before.  A client that sends its next request within the window (a
  * synchronous write+persist loop: the response, the client's wake-up, its
  * next WRITE and PERSIST) finds pmrd awake instead of halted in
  * epoll_wait: no completion-channel event, no wake-up of an idle CPU, no
- * channel read.  While any client is hot an empty ev_idle watcher keeps
- * libev's poll from blocking (zero timeout), so every other fd is still
- * served in every iteration: one busy client cannot starve the others.
- * Nor can other fds starve a hot client: check watchers run in every
- * iteration, busy or not (an idle watcher would run only in iterations
- * with nothing else pending, and a steady stream of other events, an
- * admin socket flood say, would have kept a hot client unpolled with its
- * CQ unarmed).  Nothing about a request's handling changes: a PERSIST is
- * still answered only after its pmem2 persist returned (session.c), from
- * the same code path.
+ * channel read.  Check watchers run in every iteration, busy or not (an
+ * idle watcher would run only in iterations with nothing else pending, and
+ * a steady stream of other events, an admin socket flood say, would have
+ * kept a hot client unpolled with its CQ unarmed).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -45,8 +60,10 @@
 #include "pmr_proto.h"
 #include "util.h"
 
-#define SEND_BIT   (1ull << 63)
-#define POLL_BATCH 16
+#define SEND_BIT      (1ull << 63)
+#define POLL_BATCH    16	   /* completions taken per turn of a client */
+#define TURN_REQUESTS 8		   /* requests answered per turn of a client */
+#define PERSIST_CHUNK (1ull << 20) /* bytes of a PERSIST per turn */
 
 /* recv_buf / send_buf -- the bytes of a RECV or SEND slot */
 static uint8_t *recv_buf(struct pmrd_client *c, uint32_t slot)
@@ -138,12 +155,141 @@ static int post_send(struct pmrd_client *c, uint32_t slot, uint32_t len)
 }
 
 /*
+ * persist_step -- persist the next PERSIST_CHUNK bytes of the client's
+ * PERSIST in progress; once the whole range is done, send its response
+ * (encoded when the request was taken).  Negative: disconnect.
+ */
+static int persist_step(struct pmrd_client *c)
+{
+	struct pmrd_client_persist *j = &c->persist;
+	uint64_t n = MIN(j->left, PERSIST_CHUNK);
+
+	pmrd_region_persist(j->region, j->off, n);
+	j->off += n;
+	j->left -= n;
+	if (j->left)
+		return 0;
+	j->region = NULL;
+	return post_send(c, j->sslot, j->resp_len);
+}
+
+/* grant_cb -- on the worker thread: register the waiting OPEN's key */
+static void grant_cb(struct pmrd_work *w)
+{
+	struct pmrd_client_job *j =
+		container_of(w, struct pmrd_client_job, work);
+
+	j->err = j->req.ops->grant(j->req.ctx, j->req.ex, j->req.access,
+				   &j->rkey, &j->cookie);
+}
+
+/* persist_cb -- on the worker thread: persist the PERSIST's whole range */
+static void persist_cb(struct pmrd_work *w)
+{
+	struct pmrd_client_job *j =
+		container_of(w, struct pmrd_client_job, work);
+
+	pmrd_region_persist(j->range.region, j->range.off, j->range.len);
+}
+
+static void client_free(struct pmrd_client *c);
+static void poll_each_turn(struct pmrd_client *c);
+
+/*
+ * job_answer -- on the loop, the job of C is done: send its N-byte answer
+ * (none: N 0), then serve the requests that waited behind it from the
+ * next turn on.  A client deleted meanwhile is freed now.
+ */
+static void job_answer(struct pmrd_client *c, int n)
+{
+	struct pmrd_client_job *j = &c->job;
+	int err = 0;
+
+	if (c->zombie) {
+		client_free(c); /* the session revokes a granted key */
+		return;
+	}
+	if (c->state == PMRD_CLIENT_DISCONNECTING)
+		return;
+	if (n > 0)
+		err = post_send(c, j->sslot, (uint32_t)n);
+	else
+		c->free_send[c->n_free_send++] = j->sslot;
+	if (err)
+		pmrd_client_disconnect(c, strerror(-err));
+	else
+		poll_each_turn(c);
+}
+
+/* granted_cb -- on the loop: the OPEN completes (pmrd_session_key_done) */
+static void granted_cb(struct pmrd_work *w)
+{
+	struct pmrd_client_job *j =
+		container_of(w, struct pmrd_client_job, work);
+	struct pmrd_client *c = container_of(j, struct pmrd_client, job);
+
+	job_answer(c,
+		   pmrd_session_key_done(&c->sess, j->err, j->rkey, j->cookie,
+					 send_buf(c, j->sslot), c->msg_size));
+}
+
+/* persisted_cb -- on the loop: the PERSIST's range is durable */
+static void persisted_cb(struct pmrd_work *w)
+{
+	struct pmrd_client_job *j =
+		container_of(w, struct pmrd_client_job, work);
+
+	job_answer(container_of(j, struct pmrd_client, job), (int)j->resp_len);
+}
+
+/*
+ * start_grant -- register the waiting OPEN's key on a worker thread (a
+ * registration of a large region takes hundreds of ms); inline if no
+ * thread can be started
+ */
+static void start_grant(struct pmrd_client *c)
+{
+	if (!pmrd_work_start(&c->job.work, c->env->loop, grant_cb, granted_cb))
+		return;
+	grant_cb(&c->job.work);
+	granted_cb(&c->job.work);
+}
+
+/*
+ * start_persist -- persist PR on a worker thread, then send the RESP_LEN
+ * bytes answer in SEND slot SSLOT; a range of at most PERSIST_CHUNK, or
+ * when no thread can be started, is persisted on the loop (persist_step,
+ * a chunk per turn).  Negative: disconnect.
+ */
+static int start_persist(struct pmrd_client *c,
+			 const struct pmrd_persist_range *pr, uint32_t sslot,
+			 uint32_t resp_len)
+{
+	c->job.range = *pr;
+	c->job.sslot = sslot;
+	c->job.resp_len = resp_len;
+	if (pr->len > PERSIST_CHUNK &&
+	    !pmrd_work_start(&c->job.work, c->env->loop, persist_cb,
+			     persisted_cb))
+		return 0;
+	c->persist.region = pr->region;
+	c->persist.off = pr->off;
+	c->persist.left = pr->len;
+	c->persist.sslot = sslot;
+	c->persist.resp_len = resp_len;
+	return persist_step(c);
+}
+
+/*
  * serve -- answer the request in RECV slot RSLOT (LEN bytes) from SEND
- * slot SSLOT.  Negative: disconnect the client.
+ * slot SSLOT.  A PERSIST's or a deferred OPEN's response is sent when its
+ * job is done (start_persist, start_grant).  Negative: disconnect the
+ * client.
  */
 static int serve(struct pmrd_client *c, uint32_t rslot, uint32_t len,
 		 uint32_t sslot)
 {
+	struct pmrd_persist_range pr;
 	int n, err;
 
 	n = pmrd_session_handle(&c->sess, recv_buf(c, rslot), len,
@@ -153,17 +299,32 @@ static int serve(struct pmrd_client *c, uint32_t rslot, uint32_t len,
 		return err;
 	if (n < 0)
 		return n; /* the session logged why */
+	if (n == 0 && pmrd_session_key_wanted(&c->sess, &c->job.req)) {
+		c->job.sslot = sslot;
+		start_grant(c);
+		return 0;
+	}
 	if (n == 0) {
 		c->free_send[c->n_free_send++] = sslot;
 		return 0;
 	}
-	return post_send(c, sslot, (uint32_t)n);
+	if (!pmrd_session_take_persist(&c->sess, &pr))
+		return post_send(c, sslot, (uint32_t)n);
+	return start_persist(c, &pr, sslot, (uint32_t)n);
 }
 
-/* serve_pending -- answer waiting requests while SEND slots are free */
+/*
+ * serve_pending -- answer waiting requests in arrival order, at most
+ * TURN_REQUESTS, while SEND slots are free and no PERSIST is in progress
+ * nor an OPEN waiting for its key (a later request waits for them, so
+ * responses leave in request order)
+ */
 static int serve_pending(struct pmrd_client *c)
 {
-	while (c->n_pending && c->n_free_send) {
+	for (unsigned k = 0;
+	     k < TURN_REQUESTS && c->n_pending && c->n_free_send &&
+	     !c->persist.region && !pmrd_work_busy(&c->job.work);
+	     k++) {
 		uint32_t i = c->pending_head;
 		int err;
 
@@ -177,7 +338,10 @@ static int serve_pending(struct pmrd_client *c)
 	return 0;
 }
 
-/* handle_wc -- one completion; negative: disconnect the client */
+/*
+ * handle_wc -- one completion: a SEND frees its slot, a request joins the
+ * FIFO (served by serve_pending); negative: disconnect the client
+ */
 static int handle_wc(struct pmrd_client *c, const struct ibv_wc *wc)
 {
 	if (wc->status != IBV_WC_SUCCESS) {
@@ -204,54 +368,89 @@ static int handle_wc(struct pmrd_client *c, const struct ibv_wc *wc)
 		if (slot >= c->credits || c->n_free_send >= c->credits)
 			return -EIO; /* cannot happen: our own wr_id */
 		c->free_send[c->n_free_send++] = slot;
-		return serve_pending(c);
+		return 0;
 	}
 
 	if (wc->wr_id >= c->credits || wc->opcode != IBV_WC_RECV)
 		return -EIO;
 	if (c->state == PMRD_CLIENT_ACCEPTING) /* first SEND beat the RTU */
 		pmrd_client_established(c);
-	if (!c->n_free_send) {
-		uint32_t tail = (c->pending_head + c->n_pending) % c->credits;
-
-		if (c->n_pending >= c->credits)
-			return -EIO; /* more RECVs than posted: impossible */
-		c->pending[tail] = (uint32_t)wc->wr_id;
-		c->pending_len[tail] = wc->byte_len;
-		c->n_pending++;
-		return 0;
-	}
-	return serve(c, (uint32_t)wc->wr_id, wc->byte_len,
-		     c->free_send[--c->n_free_send]);
-}
-
-/* poll_dry -- handle completions until the CQ is empty; how many, or -EIO */
-static int poll_dry(struct pmrd_client *c)
-{
-	struct ibv_wc wcs[POLL_BATCH];
-	int n, err, total = 0;
-
-	while ((n = ibv_poll_cq(c->cq, POLL_BATCH, wcs)) > 0) {
-		for (int i = 0; i < n; i++) {
-			err = handle_wc(c, &wcs[i]);
-			if (err && c->state != PMRD_CLIENT_DISCONNECTING)
-				pmrd_client_disconnect(c, strerror(-err));
-		}
-		total += n;
-	}
-	return n < 0 ? -EIO : total;
+	if (c->n_pending >= c->credits)
+		return -EIO; /* more RECVs than posted: impossible */
+	c->pending[(c->pending_head + c->n_pending) % c->credits] =
+		(uint32_t)wc->wr_id;
+	c->pending_len[(c->pending_head + c->n_pending) % c->credits] =
+		wc->byte_len;
+	c->n_pending++;
+	return 0;
 }
 
 /*
- * arm_and_poll -- re-arm the CQ, then poll it dry again (a completion that
- * came between the last poll and the arm raised no event).  Arming only
- * once the CQ is empty keeps the completion of the response just sent
- * (rxe usually has it by the time ibv_post_send returns) from waking the
- * loop once more.  A failure disconnects the client.
+ * turn -- one client's share of a loop iteration: a PERSIST_CHUNK of its
+ * PERSIST in progress, at most POLL_BATCH completions, at most
+ * TURN_REQUESTS requests answered.  Returns the completions taken, or
+ * -EIO when the CQ failed; *BACKLOG tells whether work is left that no
+ * new completion would announce (the caller polls the client next turn).
+ * Other failures disconnect the client.
  */
-static void arm_and_poll(struct pmrd_client *c)
+static int turn(struct pmrd_client *c, bool *backlog)
+{
+	struct ibv_wc wcs[POLL_BATCH];
+	int n, err;
+
+	if (c->state == PMRD_CLIENT_DISCONNECTING)
+		c->persist.region = NULL; /* its response cannot go out */
+	if (c->persist.region) {
+		err = persist_step(c);
+		if (err)
+			pmrd_client_disconnect(c, strerror(-err));
+	}
+	n = ibv_poll_cq(c->cq, POLL_BATCH, wcs);
+	if (n < 0)
+		return -EIO;
+	for (int i = 0; i < n; i++) {
+		err = handle_wc(c, &wcs[i]);
+		if (err && c->state != PMRD_CLIENT_DISCONNECTING)
+			pmrd_client_disconnect(c, strerror(-err));
+	}
+	if (c->state != PMRD_CLIENT_DISCONNECTING) {
+		err = serve_pending(c);
+		if (err)
+			pmrd_client_disconnect(c, strerror(-err));
+	}
+	*backlog = n == POLL_BATCH;
+	if (c->state != PMRD_CLIENT_DISCONNECTING)
+		*backlog = *backlog || c->persist.region ||
+			   (c->n_pending && c->n_free_send &&
+			    !pmrd_work_busy(&c->job.work));
+	return n;
+}
+
+/* run_turn -- turn, a CQ failure disconnects; -EIO then, else as turn */
+static int run_turn(struct pmrd_client *c, bool *backlog)
+{
+	int n = turn(c, backlog);
+
+	if (n < 0) {
+		log_err("client %s: ibv_poll_cq failed", c->peer);
+		pmrd_client_disconnect(c, "CQ failure");
+		*backlog = false;
+	}
+	return n;
+}
+
+/*
+ * arm_and_turn -- re-arm the CQ, then take a turn (a completion that came
+ * between the last poll and the arm raised no event).  Arming only once
+ * the CQ was polled keeps the completion of the response just sent (rxe
+ * usually has it by the time ibv_post_send returns) from waking the loop
+ * once more.  Work left over (the turn's budget ran out) is taken up in
+ * the next loop iteration (poll_each_turn).  A failure disconnects.
+ */
+static void arm_and_turn(struct pmrd_client *c)
 {
 	int err = ibv_req_notify_cq(c->cq, 0);
+	bool backlog;
 
 	if (err) {
 		log_err("client %s: ibv_req_notify_cq: %s", c->peer,
@@ -259,10 +458,8 @@ static void arm_and_poll(struct pmrd_client *c)
 		pmrd_client_disconnect(c, "CQ failure");
 		return;
 	}
-	if (poll_dry(c) < 0) {
-		log_err("client %s: ibv_poll_cq failed", c->peer);
-		pmrd_client_disconnect(c, "CQ failure");
-	}
+	if (run_turn(c, &backlog) >= 0 && backlog)
+		poll_each_turn(c);
 }
 
 /* hot_unlink -- C leaves the hot list; the last one stops the poller */
@@ -277,16 +474,17 @@ static void hot_unlink(struct pmrd_client *c)
 	}
 }
 
-/* cool_down -- stop busy-polling C: out of the hot list, CQ armed */
+/* cool_down -- stop polling C every iteration: out of the list, CQ armed */
 static void cool_down(struct pmrd_client *c)
 {
 	hot_unlink(c);
-	arm_and_poll(c);
+	arm_and_turn(c);
 }
 
 /*
- * busy_poll_cb -- once per loop iteration: poll every hot client's CQ
- * once; one without a completion for busy_poll_us is armed again
+ * busy_poll_cb -- once per loop iteration: a turn for every hot client;
+ * one without work left and without a completion for busy_poll_us (at
+ * once when busy-polling is off) is armed again
  */
 static void busy_poll_cb(struct ev_loop *loop, ev_check *w, int revents)
 {
@@ -295,12 +493,15 @@ static void busy_poll_cb(struct ev_loop *loop, ev_check *w, int revents)
 	uint64_t now = pmrd_now_ns(), window;
 	struct hlist_node *next;
 	struct pmrd_client *c;
+	bool backlog;
 	int n;
 
 	window = (uint64_t)env->limits->busy_poll_us * 1000;
 	hlist_for_each_entry_safe(c, next, &env->hot, hot_link) {
-		n = poll_dry(c);
-		if (n > 0)
+		n = run_turn(c, &backlog);
+		if (backlog)
+			continue;
+		if (n > 0 && window)
 			c->hot_until = now + window;
 		else if (n < 0 || now >= c->hot_until)
 			cool_down(c);
@@ -314,19 +515,17 @@ static void busy_spin_cb(struct ev_loop *loop, ev_idle *w, int revents)
 }
 
 /*
- * heat_up -- C just had completions: busy-poll it for busy_poll_us instead
- * of arming its CQ.  False when busy-polling is off.
+ * poll_each_turn -- give C a turn in every loop iteration (busy_poll_cb)
+ * until it has no work left and busy_poll_us passed without a completion
  */
-static bool heat_up(struct pmrd_client *c)
+static void poll_each_turn(struct pmrd_client *c)
 {
 	struct pmrd_client_env *env = c->env;
-	unsigned us = env->limits->busy_poll_us;
 
-	if (!us || c->state == PMRD_CLIENT_DISCONNECTING)
-		return false;
-	c->hot_until = pmrd_now_ns() + (uint64_t)us * 1000;
+	c->hot_until =
+		pmrd_now_ns() + (uint64_t)env->limits->busy_poll_us * 1000;
 	if (!hlist_unhashed(&c->hot_link))
-		return true;
+		return;
 	hlist_add_head(&c->hot_link, &env->hot);
 	if (!ev_is_active(&env->busy_poll)) {
 		ev_check_init(&env->busy_poll, busy_poll_cb);
@@ -334,32 +533,34 @@ static bool heat_up(struct pmrd_client *c)
 		ev_idle_init(&env->busy_spin, busy_spin_cb);
 		ev_idle_start(env->loop, &env->busy_spin);
 	}
-	return true;
 }
 
 /*
  * cc_cb -- the completion channel is readable: take and ack the event,
- * poll the CQ dry; then busy-poll the client (heat_up) if it had work, or
- * re-arm and poll again.
+ * take a turn; then keep polling the client each iteration if work is
+ * left or it had completions and busy-polling is on, or re-arm.
  */
 static void cc_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct pmrd_client *c = container_of(w, struct pmrd_client, cc_watcher);
 	struct ibv_cq *cq;
+	bool backlog;
 	void *ctx;
 	int n;
 
 	while (!ibv_get_cq_event(c->cc, &cq, &ctx))
 		ibv_ack_cq_events(cq, 1);
-	n = poll_dry(c);
-	if (n < 0) {
-		log_err("client %s: ibv_poll_cq failed", c->peer);
-		pmrd_client_disconnect(c, "CQ failure");
+	if (!hlist_unhashed(&c->hot_link))
+		return; /* busy_poll_cb gives it its turn */
+	n = run_turn(c, &backlog);
+	if (n < 0)
+		return;
+	if (backlog || (n > 0 && c->env->limits->busy_poll_us &&
+			c->state != PMRD_CLIENT_DISCONNECTING)) {
+		poll_each_turn(c);
 		return;
 	}
-	if (n > 0 && heat_up(c))
-		return;
-	arm_and_poll(c);
+	arm_and_turn(c);
 }
 
 /* set_nonblock -- O_NONBLOCK on FD */
@@ -451,6 +652,8 @@ int pmrd_client_new(struct pmrd_client_env *env, struct rdma_cm_id *id,
 		goto out_free;
 	pmrd_session_set_limits(&c->sess, c->msg_size, &env->n_handles,
 				env->limits->max_handles);
+	pmrd_session_defer_persist(&c->sess, true);
+	pmrd_session_defer_grant(&c->sess, true);
 
 	c->cc = ibv_create_comp_channel(id->verbs);
 	if (!c->cc) {
@@ -644,6 +847,22 @@ void pmrd_client_disconnect(struct pmrd_client *c, const char *why)
 			  strerror(errno));
 }
 
+/* client_free -- what pmrd_client_delete leaves: the verbs, the memory */
+static void client_free(struct pmrd_client *c)
+{
+	if (c->zombie)
+		hlist_del(&c->link);
+	/* a bound window holds its QP: revoke every key first */
+	pmrd_session_fini(&c->sess);
+	pmrd_keys_delete(&c->keys);
+	rdma_destroy_qp(c->id);
+	free_slots(c);
+	ibv_destroy_cq(c->cq);
+	ibv_destroy_comp_channel(c->cc);
+	rdma_destroy_id(c->id);
+	free(c);
+}
+
 /* pmrd_client_delete -- see client.h */
 void pmrd_client_delete(struct pmrd_client **cp)
 {
@@ -665,14 +884,24 @@ void pmrd_client_delete(struct pmrd_client **cp)
 		(unsigned long long)c->sess.n_bad, c->sess.n_open,
 		env->n_clients);
 
-	/* a bound window holds its QP: revoke every key first */
-	pmrd_session_fini(&c->sess);
-	pmrd_keys_delete(&c->keys);
-	rdma_destroy_qp(c->id);
-	free_slots(c);
-	ibv_destroy_cq(c->cq);
-	ibv_destroy_comp_channel(c->cc);
-	rdma_destroy_id(c->id);
-	free(c);
 	*cp = NULL;
+	if (pmrd_work_busy(&c->job.work)) {
+		/* the thread uses the session's key source: free after it */
+		c->zombie = true;
+		c->id->context = NULL; /* later events of the id: unknown */
+		hlist_add_head(&c->link, &env->zombies);
+		return;
+	}
+	client_free(c);
+}
+
+/* pmrd_client_env_finish -- see client.h */
+void pmrd_client_env_finish(struct pmrd_client_env *env)
+{
+	struct pmrd_client *c;
+
+	/* granted_cb frees each (client_free unlinks it) */
+	while ((c = hlist_entry_safe(env->zombies.first, struct pmrd_client,
+				     link)))
+		pmrd_work_finish(&c->job.work);
 }

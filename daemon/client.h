@@ -19,6 +19,7 @@
 #include "mr.h"
 #include "pmrd_conf.h"
 #include "session.h"
+#include "work.h"
 
 /* What every client shares with the server (owned by the server). */
 struct pmrd_client_env {
@@ -37,12 +38,38 @@ struct pmrd_client_env {
 	ev_check busy_poll;	/* polls the hot clients every iteration */
 	ev_idle busy_spin;	/* keeps the loop from blocking meanwhile */
 	struct hlist_head hot;	/* the clients being busy-polled */
+	struct hlist_head zombies; /* deleted, waiting for a job's thread */
 };
 
 enum pmrd_client_state {
 	PMRD_CLIENT_ACCEPTING = 0, /* rdma_accept sent, not ESTABLISHED */
 	PMRD_CLIENT_ESTABLISHED,
 	PMRD_CLIENT_DISCONNECTING, /* rdma_disconnect sent, waiting */
+};
+
+/* A PERSIST being served a chunk per loop turn (client.c: a short one,
+ * or when no worker thread could be started). */
+struct pmrd_client_persist {
+	const struct pmrd_region *region; /* NULL: none in progress */
+	uint64_t off, left;		  /* what is still to persist */
+	uint32_t sslot;			  /* SEND slot holding the response */
+	uint32_t resp_len;
+};
+
+/*
+ * What a worker thread does for a client (client.c): register an OPEN's
+ * key, or persist a PERSIST's range; one at a time, as the client's later
+ * requests wait for it.
+ */
+struct pmrd_client_job {
+	struct pmrd_work work;
+	struct pmrd_key_request req; /* a grant: what the thread calls */
+	int err;		     /* and what it got */
+	uint32_t rkey;
+	void *cookie;
+	struct pmrd_persist_range range; /* a persist: the range */
+	uint32_t sslot;			 /* SEND slot for the answer */
+	uint32_t resp_len;		 /* a persist's answer, encoded */
 };
 
 struct pmrd_client {
@@ -61,6 +88,9 @@ struct pmrd_client {
 	uint32_t *pending; /* RECV slots waiting for a SEND slot (FIFO) */
 	uint32_t *pending_len;
 	unsigned pending_head, n_pending;
+	struct pmrd_client_persist persist; /* later requests wait for it */
+	struct pmrd_client_job job;	    /* so do they for this */
+	bool zombie; /* deleted while the job ran: freed when it ends */
 	ev_io cc_watcher;
 	struct hlist_node hot_link; /* in env->hot: polled, CQ not armed */
 	uint64_t hot_until;	    /* CLOCK_MONOTONIC ns: then arm again */
@@ -110,7 +140,17 @@ const char *pmrd_client_addr(const struct pmrd_client *c);
 /* pmrd_client_state_name -- "accepting", "established", "disconnecting" */
 const char *pmrd_client_state_name(const struct pmrd_client *c);
 
-/* pmrd_client_delete -- free everything the client holds, unlink it */
+/*
+ * pmrd_client_delete -- free everything the client holds, unlink it.  A
+ * client whose job (key registration, persist) runs on a worker thread is
+ * unlinked at once and freed when the thread ends (pmrd_client_env_finish at exit).
+ */
 void pmrd_client_delete(struct pmrd_client **c);
+
+/*
+ * pmrd_client_env_finish -- wait for the worker threads of deleted clients
+ * and free them (at exit, once the loop stopped, before the regions go)
+ */
+void pmrd_client_env_finish(struct pmrd_client_env *env);
 
 #endif

@@ -2,10 +2,14 @@
 /*
  * reload.c -- SIGHUP: apply the region set of a re-read config file.
  *
- * The whole reload runs inside one loop callback, so no client request is
- * handled while the export table changes, and every session is pointed at
- * the new table before the loop runs again.  Preparing a new region (its
- * zeroing) blocks the loop meanwhile: reloads are an operator's action.
+ * The export table changes only inside loop callbacks, so no client
+ * request is handled while it changes, and every session is pointed at
+ * the new table before the loop runs again.  Removals take effect in the
+ * SIGHUP callback.  New regions are prepared (a new file is zeroed, which
+ * takes seconds per GiB), mapped and registered on a worker thread
+ * (work.h) that touches nothing the loop owns; the loop keeps serving
+ * clients and the admin socket, and adds the new exports when the thread
+ * is done.  One reload at a time: a SIGHUP meanwhile reloads again after.
  *
  * Rules: a new [region] is prepared, registered and exported; a region no
  * longer in the file stops accepting OPEN at once and is deregistered and
@@ -155,28 +159,123 @@ static int remove_at(struct pmrd_server *s, size_t i)
 	return 0;
 }
 
-/* add -- prepare, map, register and export a new region */
-static int add(struct pmrd_server *s, const struct pmrd_region_conf *rc)
+/*
+ * prepare_cb -- on the worker thread: prepare, map and register each new
+ * region (the slow part: zeroing, pinning); nothing the loop owns is
+ * touched
+ */
+static void prepare_cb(struct pmrd_work *w)
 {
-	struct pmrd_region *r;
-	struct pmrd_export *ex, **v;
-	int err;
+	struct pmrd_reload *rl = container_of(w, struct pmrd_reload, work);
+	struct pmrd_server *s = container_of(rl, struct pmrd_server, reload);
 
-	pmrd_notify("STATUS=reload: preparing region %s", rc->name);
-	v = realloc(s->exports, (s->n_exports + 1) * sizeof(*v));
+	for (size_t i = 0; i < rl->n_add; i++) {
+		const struct pmrd_region_conf *rc = rl->add[i];
+		struct pmrd_region *r;
+		int err;
+
+		pmrd_notify("STATUS=reload: preparing region %s", rc->name);
+		err = pmrd_region_open(rc, &r);
+		if (!err) {
+			err = pmrd_export_new(s->dev, r, &rl->added[i]);
+			if (err)
+				pmrd_region_close(&r);
+		}
+		rl->err[i] = err;
+	}
+}
+
+/*
+ * add_prepared -- on the loop: the new exports join the table; how many
+ * could not be served
+ */
+static unsigned add_prepared(struct pmrd_server *s, unsigned *added)
+{
+	struct pmrd_reload *rl = &s->reload;
+	struct pmrd_export **v;
+	unsigned failed = 0;
+
+	for (size_t i = 0; i < rl->n_add; i++) {
+		struct pmrd_export *ex = rl->added[i];
+
+		if (!ex) {
+			log_err("reload: region %s: cannot be served (%s): not added",
+				rl->add[i]->name, strerror(-rl->err[i]));
+			failed++;
+			continue;
+		}
+		v = realloc(s->exports, (s->n_exports + 1) * sizeof(*v));
+		if (!v) {
+			log_err("reload: region %s: out of memory: not added",
+				ex->region->name);
+			release(s, ex);
+			failed++;
+			continue;
+		}
+		s->exports = v;
+		s->exports[s->n_exports++] = ex;
+		if (ex->plan.access & PMRD_ACCESS_FLUSH_PERSISTENT)
+			s->env.qp_extra_access |= PMRD_ACCESS_FLUSH_PERSISTENT;
+		log_notice("reload: region %s added", ex->region->name);
+		(*added)++;
+	}
+	return failed;
+}
+
+/*
+ * finish -- on the loop: add what was prepared, apply the allow and PSK
+ * rules, point every session at the table, READY=1; reload again if a
+ * SIGHUP came meanwhile
+ */
+static void finish(struct pmrd_server *s)
+{
+	struct pmrd_reload *rl = &s->reload;
+	unsigned added = 0, failed = rl->failed;
+	struct pmrd_auth *auth;
+	bool again = rl->again;
+
+	failed += add_prepared(s, &added);
+	/* allow lists and keys apply at once, to the next OPEN of everyone */
+	if (!pmrd_auth_new(rl->nc, &auth)) {
+		pmrd_auth_delete(&s->env.auth);
+		s->env.auth = auth;
+	} else {
+		log_err("reload: allow and psk_file rules not updated: out of memory");
+		failed++;
+	}
+	sync_sessions(s);
+	log_notice(
+		"reload: %u added, %u removed, %u refused, %u failed; serving %zu regions",
+		added, rl->removed, rl->refused, failed, s->n_exports);
+	pmrd_conf_free(&rl->nc);
+	free(rl->add);
+	free(rl->added);
+	free(rl->err);
+	memset(rl, 0, sizeof(*rl));
+	pmrd_notify("READY=1\nSTATUS=serving %zu regions on %s", s->n_exports,
+		    s->dev->addr);
+	if (again && !s->stopping)
+		pmrd_server_reload(s);
+}
+
+/* prepared_cb -- on the loop: the worker thread is done */
+static void prepared_cb(struct pmrd_work *w)
+{
+	struct pmrd_reload *rl = container_of(w, struct pmrd_reload, work);
+
+	finish(container_of(rl, struct pmrd_server, reload));
+}
+
+/* plan_add -- RC is to be prepared by the worker (rl->add) */
+static int plan_add(struct pmrd_reload *rl, const struct pmrd_region_conf *rc)
+{
+	const struct pmrd_region_conf **v;
+
+	v = realloc(rl->add, (rl->n_add + 1) * sizeof(*v));
 	if (!v)
 		return -ENOMEM;
-	s->exports = v;
-	err = pmrd_region_open(rc, &r);
-	if (err)
-		return err;
-	err = pmrd_export_new(s->dev, r, &ex);
-	if (err) {
-		pmrd_region_close(&r);
-		return err;
-	}
-	s->exports[s->n_exports++] = ex;
-	log_notice("reload: region %s added", rc->name);
+	rl->add = v;
+	rl->add[rl->n_add++] = rc;
 	return 0;
 }
 
@@ -198,33 +297,40 @@ static void warn_restart(const struct pmrd_conf *old,
 /* pmrd_server_reload -- see server_priv.h */
 void pmrd_server_reload(struct pmrd_server *s)
 {
-	unsigned added = 0, removed = 0, refused = 0, failed = 0;
-	struct pmrd_auth *auth;
-	struct pmrd_conf *nc;
+	struct pmrd_reload *rl = &s->reload;
 	const char *why;
 	int err;
 
+	if (pmrd_work_busy(&rl->work)) {
+		log_notice("SIGHUP: a reload is still preparing regions; "
+			   "reloading again when it is done");
+		rl->again = true;
+		return;
+	}
 	pmrd_notify("RELOADING=1\nMONOTONIC_USEC=%llu\nSTATUS=reloading",
 		    monotonic_usec());
 	log_notice("SIGHUP: reloading %s", s->conf->file);
-	err = pmrd_conf_load(s->conf->file, report, NULL, &nc);
+	memset(rl, 0, sizeof(*rl));
+	err = pmrd_conf_load(s->conf->file, report, NULL, &rl->nc);
 	if (err) {
 		log_err("reload: %s: %s; nothing changed", s->conf->file,
 			err == -EINVAL ? "errors above" : strerror(-err));
-		goto out_ready;
+		pmrd_notify("READY=1\nSTATUS=serving %zu regions on %s",
+			    s->n_exports, s->dev->addr);
+		return;
 	}
-	warn_restart(s->conf, nc);
+	warn_restart(s->conf, rl->nc);
 
 	for (size_t i = s->n_exports; i-- > 0;) {
-		if (pmrd_conf_find_region(nc, s->exports[i]->region->name))
+		if (pmrd_conf_find_region(rl->nc, s->exports[i]->region->name))
 			continue;
 		if (remove_at(s, i))
-			failed++;
+			rl->failed++;
 		else
-			removed++;
+			rl->removed++;
 	}
-	for (size_t i = 0; i < nc->n_regions; i++) {
-		const struct pmrd_region_conf *rc = &nc->regions[i];
+	for (size_t i = 0; i < rl->nc->n_regions; i++) {
+		const struct pmrd_region_conf *rc = &rl->nc->regions[i];
 		long at = find(s->exports, s->n_exports, rc->name);
 
 		if (at >= 0) {
@@ -233,7 +339,7 @@ void pmrd_server_reload(struct pmrd_server *s)
 				log_warn(
 					"reload: region %s: %s changed: refused, it keeps running as before (restart pmrd to change a region)",
 					rc->name, why);
-				refused++;
+				rl->refused++;
 			}
 			continue;
 		}
@@ -242,49 +348,50 @@ void pmrd_server_reload(struct pmrd_server *s)
 			log_warn(
 				"reload: region %s: still open by clients after its removal: not added (reload again later)",
 				rc->name);
-			refused++;
+			rl->refused++;
 			continue;
 		}
 		if (path_taken(s->exports, s->n_exports, rc->path)) {
 			log_warn(
 				"reload: region %s: %s is served as another region: refused",
 				rc->name, rc->path);
-			refused++;
+			rl->refused++;
 			continue;
 		}
-		err = add(s, rc);
-		if (err) {
-			log_err("reload: region %s: cannot be served (%s): not added",
-				rc->name, strerror(-err));
-			failed++;
-			continue;
+		if (plan_add(rl, rc)) {
+			log_err("reload: region %s: out of memory: not added",
+				rc->name);
+			rl->failed++;
 		}
-		if (s->exports[s->n_exports - 1]->plan.access &
-		    PMRD_ACCESS_FLUSH_PERSISTENT)
-			s->env.qp_extra_access |= PMRD_ACCESS_FLUSH_PERSISTENT;
-		added++;
 	}
-	/* allow lists and keys apply at once, to the next OPEN of everyone */
-	if (!pmrd_auth_new(nc, &auth)) {
-		pmrd_auth_delete(&s->env.auth);
-		s->env.auth = auth;
-	} else {
-		log_err("reload: allow and psk_file rules not updated: out of memory");
-		failed++;
+	if (rl->n_add) {
+		rl->added = calloc(rl->n_add, sizeof(*rl->added));
+		rl->err = calloc(rl->n_add, sizeof(*rl->err));
+		if (!rl->added || !rl->err) {
+			log_err("reload: out of memory: no region added");
+			rl->failed += (unsigned)rl->n_add;
+			rl->n_add = 0;
+		}
 	}
-	sync_sessions(s);
-	log_notice(
-		"reload: %u added, %u removed, %u refused, %u failed; serving %zu regions",
-		added, removed, refused, failed, s->n_exports);
-	pmrd_conf_free(&nc);
-out_ready:
-	pmrd_notify("READY=1\nSTATUS=serving %zu regions on %s", s->n_exports,
-		    s->dev->addr);
+	if (rl->n_add &&
+	    !pmrd_work_start(&rl->work, s->loop, prepare_cb, prepared_cb)) {
+		/* serving meanwhile; prepared_cb adds them */
+		sync_sessions(s);
+		return;
+	}
+	/* no worker thread: nothing to add, or prepare on the loop */
+	if (rl->n_add)
+		prepare_cb(&rl->work);
+	finish(s);
 }
 
 /* pmrd_server_release_all -- see server_priv.h */
 void pmrd_server_release_all(struct pmrd_server *s)
 {
+	/* the worker's regions join the table, to be released below; a
+	 * SIGHUP that came meanwhile starts no new reload now */
+	s->reload.again = false;
+	pmrd_work_finish(&s->reload.work);
 	if (ev_is_active(&s->drain_watcher))
 		ev_check_stop(s->loop, &s->drain_watcher);
 	for (size_t i = 0; i < s->n_draining; i++)

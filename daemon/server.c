@@ -29,6 +29,7 @@
 #define LISTEN_BACKLOG 128
 #define STOP_GRACE_S   3.0
 #define CREDITS_MAX    1024 /* whatever the config says: buffers are 8 KiB each */
+#define CM_BUDGET      16   /* rdmacm events per callback: then the others */
 
 _Static_assert(PMRD_MSG_MIN == PMR_MSG_MAX_FLOOR && PMRD_MSG_MAX == PMR_MSG_MAX,
 	       "conf's max_msg bounds are proto's");
@@ -293,14 +294,15 @@ static void handle_cm_event(struct pmrd_server *s, struct cm_event *e)
 	maybe_finish_stop(s);
 }
 
-/* cm_cb -- the rdmacm event channel is readable: drain it */
+/* cm_cb -- the rdmacm event channel is readable: up to CM_BUDGET events */
 static void cm_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct pmrd_server *s = container_of(w, struct pmrd_server, cm_watcher);
 	struct rdma_cm_event *ev;
 	struct cm_event e;
+	unsigned n = 0;
 
-	while (!rdma_get_cm_event(s->dev->ec, &ev)) {
+	while (n++ < CM_BUDGET && !rdma_get_cm_event(s->dev->ec, &ev)) {
 		memset(&e, 0, sizeof(e));
 		e.type = ev->event;
 		e.status = ev->status;
@@ -320,6 +322,8 @@ static void cm_cb(struct ev_loop *loop, ev_io *w, int revents)
 		rdma_ack_cm_event(ev);
 		handle_cm_event(s, &e);
 	}
+	if (n > CM_BUDGET)
+		return; /* the rest next iteration: the fd stays readable */
 	if (errno != EAGAIN && errno != EWOULDBLOCK)
 		log_err("rdma_get_cm_event: %s", strerror(errno));
 }
@@ -470,11 +474,13 @@ int pmrd_server_run(const struct pmrd_conf *conf, struct pmrd_region **regions,
 	ev_run(s.loop, 0);
 	err = s.result;
 
-	/* requests (PERSIST too) run to completion in the loop: none is in
-	 * flight here, so dropping the clients loses nothing acknowledged */
+	/* a request not finished (a PERSIST in progress, an OPEN waiting for
+	 * its key) is not answered yet: dropping the clients loses nothing
+	 * acknowledged */
 	while ((c = hlist_entry_safe(s.env.clients.first, struct pmrd_client,
 				     link)))
 		pmrd_client_delete(&c);
+	pmrd_client_env_finish(&s.env);
 	ev_timer_stop(s.loop, &s.stop_timer);
 	pmrd_admin_delete(&s.admin);
 out_stop_cm:

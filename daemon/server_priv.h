@@ -16,6 +16,19 @@
 #include "device.h"
 #include "mr.h"
 #include "server.h"
+#include "work.h"
+
+/* A reload whose new regions are prepared off the loop (reload.c). */
+struct pmrd_reload {
+	struct pmrd_work work; /* prepares and registers the new regions */
+	struct pmrd_conf *nc;  /* the file being applied */
+	const struct pmrd_region_conf **add; /* the regions to add */
+	struct pmrd_export **added; /* per region: its export, NULL: failed */
+	int *err;		    /* per region: why it failed */
+	size_t n_add;
+	unsigned removed, refused, failed;
+	bool again; /* a SIGHUP came meanwhile: reload once more */
+};
 
 struct pmrd_server {
 	struct ev_loop *loop;
@@ -26,6 +39,7 @@ struct pmrd_server {
 	struct pmrd_export **draining; /* removed by a reload, still open */
 	size_t n_draining;
 	ev_check drain_watcher;
+	struct pmrd_reload reload;
 	bool owns_regions; /* exports' regions are ours to close */
 	struct pmrd_client_env env;
 	ev_io cm_watcher;
@@ -41,12 +55,16 @@ struct pmrd_server {
  * pmrd_server_reload -- SIGHUP: read the config file again; prepare and
  * export new regions, stop offering removed ones (released when their
  * last handle closes), refuse changed ones with the reason logged.  A file
- * with errors changes nothing.  sd_notify RELOADING=1 ... READY=1.
+ * with errors changes nothing.  sd_notify RELOADING=1 ... READY=1.  New
+ * regions are prepared and registered on a worker thread; they are
+ * offered (and READY=1 sent) once all are done, the loop serving
+ * meanwhile.  A SIGHUP during that is applied after it.
  */
 void pmrd_server_reload(struct pmrd_server *s);
 
-/* pmrd_server_release_all -- at exit: every export (draining ones too)
- * deregistered, and the regions closed where the server owns them */
+/* pmrd_server_release_all -- at exit: a reload in progress finished, then
+ * every export (draining ones too) deregistered, and the regions closed
+ * where the server owns them */
 void pmrd_server_release_all(struct pmrd_server *s);
 
 #endif

@@ -58,6 +58,23 @@ void pmrd_session_set_keys(struct pmrd_session *s,
 	s->key_ctx = ctx;
 }
 
+/* pmrd_session_defer_persist -- see session.h */
+void pmrd_session_defer_persist(struct pmrd_session *s, bool on)
+{
+	s->defer_persist = on;
+}
+
+/* pmrd_session_take_persist -- see session.h */
+bool pmrd_session_take_persist(struct pmrd_session *s,
+			       struct pmrd_persist_range *ret)
+{
+	if (!s->persist.region)
+		return false;
+	*ret = s->persist;
+	memset(&s->persist, 0, sizeof(s->persist));
+	return true;
+}
+
 /* pmrd_session_fini -- see session.h */
 void pmrd_session_fini(struct pmrd_session *s)
 {
@@ -276,12 +293,60 @@ static bool auth_denied(struct pmrd_session *s, const struct pmr_open_req *o,
 	return true;
 }
 
+/* claim -- handle H (table slot) is EX's, opened with ACCESS: the counts */
+static void claim(struct pmrd_session *s, struct pmrd_handle *h,
+		  struct pmrd_export *ex, uint8_t access)
+{
+	if (!h->gen)
+		h->gen = 1;
+	h->ex = ex;
+	h->access = access;
+	s->n_open++;
+	ex->n_open++;
+	if (s->n_global)
+		(*s->n_global)++;
+}
+
+/*
+ * fill_open -- the OPEN response of handle H in table slot SLOT (key
+ * granted) for the request O, signed; on a signing failure the open is
+ * undone and RESP is the error
+ */
+static void fill_open(struct pmrd_session *s, struct pmrd_handle *h,
+		      unsigned slot, const struct pmr_open_req *o,
+		      struct pmr_msg *resp)
+{
+	struct pmr_open_resp *r = &resp->u.open_resp;
+	struct pmrd_export *ex = h->ex;
+
+	r->handle = (uint32_t)h->gen << 16 | slot;
+	r->rkey = h->rkey;
+	r->addr = ex->addr;
+	r->length = ex->region->size;
+	r->persist = ex->plan.persist;
+	/* a read-only key cannot FLUSH (keys.h): nothing to flush anyway */
+	if (o->access == PMR_WIRE_ACCESS_RO && h->key)
+		r->persist &= ~(uint32_t)PMR_PERSIST_FLUSH;
+	r->gran = wire_gran(ex->region->granularity);
+	r->kind = wire_kind(ex->region->kind);
+	r->access = o->access;
+	if (pmrd_auth_sign_open(&s->auth, o, r)) {
+		/* libcrypto failed: no key leaves without its proof */
+		memset(r, 0, sizeof(*r));
+		undo_open(s, h);
+		set_error(resp, PMR_ST_INTERNAL, "cannot sign the answer");
+		return;
+	}
+	log_debug("client %s: open %s (%s) -> handle %#x", s->peer,
+		  ex->region->name,
+		  o->access == PMR_WIRE_ACCESS_RW ? "rw" : "ro", r->handle);
+}
+
 /* do_open -- OPEN(name, access): a handle and what RDMA needs */
 static void do_open(struct pmrd_session *s, const struct pmr_msg *req,
 		    struct pmr_msg *resp)
 {
 	const struct pmr_open_req *o = &req->u.open_req;
-	struct pmr_open_resp *r = &resp->u.open_resp;
 	struct pmrd_export *ex;
 	struct pmrd_handle *h = NULL;
 	unsigned slot;
@@ -323,38 +388,22 @@ static void do_open(struct pmrd_session *s, const struct pmr_msg *req,
 			  s->max_global);
 		return;
 	}
-	if (grant_key(s, ex, o->access, h, resp))
-		return;
-	if (!h->gen)
-		h->gen = 1;
-	h->ex = ex;
-	h->access = o->access;
-	s->n_open++;
-	ex->n_open++;
-	if (s->n_global)
-		(*s->n_global)++;
-
-	r->handle = (uint32_t)h->gen << 16 | slot;
-	r->rkey = h->rkey;
-	r->addr = ex->addr;
-	r->length = ex->region->size;
-	r->persist = ex->plan.persist;
-	/* a read-only key cannot FLUSH (keys.h): nothing to flush anyway */
-	if (o->access == PMR_WIRE_ACCESS_RO && h->key)
-		r->persist &= ~(uint32_t)PMR_PERSIST_FLUSH;
-	r->gran = wire_gran(ex->region->granularity);
-	r->kind = wire_kind(ex->region->kind);
-	r->access = o->access;
-	if (pmrd_auth_sign_open(&s->auth, o, r)) {
-		/* libcrypto failed: no key leaves without its proof */
-		memset(r, 0, sizeof(*r));
-		undo_open(s, h);
-		set_error(resp, PMR_ST_INTERNAL, "cannot sign the answer");
+	if (s->defer_grant && s->key_ops &&
+	    ex->plan.keys == PMRD_KEYS_MR_PER_CLIENT) {
+		/* held (the region cannot be released meanwhile), keyless */
+		h->key = NULL;
+		claim(s, h, ex, o->access);
+		s->wait.h = h;
+		s->wait.slot = slot;
+		s->wait.open = *o;
+		s->wait.type = req->hdr.type;
+		s->wait.req_id = req->hdr.req_id;
 		return;
 	}
-	log_debug("client %s: open %s (%s) -> handle %#x", s->peer,
-		  ex->region->name,
-		  o->access == PMR_WIRE_ACCESS_RW ? "rw" : "ro", r->handle);
+	if (grant_key(s, ex, o->access, h, resp))
+		return;
+	claim(s, h, ex, o->access);
+	fill_open(s, h, slot, o, resp);
 }
 
 /* do_close -- CLOSE(handle) */
@@ -371,7 +420,12 @@ static void do_close(struct pmrd_session *s, const struct pmr_msg *req,
 	undo_open(s, h);
 }
 
-/* do_persist -- PERSIST(handle, offset, length): bounds, then pmem2 */
+/*
+ * do_persist -- PERSIST(handle, offset, length): a rw handle, bounds, then
+ * pmem2 (or the range left to the caller: pmrd_session_defer_persist).
+ * A read-only handle is refused: it has written nothing to make durable,
+ * and a persist costs the server time in proportion to its length.
+ */
 static void do_persist(struct pmrd_session *s, const struct pmr_msg *req,
 		       struct pmr_msg *resp)
 {
@@ -383,6 +437,13 @@ static void do_persist(struct pmrd_session *s, const struct pmr_msg *req,
 		set_error(resp, PMR_ST_NOENT, "no open handle %#x", p->handle);
 		return;
 	}
+	if (h->access != PMR_WIRE_ACCESS_RW) {
+		set_error(
+			resp, PMR_ST_ACCESS,
+			"handle %#x is open read-only: PERSIST needs a rw open",
+			p->handle);
+		return;
+	}
 	size = h->ex->region->size;
 	if (p->offset > size || p->length > size - p->offset) {
 		set_error(resp, PMR_ST_RANGE,
@@ -392,8 +453,15 @@ static void do_persist(struct pmrd_session *s, const struct pmr_msg *req,
 			  (unsigned long long)size);
 		return;
 	}
-	if (p->length)
-		pmrd_region_persist(h->ex->region, p->offset, p->length);
+	if (!p->length)
+		return;
+	if (s->defer_persist) {
+		s->persist.region = h->ex->region;
+		s->persist.off = p->offset;
+		s->persist.len = p->length;
+		return;
+	}
+	pmrd_region_persist(h->ex->region, p->offset, p->length);
 }
 
 /* dispatch -- a decoded request into RESP (type, req_id already set) */
@@ -427,6 +495,73 @@ static bool dispatch(struct pmrd_session *s, const struct pmr_msg *req,
 	return true;
 }
 
+/* encode_resp -- OUT into RESP (CAP bytes); its length, 0: none */
+static int encode_resp(struct pmrd_session *s, struct pmr_msg *out, void *resp,
+		       size_t cap)
+{
+	int n = pmr_msg_encode(out, resp, cap);
+
+	if (n < 0) {
+		/* cannot happen for our own responses; keep the client */
+		log_err("client %s: cannot encode a %s response: %s", s->peer,
+			pmr_msg_type_str(out->hdr.type), strerror(-n));
+		memset(&out->u, 0, sizeof(out->u));
+		set_error(out, PMR_ST_INTERNAL, "internal error");
+		n = pmr_msg_encode(out, resp, cap);
+		if (n < 0)
+			n = 0;
+	}
+	return n;
+}
+
+/* pmrd_session_defer_grant -- see session.h */
+void pmrd_session_defer_grant(struct pmrd_session *s, bool on)
+{
+	s->defer_grant = on;
+}
+
+/* pmrd_session_key_wanted -- see session.h */
+bool pmrd_session_key_wanted(const struct pmrd_session *s,
+			     struct pmrd_key_request *ret)
+{
+	if (!s->wait.h)
+		return false;
+	ret->ops = s->key_ops;
+	ret->ctx = s->key_ctx;
+	ret->ex = s->wait.h->ex;
+	ret->access = s->wait.open.access;
+	return true;
+}
+
+/* pmrd_session_key_done -- see session.h */
+int pmrd_session_key_done(struct pmrd_session *s, int err, uint32_t rkey,
+			  void *cookie, void *resp, size_t cap)
+{
+	struct pmrd_handle *h = s->wait.h;
+	struct pmrd_export *ex;
+	struct pmr_msg out;
+
+	if (!h)
+		return 0;
+	ex = h->ex;
+	pmr_msg_init(&out, s->wait.type | PMR_MSG_RESP, s->wait.req_id);
+	if (err) {
+		log_notice("client %s: no key for region %s: %s", s->peer,
+			   ex->region->name, strerror(-err));
+		set_error(&out, err == -ENOMEM ? PMR_ST_LIMIT : PMR_ST_INTERNAL,
+			  "cannot grant a key for '%s': %s", ex->region->name,
+			  strerror(-err));
+		undo_open(s, h);
+	} else {
+		h->rkey = rkey;
+		h->key = cookie;
+		s->n_keys++;
+		fill_open(s, h, s->wait.slot, &s->wait.open, &out);
+	}
+	memset(&s->wait, 0, sizeof(s->wait));
+	return encode_resp(s, &out, resp, cap);
+}
+
 /* pmrd_session_handle -- see session.h */
 int pmrd_session_handle(struct pmrd_session *s, const void *req, size_t len,
 			void *resp, size_t cap)
@@ -437,6 +572,7 @@ int pmrd_session_handle(struct pmrd_session *s, const void *req, size_t len,
 	int err, n;
 
 	s->n_requests++;
+	memset(&s->persist, 0, sizeof(s->persist));
 	err = pmr_msg_hdr_decode(req, len, &raw);
 	if (err) {
 		log_debug("client %s: %zu-byte message, header unreadable",
@@ -461,17 +597,11 @@ int pmrd_session_handle(struct pmrd_session *s, const void *req, size_t len,
 		log_debug("client %s: bad request: %s", s->peer,
 			  out.u.error.text);
 
-	n = pmr_msg_encode(&out, resp, cap);
-	if (n < 0) {
-		/* cannot happen for our own responses; keep the client */
-		log_err("client %s: cannot encode a %s response: %s", s->peer,
-			pmr_msg_type_str(out.hdr.type), strerror(-n));
-		memset(&out.u, 0, sizeof(out.u));
-		set_error(&out, PMR_ST_INTERNAL, "internal error");
-		n = pmr_msg_encode(&out, resp, cap);
-		if (n < 0)
-			n = 0;
+	if (good && s->wait.h) {
+		s->bad_streak = 0;
+		return 0; /* answered by pmrd_session_key_done */
 	}
+	n = encode_resp(s, &out, resp, cap);
 
 out_count:
 	if (s->auth.failed > PMRD_AUTH_MAX_FAILS) {

@@ -7,6 +7,7 @@
 #ifndef PMRD_SESSION_H
 #define PMRD_SESSION_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,6 +26,29 @@ struct pmrd_handle {
 	void *key;	/* the key source's cookie, NULL: shared MR rkey */
 };
 
+/* A PERSIST's checked range, left to the caller (deferred persists). */
+struct pmrd_persist_range {
+	const struct pmrd_region *region; /* NULL: none */
+	uint64_t off, len;
+};
+
+/* An OPEN whose key is granted off the loop (pmrd_session_defer_grant). */
+struct pmrd_key_wait {
+	struct pmrd_handle *h; /* NULL: none; else held, keyless */
+	unsigned slot;
+	struct pmr_open_req open;
+	uint16_t type;
+	uint64_t req_id;
+};
+
+/* What the caller must call to grant that key (anywhere, any thread). */
+struct pmrd_key_request {
+	const struct pmrd_key_ops *ops;
+	void *ctx;
+	struct pmrd_export *ex;
+	uint8_t access;
+};
+
 struct pmrd_session {
 	struct pmrd_export *const *exports;
 	size_t n_exports;
@@ -41,6 +65,10 @@ struct pmrd_session {
 	void *key_ctx;
 	unsigned n_keys;	    /* keys granted and not revoked */
 	struct pmrd_auth_conn auth; /* zero: no rules (pmrd_auth_conn_start) */
+	bool defer_persist;	    /* PERSIST ranges go to the caller */
+	bool defer_grant;	    /* slow keys are granted by the caller */
+	struct pmrd_key_wait wait;  /* the OPEN waiting for its key */
+	struct pmrd_persist_range persist; /* the last one, not yet taken */
 	uint64_t n_requests;
 	uint64_t n_bad;
 };
@@ -72,6 +100,48 @@ void pmrd_session_set_keys(struct pmrd_session *s,
 			   const struct pmrd_key_ops *ops, void *ctx);
 
 /*
+ * pmrd_session_defer_persist -- with ON, a PERSIST that passes its checks
+ * is not persisted by pmrd_session_handle: its range is left for
+ * pmrd_session_take_persist, and the caller must persist it before it
+ * sends the (success) response.  Off (the default): persisted inline.
+ */
+void pmrd_session_defer_persist(struct pmrd_session *s, bool on);
+
+/*
+ * pmrd_session_take_persist -- after pmrd_session_handle: true and the
+ * range into *RET when that request was a deferred PERSIST (then empty)
+ */
+bool pmrd_session_take_persist(struct pmrd_session *s,
+			       struct pmrd_persist_range *ret);
+
+/*
+ * pmrd_session_defer_grant -- with ON, an OPEN whose key is a registration
+ * of its own (mr-per-client: hundreds of ms for a large region) holds its
+ * handle without a key and pmrd_session_handle returns 0 for it; the
+ * caller gets the grant to run from pmrd_session_key_wanted (it may run
+ * on another thread: the session must not be used meanwhile) and the
+ * response from pmrd_session_key_done.  Off (the default): granted inline.
+ */
+void pmrd_session_defer_grant(struct pmrd_session *s, bool on);
+
+/*
+ * pmrd_session_key_wanted -- after pmrd_session_handle returned 0: true
+ * and what to call (RET->ops->grant(RET->ctx, RET->ex, RET->access, ...))
+ * when that request was an OPEN waiting for its key
+ */
+bool pmrd_session_key_wanted(const struct pmrd_session *s,
+			     struct pmrd_key_request *ret);
+
+/*
+ * pmrd_session_key_done -- the grant of the waiting OPEN returned ERR
+ * (negative errno) or RKEY and COOKIE: the open completes (or is undone)
+ * and its response is written into RESP (CAP >= PMR_MSG_MAX); returns
+ * its length (0 when no OPEN was waiting)
+ */
+int pmrd_session_key_done(struct pmrd_session *s, int err, uint32_t rkey,
+			  void *cookie, void *resp, size_t cap);
+
+/*
  * pmrd_session_fini -- revoke every key the session still holds (the
  * key source's revoke_all) and free the handle table
  */
@@ -88,7 +158,8 @@ size_t pmrd_session_open_regions(const struct pmrd_session *s,
 /*
  * pmrd_session_handle -- process one received message REQ of LEN bytes and
  * write the response into RESP (CAP >= PMR_MSG_MAX).  Returns the response
- * length, 0 when no response can be sent (header unreadable), or -EPROTO
+ * length, 0 when no response can be sent (header unreadable) or it waits
+ * for a key (pmrd_session_defer_grant), or -EPROTO
  * when the client must be disconnected (too much garbage in a row, or too
  * many failed PSK proofs); the reason is logged here.
  */

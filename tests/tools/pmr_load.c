@@ -20,6 +20,11 @@
  *           -o K opens that must work, the next open must fail with ERROR
  *           (LIMIT, REJECTED_TOO_MANY, REJECTED_MEMORY, ...); prints what
  *           pmr_strerror and the server said.
+ *   lat     one client with libpmr's default timeout: connect, open the
+ *           first region rw, then -n N rounds of a 64-byte write + persist
+ *           at -b BASE (SERVER method), each timed; prints
+ *           "lat: connect_ms C open_ms O n N p50_us A p99_us B max_us M"
+ *           (a benchmark row for the suites; nothing is judged by time).
  *
  * Every data check compares all bytes read with what this client wrote.
  * Exit: 0 as expected, 1 not (reasons on stderr), 2 usage.
@@ -497,12 +502,81 @@ out_close:
 	return rc;
 }
 
+/* ms_since -- milliseconds from T0 to now (CLOCK_MONOTONIC) */
+static double ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) * 1e3 +
+	       (double)(t.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+/* cmp_double -- qsort order of doubles */
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* do_lat -- the lat mode (see top) */
+static int do_lat(const struct opts *o)
+{
+	struct pmr_region *r = NULL;
+	struct pmr_conn *conn = NULL;
+	double connect_ms, open_ms, *us;
+	unsigned n = o->cycles ? o->cycles : 1;
+	uint8_t buf[64];
+	struct timespec t0;
+	int err;
+
+	us = calloc(n, sizeof(*us));
+	if (!us)
+		return 1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	err = pmr_conn_open(o->host, o->port, NULL, &conn);
+	connect_ms = ms_since(&t0);
+	if (err) {
+		fprintf(stderr, "connect (after %.0f ms): %s\n", connect_ms,
+			pmr_strerror(err));
+		free(us);
+		return 1;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	err = pmr_region_open(conn, o->regions[0], PMR_OPEN_RW, &r);
+	open_ms = ms_since(&t0);
+	if (!err)
+		err = pmr_region_set_persist_method(r, PMR_METHOD_SERVER);
+	for (unsigned i = 0; i < n && !err; i++) {
+		fill(buf, sizeof(buf), 0, i);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		err = pmr_region_write(r, buf, o->base, sizeof(buf));
+		if (!err)
+			err = pmr_region_persist(r, o->base, sizeof(buf));
+		us[i] = ms_since(&t0) * 1e3;
+	}
+	if (err) {
+		fprintf(stderr, "lat: %s (%s)\n", pmr_strerror(err),
+			conn ? pmr_conn_last_error_text(conn) : "");
+	} else {
+		qsort(us, n, sizeof(*us), cmp_double);
+		printf("lat: connect_ms %.1f open_ms %.1f n %u p50_us %.0f p99_us %.0f max_us %.0f\n",
+		       connect_ms, open_ms, n, us[n / 2],
+		       us[(size_t)((n - 1) * 0.99)], us[n - 1]);
+	}
+	free(us);
+	pmr_region_close(&r);
+	pmr_conn_close(&conn);
+	return err ? 1 : 0;
+}
+
 /* usage -- the synopsis on stderr; returns 2 */
 static int usage(void)
 {
 	fprintf(stderr,
 		"usage: pmr-load [-c clients] [-t secs] [-n cycles] [-s slice] [-o opens] [-k credits] [-e ERROR] [-b base] [-w]\n"
-		"                HOST PORT load|cycles|hold|expect REGION...\n");
+		"                HOST PORT load|cycles|hold|expect|lat REGION...\n");
 	return 2;
 }
 
@@ -577,5 +651,7 @@ int main(int argc, char **argv)
 		return do_hold(&g_o);
 	if (!strcmp(mode, "expect") && g_o.expect)
 		return do_expect(&g_o);
+	if (!strcmp(mode, "lat"))
+		return do_lat(&g_o);
 	return usage();
 }

@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -31,11 +32,12 @@
 #include "pmr_proto.h"
 #include "proof.h"
 
-#define TIMEOUT_MS 5000
-#define CREDITS	   4
-#define DATA_SIZE  (64 * 1024)
-#define SEND_BIT   (1ull << 63)
-#define DATA_WRID  0x4000000000000000ull
+#define TIMEOUT_MS  5000
+#define CREDITS	    4 /* what a hello asks, unless g_credits says */
+#define CREDITS_MAX 8 /* what the buffers hold (hog asks up to it) */
+#define DATA_SIZE   (64 * 1024)
+#define SEND_BIT    (1ull << 63)
+#define DATA_WRID   0x4000000000000000ull
 
 struct conn {
 	struct rdma_event_channel *ec;
@@ -43,13 +45,13 @@ struct conn {
 	struct ibv_pd *pd;
 	struct ibv_cq *cq;
 	struct ibv_mr *mr;
-	uint8_t *buf; /* CREDITS recv slots, 1 send slot, data area */
+	uint8_t *buf; /* CREDITS_MAX recv slots, 1 send slot, data area */
 	struct pmr_welcome welcome;
 	struct pmr_reject reject;
 	bool rejected;
 	bool dead;
-	struct ibv_wc
-		stash[2 * CREDITS + 8]; /* polled while waiting for another */
+	struct ibv_wc stash[2 * CREDITS_MAX +
+			    8]; /* polled while waiting for another */
 	unsigned n_stash;
 	uint64_t next_req;
 	const char *name;
@@ -57,6 +59,14 @@ struct conn {
 };
 
 static const char *g_host, *g_port;
+static unsigned g_credits = CREDITS; /* asked in conn_hello */
+static volatile sig_atomic_t g_stop; /* SIGTERM: the hog winds down */
+
+/* on_term -- the hog stops sending, collects its answers, reports */
+static void on_term(int sig)
+{
+	g_stop = 1;
+}
 
 /* fail -- print why the scenario failed; returns 1 for `return fail()` */
 __attribute__((format(printf, 1, 2))) static int fail(const char *fmt, ...)
@@ -99,12 +109,12 @@ static uint8_t *recv_slot(struct conn *c, unsigned i)
 
 static uint8_t *send_slot(struct conn *c)
 {
-	return c->buf + (size_t)CREDITS * PMR_MSG_MAX;
+	return c->buf + (size_t)CREDITS_MAX * PMR_MSG_MAX;
 }
 
 static uint8_t *data_area(struct conn *c)
 {
-	return c->buf + (size_t)(CREDITS + 1) * PMR_MSG_MAX;
+	return c->buf + (size_t)(CREDITS_MAX + 1) * PMR_MSG_MAX;
 }
 
 /*
@@ -188,7 +198,7 @@ static int conn_open(struct conn *c, const char *name, const void *hello,
 	struct rdma_addrinfo hints = { .ai_port_space = RDMA_PS_TCP }, *res;
 	struct ibv_qp_init_attr_ex qa;
 	struct rdma_conn_param cp;
-	size_t size = (size_t)(CREDITS + 1) * PMR_MSG_MAX + DATA_SIZE;
+	size_t size = (size_t)(CREDITS_MAX + 1) * PMR_MSG_MAX + DATA_SIZE;
 	int err, flags;
 
 	memset(c, 0, sizeof(*c));
@@ -214,14 +224,14 @@ static int conn_open(struct conn *c, const char *name, const void *hello,
 		return -EHOSTUNREACH;
 
 	c->pd = ibv_alloc_pd(c->id->verbs);
-	c->cq = ibv_create_cq(c->id->verbs, 4 * CREDITS + 8, NULL, NULL, 0);
+	c->cq = ibv_create_cq(c->id->verbs, 4 * CREDITS_MAX + 8, NULL, NULL, 0);
 	if (!c->pd || !c->cq)
 		return -ENOMEM;
 	memset(&qa, 0, sizeof(qa));
 	qa.send_cq = qa.recv_cq = c->cq;
 	qa.qp_type = IBV_QPT_RC;
-	qa.cap.max_send_wr = 2 * CREDITS + 4;
-	qa.cap.max_recv_wr = CREDITS;
+	qa.cap.max_send_wr = 2 * CREDITS_MAX + 4;
+	qa.cap.max_recv_wr = CREDITS_MAX;
 	qa.cap.max_send_sge = qa.cap.max_recv_sge = 1;
 	qa.sq_sig_all = 1;
 	qa.pd = c->pd;
@@ -245,7 +255,7 @@ static int conn_open(struct conn *c, const char *name, const void *hello,
 	c->mr = ibv_reg_mr(c->pd, c->buf, size, IBV_ACCESS_LOCAL_WRITE);
 	if (!c->mr)
 		return -errno;
-	for (unsigned i = 0; i < CREDITS; i++) {
+	for (unsigned i = 0; i < g_credits; i++) {
 		err = post_recv(c, i);
 		if (err)
 			return err;
@@ -278,7 +288,7 @@ static int hello_encode(uint8_t b[PMR_HELLO_SIZE_V2],
 	struct pmr_hello h = {
 		.version = PMR_PROTO_VERSION,
 		.min_version = PMR_PROTO_VERSION_MIN,
-		.credits = CREDITS,
+		.credits = (uint16_t)g_credits,
 	};
 
 	/* a real client's nonce is random; any will do for a probe */
@@ -882,6 +892,7 @@ static int sc_data(int argc, char **argv)
 static int sc_ro(int argc, char **argv)
 {
 	struct pmr_open_resp o;
+	struct pmr_msg m;
 	struct ibv_wc wc;
 	struct conn c;
 	int err, st;
@@ -901,12 +912,20 @@ static int sc_ro(int argc, char **argv)
 		return fail("FLUSH advertised on a read-only region");
 	if (rdma_op(&c, IBV_WR_RDMA_READ, o.addr, o.rkey, 64, &wc))
 		return fail("RDMA READ: %s", ibv_wc_status_str(wc.status));
+	/* PERSIST costs the server time: refused on a ro handle */
+	pmr_msg_init(&m, PMR_MSG_PERSIST, 0);
+	m.u.persist_req.handle = o.handle;
+	m.u.persist_req.length = o.length;
+	if ((st = do_simple(&c, &m)) != PMR_ST_ACCESS)
+		return fail(
+			"PERSIST on a ro handle: status %d, expected ACCESS",
+			st);
 	err = rdma_op(&c, IBV_WR_RDMA_WRITE, o.addr, o.rkey, 64, &wc);
 	if (err != -ECONNRESET || wc.status != IBV_WC_REM_ACCESS_ERR)
 		return fail("RDMA WRITE to a ro region: %s",
 			    err ? ibv_wc_status_str(wc.status) :
 				  "succeeded (MR has remote write!)");
-	say("ro region: open rw ACCESS, READ ok, WRITE -> %s",
+	say("ro region: open rw ACCESS, READ ok, PERSIST ACCESS, WRITE -> %s",
 	    ibv_wc_status_str(wc.status));
 	conn_close(&c);
 	return 0;
@@ -1291,6 +1310,114 @@ static int sc_hold(int argc, char **argv)
 	return err;
 }
 
+/*
+ * sc_hog NAME rw|ro SECS [CREDITS] -- what one hostile client can do to
+ * the daemon: with every credit granted in flight, stream PERSISTs of the
+ * whole region on a NAME handle opened rw or ro for SECS seconds; each
+ * answer must be OK (rw) or ACCESS (ro: refused).  Prints "hogging" once
+ * the stream runs, and the count and mean round trip at the end.
+ */
+static int sc_hog(int argc, char **argv)
+{
+	uint8_t b[PMR_MSG_MAX];
+	struct pmr_open_resp o;
+	struct pmr_msg m, r;
+	struct ibv_sge sge;
+	struct ibv_send_wr wr, *bad;
+	struct ibv_wc wc;
+	struct conn c;
+	unsigned credits, out = 0;
+	unsigned long long answered = 0;
+	long long t0, end, last;
+	bool rw, send_busy = false;
+	uint16_t want;
+	int err, st, n, secs;
+
+	if (argc < 3 || (strcmp(argv[1], "rw") && strcmp(argv[1], "ro")))
+		return 2;
+	rw = !strcmp(argv[1], "rw");
+	secs = atoi(argv[2]);
+	g_credits = argc > 3 ? (unsigned)atoi(argv[3]) : CREDITS_MAX;
+	if (!g_credits || g_credits > CREDITS_MAX)
+		return 2;
+	err = conn_hello(&c, "hog");
+	if (err)
+		return fail("connect: %s", strerror(-err));
+	st = do_open(&c, argv[0], rw ? PMR_WIRE_ACCESS_RW : PMR_WIRE_ACCESS_RO,
+		     &o);
+	if (st)
+		return fail("open %s %s: %d", argv[0], argv[1], st);
+	credits = c.welcome.credits < g_credits ? c.welcome.credits : g_credits;
+	want = rw ? PMR_ST_OK : PMR_ST_ACCESS;
+	pmr_msg_init(&m, PMR_MSG_PERSIST, 0);
+	m.u.persist_req.handle = o.handle;
+	m.u.persist_req.length = o.length;
+	say("hogging: %u credits, PERSIST of %llu bytes on a %s handle, %d s",
+	    credits, (unsigned long long)o.length, argv[1], secs);
+	signal(SIGTERM, on_term);
+	t0 = last = now_ms();
+	end = t0 + secs * 1000LL;
+	while ((!g_stop && now_ms() < end) || out) {
+		if (!g_stop && now_ms() < end && out < credits && !send_busy) {
+			m.hdr.req_id = c.next_req++;
+			n = pmr_msg_encode(&m, b, sizeof(b));
+			if (n < 0)
+				return fail("encode: %s", strerror(-n));
+			memcpy(send_slot(&c), b, (size_t)n);
+			sge = (struct ibv_sge){ (uintptr_t)send_slot(&c),
+						(uint32_t)n, c.mr->lkey };
+			wr = (struct ibv_send_wr){ .wr_id = SEND_BIT,
+						   .sg_list = &sge,
+						   .num_sge = 1,
+						   .opcode = IBV_WR_SEND,
+						   .send_flags =
+							   IBV_SEND_SIGNALED };
+			if (ibv_post_send(c.id->qp, &wr, &bad))
+				return fail("ibv_post_send failed");
+			send_busy = true;
+			out++;
+		}
+		n = ibv_poll_cq(c.cq, 1, &wc);
+		if (n < 0)
+			return fail("ibv_poll_cq failed");
+		if (!n) {
+			struct timespec ts = { 0, 100000 };
+
+			if (now_ms() - last > 30000)
+				return fail("no answer for 30 s (%u in flight)",
+					    out);
+			nanosleep(&ts, NULL); /* leave the CPU to pmrd */
+			continue;
+		}
+		if (wc.status != IBV_WC_SUCCESS)
+			return fail("completion: %s",
+				    ibv_wc_status_str(wc.status));
+		if (wc.wr_id == SEND_BIT) {
+			send_busy = false;
+			continue;
+		}
+		err = pmr_msg_decode(recv_slot(&c, (unsigned)wc.wr_id),
+				     wc.byte_len, &r);
+		post_recv(&c, (unsigned)wc.wr_id);
+		if (err)
+			return fail("undecodable answer: %s", strerror(-err));
+		if (r.hdr.status != want)
+			return fail("PERSIST answered %s (%s), expected %s",
+				    pmr_status_str(r.hdr.status),
+				    r.hdr.status ? r.u.error.text : "",
+				    pmr_status_str(want));
+		out--;
+		answered++;
+		last = now_ms();
+	}
+	say("hog: %llu PERSISTs answered %s in %.1f s (%.2f ms each)", answered,
+	    pmr_status_str(want), (double)(now_ms() - t0) / 1e3,
+	    answered ? (double)(now_ms() - t0) * credits / (double)answered :
+		       0.);
+	conn_close(&c);
+	return 0;
+}
+
 /* sc_features -- what this build can test: "flush: yes|no" */
 /*
  * open_proof -- OPEN NAME rw on C carrying PROOF (NULL: none); the status
@@ -1475,6 +1602,7 @@ static const struct {
 	{ "limit-clients", sc_limit_clients, "MAX_CLIENTS" },
 	{ "isolation", sc_isolation, "NAME MAX_OUTSTANDING" },
 	{ "hold", sc_hold, "SECS" },
+	{ "hog", sc_hog, "NAME rw|ro SECS [CREDITS]" },
 	{ "keys", sc_keys, "NAME own|shared" },
 	{ "mrkey", sc_mrkey, "NAME RKEY" },
 	{ "rawop", sc_rawop, "NAME read|write RKEY" },

@@ -167,6 +167,43 @@ Test(session, persist_checks_bounds_then_persists)
 	cr_expect_eq(persist_calls, 2, "persist ran for a refused range");
 }
 
+Test(session, persist_refused_on_read_only_handle)
+{
+	struct pmr_msg m, r;
+	uint32_t h;
+
+	cr_assert_eq(open_region("alpha", PMR_WIRE_ACCESS_RO, &h), PMR_ST_OK);
+	pmr_msg_init(&m, PMR_MSG_PERSIST, 9);
+	m.u.persist_req.handle = h;
+	m.u.persist_req.length = sizeof(mem_a);
+	cr_assert_gt(roundtrip(&m, &r), 0);
+	cr_expect_eq(r.hdr.status, PMR_ST_ACCESS);
+	cr_expect(strstr(r.u.error.text, "read-only") != NULL, "text: %s",
+		  r.u.error.text);
+	cr_expect_eq(persist_calls, 0, "a read-only handle persisted");
+}
+
+Test(session, deferred_persist_is_left_to_the_caller)
+{
+	struct pmrd_persist_range pr;
+	uint32_t h;
+
+	pmrd_session_defer_persist(&s, true);
+	cr_assert_eq(open_region("alpha", PMR_WIRE_ACCESS_RW, &h), PMR_ST_OK);
+	cr_expect_not(pmrd_session_take_persist(&s, &pr), "OPEN left a range");
+	cr_expect_eq(persist(h, 4096, 100), PMR_ST_OK);
+	cr_expect_eq(persist_calls, 0, "a deferred persist ran inline");
+	cr_assert(pmrd_session_take_persist(&s, &pr));
+	cr_expect_eq(pr.off, 4096);
+	cr_expect_eq(pr.len, 100);
+	cr_expect_not(pmrd_session_take_persist(&s, &pr), "taken twice");
+	/* refused and empty ranges leave nothing to persist */
+	cr_expect_eq(persist(h, sizeof(mem_a) - 8, 16), PMR_ST_RANGE);
+	cr_expect_not(pmrd_session_take_persist(&s, &pr));
+	cr_expect_eq(persist(h, 0, 0), PMR_ST_OK);
+	cr_expect_not(pmrd_session_take_persist(&s, &pr));
+}
+
 Test(session, close_frees_and_stale_handles_are_noent)
 {
 	struct pmr_msg m, r;

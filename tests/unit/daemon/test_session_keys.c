@@ -231,3 +231,69 @@ Test(session_keys, shared_mr_export_needs_no_key_source)
 	cr_expect_eq(o.rkey, ex.rkey);
 	ex.plan.keys = PMRD_KEYS_MW2;
 }
+
+/* open_deferred -- OPEN "win" ACCESS with deferred grants: no answer yet */
+static void open_deferred(uint8_t access, struct pmrd_key_request *kr)
+{
+	uint8_t in[PMR_MSG_MAX], out[PMR_MSG_MAX];
+	struct pmr_msg m;
+	int n;
+
+	pmr_msg_init(&m, PMR_MSG_OPEN, 42);
+	m.u.open_req.access = access;
+	strcpy(m.u.open_req.name, "win");
+	n = pmr_msg_encode(&m, in, sizeof(in));
+	cr_assert_gt(n, 0);
+	n = pmrd_session_handle(&s, in, (size_t)n, out, sizeof(out));
+	cr_assert_eq(n, 0, "an OPEN waiting for its key was answered");
+	cr_assert(pmrd_session_key_wanted(&s, kr));
+}
+
+Test(session_keys, deferred_grant_holds_the_handle_then_answers)
+{
+	struct pmrd_key_request kr;
+	uint8_t out[PMR_MSG_MAX];
+	struct pmr_msg r;
+	uint32_t rkey;
+	void *cookie;
+	int n;
+
+	ex.plan.keys = PMRD_KEYS_MR_PER_CLIENT;
+	pmrd_session_defer_grant(&s, true);
+	open_deferred(PMR_WIRE_ACCESS_RO, &kr);
+	cr_expect_eq(fk.granted, 0, "granted inline");
+	/* held: a reload cannot release the region meanwhile */
+	cr_expect_eq(ex.n_open, 1);
+	cr_expect_eq(kr.ex, &ex);
+	cr_expect_eq(kr.access, PMR_WIRE_ACCESS_RO);
+	cr_assert_eq(kr.ops->grant(kr.ctx, kr.ex, kr.access, &rkey, &cookie),
+		     0);
+	n = pmrd_session_key_done(&s, 0, rkey, cookie, out, sizeof(out));
+	cr_assert_gt(n, 0);
+	cr_assert_eq(pmr_msg_decode(out, (size_t)n, &r), 0);
+	cr_expect_eq(r.hdr.req_id, 42);
+	cr_expect_eq(r.hdr.type, PMR_MSG_OPEN | PMR_MSG_RESP);
+	cr_expect_eq(r.hdr.status, PMR_ST_OK);
+	cr_expect_eq(r.u.open_resp.rkey, rkey);
+	cr_expect_not(pmrd_session_key_wanted(&s, &kr));
+	ex.plan.keys = PMRD_KEYS_MW2;
+}
+
+Test(session_keys, deferred_grant_failure_undoes_the_open)
+{
+	struct pmrd_key_request kr;
+	uint8_t out[PMR_MSG_MAX];
+	struct pmr_msg r;
+	int n;
+
+	ex.plan.keys = PMRD_KEYS_MR_PER_CLIENT;
+	pmrd_session_defer_grant(&s, true);
+	open_deferred(PMR_WIRE_ACCESS_RW, &kr);
+	n = pmrd_session_key_done(&s, -ENOMEM, 0, NULL, out, sizeof(out));
+	cr_assert_gt(n, 0);
+	cr_assert_eq(pmr_msg_decode(out, (size_t)n, &r), 0);
+	cr_expect_eq(r.hdr.status, PMR_ST_LIMIT);
+	cr_expect_eq(ex.n_open, 0);
+	cr_expect_eq(s.n_open, 0);
+	ex.plan.keys = PMRD_KEYS_MW2;
+}
