@@ -170,7 +170,7 @@ static int add(struct pmrd_server *s, const struct pmrd_region_conf *rc)
 	err = pmrd_region_open(rc, &r);
 	if (err)
 		return err;
-	err = pmrd_export_new(s->dev, r, &ex);
+	err = pmrd_export_new(s->dev, r, s->env.keys, &ex);
 	if (err) {
 		pmrd_region_close(&r);
 		return err;
@@ -193,6 +193,8 @@ static void warn_restart(const struct pmrd_conf *old,
 		log_warn("reload: limits changed: need a restart");
 	if (old->log_level != nc->log_level)
 		log_warn("reload: log_level changed: needs a restart");
+	if (old->keys != nc->keys)
+		log_warn("reload: keys changed: needs a restart");
 }
 
 /* pmrd_server_reload -- see server_priv.h */

@@ -15,6 +15,7 @@
 #include "client.h"
 #include "device.h"
 #include "mr.h"
+#include "ratelimit.h"
 #include "server.h"
 
 struct pmrd_server {
@@ -31,6 +32,10 @@ struct pmrd_server {
 	ev_io cm_watcher;
 	ev_signal sigint, sigterm, sighup;
 	ev_timer stop_timer;
+	/* set-up failures of peers that never got connected: a peer can
+	 * cause them at will, so they are rate-limited (server.c) */
+	struct pmrd_ratelimit peer_rl;
+	ev_timer peer_rl_timer; /* the "N more suppressed" line */
 	struct pmrd_admin *admin;
 	time_t started;
 	bool stopping;
