@@ -8,11 +8,8 @@
  * handling may destroy the event's id (rdma_destroy_id waits for the acks
  * of that id's events).
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <signal.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -25,6 +22,7 @@
 #include "log.h"
 #include "mr.h"
 #include "notify.h"
+#include "peer_log.h"
 #include "pmr_proto.h"
 #include "server.h"
 #include "server_priv.h"
@@ -32,9 +30,6 @@
 #define LISTEN_BACKLOG 128
 #define STOP_GRACE_S   3.0
 #define CREDITS_MAX    1024 /* whatever the config says: buffers are 8 KiB each */
-/* set-up failures of peers that never connected: lines per window */
-#define PEER_LOG_BURST	     10
-#define PEER_LOG_INTERVAL_MS 10000
 
 _Static_assert(PMRD_MSG_MIN == PMR_MSG_MAX_FLOOR && PMRD_MSG_MAX == PMR_MSG_MAX,
 	       "conf's max_msg bounds are proto's");
@@ -99,78 +94,6 @@ void pmrd_server_info(const struct pmrd_server *s, struct pmrd_server_info *ret)
 	ret->keys = pmrd_keys_strategy_name(s->env.keys);
 }
 
-/* peer_rl_flush -- the "N more suppressed" line for the window so far */
-static void peer_rl_flush(struct pmrd_server *s)
-{
-	unsigned n = pmrd_ratelimit_flush(&s->peer_rl);
-
-	if (n)
-		log_notice(
-			"%u more messages about connection set-up suppressed",
-			n);
-}
-
-/* peer_rl_timer_cb -- a window with suppressed lines ended */
-static void peer_rl_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
-{
-	peer_rl_flush(container_of(w, struct pmrd_server, peer_rl_timer));
-}
-
-/*
- * peer_log -- a set-up failure of a peer that never connected (no hello
- * checked, nothing opened): any peer can cause these at will, so they
- * are rate-limited, with a count of what was held back at the end of the
- * window
- */
-PMR_PRINTF(3, 4)
-static void peer_log(struct pmrd_server *s, int level, const char *fmt, ...)
-{
-	uint64_t now = pmrd_now_ns(), end;
-	unsigned held;
-	char buf[512];
-	va_list ap;
-
-	if (!pmrd_ratelimit_take(&s->peer_rl, now, &held)) {
-		if (!ev_is_active(&s->peer_rl_timer)) {
-			end = pmrd_ratelimit_window_end(&s->peer_rl);
-			ev_timer_set(&s->peer_rl_timer,
-				     (double)(end - MIN(end, now)) / 1e9, 0.);
-			ev_timer_start(s->loop, &s->peer_rl_timer);
-		}
-		return;
-	}
-	if (held)
-		log_notice(
-			"%u more messages about connection set-up suppressed",
-			held);
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	pmrd_log(level, "%s", buf);
-}
-
-/* peer_name -- "addr:port" of ID's remote end, for peer_log */
-static const char *peer_name(struct rdma_cm_id *id, char *buf, size_t len)
-{
-	struct sockaddr *sa = rdma_get_peer_addr(id);
-	char host[INET6_ADDRSTRLEN] = "?";
-	unsigned port = 0;
-
-	if (sa && sa->sa_family == AF_INET) {
-		struct sockaddr_in *in = (struct sockaddr_in *)sa;
-
-		inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
-		port = ntohs(in->sin_port);
-	} else if (sa && sa->sa_family == AF_INET6) {
-		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)sa;
-
-		inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
-		port = ntohs(in6->sin6_port);
-	}
-	snprintf(buf, len, "%s:%u", host, port);
-	return buf;
-}
-
 /*
  * accept_timer_cb -- accepted accept_timeout_ms ago and still not
  * ESTABLISHED (pmrd_client_established stops this timer): a peer that
@@ -186,8 +109,8 @@ static void accept_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 	if (c->state == PMRD_CLIENT_ESTABLISHED)
 		return;
-	peer_log(
-		s, LOG_NOTICE,
+	pmrd_peer_log(
+		&s->peer_log, LOG_NOTICE,
 		"client %s: not established %u ms after the accept (accept_timeout_ms): dropped",
 		c->peer, s->conf->limits.accept_timeout_ms);
 	pmrd_client_delete(&c);
@@ -251,10 +174,10 @@ static void on_connect_request(struct pmrd_server *s, struct cm_event *e)
 	}
 	err = pmr_hello_decode(e->private_data, e->private_data_len, &h);
 	if (err) {
-		peer_log(
-			s, LOG_INFO,
+		pmrd_peer_log(
+			&s->peer_log, LOG_INFO,
 			"connection request from %s with a bad hello (%u bytes): rejected",
-			peer_name(e->id, peer, sizeof(peer)),
+			pmrd_peer_name(e->id, peer, sizeof(peer)),
 			e->private_data_len);
 		reject(e->id, PMR_REJECT_BAD_HELLO);
 		return;
@@ -263,29 +186,31 @@ static void on_connect_request(struct pmrd_server *s, struct cm_event *e)
 					PMR_PROTO_VERSION_MIN,
 					PMR_PROTO_VERSION);
 	if (version < 0) {
-		peer_log(
-			s, LOG_INFO,
+		pmrd_peer_log(
+			&s->peer_log, LOG_INFO,
 			"connection request from %s for protocol %u..%u (we speak %u..%u): rejected",
-			peer_name(e->id, peer, sizeof(peer)), h.min_version,
-			h.version, PMR_PROTO_VERSION_MIN, PMR_PROTO_VERSION);
+			pmrd_peer_name(e->id, peer, sizeof(peer)),
+			h.min_version, h.version, PMR_PROTO_VERSION_MIN,
+			PMR_PROTO_VERSION);
 		reject(e->id, PMR_REJECT_VERSION);
 		return;
 	}
 	if (s->env.n_clients >= s->conf->limits.max_clients) {
-		peer_log(
-			s, LOG_NOTICE,
+		pmrd_peer_log(
+			&s->peer_log, LOG_NOTICE,
 			"connection request from %s rejected: %u clients connected (max_clients)",
-			peer_name(e->id, peer, sizeof(peer)), s->env.n_clients);
+			pmrd_peer_name(e->id, peer, sizeof(peer)),
+			s->env.n_clients);
 		reject(e->id, PMR_REJECT_TOO_MANY);
 		return;
 	}
 	credits = credits_for(s, h.credits);
 	need = pmrd_client_buf_size(&s->env, credits);
 	if (s->env.buf_bytes + need > s->conf->limits.max_client_memory) {
-		peer_log(
-			s, LOG_NOTICE,
+		pmrd_peer_log(
+			&s->peer_log, LOG_NOTICE,
 			"connection request from %s rejected: its %llu buffer bytes would exceed max_client_memory (%llu of %llu in use)",
-			peer_name(e->id, peer, sizeof(peer)),
+			pmrd_peer_name(e->id, peer, sizeof(peer)),
 			(unsigned long long)need,
 			(unsigned long long)s->env.buf_bytes,
 			(unsigned long long)s->conf->limits.max_client_memory);
@@ -295,10 +220,11 @@ static void on_connect_request(struct pmrd_server *s, struct cm_event *e)
 	err = pmrd_client_new(&s->env, e->id, credits, &c);
 	if (err) {
 		/* mostly a peer that went away at once: nothing of ours */
-		peer_log(
-			s, err == -ENOMEM ? LOG_WARNING : LOG_INFO,
+		pmrd_peer_log(
+			&s->peer_log, err == -ENOMEM ? LOG_WARNING : LOG_INFO,
 			"connection request from %s: cannot set up the connection: %s",
-			peer_name(e->id, peer, sizeof(peer)), strerror(-err));
+			pmrd_peer_name(e->id, peer, sizeof(peer)),
+			strerror(-err));
 		reject(e->id, PMR_REJECT_INTERNAL);
 		return;
 	}
@@ -323,8 +249,9 @@ static void on_connect_request(struct pmrd_server *s, struct cm_event *e)
 	responder = MAX(responder, 1u);
 	err = pmrd_client_accept(c, (uint16_t)version, (uint8_t)responder);
 	if (err) {
-		peer_log(s, LOG_INFO, "client %s: rdma_accept: %s", c->peer,
-			 strerror(-err));
+		pmrd_peer_log(&s->peer_log, LOG_INFO,
+			      "client %s: rdma_accept: %s", c->peer,
+			      strerror(-err));
 		pmrd_client_delete(&c);
 		return;
 	}
@@ -388,9 +315,9 @@ static void handle_cm_event(struct pmrd_server *s, struct cm_event *e)
 	case RDMA_CM_EVENT_REJECTED:
 	case RDMA_CM_EVENT_CONNECT_ERROR:
 	case RDMA_CM_EVENT_UNREACHABLE:
-		peer_log(s, LOG_INFO,
-			 "client %s: %s (status %d) before it connected",
-			 c->peer, rdma_event_str(e->type), e->status);
+		pmrd_peer_log(&s->peer_log, LOG_INFO,
+			      "client %s: %s (status %d) before it connected",
+			      c->peer, rdma_event_str(e->type), e->status);
 		pmrd_client_delete(&c);
 		break;
 	case RDMA_CM_EVENT_DEVICE_REMOVAL:
@@ -551,8 +478,7 @@ int pmrd_server_run(const struct pmrd_conf *conf, struct pmrd_region **regions,
 	s.env.loop = s.loop;
 	s.env.dev = s.dev;
 	s.env.limits = &conf->limits;
-	pmrd_ratelimit_init(&s.peer_rl, PEER_LOG_INTERVAL_MS, PEER_LOG_BURST);
-	ev_init(&s.peer_rl_timer, peer_rl_timer_cb);
+	pmrd_peer_log_init(&s.peer_log, s.loop);
 	/* read once: a client's PD follows from it (keys.h) */
 	err = pmrd_keys_choose(s.dev, conf->keys, &s.env.keys);
 	if (err)
@@ -601,8 +527,7 @@ int pmrd_server_run(const struct pmrd_conf *conf, struct pmrd_region **regions,
 				     link)))
 		pmrd_client_delete(&c);
 	ev_timer_stop(s.loop, &s.stop_timer);
-	ev_timer_stop(s.loop, &s.peer_rl_timer);
-	peer_rl_flush(&s);
+	pmrd_peer_log_fini(&s.peer_log);
 	pmrd_admin_delete(&s.admin);
 out_stop_cm:
 	ev_io_stop(s.loop, &s.cm_watcher);

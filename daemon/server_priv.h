@@ -15,7 +15,7 @@
 #include "client.h"
 #include "device.h"
 #include "mr.h"
-#include "ratelimit.h"
+#include "peer_log.h"
 #include "server.h"
 
 struct pmrd_server {
@@ -32,10 +32,7 @@ struct pmrd_server {
 	ev_io cm_watcher;
 	ev_signal sigint, sigterm, sighup;
 	ev_timer stop_timer;
-	/* set-up failures of peers that never got connected: a peer can
-	 * cause them at will, so they are rate-limited (server.c) */
-	struct pmrd_ratelimit peer_rl;
-	ev_timer peer_rl_timer; /* the "N more suppressed" line */
+	struct pmrd_peer_log peer_log; /* peers that never got connected */
 	struct pmrd_admin *admin;
 	time_t started;
 	bool stopping;
