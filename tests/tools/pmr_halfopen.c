@@ -33,6 +33,8 @@
 
 #define TIMEOUT_MS 5000
 #define MAX_IDS	   64
+/* queue pair numbers for the REQs, far above what rxe hands out */
+#define FAKE_QPN 0xa00000u
 
 static const char *g_host, *g_port;
 
@@ -85,8 +87,13 @@ static int wait_for(struct rdma_event_channel *ec, int want)
 	return -EPROTO;
 }
 
-/* request -- a new id on EC, resolved, with a proper hello sent */
-static int request(struct rdma_event_channel *ec, struct rdma_cm_id **ret)
+/*
+ * request -- a new id on EC, resolved, with a proper hello sent; QPN is
+ * the queue pair number the REQ names (none exists: each request needs
+ * its own, or the server's CM takes the next one for a stale connection)
+ */
+static int request(struct rdma_event_channel *ec, uint32_t qpn,
+		   struct rdma_cm_id **ret)
 {
 	struct rdma_addrinfo hints = { .ai_port_space = RDMA_PS_TCP }, *res;
 	struct pmr_hello h = {
@@ -123,7 +130,7 @@ static int request(struct rdma_event_channel *ec, struct rdma_cm_id **ret)
 	cp.initiator_depth = 1;
 	cp.retry_count = 7;
 	cp.rnr_retry_count = 7;
-	cp.qp_num = 0x4242;
+	cp.qp_num = qpn;
 	if (rdma_connect(id, &cp))
 		goto out_destroy;
 	*ret = id;
@@ -147,14 +154,16 @@ static int sc_hold(int n, int secs)
 		return 2;
 	fcntl(ec->fd, F_SETFL, fcntl(ec->fd, F_GETFL) | O_NONBLOCK);
 	for (int i = 0; i < n; i++) {
-		err = request(ec, &ids[i]);
+		err = request(ec, FAKE_QPN + (uint32_t)i, &ids[i]);
 		if (err) {
 			fprintf(stderr, "request %d: %s\n", i, strerror(-err));
 			return 1;
 		}
 		err = wait_for(ec, RDMA_CM_EVENT_CONNECT_RESPONSE);
-		if (err)
+		if (err) {
+			fprintf(stderr, "request %d was not accepted\n", i);
 			return 1;
+		}
 		accepted++;
 	}
 	printf("accepted %d of %d (CONNECT_RESPONSE; no RTU sent)\n", accepted,
@@ -193,7 +202,7 @@ static int sc_churn(int n)
 		return 2;
 	fcntl(ec->fd, F_SETFL, fcntl(ec->fd, F_GETFL) | O_NONBLOCK);
 	for (int i = 0; i < n; i++) {
-		err = request(ec, &id);
+		err = request(ec, FAKE_QPN + (uint32_t)i, &id);
 		if (err) {
 			fprintf(stderr, "request %d: %s\n", i, strerror(-err));
 			continue;
