@@ -109,6 +109,15 @@ static void accept_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 	if (c->state == PMRD_CLIENT_ESTABLISHED)
 		return;
+	/* libev may run an expired timer before the io watchers of the
+	 * same iteration: after a busy spell the ESTABLISHED (or the first
+	 * request, which establishes too) may be waiting, so let the CM and
+	 * completion callbacks run first */
+	if (ev_is_pending(&s->cm_watcher) || ev_is_pending(&c->cc_watcher)) {
+		ev_timer_set(w, 0.001, 0.);
+		ev_timer_start(loop, w);
+		return;
+	}
 	pmrd_peer_log(
 		&s->peer_log, LOG_NOTICE,
 		"client %s: not established %u ms after the accept (accept_timeout_ms): dropped",
