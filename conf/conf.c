@@ -78,6 +78,8 @@ static int conf_new(const char *name, struct pmrd_conf **ret)
 	c->limits.max_msg = PMRD_MSG_MAX;
 	c->limits.max_client_memory = DEFAULT_MAX_CLIENT_MEMORY;
 	c->limits.busy_poll_us = DEFAULT_BUSY_POLL_US;
+	c->limits.accept_timeout_ms = PMRD_ACCEPT_TIMEOUT_MS_DEFAULT;
+	c->keys = PMRD_CONF_KEYS_AUTO;
 	*ret = c;
 	return 0;
 

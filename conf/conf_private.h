@@ -51,7 +51,8 @@ int conf_allow_parse(const char *s, struct pmrd_cidr **ret, size_t *ret_n,
 
 /*
  * conf_psk_read -- the key in PATH (hex or raw, 16..64 bytes; a regular
- * file without group/other permissions) into KEY (PMRD_PSK_MAX bytes)
+ * file, not a symbolic link, owned by root or the calling user, without
+ * group/other permissions) into KEY (PMRD_PSK_MAX bytes)
  */
 int conf_psk_read(const char *path, uint8_t *key, size_t *ret_len,
 		  const char **why);

@@ -36,6 +36,8 @@ enum pmrd_key {
 	PMRD_KEY_MAX_MSG,
 	PMRD_KEY_MAX_CLIENT_MEMORY,
 	PMRD_KEY_BUSY_POLL_US,
+	PMRD_KEY_ACCEPT_TIMEOUT_MS,
+	PMRD_KEY_KEYS,
 };
 
 enum region_key {
@@ -161,6 +163,46 @@ static int set_busy_poll_us(struct conf_parser *p, const char *key,
 		return conf_bad_value(p, key, v, why);
 	}
 	return 0;
+}
+
+/*
+ * set_accept_timeout_ms -- "accept_timeout_ms": how long a connection may
+ * stay accepted without being established (the peer's RTU)
+ */
+static int set_accept_timeout_ms(struct conf_parser *p, const char *key,
+				 const char *v)
+{
+	char why[64];
+
+	if (conf_uint_parse(v, PMRD_ACCEPT_TIMEOUT_MS_MIN,
+			    PMRD_ACCEPT_TIMEOUT_MS_MAX,
+			    &p->conf->limits.accept_timeout_ms)) {
+		snprintf(why, sizeof(why), "expected milliseconds %u..%u",
+			 PMRD_ACCEPT_TIMEOUT_MS_MIN,
+			 PMRD_ACCEPT_TIMEOUT_MS_MAX);
+		return conf_bad_value(p, key, v, why);
+	}
+	return 0;
+}
+
+/* set_keys -- "keys": auto | mw2 | mr-per-client | shared-mr */
+static int set_keys(struct conf_parser *p, const char *key, const char *v)
+{
+	static const char *const names[] = {
+		[PMRD_CONF_KEYS_AUTO] = "auto",
+		[PMRD_CONF_KEYS_MW2] = "mw2",
+		[PMRD_CONF_KEYS_MR_PER_CLIENT] = "mr-per-client",
+		[PMRD_CONF_KEYS_SHARED_MR] = "shared-mr",
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		if (!strcmp(v, names[i])) {
+			p->conf->keys = (enum pmrd_conf_keys)i;
+			return 0;
+		}
+	}
+	return conf_bad_value(p, key, v,
+			      "expected auto, mw2, mr-per-client or shared-mr");
 }
 
 /* set_size_limit -- a size key into *OUT, MIN..MAX (RANGE says so) */
@@ -334,6 +376,9 @@ static const struct conf_key_def pmrd_keys[] = {
 	[PMRD_KEY_MAX_CLIENT_MEMORY] = { "max_client_memory",
 					 set_max_client_memory },
 	[PMRD_KEY_BUSY_POLL_US] = { "busy_poll_us", set_busy_poll_us },
+	[PMRD_KEY_ACCEPT_TIMEOUT_MS] = { "accept_timeout_ms",
+					 set_accept_timeout_ms },
+	[PMRD_KEY_KEYS] = { "keys", set_keys },
 };
 
 /* indexed by enum region_key */

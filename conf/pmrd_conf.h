@@ -67,6 +67,22 @@ struct pmrd_region_conf {
 	size_t psk_len;
 };
 
+/*
+ * Which remote key a client gets when it opens a region ("keys" in
+ * [pmrd]); the daemon's keys.h says what each means.
+ */
+enum pmrd_conf_keys {
+	PMRD_CONF_KEYS_AUTO = 0, /* mw2 where the device has it, else
+				  * mr-per-client */
+	PMRD_CONF_KEYS_MW2,
+	PMRD_CONF_KEYS_MR_PER_CLIENT,
+	PMRD_CONF_KEYS_SHARED_MR,
+};
+
+#define PMRD_ACCEPT_TIMEOUT_MS_DEFAULT 5000
+#define PMRD_ACCEPT_TIMEOUT_MS_MIN     100
+#define PMRD_ACCEPT_TIMEOUT_MS_MAX     600000
+
 struct pmrd_limits {
 	unsigned max_clients;		 /* connected clients */
 	unsigned max_regions_per_client; /* open region handles per client */
@@ -77,6 +93,9 @@ struct pmrd_limits {
 	/* not a limit, but fixed like one until a restart: microseconds a
 	 * client's CQ is busy-polled after its last completion (0: never) */
 	unsigned busy_poll_us;
+	/* milliseconds a connection may stay accepted but not established
+	 * before it is dropped (its slot, QP and buffers freed) */
+	unsigned accept_timeout_ms;
 };
 
 struct pmrd_conf {
@@ -84,7 +103,8 @@ struct pmrd_conf {
 	char *listen_host; /* numeric IPv4 or IPv6 address */
 	uint16_t listen_port;
 	char *admin_socket;
-	int log_level; /* syslog level, LOG_ERR..LOG_DEBUG */
+	int log_level;		  /* syslog level, LOG_ERR..LOG_DEBUG */
+	enum pmrd_conf_keys keys; /* read at start; a reload warns */
 	struct pmrd_limits limits;
 	struct pmrd_region_conf *regions;
 	size_t n_regions;

@@ -5,7 +5,10 @@
  * The file holds the key as hex or raw bytes, 16..64 bytes: the format
  * libpmr reads too (proto/psk.h).  It must be a regular file nobody but
  * its owner can read or write: a key others can read is no secret, one
- * they can write is theirs.
+ * they can write is theirs.  For the same reason the owner must be root or
+ * the user pmrd runs as (another user could replace the key at will), and
+ * the path itself must not be a symbolic link (O_NOFOLLOW: whoever owns
+ * the link picks the file).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -33,7 +36,11 @@ int conf_psk_read(const char *path, uint8_t *key, size_t *ret_len,
 	size_t k;
 	int fd, err;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
+	if (fd < 0 && errno == ELOOP) {
+		*why = "a symbolic link (name the key file itself)";
+		return -EPERM;
+	}
 	if (fd < 0) {
 		err = -errno;
 		*why = strerror(errno);
@@ -47,6 +54,10 @@ int conf_psk_read(const char *path, uint8_t *key, size_t *ret_len,
 	err = -EPERM;
 	if (!S_ISREG(st.st_mode)) {
 		*why = "not a regular file";
+		goto out_close;
+	}
+	if (st.st_uid != 0 && st.st_uid != geteuid()) {
+		*why = "owned by another user (must be root or the user pmrd runs as)";
 		goto out_close;
 	}
 	if (st.st_mode & (S_IRWXG | S_IRWXO)) {

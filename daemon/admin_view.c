@@ -254,6 +254,8 @@ static int do_status(const struct pmrd_server *s, struct json_object *resp)
 	add_int(resp, "client_memory", (int64_t)si.client_memory);
 	add_int(resp, "max_client_memory", (int64_t)si.max_client_memory);
 	add_int(resp, "busy_poll_us", si.busy_poll_us);
+	add_int(resp, "accept_timeout_ms", si.accept_timeout_ms);
+	add_str(resp, "keys", si.keys);
 	add_str(resp, "log_level", pmrd_log_level_name(pmrd_log_get_level()));
 	return 0;
 }

@@ -602,8 +602,7 @@ static int alloc_slots(struct pmrd_client *c)
 	c->buf_size = size;
 	c->env->buf_bytes += size;
 
-	c->buf_mr = ibv_reg_mr(c->env->dev->pd, c->buf, size,
-			       IBV_ACCESS_LOCAL_WRITE);
+	c->buf_mr = ibv_reg_mr(c->pd, c->buf, size, IBV_ACCESS_LOCAL_WRITE);
 	if (!c->buf_mr)
 		return errno ? -errno : -ENOMEM;
 	return 0;
@@ -644,12 +643,21 @@ int pmrd_client_new(struct pmrd_client_env *env, struct rdma_cm_id *id,
 	c->serial = ++env->next_serial;
 	c->since = time(NULL);
 	format_peer(c);
+	c->pd = env->dev->pd;
+	if (pmrd_keys_own_pd(env->keys)) {
+		c->pd = ibv_alloc_pd(id->verbs);
+		if (!c->pd) {
+			err = errno ? -errno : -ENOMEM;
+			goto out_free;
+		}
+		c->own_pd = true;
+	}
 
 	err = pmrd_session_init(&c->sess, env->exports, env->n_exports,
 				env->limits->max_regions_per_client,
 				env->limits->max_outstanding, c->peer);
 	if (err)
-		goto out_free;
+		goto out_dealloc_pd;
 	pmrd_session_set_limits(&c->sess, c->msg_size, &env->n_handles,
 				env->limits->max_handles);
 	pmrd_session_defer_persist(&c->sess, true);
@@ -688,11 +696,11 @@ int pmrd_client_new(struct pmrd_client_env *env, struct rdma_cm_id *id,
 	qa.cap.max_recv_wr = credits;
 	qa.cap.max_send_sge = 1;
 	qa.cap.max_recv_sge = 1;
-	if (rdma_create_qp(id, env->dev->pd, &qa)) {
+	if (rdma_create_qp(id, c->pd, &qa)) {
 		err = errno ? -errno : -ENOMEM;
 		goto out_free_slots;
 	}
-	err = pmrd_keys_new(env->dev, id->qp,
+	err = pmrd_keys_new(env->dev, c->pd, id->qp,
 			    env->limits->max_regions_per_client, &c->keys);
 	if (err)
 		goto out_destroy_qp;
@@ -725,9 +733,13 @@ out_destroy_cc:
 	ibv_destroy_comp_channel(c->cc);
 out_fini_session:
 	pmrd_session_fini(&c->sess);
+out_dealloc_pd:
+	if (c->own_pd)
+		ibv_dealloc_pd(c->pd);
 out_free:
-	log_err("client %s: cannot set up the connection: %s", c->peer,
-		strerror(-err));
+	/* the caller logs it: a peer can cause this at will (rate-limited) */
+	log_debug("client %s: cannot set up the connection: %s", c->peer,
+		  strerror(-err));
 	free(c);
 	return err;
 }
@@ -787,8 +799,8 @@ int pmrd_client_accept(struct pmrd_client *c, uint16_t version,
 	p.rnr_retry_count = 7;
 	if (rdma_accept(c->id, &p)) {
 		err = errno ? -errno : -EIO;
-		log_notice("client %s: rdma_accept: %s", c->peer,
-			   strerror(-err));
+		log_debug("client %s: rdma_accept: %s", c->peer,
+			  strerror(-err));
 		return err;
 	}
 	c->state = PMRD_CLIENT_ACCEPTING;
@@ -830,6 +842,7 @@ void pmrd_client_established(struct pmrd_client *c)
 {
 	if (c->state != PMRD_CLIENT_ACCEPTING)
 		return;
+	ev_timer_stop(c->env->loop, &c->accept_timer);
 	c->state = PMRD_CLIENT_ESTABLISHED;
 	log_info("client %s: connected (%u credits; %u clients)", c->peer,
 		 c->credits, c->env->n_clients);
@@ -860,6 +873,8 @@ static void client_free(struct pmrd_client *c)
 	ibv_destroy_cq(c->cq);
 	ibv_destroy_comp_channel(c->cc);
 	rdma_destroy_id(c->id);
+	if (c->own_pd)
+		ibv_dealloc_pd(c->pd);
 	free(c);
 }
 
@@ -873,12 +888,15 @@ void pmrd_client_delete(struct pmrd_client **cp)
 		return;
 	env = c->env;
 	ev_io_stop(env->loop, &c->cc_watcher);
+	ev_timer_stop(env->loop, &c->accept_timer);
 	if (!hlist_unhashed(&c->hot_link))
 		hot_unlink(c);
 	hlist_del(&c->link);
 	env->n_clients--;
 
-	log_info(
+	/* a peer that never connected: server.c logged why, rate-limited */
+	pmrd_log(
+		c->state == PMRD_CLIENT_ACCEPTING ? LOG_DEBUG : LOG_INFO,
 		"client %s: gone (%llu requests, %llu bad, %u regions were open; %u clients left)",
 		c->peer, (unsigned long long)c->sess.n_requests,
 		(unsigned long long)c->sess.n_bad, c->sess.n_open,

@@ -28,6 +28,8 @@ struct pmrd_client_env {
 	struct pmrd_export *const *exports;
 	size_t n_exports;
 	const struct pmrd_limits *limits;
+	/* the key strategy, chosen at start (mr.h) */
+	enum pmrd_keys_strategy keys;
 	int qp_extra_access;	   /* FLUSH access bits for every QP */
 	struct hlist_head clients; /* all clients, newest first */
 	unsigned n_clients;
@@ -76,6 +78,8 @@ struct pmrd_client {
 	struct pmrd_client_env *env;
 	struct hlist_node link; /* in env->clients */
 	struct rdma_cm_id *id;
+	struct ibv_pd *pd; /* its QP's: the device's, or its own (keys.h) */
+	bool own_pd;
 	struct ibv_comp_channel *cc;
 	struct ibv_cq *cq;
 	struct ibv_mr *buf_mr;
@@ -95,6 +99,7 @@ struct pmrd_client {
 	struct hlist_node hot_link; /* in env->hot: polled, CQ not armed */
 	uint64_t hot_until;	    /* CLOCK_MONOTONIC ns: then arm again */
 	enum pmrd_client_state state;
+	ev_timer accept_timer; /* accepted, not ESTABLISHED: dropped (server.c) */
 	struct pmrd_session sess;
 	struct pmrd_keys *keys; /* per-open rkeys on this QP (keys.h) */
 	uint64_t serial;
@@ -111,7 +116,8 @@ uint64_t pmrd_client_buf_size(const struct pmrd_client_env *env,
 
 /*
  * pmrd_client_new -- set up a client for the connection request ID: CQ with
- * a completion channel, an RC QP on ID with the device PD, CREDITS RECVs
+ * a completion channel, an RC QP on ID with the device PD (or a PD of its
+ * own where pmrd_keys_own_pd says so), CREDITS RECVs
  * posted, the session.  Links it into ENV.  ID is not owned until this
  * succeeds (the caller rejects and destroys it on failure).
  */

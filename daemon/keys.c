@@ -25,9 +25,12 @@
  *
  * MR_PER_CLIENT: a registration of the whole region per open with exactly
  * the access asked for, deregistered on CLOSE and at the end of the
- * session.  Such an rkey is not tied to one QP (any QP of the PD may use
- * it while it lives), and registering pins the region again: the cost is
- * logged per open (measured: SECURITY.md).
+ * session.  Such an rkey is not tied to one QP but to a PD (any QP of the
+ * PD may use it while it lives, and rxe's keys are an index plus 8 random
+ * bits, found by trial), so each client of this strategy has a PD of its
+ * own (client.c): another client's QP is in another PD and its guess
+ * fails with a remote access error.  Registering pins the region again:
+ * the cost is logged per open (measured: SECURITY.md).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -53,6 +56,7 @@ struct pmrd_key {
 
 struct pmrd_keys {
 	struct pmrd_device *dev;
+	struct ibv_pd *pd; /* the QP's: the device's, or the client's own */
 	struct ibv_qp *qp;
 	unsigned max;
 	struct pmrd_key *slots;
@@ -70,8 +74,8 @@ bool pmrd_keys_device_mw2(struct ibv_context *verbs)
 }
 
 /* pmrd_keys_new -- see keys.h */
-int pmrd_keys_new(struct pmrd_device *dev, struct ibv_qp *qp, unsigned max,
-		  struct pmrd_keys **ret)
+int pmrd_keys_new(struct pmrd_device *dev, struct ibv_pd *pd, struct ibv_qp *qp,
+		  unsigned max, struct pmrd_keys **ret)
 {
 	struct pmrd_keys *k = calloc(1, sizeof(*k));
 
@@ -87,6 +91,7 @@ int pmrd_keys_new(struct pmrd_device *dev, struct ibv_qp *qp, unsigned max,
 	for (unsigned i = 0; i < max; i++)
 		k->slots[i].owner = k;
 	k->dev = dev;
+	k->pd = pd;
 	k->qp = qp;
 	k->max = max;
 	*ret = k;
@@ -145,7 +150,7 @@ static int bind_window(struct pmrd_keys *k, struct pmrd_key *key,
 	int err;
 
 	if (!key->mw) {
-		key->mw = ibv_alloc_mw(k->dev->pd, IBV_MW_TYPE_2);
+		key->mw = ibv_alloc_mw(k->pd, IBV_MW_TYPE_2);
 		if (!key->mw)
 			return errno ? -errno : -ENOMEM;
 	}
@@ -176,7 +181,7 @@ static int register_client_mr(struct pmrd_key *key, struct pmrd_export *ex,
 	struct pmrd_region *r = ex->region;
 	double t0 = pmrd_now_ms();
 
-	key->mr = ibv_reg_mr(key->owner->dev->pd, r->addr, r->size, access);
+	key->mr = ibv_reg_mr(key->owner->pd, r->addr, r->size, access);
 	if (!key->mr)
 		return errno ? -errno : -ENOMEM;
 	log_debug(

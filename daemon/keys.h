@@ -14,9 +14,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "pmrd_conf.h"
+
 struct pmrd_export;
 struct pmrd_device;
 struct ibv_qp;
+struct ibv_pd;
 struct ibv_context;
 
 /* How an export hands out remote keys (the region's, decided at start). */
@@ -26,9 +29,10 @@ enum pmrd_keys_strategy {
 	/* a type 2 memory window per open, bound on the client's own QP,
 	 * invalidated on CLOSE, deallocated on disconnect */
 	PMRD_KEYS_MW2 = 1,
-	/* a registration per open with exactly the access asked for,
-	 * deregistered on CLOSE and on disconnect (devices without type 2
-	 * windows; forced with PMRD_KEYS=mr-per-client) */
+	/* a registration per open with exactly the access asked for, in
+	 * the client's own protection domain, deregistered on CLOSE and on
+	 * disconnect (devices without type 2 windows; forced with
+	 * "keys = mr-per-client") */
 	PMRD_KEYS_MR_PER_CLIENT = 2,
 };
 
@@ -36,13 +40,24 @@ enum pmrd_keys_strategy {
 const char *pmrd_keys_strategy_name(enum pmrd_keys_strategy k);
 
 /*
- * pmrd_keys_parse -- the PMRD_KEYS environment value: "auto" (or unset:
- * windows where the device has them), "mw2", "mr-per-client",
- * "shared-mr".  -EINVAL for anything else; *ret untouched then.
- * "auto" is returned as *auto_ret = true.
+ * pmrd_keys_resolve -- the strategy for pmrd.conf's "keys" WANT on a device
+ * that has type 2 windows or not (MW2): auto is mw2 where there are
+ * windows, else mr-per-client.  -EOPNOTSUPP for mw2 without windows;
+ * *ret untouched then.
  */
-int pmrd_keys_parse(const char *s, enum pmrd_keys_strategy *ret,
-		    bool *auto_ret);
+int pmrd_keys_resolve(enum pmrd_conf_keys want, bool mw2,
+		      enum pmrd_keys_strategy *ret);
+
+/*
+ * pmrd_keys_own_pd -- whether clients get a protection domain of their
+ * own under strategy K: a registration's rkey is valid on every QP of its
+ * PD, so mr-per-client keys are kept to their client's QP this way (a
+ * window is tied to its QP already; shared-mr needs the region MR's PD)
+ */
+static inline bool pmrd_keys_own_pd(enum pmrd_keys_strategy k)
+{
+	return k == PMRD_KEYS_MR_PER_CLIENT;
+}
 
 /*
  * A key source for one session.  ACCESS is enum pmr_wire_access.  Every
@@ -73,10 +88,11 @@ extern const struct pmrd_key_ops pmrd_keys_verbs_ops;
 
 /*
  * pmrd_keys_new -- a key source for the client QP on DEV, at most MAX keys
- * held at once (max_regions_per_client).  Negative errno; *ret untouched.
+ * held at once (max_regions_per_client); windows and registrations are
+ * made in PD, the QP's.  Negative errno; *ret untouched.
  */
-int pmrd_keys_new(struct pmrd_device *dev, struct ibv_qp *qp, unsigned max,
-		  struct pmrd_keys **ret);
+int pmrd_keys_new(struct pmrd_device *dev, struct ibv_pd *pd, struct ibv_qp *qp,
+		  unsigned max, struct pmrd_keys **ret);
 
 /*
  * pmrd_keys_delete -- deallocate every window and deregister every MR

@@ -142,40 +142,27 @@ static void explain_reg_error(const struct pmrd_dev_caps *caps,
 		strerror(err), hint);
 }
 
-/*
- * choose_keys -- the key strategy for this daemon: PMRD_KEYS from the
- * environment ("auto" when unset: type 2 windows where the device has
- * them, else a registration per open).  Negative errno on a bad value.
- */
-static int choose_keys(struct pmrd_device *dev, const char *region,
-		       enum pmrd_keys_strategy *ret)
+/* pmrd_keys_choose -- see mr.h */
+int pmrd_keys_choose(struct pmrd_device *dev, enum pmrd_conf_keys want,
+		     enum pmrd_keys_strategy *ret)
 {
-	const char *env = getenv("PMRD_KEYS");
-	enum pmrd_keys_strategy k;
-	bool automatic;
 	bool mw2 = pmrd_keys_device_mw2(dev->verbs);
+	enum pmrd_keys_strategy k;
 
-	if (pmrd_keys_parse(env, &k, &automatic)) {
-		log_err("PMRD_KEYS=%s: expected auto, mw2, mr-per-client or shared-mr",
-			env);
-		return -EINVAL;
-	}
-	if (automatic && !mw2) {
-		log_notice(
-			"region %s: the device has no type 2 memory windows: one registration per open instead",
-			region);
-		k = PMRD_KEYS_MR_PER_CLIENT;
-	} else if (k == PMRD_KEYS_MW2 && !mw2) {
-		log_err("PMRD_KEYS=mw2: the device has no type 2 memory windows");
+	if (pmrd_keys_resolve(want, mw2, &k)) {
+		log_err("keys = mw2: the device has no type 2 memory windows");
 		return -EOPNOTSUPP;
 	}
+	if (want == PMRD_CONF_KEYS_AUTO && !mw2)
+		log_notice(
+			"the device has no type 2 memory windows: one registration per open instead (keys mr-per-client)");
 	*ret = k;
 	return 0;
 }
 
 /* pmrd_export_new -- see mr.h */
 int pmrd_export_new(struct pmrd_device *dev, struct pmrd_region *region,
-		    struct pmrd_export **ret)
+		    enum pmrd_keys_strategy keys, struct pmrd_export **ret)
 {
 	struct pmrd_mr_region_info info = {
 		.kind = region->kind,
@@ -183,7 +170,6 @@ int pmrd_export_new(struct pmrd_device *dev, struct pmrd_region *region,
 		.pdomain = region->pdomain,
 		.granularity = region->granularity,
 	};
-	enum pmrd_keys_strategy keys;
 	struct pmrd_export *ex;
 	char methods[64];
 	double t0;
@@ -209,9 +195,6 @@ int pmrd_export_new(struct pmrd_device *dev, struct pmrd_region *region,
 			strerror(-err));
 		goto out_free;
 	}
-	err = choose_keys(dev, region->name, &keys);
-	if (err)
-		goto out_free;
 	pmrd_mr_plan_keys(&ex->plan, keys);
 
 	t0 = pmrd_now_ms();

@@ -106,12 +106,22 @@ struct pmrd_export {
 };
 
 /*
- * pmrd_export_new -- plan and register REGION on DEV's PD; logs the
- * strategy, access, persistence methods and registration time, or the
- * reason it cannot be served.  Negative errno; *ret untouched on failure.
+ * pmrd_keys_choose -- the daemon's key strategy for pmrd.conf's "keys"
+ * WANT on DEV, chosen once at start (every export uses it: a client's PD
+ * follows from it).  Logs and returns -EOPNOTSUPP when mw2 is asked for
+ * and the device has no type 2 windows; *ret untouched then.
+ */
+int pmrd_keys_choose(struct pmrd_device *dev, enum pmrd_conf_keys want,
+		     enum pmrd_keys_strategy *ret);
+
+/*
+ * pmrd_export_new -- plan and register REGION on DEV's PD, handing out
+ * keys by strategy KEYS; logs the strategy, access, persistence methods
+ * and registration time, or the reason it cannot be served.  Negative
+ * errno; *ret untouched on failure.
  */
 int pmrd_export_new(struct pmrd_device *dev, struct pmrd_region *region,
-		    struct pmrd_export **ret);
+		    enum pmrd_keys_strategy keys, struct pmrd_export **ret);
 
 /* pmrd_export_delete -- deregister and free; NULL is fine */
 void pmrd_export_delete(struct pmrd_export **ex);

@@ -177,26 +177,25 @@ const char *pmrd_keys_strategy_name(enum pmrd_keys_strategy k)
 	return "?";
 }
 
-/* pmrd_keys_parse -- see keys.h */
-int pmrd_keys_parse(const char *s, enum pmrd_keys_strategy *ret, bool *auto_ret)
+/* pmrd_keys_resolve -- see keys.h */
+int pmrd_keys_resolve(enum pmrd_conf_keys want, bool mw2,
+		      enum pmrd_keys_strategy *ret)
 {
-	static const enum pmrd_keys_strategy all[] = {
-		PMRD_KEYS_SHARED_MR,
-		PMRD_KEYS_MW2,
-		PMRD_KEYS_MR_PER_CLIENT,
-	};
-
-	if (!s || !*s || !strcmp(s, "auto")) {
-		*ret = PMRD_KEYS_MW2;
-		*auto_ret = true;
+	switch (want) {
+	case PMRD_CONF_KEYS_AUTO:
+		*ret = mw2 ? PMRD_KEYS_MW2 : PMRD_KEYS_MR_PER_CLIENT;
 		return 0;
-	}
-	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
-		if (!strcmp(s, pmrd_keys_strategy_name(all[i]))) {
-			*ret = all[i];
-			*auto_ret = false;
-			return 0;
-		}
+	case PMRD_CONF_KEYS_MW2:
+		if (!mw2)
+			return -EOPNOTSUPP;
+		*ret = PMRD_KEYS_MW2;
+		return 0;
+	case PMRD_CONF_KEYS_MR_PER_CLIENT:
+		*ret = PMRD_KEYS_MR_PER_CLIENT;
+		return 0;
+	case PMRD_CONF_KEYS_SHARED_MR:
+		*ret = PMRD_KEYS_SHARED_MR;
+		return 0;
 	}
 	return -EINVAL;
 }

@@ -177,7 +177,8 @@ static void prepare_cb(struct pmrd_work *w)
 		pmrd_notify("STATUS=reload: preparing region %s", rc->name);
 		err = pmrd_region_open(rc, &r);
 		if (!err) {
-			err = pmrd_export_new(s->dev, r, &rl->added[i]);
+			err = pmrd_export_new(s->dev, r, s->env.keys,
+					      &rl->added[i]);
 			if (err)
 				pmrd_region_close(&r);
 		}
@@ -292,6 +293,8 @@ static void warn_restart(const struct pmrd_conf *old,
 		log_warn("reload: limits changed: need a restart");
 	if (old->log_level != nc->log_level)
 		log_warn("reload: log_level changed: needs a restart");
+	if (old->keys != nc->keys)
+		log_warn("reload: keys changed: needs a restart");
 }
 
 /* pmrd_server_reload -- see server_priv.h */

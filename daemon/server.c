@@ -22,6 +22,7 @@
 #include "log.h"
 #include "mr.h"
 #include "notify.h"
+#include "peer_log.h"
 #include "pmr_proto.h"
 #include "server.h"
 #include "server_priv.h"
@@ -90,6 +91,41 @@ void pmrd_server_info(const struct pmrd_server *s, struct pmrd_server_info *ret)
 	ret->client_memory = s->env.buf_bytes;
 	ret->max_client_memory = s->conf->limits.max_client_memory;
 	ret->busy_poll_us = s->conf->limits.busy_poll_us;
+	ret->accept_timeout_ms = s->conf->limits.accept_timeout_ms;
+	ret->keys = pmrd_keys_strategy_name(s->env.keys);
+}
+
+/*
+ * accept_timer_cb -- accepted accept_timeout_ms ago and still not
+ * ESTABLISHED (pmrd_client_established stops this timer): a peer that
+ * never sends its RTU keeps answering the CM's retries, so without this
+ * it would hold a client slot, a QP, a CQ and buffers as long as it
+ * lives.  Destroying the id rejects the connection.
+ */
+static void accept_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct pmrd_client *c =
+		container_of(w, struct pmrd_client, accept_timer);
+	struct pmrd_server *s = container_of(c->env, struct pmrd_server, env);
+
+	if (c->state == PMRD_CLIENT_ESTABLISHED)
+		return;
+	/* libev may run an expired timer before the io watchers of the
+	 * same iteration: after a busy spell the ESTABLISHED (or the first
+	 * request, which establishes too) may be waiting, so let the CM and
+	 * completion callbacks run first */
+	if (ev_is_pending(&s->cm_watcher) || ev_is_pending(&c->cc_watcher)) {
+		ev_timer_set(w, 0.001, 0.);
+		ev_timer_start(loop, w);
+		return;
+	}
+	pmrd_peer_log(
+		&s->peer_log, LOG_NOTICE,
+		"client %s: not established %u ms after the accept (accept_timeout_ms): dropped",
+		c->peer, s->conf->limits.accept_timeout_ms);
+	pmrd_client_delete(&c);
+	if (s->stopping && !s->env.n_clients)
+		ev_break(s->loop, EVBREAK_ALL);
 }
 
 /* A CM event, copied so the event can be acked before it is handled. */
@@ -149,6 +185,7 @@ static void on_connect_request(struct pmrd_server *s, struct cm_event *e)
 	unsigned responder, credits;
 	uint64_t need;
 	int version, err;
+	char peer[INET6_ADDRSTRLEN + 8];
 
 	if (s->stopping) {
 		reject(e->id, PMR_REJECT_SHUTDOWN);
@@ -156,8 +193,10 @@ static void on_connect_request(struct pmrd_server *s, struct cm_event *e)
 	}
 	err = pmr_hello_decode(e->private_data, e->private_data_len, &h);
 	if (err) {
-		log_info(
-			"connection request with a bad hello (%u bytes): rejected",
+		pmrd_peer_log(
+			&s->peer_log, LOG_INFO,
+			"connection request from %s with a bad hello (%u bytes): rejected",
+			pmrd_peer_name(e->id, peer, sizeof(peer)),
 			e->private_data_len);
 		reject(e->id, PMR_REJECT_BAD_HELLO);
 		return;
@@ -166,16 +205,20 @@ static void on_connect_request(struct pmrd_server *s, struct cm_event *e)
 					PMR_PROTO_VERSION_MIN,
 					PMR_PROTO_VERSION);
 	if (version < 0) {
-		log_info(
-			"connection request for protocol %u..%u (we speak %u..%u): rejected",
+		pmrd_peer_log(
+			&s->peer_log, LOG_INFO,
+			"connection request from %s for protocol %u..%u (we speak %u..%u): rejected",
+			pmrd_peer_name(e->id, peer, sizeof(peer)),
 			h.min_version, h.version, PMR_PROTO_VERSION_MIN,
 			PMR_PROTO_VERSION);
 		reject(e->id, PMR_REJECT_VERSION);
 		return;
 	}
 	if (s->env.n_clients >= s->conf->limits.max_clients) {
-		log_notice(
-			"connection request rejected: %u clients connected (max_clients)",
+		pmrd_peer_log(
+			&s->peer_log, LOG_NOTICE,
+			"connection request from %s rejected: %u clients connected (max_clients)",
+			pmrd_peer_name(e->id, peer, sizeof(peer)),
 			s->env.n_clients);
 		reject(e->id, PMR_REJECT_TOO_MANY);
 		return;
@@ -183,8 +226,10 @@ static void on_connect_request(struct pmrd_server *s, struct cm_event *e)
 	credits = credits_for(s, h.credits);
 	need = pmrd_client_buf_size(&s->env, credits);
 	if (s->env.buf_bytes + need > s->conf->limits.max_client_memory) {
-		log_notice(
-			"connection request rejected: its %llu buffer bytes would exceed max_client_memory (%llu of %llu in use)",
+		pmrd_peer_log(
+			&s->peer_log, LOG_NOTICE,
+			"connection request from %s rejected: its %llu buffer bytes would exceed max_client_memory (%llu of %llu in use)",
+			pmrd_peer_name(e->id, peer, sizeof(peer)),
 			(unsigned long long)need,
 			(unsigned long long)s->env.buf_bytes,
 			(unsigned long long)s->conf->limits.max_client_memory);
@@ -193,6 +238,12 @@ static void on_connect_request(struct pmrd_server *s, struct cm_event *e)
 	}
 	err = pmrd_client_new(&s->env, e->id, credits, &c);
 	if (err) {
+		/* mostly a peer that went away at once: nothing of ours */
+		pmrd_peer_log(
+			&s->peer_log, err == -ENOMEM ? LOG_WARNING : LOG_INFO,
+			"connection request from %s: cannot set up the connection: %s",
+			pmrd_peer_name(e->id, peer, sizeof(peer)),
+			strerror(-err));
 		reject(e->id, PMR_REJECT_INTERNAL);
 		return;
 	}
@@ -218,8 +269,19 @@ static void on_connect_request(struct pmrd_server *s, struct cm_event *e)
 	responder = MAX(responder, 1u);
 	err = pmrd_client_accept(c, (uint16_t)version, (uint8_t)responder);
 	if (err) {
+		pmrd_peer_log(&s->peer_log, LOG_INFO,
+			      "client %s: rdma_accept: %s", c->peer,
+			      strerror(-err));
 		send_reject(e->id, PMR_REJECT_INTERNAL);
 		pmrd_client_delete(&c);
+		return;
+	}
+	/* also a client whose QP set-up failed after the accept: its
+	 * disconnect may never complete before an RTU */
+	if (c->state != PMRD_CLIENT_ESTABLISHED) {
+		ev_timer_init(&c->accept_timer, accept_timer_cb,
+			      s->conf->limits.accept_timeout_ms / 1000., 0.);
+		ev_timer_start(s->loop, &c->accept_timer);
 	}
 }
 
@@ -274,8 +336,9 @@ static void handle_cm_event(struct pmrd_server *s, struct cm_event *e)
 	case RDMA_CM_EVENT_REJECTED:
 	case RDMA_CM_EVENT_CONNECT_ERROR:
 	case RDMA_CM_EVENT_UNREACHABLE:
-		log_info("client %s: %s (status %d) before it connected",
-			 c->peer, rdma_event_str(e->type), e->status);
+		pmrd_peer_log(&s->peer_log, LOG_INFO,
+			      "client %s: %s (status %d) before it connected",
+			      c->peer, rdma_event_str(e->type), e->status);
 		pmrd_client_delete(&c);
 		break;
 	case RDMA_CM_EVENT_DEVICE_REMOVAL:
@@ -389,7 +452,8 @@ static int register_regions(struct pmrd_server *s, struct pmrd_region **regions,
 	if (!s->exports)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
-		err = pmrd_export_new(s->dev, regions[i], &s->exports[i]);
+		err = pmrd_export_new(s->dev, regions[i], s->env.keys,
+				      &s->exports[i]);
 		if (err)
 			return err;
 		s->n_exports++;
@@ -438,6 +502,11 @@ int pmrd_server_run(const struct pmrd_conf *conf, struct pmrd_region **regions,
 	s.env.loop = s.loop;
 	s.env.dev = s.dev;
 	s.env.limits = &conf->limits;
+	pmrd_peer_log_init(&s.peer_log, s.loop);
+	/* read once: a client's PD follows from it (keys.h) */
+	err = pmrd_keys_choose(s.dev, conf->keys, &s.env.keys);
+	if (err)
+		goto out_dereg_regions;
 	err = pmrd_auth_new(conf, &s.env.auth);
 	if (err)
 		goto out_dereg_regions;
@@ -464,12 +533,14 @@ int pmrd_server_run(const struct pmrd_conf *conf, struct pmrd_region **regions,
 	pmrd_notify("READY=1\nSTATUS=serving %zu regions on %s", s.n_exports,
 		    s.dev->addr);
 	log_notice(
-		"serving %zu regions on %s (max %u clients, %u regions and %u requests in flight per client, %u open regions in all, %u-byte messages, %llu bytes of client buffers)",
+		"serving %zu regions on %s (max %u clients, %u regions and %u requests in flight per client, %u open regions in all, %u-byte messages, %llu bytes of client buffers, accept timeout %u ms, keys %s)",
 		s.n_exports, s.dev->addr, conf->limits.max_clients,
 		conf->limits.max_regions_per_client,
 		conf->limits.max_outstanding, conf->limits.max_handles,
 		conf->limits.max_msg,
-		(unsigned long long)conf->limits.max_client_memory);
+		(unsigned long long)conf->limits.max_client_memory,
+		conf->limits.accept_timeout_ms,
+		pmrd_keys_strategy_name(s.env.keys));
 
 	ev_run(s.loop, 0);
 	err = s.result;
@@ -482,6 +553,7 @@ int pmrd_server_run(const struct pmrd_conf *conf, struct pmrd_region **regions,
 		pmrd_client_delete(&c);
 	pmrd_client_env_finish(&s.env);
 	ev_timer_stop(s.loop, &s.stop_timer);
+	pmrd_peer_log_fini(&s.peer_log);
 	pmrd_admin_delete(&s.admin);
 out_stop_cm:
 	ev_io_stop(s.loop, &s.cm_watcher);

@@ -47,7 +47,9 @@ struct pmrd_server_info {
 	unsigned n_handles, max_handles; /* open region handles, all clients */
 	unsigned max_msg;
 	uint64_t client_memory, max_client_memory; /* client buffer bytes */
-	unsigned busy_poll_us; /* CQ busy-poll window after a completion */
+	unsigned busy_poll_us;	    /* CQ busy-poll window after a completion */
+	unsigned accept_timeout_ms; /* accepted, never established: dropped */
+	const char *keys;	    /* the key strategy in force (keys.h) */
 };
 
 /* Read-only accessors for the admin socket (daemon/admin_view.c). */

@@ -15,6 +15,7 @@
 #include "client.h"
 #include "device.h"
 #include "mr.h"
+#include "peer_log.h"
 #include "server.h"
 #include "work.h"
 
@@ -45,6 +46,7 @@ struct pmrd_server {
 	ev_io cm_watcher;
 	ev_signal sigint, sigterm, sighup;
 	ev_timer stop_timer;
+	struct pmrd_peer_log peer_log; /* peers that never got connected */
 	struct pmrd_admin *admin;
 	time_t started;
 	bool stopping;

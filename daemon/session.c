@@ -359,7 +359,11 @@ static void do_open(struct pmrd_session *s, const struct pmr_msg *req,
 	}
 	ex = find_export(s, o->name);
 	if (!ex) {
-		set_error(resp, PMR_ST_NOENT, "no region named '%s'", o->name);
+		char esc[PMR_NAME_ESCAPED_MAX];
+
+		/* the peer's bytes: escaped before they are echoed */
+		set_error(resp, PMR_ST_NOENT, "no region named '%s'",
+			  pmr_name_escape(o->name, esc, sizeof(esc)));
 		return;
 	}
 	if (auth_denied(s, o, resp))

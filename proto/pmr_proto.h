@@ -316,4 +316,16 @@ const char *pmr_msg_type_str(uint16_t type);
 const char *pmr_status_str(uint16_t status);
 const char *pmr_persist_method_str(uint32_t one_method);
 
+/* Room for any name escaped by pmr_name_escape, NUL included. */
+#define PMR_NAME_ESCAPED_MAX (4 * PMR_NAME_MAX + 1)
+
+/*
+ * pmr_name_escape -- NAME (a region name a peer sent: any bytes) made safe
+ * to echo in an error text or a log line: printable ASCII but '\\' and
+ * '\'' as is, every other byte as \xHH, '\\' as \\ and '\'' as \'.  At
+ * most CAP - 1 characters and a NUL into BUF (whole escapes only); CAP
+ * must be at least 1.  Returns BUF.
+ */
+const char *pmr_name_escape(const char *name, char *buf, size_t cap);
+
 #endif

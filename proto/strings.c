@@ -3,6 +3,8 @@
  * strings.c -- names of message types, statuses and persistence methods,
  * for logs and pmrctl.  Never NULL: unknown values get an "unknown" string.
  */
+#include <string.h>
+
 #include "pmr_proto.h"
 
 /* pmr_msg_type_str -- name of TYPE, requests and responses told apart */
@@ -76,4 +78,37 @@ const char *pmr_persist_method_str(uint32_t one_method)
 	default:
 		return "unknown";
 	}
+}
+
+/* pmr_name_escape -- see pmr_proto.h */
+const char *pmr_name_escape(const char *name, char *buf, size_t cap)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+		char e[4];
+		size_t n;
+
+		if (*p == '\\' || *p == '\'') {
+			e[0] = '\\';
+			e[1] = (char)*p;
+			n = 2;
+		} else if (*p >= 0x20 && *p < 0x7f) {
+			e[0] = (char)*p;
+			n = 1;
+		} else {
+			e[0] = '\\';
+			e[1] = 'x';
+			e[2] = hex[*p >> 4];
+			e[3] = hex[*p & 15];
+			n = 4;
+		}
+		if (o + n >= cap)
+			break;
+		memcpy(buf + o, e, n);
+		o += n;
+	}
+	buf[o] = '\0';
+	return buf;
 }

@@ -241,11 +241,13 @@ static void print_status(struct json_object *resp, int verbose)
 		printf("limits:   %" PRId64 " regions per client, %" PRId64
 		       " requests in flight, %" PRId64
 		       "-byte messages\npolling:  %" PRId64
-		       " us busy-poll after a completion\nlog:      %s\n",
+		       " us busy-poll after a completion\naccept:   %" PRId64
+		       " ms to be established\nkeys:     %s\nlog:      %s\n",
 		       get_i64(resp, "max_regions_per_client"),
 		       get_i64(resp, "max_outstanding"),
 		       get_i64(resp, "max_msg"), get_i64(resp, "busy_poll_us"),
-		       get_str(resp, "log_level"));
+		       get_i64(resp, "accept_timeout_ms"),
+		       get_str(resp, "keys"), get_str(resp, "log_level"));
 }
 
 /* print_json -- the object, pretty on request (-v), else one line */

@@ -242,3 +242,40 @@ Test(conf_auth, psk_refused)
 	expect_error(psk_conf("relative.key"), 6, "must be an absolute path");
 	expect_error(psk_conf("/tmp"), 6, "not a regular file");
 }
+
+/* a link to a good key is refused: its owner, not the key's, picks it */
+Test(conf_auth, psk_symlink_refused)
+{
+	const char hex[] = "00112233445566778899aabbccddeeff\n";
+	char *path = key_file(hex, strlen(hex), 0600);
+	struct pmrd_conf *c;
+	char link[64];
+
+	snprintf(link, sizeof(link), "%s.link", path);
+	cr_assert_eq(symlink(path, link), 0);
+	expect_error(psk_conf(link), 6, "a symbolic link");
+	c = parse_ok(psk_conf(path));
+	pmrd_conf_free(&c);
+	unlink(link);
+	unlink(path);
+	free(path);
+}
+
+/* a 0600 key owned by another user (nobody) is refused; root's is fine */
+Test(conf_auth, psk_foreign_owner_refused)
+{
+	const char hex[] = "00112233445566778899aabbccddeeff\n";
+	struct pmrd_conf *c;
+	char *path;
+
+	if (geteuid() != 0)
+		cr_skip_test("needs root to give a file to another user");
+	path = key_file(hex, strlen(hex), 0600);
+	cr_assert_eq(chown(path, 65534, 65534), 0);
+	expect_error(psk_conf(path), 6, "owned by another user");
+	cr_assert_eq(chown(path, 0, 0), 0);
+	c = parse_ok(psk_conf(path));
+	pmrd_conf_free(&c);
+	unlink(path);
+	free(path);
+}

@@ -294,23 +294,33 @@ Test(mr_plan, mr_per_client_grants_exactly_what_is_opened)
 	cr_expect(p.access & IBV_ACCESS_REMOTE_WRITE);
 }
 
-Test(mr_plan, keys_names_parse_back)
+Test(mr_plan, keys_resolve)
 {
 	enum pmrd_keys_strategy k;
-	bool automatic;
 
-	cr_assert_eq(pmrd_keys_parse(NULL, &k, &automatic), 0);
-	cr_expect(automatic);
-	cr_assert_eq(pmrd_keys_parse("auto", &k, &automatic), 0);
-	cr_expect(automatic);
-	for (int i = 0; i < 3; i++) {
-		const char *n = pmrd_keys_strategy_name(i);
-
-		cr_assert_eq(pmrd_keys_parse(n, &k, &automatic), 0, "%s", n);
-		cr_expect_eq((int)k, i);
-		cr_expect_not(automatic);
-	}
-	k = PMRD_KEYS_MW2;
-	cr_expect_eq(pmrd_keys_parse("mw", &k, &automatic), -EINVAL);
+	cr_assert_eq(pmrd_keys_resolve(PMRD_CONF_KEYS_AUTO, true, &k), 0);
 	cr_expect_eq(k, PMRD_KEYS_MW2);
+	cr_assert_eq(pmrd_keys_resolve(PMRD_CONF_KEYS_AUTO, false, &k), 0);
+	cr_expect_eq(k, PMRD_KEYS_MR_PER_CLIENT);
+	cr_assert_eq(pmrd_keys_resolve(PMRD_CONF_KEYS_MW2, true, &k), 0);
+	cr_expect_eq(k, PMRD_KEYS_MW2);
+	for (int mw2 = 0; mw2 < 2; mw2++) {
+		cr_assert_eq(pmrd_keys_resolve(PMRD_CONF_KEYS_MR_PER_CLIENT,
+					       mw2, &k),
+			     0);
+		cr_expect_eq(k, PMRD_KEYS_MR_PER_CLIENT);
+		cr_assert_eq(pmrd_keys_resolve(PMRD_CONF_KEYS_SHARED_MR, mw2,
+					       &k),
+			     0);
+		cr_expect_eq(k, PMRD_KEYS_SHARED_MR);
+	}
+	/* windows asked for on a device without them: refused, k kept */
+	k = PMRD_KEYS_SHARED_MR;
+	cr_expect_eq(pmrd_keys_resolve(PMRD_CONF_KEYS_MW2, false, &k),
+		     -EOPNOTSUPP);
+	cr_expect_eq(k, PMRD_KEYS_SHARED_MR);
+	/* only registrations per open get a PD per client */
+	cr_expect(pmrd_keys_own_pd(PMRD_KEYS_MR_PER_CLIENT));
+	cr_expect_not(pmrd_keys_own_pd(PMRD_KEYS_MW2));
+	cr_expect_not(pmrd_keys_own_pd(PMRD_KEYS_SHARED_MR));
 }

@@ -277,3 +277,17 @@ Test(session, responses_are_not_requests)
 	cr_assert_gt(raw(b, 16, &r), 0);
 	cr_expect_eq(r.status, PMR_ST_INVALID);
 }
+
+/* NOENT echoes the asked-for name with its control bytes escaped */
+Test(session, noent_text_escapes_the_name)
+{
+	struct pmr_msg m, r;
+
+	pmr_msg_init(&m, PMR_MSG_OPEN, 11);
+	m.u.open_req.access = PMR_WIRE_ACCESS_RO;
+	strcpy(m.u.open_req.name, "x\033[2J\n\x7f'y");
+	cr_assert_gt(roundtrip(&m, &r), 0);
+	cr_expect_eq(r.hdr.status, PMR_ST_NOENT);
+	cr_expect_str_eq(r.u.error.text,
+			 "no region named 'x\\x1b[2J\\x0a\\x7f\\'y'");
+}

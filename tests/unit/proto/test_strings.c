@@ -51,3 +51,39 @@ Test(strings, reject_reasons)
 	cr_assert_str_eq(pmr_reject_reason_str(0), "unknown reject reason");
 	cr_assert_str_eq(pmr_reject_reason_str(8), "unknown reject reason");
 }
+
+/* escape -- pmr_name_escape of NAME into CAP bytes equals WANT */
+static void escape(const char *name, size_t cap, const char *want)
+{
+	char buf[PMR_NAME_ESCAPED_MAX + 8];
+
+	memset(buf, 'Z', sizeof(buf));
+	cr_assert_leq(cap, sizeof(buf));
+	cr_expect_eq(pmr_name_escape(name, buf, cap), buf);
+	cr_expect_str_eq(buf, want, "'%s' in %zu", name, cap);
+	cr_expect_leq(strlen(buf), cap - 1);
+}
+
+Test(strings, name_escape)
+{
+	char worst[PMR_NAME_MAX + 1], want[PMR_NAME_ESCAPED_MAX];
+
+	escape("db-1.x_Y", 64, "db-1.x_Y");
+	escape("", 64, "");
+	escape("a b", 64, "a b");
+	escape("a\nb\x1b[2J", 64, "a\\x0ab\\x1b[2J");
+	escape("\x7f\x80\xff", 64, "\\x7f\\x80\\xff");
+	escape("it's", 64, "it\\'s");
+	escape("back\\slash", 64, "back\\\\slash");
+	/* truncated only between escapes, always NUL-terminated */
+	escape("ab\x01", 5, "ab");
+	escape("ab\x01", 7, "ab\\x01");
+	escape("abc", 1, "");
+	/* the longest name of the worst bytes fits the documented room */
+	memset(worst, 0xff, PMR_NAME_MAX);
+	worst[PMR_NAME_MAX] = '\0';
+	want[0] = '\0';
+	for (int i = 0; i < PMR_NAME_MAX; i++)
+		strcat(want, "\\xff");
+	escape(worst, PMR_NAME_ESCAPED_MAX, want);
+}

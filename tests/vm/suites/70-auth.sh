@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # 70-auth.sh -- authorization before any rkey leaves the server (issue 8
 # item 4), over real rdmacm on rxe (the VM's one address is 10.77.0.1):
-#   - pmrd.conf: a psk_file others can read, a short key, a bad CIDR are
+#   - pmrd.conf: a psk_file others can read, a short key, a key owned by
+#     another user (nobody), a symbolic link to a good key, a bad CIDR are
 #     refused at start with file:line and the reason (--check-config);
 #   - allow lists by the rdmacm peer address: a list that does not hold
 #     10.77.0.1 (10.77.0.2/32, IPv6 rules, an IPv4-mapped other host) is
@@ -111,6 +112,25 @@ config_refused()
 	echo "$out"
 	[ "$rc" = 1 ]
 	echo "$out" | grep -q "pmrd.conf:7: bad psk_file .*key too short"
+	# a good key owned by another user (nobody), and a link to the key
+	cp "$KEY" "$TMP/nobodys"
+	chown 65534:65534 "$TMP/nobodys"
+	conf "psk_file = $TMP/nobodys"
+	rc=0
+	out=$("$PMRD" --check-config -c "$CONF" 2>&1) || rc=$?
+	echo "$out"
+	[ "$rc" = 1 ]
+	echo "$out" | grep -q "pmrd.conf:7: bad psk_file .*owned by another user"
+	ln -sf "$KEY" "$TMP/keylink"
+	conf "psk_file = $TMP/keylink"
+	rc=0
+	out=$("$PMRD" --check-config -c "$CONF" 2>&1) || rc=$?
+	echo "$out"
+	[ "$rc" = 1 ]
+	echo "$out" | grep -q "pmrd.conf:7: bad psk_file .*a symbolic link"
+	# the key itself passes (so the two refusals above can fail)
+	conf "psk_file = $KEY"
+	"$PMRD" --check-config -c "$CONF"
 }
 
 # start_denied -- pmrd whose only allow rules do not hold this host

@@ -3,16 +3,19 @@
 # 72-keys.sh -- least authority on the wire (issue 8): the rkey OPEN hands
 # out, with raw RDMA from tests/tools/pmr-rawclient (completion statuses
 # printed), for each key strategy pmrd has on rxe:
-#   - mw2 (PMRD_KEYS unset: rxe reports type 2 memory windows) and
-#     mr-per-client (forced with PMRD_KEYS=mr-per-client, the fallback for
-#     devices without windows);
-#   - the strategy in the start-up log and in pmrctl list-regions (table
-#     and -j);
+#   - mw2 (pmrd.conf without "keys": auto, rxe reports type 2 memory
+#     windows) and mr-per-client (forced with "keys = mr-per-client", the
+#     fallback for devices without windows);
+#   - the strategy in the start-up log, in pmrctl list-regions (table and
+#     -j) and pmrctl status; a bad "keys" value is refused with file:line;
+#     a reload that changes it says it needs a restart and changes nothing;
 #   - a read-only open of an rw region reads and cannot write
 #     (IBV_WC_REM_ACCESS_ERR); a key after CLOSE reads and writes nothing;
 #     a key after its client disconnected is dead; another connection
-#     cannot use a client's window key (an mr-per-client key it can, while
-#     the key lives: documented in SECURITY.md);
+#     cannot use a client's key: a window is tied to its QP, and under
+#     mr-per-client each client has its own protection domain (B is told
+#     A's live rkey and gets a remote access error on its own QP while A's
+#     own access keeps working);
 #   - the region MR's own rkey (from the log) neither reads nor writes,
 #     while under shared-mr the same probe succeeds (so it can fail);
 #   - native RDMA FLUSH through the key where the platform has it (trixie);
@@ -56,38 +59,36 @@ ctl()
 	"$PMRCTL" -s "$SOCK" "$@"
 }
 
+DAX=
+
 # setup -- dax0: the namespace as devdax (rw); t0: a 64 MiB tmpfs file (rw)
 setup()
 {
 	mkdir -p "$TMP" "$TFS"
 	mount -t tmpfs -o size=96m tmpfs "$TFS"
-	cat >"$CONF" <<-EOF
-		[pmrd]
-		listen = $IP:7471
-		admin_socket = $SOCK
-		log_level = debug
-		max_clients = 32
+	DAX=$(pmem_devdax)
+	[ -n "$DAX" ]
+}
 
-		[region dax0]
-		path = $(pmem_devdax)
-
-		[region t0]
-		path = $TFS/t0
-		size = 64M
-		persistent = no
-	EOF
+# write_conf KEYS -- the config, with "keys = KEYS" unless KEYS is ""
+write_conf()
+{
+	{
+		printf '[pmrd]\nlisten = %s:7471\nadmin_socket = %s\n' "$IP" "$SOCK"
+		printf 'log_level = debug\nmax_clients = 32\n'
+		[ -z "$1" ] || printf 'keys = %s\n' "$1"
+		printf '\n[region dax0]\npath = %s\n' "$DAX"
+		printf '\n[region t0]\npath = %s/t0\nsize = 64M\npersistent = no\n' "$TFS"
+	} >"$CONF"
 	cat "$CONF"
 }
 
-# start NAME KEYS -- pmrd with PMRD_KEYS=KEYS ("" for unset), as daemon NAME
+# start NAME KEYS -- pmrd with "keys = KEYS" ("" for none), as daemon NAME
 start()
 {
 	local name=$1 keys=$2
-	if [ -n "$keys" ]; then
-		pmr_daemon_start "$name" env PMRD_KEYS="$keys" "$PMRD" -c "$CONF"
-	else
-		pmr_daemon_start "$name" env -u PMRD_KEYS "$PMRD" -c "$CONF"
-	fi
+	write_conf "$keys"
+	pmr_daemon_start "$name" "$PMRD" -c "$CONF"
 	pmr_wait_log "$name" "serving" 120 || {
 		cat "$(pmr_daemon_log "$name")"
 		return 1
@@ -138,6 +139,33 @@ shown()
 	out=$(ctl -j list-regions)
 	echo "$out"
 	[ "$(echo "$out" | grep -o "\"keys\": *\"$keys\"" | wc -l)" = 2 ]
+	out=$(ctl -j status)
+	echo "$out"
+	echo "$out" | grep -Eq "\"keys\": *\"$keys\""
+	ctl -v status | grep -Eq "^keys: +$keys\$"
+}
+
+# bad_keys -- a "keys" pmrd does not know stops it at start, at its line
+bad_keys()
+{
+	local out rc=0
+	write_conf mw
+	out=$("$PMRD" --check-config -c "$CONF" 2>&1) || rc=$?
+	echo "$out"
+	[ "$rc" = 1 ]
+	echo "$out" | grep -q "pmrd.conf:6: bad keys 'mw': expected auto, mw2, mr-per-client or shared-mr"
+}
+
+# reload_keeps NAME KEYS OTHER -- a reload to "keys = OTHER" warns that it
+# needs a restart; the regions keep KEYS
+reload_keeps()
+{
+	local name=$1 keys=$2 other=$3
+	write_conf "$other"
+	kill -HUP "$(cat "$PMR_LOGDIR/$name.pid")"
+	pmr_wait_log "$name" "reload: keys changed: needs a restart" 30
+	ctl list-regions | grep -Eq "^dax0 +devdax .* rw +$keys +"
+	write_conf "$keys"
 }
 
 # flush_case NAME -- WRITE + native RDMA FLUSH through the key OPEN gave
@@ -157,6 +185,7 @@ regtimes()
 }
 
 setup
+pmr_case bad-keys-refused bad_keys
 
 # mw2: the default on rxe (type 2 memory windows on 6.1 and 7.x)
 pmr_case -t 180 mw2-start start mw2 ""
@@ -177,8 +206,9 @@ fi
 pmr_case -t 180 mr-per-client-start start mr-per-client mr-per-client
 if pmr_passed; then
 	pmr_case mr-per-client-shown shown mr-per-client mr-per-client
-	pmr_case -t 600 mr-per-client-keys-dax0 raw keys dax0 shared
-	pmr_case -t 240 mr-per-client-keys-t0 raw keys t0 shared
+	pmr_case -t 600 mr-per-client-keys-dax0 raw keys dax0 own
+	pmr_case -t 240 mr-per-client-keys-t0 raw keys t0 own
+	pmr_case mr-per-client-reload-keeps-keys reload_keeps mr-per-client mr-per-client mw2
 	pmr_case mr-per-client-region-mr-keys region_mr_keys mr-per-client
 	if [ "$FLUSH" = yes ]; then
 		pmr_case -t 240 mr-per-client-flush flush_case mr-per-client
