@@ -40,6 +40,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "async_event.h"
 #include "client.h"
 #include "log.h"
 #include "pmr_proto.h"
@@ -665,6 +666,8 @@ void pmrd_client_delete(struct pmrd_client **cp)
 		(unsigned long long)c->sess.n_bad, c->sess.n_open,
 		env->n_clients);
 
+	/* ibv_destroy_qp/cq wait for the acks of their async events */
+	pmrd_async_drain(env->dev->async);
 	/* a bound window holds its QP: revoke every key first */
 	pmrd_session_fini(&c->sess);
 	pmrd_keys_delete(&c->keys);

@@ -16,6 +16,7 @@
 struct pmrd_server;
 struct pmrd_export;
 struct pmrd_client;
+struct pmrd_async;
 struct hlist_head;
 
 /*
@@ -48,6 +49,7 @@ struct pmrd_server_info {
 	unsigned max_msg;
 	uint64_t client_memory, max_client_memory; /* client buffer bytes */
 	unsigned busy_poll_us; /* CQ busy-poll window after a completion */
+	const struct pmrd_async *async; /* port state, events (async_event.h) */
 };
 
 /* Read-only accessors for the admin socket (daemon/admin_view.c). */
