@@ -1,0 +1,216 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# 77-portflap.sh -- the RDMA port goes down and comes back under load
+# (issue 19, item 3; pmrd(8) "PORT EVENTS"):
+#   - two pmr-load clients write, persist and read back a testing region;
+#     `ip link set veth0 down` (rxe0's netdev) takes the port down;
+#   - pmrd logs the port error (an async event, daemon/async_event.c),
+#     disconnects both clients with a reason, and `pmrctl status` says
+#     port down (JSON: port_state, port_down_count, last_async_event);
+#   - the clients get errors, not hangs: pmr-load exits non-zero, each
+#     client with an error, within its libpmr timeout (-T) plus slack (a
+#     case timeout, not a timed assertion);
+#   - a new client fails while the port is down (pmrd refuses or never
+#     sees it: rxe gives "No route to host" before a request is sent);
+#   - `ip link set veth0 up`: pmrd logs the port active again and serves,
+#     without a restart: a new client connects, writes, persists and reads
+#     back; status says active, down once;
+#   - the async events pmrd saw are printed (doc/PLATFORM_NOTES.md, "Port
+#     events on rxe"), and so is the time from the link going up to the
+#     first successful new client (BENCH line; BENCHMARKS.md).
+# About 40-60 s under TCG.  The fixed rdma_rxe (trixie) changes nothing
+# here: testing regions on tmpfs are pinned, no ODP.
+# pmr-timeout: 300
+set -eu
+. "$PMR_LIB"
+
+PMRCTL=$(pmr_need_bin pmrctl)
+LOAD=$(pmr_need_bin pmr-load)
+IP=$(rxe_ip)
+NETDEV=veth0 # rxe0's netdev (tests/vm/vmrun)
+PORT=7477
+TMP=/run/pmr-portflap
+SOCK=$TMP/pmrd.sock
+T_MS=4000 # the clients' libpmr timeout
+
+cleanup()
+{
+	# never leave the next suite without its port
+	ip link set "$NETDEV" up 2>/dev/null || true
+	pmr_cleanup
+	mountpoint -q "$TMP" 2>/dev/null && umount -l "$TMP"
+	return 0
+}
+trap cleanup EXIT
+
+mkdir -p "$TMP"
+mountpoint -q "$TMP" || mount -t tmpfs -o size=64m tmpfs "$TMP"
+{
+	printf '[pmrd]\nlisten = %s:%s\nadmin_socket = %s\n' "$IP" "$PORT" "$SOCK"
+	printf 'log_level = info\n'
+	printf '[region t1]\npath = %s/t1\nsize = 4M\npersistent = no\n' "$TMP"
+} >"$TMP/pmrd.conf"
+
+# now_ms -- CLOCK_MONOTONIC-ish milliseconds (uptime)
+now_ms()
+{
+	awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime
+}
+
+# status_field KEY -- one member of `pmrctl -j status`
+status_field()
+{
+	"$PMRCTL" -s "$SOCK" -j status |
+		python3 -c 'import json, sys; print(json.load(sys.stdin).get(sys.argv[1], ""))' "$1"
+}
+
+# status_is KEY VALUE -- the status member KEY is VALUE (for pmr_wait_until)
+status_is()
+{
+	[ "$(status_field "$1")" = "$2" ]
+}
+
+# port_state -- rxe0's port state as ibv_devinfo says
+port_state()
+{
+	ibv_devinfo -d "$(rxe_dev)" | awk '/state:/ { print $2; exit }'
+}
+
+# start -- pmrd serving, the port active in its status, no event yet
+start()
+{
+	pmr_pmrd_start pmrd "$TMP/pmrd.conf" || return 1
+	"$PMRCTL" -s "$SOCK" status
+	status_is port_state active || {
+		echo "status port_state: '$(status_field port_state)', want active"
+		return 1
+	}
+	status_is async_events 0
+}
+
+# load_start -- two clients in a loop, their exit status and time in
+# $TMP/load.rc; wait until pmrd has both connected
+load_start()
+{
+	rm -f "$TMP/load.rc"
+	# shellcheck disable=SC2016 # expanded by that bash
+	pmr_daemon_start load bash -c '"$@"; echo "$? $(awk "{ printf \"%d\", \$1 * 1000 }" /proc/uptime)" >"$0"' \
+		"$TMP/load.rc" "$LOAD" -T "$T_MS" -c 2 -t 600 -s 65536 "$IP" "$PORT" load t1
+	pmr_wait_until 60 status_is clients 2 || return 1
+	sleep 2 # some I/O before the fall
+	pmr_daemon_alive load
+}
+
+# port_down -- the link down; pmrd logs the port error and says so
+port_down()
+{
+	T_DOWN=$(now_ms)
+	ip link set "$NETDEV" down
+	echo "$NETDEV down at ${T_DOWN} ms; ibv_devinfo: $(port_state)"
+	pmr_wait_log pmrd "port error" 30 || return 1
+	grep -E "async event|port|disconnect" "$(pmr_daemon_log pmrd)"
+	pmr_wait_until 10 status_is port_state down || return 1
+	"$PMRCTL" -s "$SOCK" status
+	"$PMRCTL" -s "$SOCK" -j -v status
+	status_is port_down_count 1 && status_is last_async_event "port error"
+}
+
+# clients_fail -- pmr-load ends with an error for each client, in bounded
+# time (the case's timeout is the bound; the time is printed)
+clients_fail()
+{
+	local rc t
+	pmr_wait_until 90 test -s "$TMP/load.rc" || return 1
+	read -r rc t <"$TMP/load.rc"
+	cat "$(pmr_daemon_log load)"
+	echo "pmr-load exited $rc, $((t - T_DOWN)) ms after the link went down (libpmr timeout $T_MS ms)"
+	[ "$rc" != 0 ] || {
+		echo "pmr-load succeeded across a port-down"
+		return 1
+	}
+	[ "$(grep -c -E '^client [01]: ' "$(pmr_daemon_log load)")" -ge 2 ]
+}
+
+# clients_dropped -- pmrd let go of both clients (list-clients empty)
+clients_dropped()
+{
+	pmr_wait_until 60 status_is clients 0 || {
+		"$PMRCTL" -s "$SOCK" list-clients
+		return 1
+	}
+	echo "pmrd has no client $(($(now_ms) - T_DOWN)) ms after the link went down"
+	grep -E "disconnecting: port error" "$(pmr_daemon_log pmrd)"
+}
+
+# new_client_fails -- a connection attempt while the port is down fails
+new_client_fails()
+{
+	if "$LOAD" -T 3000 -n 1 "$IP" "$PORT" cycles t1; then
+		echo "a client connected while the port was down"
+		return 1
+	fi
+	return 0
+}
+
+# port_up -- the link up; pmrd logs the port active and serves again; the
+# first new client that gets through: BENCH line
+port_up()
+{
+	local t_up t_ok tries=0
+	t_up=$(now_ms)
+	ip link set "$NETDEV" up
+	echo "$NETDEV up at $t_up ms; ibv_devinfo: $(port_state)"
+	while :; do
+		tries=$((tries + 1))
+		if "$LOAD" -T 3000 -n 1 -b 65536 "$IP" "$PORT" cycles t1 >"$TMP/new.out" 2>&1; then
+			break
+		fi
+		cat "$TMP/new.out"
+		[ "$tries" -lt 20 ] || {
+			echo "no client got through in $tries tries"
+			diagnose
+			return 1
+		}
+		sleep 0.2
+	done
+	t_ok=$(now_ms)
+	cat "$TMP/new.out"
+	echo "BENCH portflap $PMR_PLATFORM up_to_first_client_ms=$((t_ok - t_up)) tries=$tries"
+	pmr_log_has pmrd "serving again" || return 1
+	grep -E "async event|port|serving" "$(pmr_daemon_log pmrd)"
+	"$PMRCTL" -s "$SOCK" status
+	status_is port_state active && status_is port_down_count 1
+}
+
+# diagnose -- after a failed reconnect: is it pmrd or the fabric?
+diagnose()
+{
+	echo "--- diagnose: port $(port_state)"
+	rdma link
+	rdma resource show cm_id
+	timeout 20 rping -s -a "$IP" -C 2 -v >"$TMP/rping-s.log" 2>&1 &
+	sleep 2
+	timeout 15 rping -c -a "$IP" -C 2 -v && echo "rping after the flap: OK"
+	wait || true
+	cat "$TMP/rping-s.log"
+	cat "$(pmr_daemon_log pmrd)"
+	dmesg | tail -n 30
+}
+
+# events -- the async events pmrd saw (for doc/PLATFORM_NOTES.md)
+events()
+{
+	echo "kernel $PMR_KERNEL, rdma_rxe $(cat /sys/module/rdma_rxe/srcversion 2>/dev/null || echo '?')${PMR_RXE_FIXED:+ (fixed module may be loaded)}"
+	grep -E "async event|port [0-9]+:" "$(pmr_daemon_log pmrd)" || true
+	echo "status async_events=$(status_field async_events) last=$(status_field last_async_event) detail=$(status_field last_async_event_detail)"
+}
+
+pmr_inline_case start start || exit 1
+pmr_inline_case load-running load_start || exit 1
+pmr_inline_case port-down-logged port_down
+pmr_case -t 120 clients-error-not-hang clients_fail
+pmr_case -t 90 pmrd-drops-clients clients_dropped
+pmr_case -t 60 new-client-fails-while-down new_client_fails
+pmr_case -t 150 serves-again-after-up port_up
+pmr_inline_case events events
+pmr_inline_case pmrd-stops-cleanly pmr_daemon_term pmrd
