@@ -295,7 +295,7 @@ static void on_port(struct pmrd_async *a, const struct async_copy *e)
 		pmrd_notify("STATUS=port %u of %s is %s: not serving", e->port,
 			    dev_name(a), port_state_name(s));
 	} else if (e->type == IBV_EVENT_PORT_ACTIVE) {
-		log_info("device %s port %u: %s (port %s)", dev_name(a),
+		log_info("device %s port %u: %s (port %s already)", dev_name(a),
 			 e->port, what, port_state_name(s));
 	}
 }

@@ -5,7 +5,8 @@
  *   pmr-load [OPTIONS] HOST PORT MODE REGION...
  *
  * Modes:
- *   load    -c N clients (threads, one connection each) for -t SECS: each
+ *   load    -c N clients (threads, one connection each) for -t SECS (or
+ *           until every one of them has failed): each
  *           owns a slice (-s BYTES) of region (i % R) and loops writing a
  *           pattern of its own, persisting it and reading it back;
  *           then all stay connected (region open), print "idle: N clients
@@ -337,9 +338,12 @@ static int run_workers(const struct opts *o, void *(*fn)(void *),
 			break;
 		started++;
 	}
-	for (unsigned s = 0; seconds && s < seconds && started == o->clients;
-	     s++)
-		sleep(1);
+	/* until the time is up, or every worker has failed (idle early) */
+	for (unsigned t = 0;
+	     seconds && t < seconds * 10 && started == o->clients &&
+	     atomic_load(&g_idle) < started;
+	     t++)
+		usleep(100000);
 	atomic_store(&g_stop, true);
 	if (seconds)
 		release_when_idle(o, started);
