@@ -16,7 +16,9 @@
 #     without a restart: a new client connects, writes, persists and reads
 #     back; status says active, down once;
 #   - the same after an idle flap first (no client, no rdmacm message
-#     while the link is down);
+#     while the link is down: a message sent then leaves rdmacm on rxe0
+#     dead for good, doc/PLATFORM_NOTES.md; after the loaded flap that is
+#     a skip naming it when rping fails too);
 #   - finally rxe0 is deleted (pmrd stops: device removed) and made anew,
 #     so later suites find a fresh port;
 #   - the async events pmrd saw are printed (doc/PLATFORM_NOTES.md, "Port
@@ -39,9 +41,14 @@ T_MS=4000 # the clients' libpmr timeout
 
 cleanup()
 {
-	# never leave the next suite without its port
+	# never leave the next suite without its port, nor with a dead rdmacm
 	ip link set "$NETDEV" up 2>/dev/null || true
 	pmr_cleanup
+	if ! rping_ok >/dev/null 2>&1; then
+		echo "rdmacm on $(rxe_dev) does not work: making it anew"
+		rdma link delete "$(rxe_dev)" 2>/dev/null || true
+		_pmr_rxe_link || true
+	fi
 	mountpoint -q "$TMP" 2>/dev/null && umount -l "$TMP"
 	return 0
 }
@@ -255,10 +262,11 @@ events()
 	echo "status async_events=$(status_field async_events) last=$(status_field last_async_event) detail=$(status_field last_async_event_detail)"
 }
 
-# 1. an idle flap: pmrd follows the port and serves again
+# 1. an idle flap (no rdmacm message while the link is down: on 7.3 a
+# connection attempt then would send one): pmrd follows the port and
+# serves again
 pmr_inline_case start start || exit 1
 pmr_inline_case idle-port-down port_down 1
-pmr_case -t 60 idle-new-client-fails new_client_fails
 pmr_case -t 150 idle-serves-again-after-up port_up 1 idle
 # 2. a flap under load: clients get errors, not hangs
 pmr_inline_case load-running load_start || exit 1
