@@ -14,6 +14,7 @@
 #include <infiniband/verbs.h>
 
 #include "admin.h"
+#include "async_event.h"
 #include "auth.h"
 #include "client.h"
 #include "log.h"
@@ -227,7 +228,31 @@ static int do_list_clients(const struct pmrd_server *s,
 	return 0;
 }
 
-/* do_status -- version, pid, uptime, device and its ODP, listen, counts */
+/*
+ * async_json -- the listen port's state and the device's async events
+ * (async_event.h): "port", "port_state", "port_since", "port_down_count",
+ * "async_events", "last_async_event" (ibv_event_type_str, "" before the
+ * first), "last_async_event_detail", "last_async_event_time"
+ */
+static void async_json(struct json_object *resp, const struct pmrd_async *a)
+{
+	struct pmrd_async_info ai;
+
+	pmrd_async_info(a, &ai);
+	add_int(resp, "port", ai.port);
+	add_str(resp, "port_state", ai.port_state);
+	if (ai.port_since)
+		add_time(resp, "port_since", ai.port_since);
+	add_int(resp, "port_down_count", (int64_t)ai.port_down_count);
+	add_int(resp, "async_events", (int64_t)ai.n_events);
+	add_str(resp, "last_async_event", ai.last_event);
+	add_str(resp, "last_async_event_detail", ai.last_detail);
+	if (ai.last_time)
+		add_time(resp, "last_async_event_time", ai.last_time);
+}
+
+/* do_status -- version, pid, uptime, device and its ODP, port, listen,
+ * counts */
 static int do_status(const struct pmrd_server *s, struct json_object *resp)
 {
 	struct pmrd_server_info si;
@@ -241,6 +266,7 @@ static int do_status(const struct pmrd_server *s, struct json_object *resp)
 	add_str(resp, "device", si.device);
 	add_str(resp, "odp", si.odp);
 	add_str(resp, "odp_detail", si.odp_detail);
+	async_json(resp, si.async);
 	add_str(resp, "listen", si.listen);
 	add_str(resp, "config", si.config);
 	add_int(resp, "regions", (int64_t)si.n_regions);

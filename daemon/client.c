@@ -55,6 +55,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "async_event.h"
 #include "client.h"
 #include "log.h"
 #include "pmr_proto.h"
@@ -865,6 +866,8 @@ static void client_free(struct pmrd_client *c)
 {
 	if (c->zombie)
 		hlist_del(&c->link);
+	/* ibv_destroy_qp/cq wait for the acks of their async events */
+	pmrd_async_drain(c->env->dev->async);
 	/* a bound window holds its QP: revoke every key first */
 	pmrd_session_fini(&c->sess);
 	pmrd_keys_delete(&c->keys);

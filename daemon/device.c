@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "async_event.h"
 #include "device.h"
 #include "log.h"
 #include "util.h"
@@ -264,6 +265,7 @@ void pmrd_device_close(struct pmrd_device **devp)
 
 	if (!dev)
 		return;
+	pmrd_async_delete(&dev->async);
 	err = ibv_dealloc_pd(dev->pd);
 	if (err)
 		log_warn("ibv_dealloc_pd: %s (resources still attached)",

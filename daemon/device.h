@@ -47,14 +47,17 @@ struct pmrd_dev_caps {
 	uint64_t max_mr_size;
 };
 
+struct pmrd_async;
+
 struct pmrd_device {
 	struct rdma_event_channel *ec; /* non-blocking */
 	struct rdma_cm_id *listen_id;
 	struct ibv_context *verbs; /* listen_id->verbs, not owned */
 	struct ibv_pd *pd;
 	struct pmrd_dev_caps caps;
-	char addr[64];	      /* "10.77.0.1:7471", for messages */
-	char odp_detail[256]; /* what the ODP self-test saw */
+	struct pmrd_async *async; /* its async events, while serving */
+	char addr[64];		  /* "10.77.0.1:7471", for messages */
+	char odp_detail[256];	  /* what the ODP self-test saw */
 };
 
 /*
@@ -70,7 +73,8 @@ int pmrd_device_open(const char *host, uint16_t port, struct pmrd_device **ret);
 /* pmrd_device_listen -- start accepting connection requests */
 int pmrd_device_listen(struct pmrd_device *dev, int backlog);
 
-/* pmrd_device_close -- free the PD, the listen id and the channel */
+/* pmrd_device_close -- stop watching async events (async_event.h), free
+ * the PD, the listen id and the channel */
 void pmrd_device_close(struct pmrd_device **dev);
 
 #endif

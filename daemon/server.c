@@ -17,6 +17,7 @@
 #include <ev.h>
 
 #include "admin.h"
+#include "async_event.h"
 #include "client.h"
 #include "device.h"
 #include "log.h"
@@ -93,6 +94,7 @@ void pmrd_server_info(const struct pmrd_server *s, struct pmrd_server_info *ret)
 	ret->busy_poll_us = s->conf->limits.busy_poll_us;
 	ret->accept_timeout_ms = s->conf->limits.accept_timeout_ms;
 	ret->keys = pmrd_keys_strategy_name(s->env.keys);
+	ret->async = s->dev->async;
 }
 
 /*
@@ -189,6 +191,12 @@ static void on_connect_request(struct pmrd_server *s, struct cm_event *e)
 
 	if (s->stopping) {
 		reject(e->id, PMR_REJECT_SHUTDOWN);
+		return;
+	}
+	if (!pmrd_async_port_active(s->dev->async)) {
+		log_notice(
+			"connection request rejected: the RDMA port is down");
+		reject(e->id, PMR_REJECT_PORT_DOWN);
 		return;
 	}
 	err = pmr_hello_decode(e->private_data, e->private_data_len, &h);
@@ -401,6 +409,15 @@ static void stop_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	ev_break(loop, EVBREAK_ALL);
 }
 
+/* device_fatal -- the device reported a fatal error: leave the loop */
+static void device_fatal(void *arg)
+{
+	struct pmrd_server *s = arg;
+
+	s->result = -ENODEV;
+	ev_break(s->loop, EVBREAK_ALL);
+}
+
 /* begin_stop -- refuse new clients, disconnect the others, then leave */
 static void begin_stop(struct pmrd_server *s, const char *why)
 {
@@ -525,6 +542,9 @@ int pmrd_server_run(const struct pmrd_conf *conf, struct pmrd_region **regions,
 		goto out_dereg_regions;
 	ev_io_init(&s.cm_watcher, cm_cb, s.dev->ec->fd, EV_READ);
 	ev_io_start(s.loop, &s.cm_watcher);
+	err = pmrd_async_new(&s.env, device_fatal, &s, &s.dev->async);
+	if (err)
+		goto out_stop_cm;
 	s.started = time(NULL);
 	err = pmrd_admin_new(s.loop, conf->admin_socket,
 			     pmrd_server_admin_handle, &s, &s.admin);

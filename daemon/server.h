@@ -16,6 +16,7 @@
 struct pmrd_server;
 struct pmrd_export;
 struct pmrd_client;
+struct pmrd_async;
 struct hlist_head;
 
 /*
@@ -50,6 +51,7 @@ struct pmrd_server_info {
 	unsigned busy_poll_us;	    /* CQ busy-poll window after a completion */
 	unsigned accept_timeout_ms; /* accepted, never established: dropped */
 	const char *keys;	    /* the key strategy in force (keys.h) */
+	const struct pmrd_async *async; /* port state, events (async_event.h) */
 };
 
 /* Read-only accessors for the admin socket (daemon/admin_view.c). */

@@ -228,6 +228,8 @@ const char *pmr_reject_reason_str(uint16_t reason)
 		return "not authorized";
 	case PMR_REJECT_INTERNAL:
 		return "server could not set up the connection";
+	case PMR_REJECT_PORT_DOWN:
+		return "server's RDMA port is down";
 	default:
 		return "unknown reject reason";
 	}

@@ -106,6 +106,7 @@ enum pmr_reject_reason {
 	PMR_REJECT_DENIED = 5,	  /* not authorized */
 	PMR_REJECT_INTERNAL = 6,  /* server could not set up the QP */
 	PMR_REJECT_MEMORY = 7,	  /* server's client memory limit reached */
+	PMR_REJECT_PORT_DOWN = 8, /* server's RDMA port is not active */
 };
 
 /* reject: magic le32, reason le16, version le16 (server's), min_version le16, reserved le16 */

@@ -5,7 +5,8 @@
  *   pmr-load [OPTIONS] HOST PORT MODE REGION...
  *
  * Modes:
- *   load    -c N clients (threads, one connection each) for -t SECS: each
+ *   load    -c N clients (threads, one connection each) for -t SECS (or
+ *           until every one of them has failed): each
  *           owns a slice (-s BYTES) of region (i % R) and loops writing a
  *           pattern of its own, persisting it and reading it back;
  *           then all stay connected (region open), print "idle: N clients
@@ -27,6 +28,7 @@
  *           (a benchmark row for the suites; nothing is judged by time).
  *
  * Every data check compares all bytes read with what this client wrote.
+ * -T MS sets libpmr's timeout (default 30000: a safety net against hangs).
  * Exit: 0 as expected, 1 not (reasons on stderr), 2 usage.
  */
 #include <errno.h>
@@ -47,14 +49,15 @@
 #define MAX_CLIENTS 64
 #define MAX_OPENS   64
 #define MAX_IO	    (64 * 1024)
-#define TIMEOUT_MS  30000 /* a safety net against hangs, never a check */
+#define TIMEOUT_MS  30000 /* default -T: a safety net against hangs */
 
 struct opts {
 	const char *host, *port;
 	const char *regions[MAX_REGIONS];
 	unsigned n_regions;
 	unsigned clients, seconds, cycles, opens, credits;
-	bool wait_release; /* -w: idle and connected until SIGUSR1 */
+	unsigned timeout_ms; /* -T: libpmr's timeout */
+	bool wait_release;   /* -w: idle and connected until SIGUSR1 */
 	uint64_t slice, base;
 	int expect;
 };
@@ -73,6 +76,7 @@ static struct opts g_o = {
 	.cycles = 100,
 	.opens = 1,
 	.credits = 4,
+	.timeout_ms = TIMEOUT_MS,
 	.slice = 256 * 1024,
 };
 static atomic_uint g_next_cycle;
@@ -128,7 +132,7 @@ static int connect_one(const struct opts *o, unsigned credits,
 	err = pmr_conn_cfg_new(&cfg);
 	if (err)
 		return err;
-	err = pmr_conn_cfg_set_timeout(cfg, TIMEOUT_MS);
+	err = pmr_conn_cfg_set_timeout(cfg, o->timeout_ms);
 	if (!err)
 		err = pmr_conn_cfg_set_credits(cfg, credits);
 	if (!err)
@@ -339,9 +343,12 @@ static int run_workers(const struct opts *o, void *(*fn)(void *),
 			break;
 		started++;
 	}
-	for (unsigned s = 0; seconds && s < seconds && started == o->clients;
-	     s++)
-		sleep(1);
+	/* until the time is up, or every worker has failed (idle early) */
+	for (unsigned t = 0;
+	     seconds && t < seconds * 10 && started == o->clients &&
+	     atomic_load(&g_idle) < started;
+	     t++)
+		usleep(100000);
 	atomic_store(&g_stop, true);
 	if (seconds)
 		release_when_idle(o, started);
@@ -575,7 +582,7 @@ static int do_lat(const struct opts *o)
 static int usage(void)
 {
 	fprintf(stderr,
-		"usage: pmr-load [-c clients] [-t secs] [-n cycles] [-s slice] [-o opens] [-k credits] [-e ERROR] [-b base] [-w]\n"
+		"usage: pmr-load [-c clients] [-t secs] [-n cycles] [-s slice] [-o opens] [-k credits] [-e ERROR] [-b base] [-w] [-T ms]\n"
 		"                HOST PORT load|cycles|hold|expect|lat REGION...\n");
 	return 2;
 }
@@ -585,7 +592,7 @@ static const char *parse_opts(int argc, char **argv)
 {
 	int c;
 
-	while ((c = getopt(argc, argv, "c:t:n:s:o:k:e:b:w")) != -1) {
+	while ((c = getopt(argc, argv, "c:t:n:s:o:k:e:b:wT:")) != -1) {
 		switch (c) {
 		case 'c':
 			g_o.clients = (unsigned)atoi(optarg);
@@ -610,6 +617,9 @@ static const char *parse_opts(int argc, char **argv)
 			break;
 		case 'k':
 			g_o.credits = (unsigned)atoi(optarg);
+			break;
+		case 'T':
+			g_o.timeout_ms = (unsigned)atoi(optarg);
 			break;
 		case 'e':
 			g_o.expect = errcode(optarg);

@@ -211,6 +211,35 @@ static void print_clients(struct json_object *resp, int verbose)
 	}
 }
 
+/*
+ * print_port -- the listen port's state and the device's async events:
+ *   port:     1 active (down 1 time, active since 2026-12-04T11:40:02Z)
+ *   events:   3 async events, last: port active (port 1, now active) at ...
+ */
+static void print_port(struct json_object *resp)
+{
+	int64_t downs = get_i64(resp, "port_down_count");
+	const char *since = get_str(resp, "port_since_iso");
+
+	printf("port:     %" PRId64 " %s", get_i64(resp, "port"),
+	       get_str(resp, "port_state"));
+	if (downs)
+		printf(" (down %" PRId64 " time%s, %s since %s)", downs,
+		       downs == 1 ? "" : "s", get_str(resp, "port_state"),
+		       since);
+	else if (*since)
+		printf(" (since %s)", since);
+	printf("\nevents:   %" PRId64 " async event%s",
+	       get_i64(resp, "async_events"),
+	       get_i64(resp, "async_events") == 1 ? "" : "s");
+	if (*get_str(resp, "last_async_event"))
+		printf(", last: %s (%s) at %s",
+		       get_str(resp, "last_async_event"),
+		       get_str(resp, "last_async_event_detail"),
+		       get_str(resp, "last_async_event_time_iso"));
+	printf("\n");
+}
+
 /* print_status -- status as "key: value" lines */
 static void print_status(struct json_object *resp, int verbose)
 {
@@ -227,6 +256,7 @@ static void print_status(struct json_object *resp, int verbose)
 	if (verbose || !strcmp(odp, "misplaces data") ||
 	    !strcmp(odp, "self-test failed"))
 		printf("          %s\n", get_str(resp, "odp_detail"));
+	print_port(resp);
 	printf("listen:   %s\n", get_str(resp, "listen"));
 	printf("config:   %s\n", get_str(resp, "config"));
 	printf("regions:  %" PRId64 "\n", get_i64(resp, "regions"));

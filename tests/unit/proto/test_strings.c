@@ -45,11 +45,11 @@ Test(strings, persist_methods)
 
 Test(strings, reject_reasons)
 {
-	for (uint16_t r = PMR_REJECT_BAD_HELLO; r <= PMR_REJECT_MEMORY; r++)
+	for (uint16_t r = PMR_REJECT_BAD_HELLO; r <= PMR_REJECT_PORT_DOWN; r++)
 		cr_assert_str_neq(pmr_reject_reason_str(r),
 				  "unknown reject reason");
 	cr_assert_str_eq(pmr_reject_reason_str(0), "unknown reject reason");
-	cr_assert_str_eq(pmr_reject_reason_str(8), "unknown reject reason");
+	cr_assert_str_eq(pmr_reject_reason_str(9), "unknown reject reason");
 }
 
 /* escape -- pmr_name_escape of NAME into CAP bytes equals WANT */

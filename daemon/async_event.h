@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * async_event.h -- the RDMA device's asynchronous events (the ibv_context's
+ * async_fd): read on the event loop, acked, logged, and acted on.
+ *
+ * A QP or CQ event disconnects the client that owns the QP or CQ; the
+ * listen port leaving ACTIVE disconnects every client and new connection
+ * requests are refused until it is ACTIVE again (pmrd serves again without
+ * a restart); a fatal device error disconnects every client and stops the
+ * server.  `pmrctl status` shows the port state and the events seen.
+ */
+#ifndef PMRD_ASYNC_EVENT_H
+#define PMRD_ASYNC_EVENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <infiniband/verbs.h>
+
+struct pmrd_async;
+struct pmrd_client_env;
+
+/* What an event means for pmrd (pmrd_async_classify). */
+enum pmrd_async_action {
+	PMRD_ASYNC_LOG = 0,	   /* informational: logged, nothing else */
+	PMRD_ASYNC_QP_FAILED,	   /* a client's QP: disconnect that client */
+	PMRD_ASYNC_QP_ESTABLISHED, /* data before the RTU: tell rdmacm */
+	PMRD_ASYNC_CQ_FAILED,	   /* a client's CQ: disconnect that client */
+	PMRD_ASYNC_PORT_DOWN,	   /* the listen port: disconnect everyone */
+	PMRD_ASYNC_PORT_UP,	   /* the listen port: serve again */
+	PMRD_ASYNC_DEVICE_FATAL,   /* disconnect everyone, stop serving */
+};
+
+/*
+ * pmrd_async_classify -- the action for an event of TYPE; PORT is the
+ * event's port (port events only) and LISTEN_PORT the port pmrd serves
+ * on: events of other ports are only logged.  Pure (unit-tested).
+ */
+enum pmrd_async_action pmrd_async_classify(enum ibv_event_type type,
+					   unsigned port, unsigned listen_port);
+
+/* pmrd_async_action_name -- "qp-failed", "port-down", ... (for messages) */
+const char *pmrd_async_action_name(enum pmrd_async_action a);
+
+/* Called once when the device reports a fatal error (after every client
+ * was told to disconnect): the server stops. */
+typedef void pmrd_async_fatal_fn(void *arg);
+
+/*
+ * pmrd_async_new -- watch ENV->dev's async_fd (made non-blocking) on
+ * ENV->loop; the listen port's state is queried now.  FATAL(ARG) runs on a
+ * device fatal event.  Negative errno (logged); *ret untouched on failure.
+ */
+int pmrd_async_new(struct pmrd_client_env *env, pmrd_async_fatal_fn *fatal,
+		   void *arg, struct pmrd_async **ret);
+
+/* pmrd_async_delete -- stop watching (pending events are read and acked
+ * first); NULL ok, clears the caller's pointer */
+void pmrd_async_delete(struct pmrd_async **a);
+
+/*
+ * pmrd_async_drain -- read, ack and handle every event pending now.  Call
+ * it before destroying a QP or CQ: ibv_destroy_qp/cq wait until every
+ * event reported for the object has been acked, and the loop that would
+ * ack it is the caller.  Handling never frees a client (it may start a
+ * disconnect).  NULL ok.
+ */
+void pmrd_async_drain(struct pmrd_async *a);
+
+/*
+ * pmrd_async_port_active -- may a connection be accepted now?  The state
+ * the events said, checked with ibv_query_port when they said not active
+ * (a PORT_ACTIVE event may still be queued).  True without a watcher.
+ */
+bool pmrd_async_port_active(struct pmrd_async *a);
+
+/* What the admin socket shows (status). */
+struct pmrd_async_info {
+	unsigned port;		  /* the listen port's number */
+	const char *port_state;	  /* "active", "down", "init", "armed", ... */
+	time_t port_since;	  /* in this state since (0: since start) */
+	uint64_t port_down_count; /* times it left ACTIVE */
+	uint64_t n_events;	  /* async events read */
+	const char *last_event;	  /* ibv_event_type_str, "" when none */
+	const char *last_detail;  /* "port 1", "QP 0x11 of client #3 ..." */
+	time_t last_time;
+};
+
+/* pmrd_async_info -- fill RET (zeros and "" when A is NULL) */
+void pmrd_async_info(const struct pmrd_async *a, struct pmrd_async_info *ret);
+
+#endif
