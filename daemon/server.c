@@ -205,9 +205,8 @@ static void on_connect_request(struct pmrd_server *s, struct cm_event *e)
 	responder = MIN((unsigned)e->responder_resources,
 			(unsigned)MAX(s->dev->caps.max_qp_rd_atom, 1));
 	responder = MAX(responder, 1u);
-	err = pmrd_client_accept(c, (uint16_t)version, (uint8_t)responder);
-	if (err)
-		pmrd_client_delete(&c);
+	/* a failure is logged, and the client is gone or disconnecting */
+	pmrd_client_accept(&c, (uint16_t)version, (uint8_t)responder);
 }
 
 /* maybe_finish_stop -- the last client is gone: leave the loop */

@@ -41,6 +41,10 @@ struct pmrd_session {
 	void *key_ctx;
 	unsigned n_keys;	    /* keys granted and not revoked */
 	struct pmrd_auth_conn auth; /* zero: no rules (pmrd_auth_conn_start) */
+	/* PMR_PERSIST_* bits this peer's QP cannot carry (its access flags
+	 * were set at accept, before a reload added a region needing them):
+	 * LIST and OPEN never advertise them */
+	unsigned no_persist;
 	uint64_t n_requests;
 	uint64_t n_bad;
 };
