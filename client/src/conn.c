@@ -994,17 +994,18 @@ out_teardown:
 int pmr_conn_close(struct pmr_conn **connp)
 {
 	struct pmr_conn *conn;
+	int rc;
 
 	if (!connp || !*connp)
 		return 0;
 	conn = *connp;
 	if (conn->nregions || conn->nmrs)
 		return -EBUSY;
-	if (!conn->lost)
-		pmr_wait_idle(conn);
+	/* after a loss nothing is outstanding any more (fail_all) */
+	rc = conn->lost ? 0 : pmr_wait_idle(conn);
 	teardown(conn);
 	*connp = NULL;
-	return 0;
+	return rc;
 }
 
 /* pmr_conn_last_error_text -- see libpmr.h */
