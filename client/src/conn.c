@@ -647,8 +647,10 @@ static int create_qp(struct pmr_conn *conn)
 #ifdef PMRD_HAVE_IBV_FLUSH
 	struct ibv_device_attr_ex dev = { 0 };
 
-	/* bit 39: flush persistent (FACTS.md); the QP flag alone is not
-	 * a promise the device executes FLUSH */
+	/* bit 39: the kernel's IB_DEVICE_FLUSH_PERSISTENT (rdma-core has
+	 * no name for it; tests/vm/probe/pmr_probe.c checks it on each
+	 * platform); the QP flag alone is not a promise the device
+	 * executes FLUSH */
 	if (!ibv_query_device_ex(conn->id->verbs, NULL, &dev) &&
 	    (dev.device_cap_flags_ex & (1ULL << 39)))
 		ops |= IBV_QP_EX_WITH_FLUSH;
