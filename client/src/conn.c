@@ -1003,8 +1003,11 @@ int pmr_conn_close(struct pmr_conn **connp)
 	conn = *connp;
 	if (conn->nregions || conn->nmrs)
 		return -EBUSY;
-	/* after a loss nothing is outstanding any more (fail_all) */
+	/* after a loss nothing is outstanding any more (fail_all); a loss
+	 * during the wait is no failure of closing either */
 	rc = conn->lost ? 0 : pmr_wait_idle(conn);
+	if (rc == PMR_E_CONN_LOST)
+		rc = 0;
 	teardown(conn);
 	*connp = NULL;
 	return rc;
