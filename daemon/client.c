@@ -756,6 +756,10 @@ static int grant_flush(struct pmrd_client *c)
 	struct ibv_qp_attr a;
 	int err;
 
+	/* what this QP lacks stays unadvertised to its session, even after
+	 * a reload grants it to later clients' QPs */
+	if (!(c->env->qp_extra_access & PMRD_ACCESS_FLUSH_PERSISTENT))
+		c->sess.no_persist |= PMR_PERSIST_FLUSH;
 	if (!c->env->qp_extra_access)
 		return 0;
 	memset(&a, 0, sizeof(a));
@@ -765,15 +769,17 @@ static int grant_flush(struct pmrd_client *c)
 	if (err) {
 		log_err("client %s: granting RDMA FLUSH on the QP: %s", c->peer,
 			strerror(err));
+		c->sess.no_persist |= PMR_PERSIST_FLUSH;
 		return -err;
 	}
 	return 0;
 }
 
 /* pmrd_client_accept -- see client.h */
-int pmrd_client_accept(struct pmrd_client *c, uint16_t version,
+int pmrd_client_accept(struct pmrd_client **cp, uint16_t version,
 		       uint8_t responder)
 {
+	struct pmrd_client *c = *cp;
 	struct pmr_welcome w = {
 		.version = version,
 		.credits = (uint16_t)c->credits,
@@ -789,6 +795,7 @@ int pmrd_client_accept(struct pmrd_client *c, uint16_t version,
 	if (n < 0) {
 		log_err("client %s: cannot encode the welcome: %s", c->peer,
 			strerror(-n));
+		pmrd_client_delete(cp);
 		return n;
 	}
 	memset(&p, 0, sizeof(p));
@@ -802,13 +809,16 @@ int pmrd_client_accept(struct pmrd_client *c, uint16_t version,
 		err = errno ? -errno : -EIO;
 		log_debug("client %s: rdma_accept: %s", c->peer,
 			  strerror(-err));
+		pmrd_client_delete(cp);
 		return err;
 	}
 	c->state = PMRD_CLIENT_ACCEPTING;
 	err = grant_flush(c);
 	if (err) {
+		/* accepted: freed on its DISCONNECTED event, like any other */
 		pmrd_client_disconnect(c, "QP setup failed");
-		return 0; /* freed on DISCONNECTED, like any other */
+		*cp = NULL;
+		return err;
 	}
 	log_debug(
 		"client %s: accepted, version %u, %u credits, responder resources %u",

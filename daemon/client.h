@@ -125,10 +125,13 @@ int pmrd_client_new(struct pmrd_client_env *env, struct rdma_cm_id *id,
 		    unsigned credits, struct pmrd_client **ret);
 
 /*
- * pmrd_client_accept -- rdma_accept with the welcome; RESPONDER is the
- * responder_resources to grant.  On failure the caller deletes the client.
+ * pmrd_client_accept -- rdma_accept *CP with the welcome; RESPONDER is the
+ * responder_resources to grant.  Negative errno on failure, and then *CP
+ * is no longer the caller's (set to NULL): deleted when it was not
+ * accepted, disconnecting (freed on its DISCONNECTED event) when the QP
+ * could not be finished after the accept.
  */
-int pmrd_client_accept(struct pmrd_client *c, uint16_t version,
+int pmrd_client_accept(struct pmrd_client **cp, uint16_t version,
 		       uint8_t responder);
 
 /* pmrd_client_established -- the ESTABLISHED event arrived */

@@ -30,8 +30,8 @@
  *
  * TESTING regions (not DAX) are sealed at close instead of in step 6: on a
  * page-cache file, setting the flag write-protects the mapping and ext4
- * then fails stores with SIGBUS (measured on 6.18; FACTS.md's "store after
- * chattr +i works" holds for DAX only).  They keep an O_RDONLY fd for that.
+ * then fails stores with SIGBUS (measured on 6.18).  DAX files are sealed
+ * in step 6, while mapped, and served sealed (tests/vm/suites/45-fsdax.sh).  They keep an O_RDONLY fd for that.
  * A crash while open leaves the flag clear, which is the keep case below.
  *
  * Why every crash point is safe (only two outcomes: redo or keep):

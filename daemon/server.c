@@ -275,22 +275,19 @@ static void on_connect_request(struct pmrd_server *s, struct cm_event *e)
 	responder = MIN((unsigned)e->responder_resources,
 			(unsigned)MAX(s->dev->caps.max_qp_rd_atom, 1));
 	responder = MAX(responder, 1u);
-	err = pmrd_client_accept(c, (uint16_t)version, (uint8_t)responder);
-	if (err) {
+	/* started first: a client whose QP set-up fails after the accept is
+	 * disconnecting, and its disconnect may never complete before an RTU */
+	ev_timer_init(&c->accept_timer, accept_timer_cb,
+		      s->conf->limits.accept_timeout_ms / 1000., 0.);
+	ev_timer_start(s->loop, &c->accept_timer);
+	pmrd_peer_name(e->id, peer, sizeof(peer));
+	/* on failure the client is gone, or disconnecting (freed on its
+	 * DISCONNECTED event or by the accept timer) */
+	err = pmrd_client_accept(&c, (uint16_t)version, (uint8_t)responder);
+	if (err)
 		pmrd_peer_log(&s->peer_log, LOG_INFO,
-			      "client %s: rdma_accept: %s", c->peer,
-			      strerror(-err));
-		send_reject(e->id, PMR_REJECT_INTERNAL);
-		pmrd_client_delete(&c);
-		return;
-	}
-	/* also a client whose QP set-up failed after the accept: its
-	 * disconnect may never complete before an RTU */
-	if (c->state != PMRD_CLIENT_ESTABLISHED) {
-		ev_timer_init(&c->accept_timer, accept_timer_cb,
-			      s->conf->limits.accept_timeout_ms / 1000., 0.);
-		ev_timer_start(s->loop, &c->accept_timer);
-	}
+			      "connection request from %s: not accepted: %s",
+			      peer, strerror(-err));
 }
 
 /* maybe_finish_stop -- the last client is gone: leave the loop */

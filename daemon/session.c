@@ -208,7 +208,7 @@ static void do_list(struct pmrd_session *s, const struct pmr_msg *req,
 		e->access = wire_access(ex->region->access);
 		e->kind = wire_kind(ex->region->kind);
 		e->gran = wire_gran(ex->region->granularity);
-		e->persist = (uint8_t)ex->plan.persist;
+		e->persist = (uint8_t)(ex->plan.persist & ~s->no_persist);
 	}
 	l->count = pmr_list_resp_fit(l->entries, l->count, s->max_msg);
 }
@@ -323,7 +323,7 @@ static void fill_open(struct pmrd_session *s, struct pmrd_handle *h,
 	r->rkey = h->rkey;
 	r->addr = ex->addr;
 	r->length = ex->region->size;
-	r->persist = ex->plan.persist;
+	r->persist = ex->plan.persist & ~s->no_persist;
 	/* a read-only key cannot FLUSH (keys.h): nothing to flush anyway */
 	if (o->access == PMR_WIRE_ACCESS_RO && h->key)
 		r->persist &= ~(uint32_t)PMR_PERSIST_FLUSH;

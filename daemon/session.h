@@ -69,6 +69,10 @@ struct pmrd_session {
 	bool defer_grant;	    /* slow keys are granted by the caller */
 	struct pmrd_key_wait wait;  /* the OPEN waiting for its key */
 	struct pmrd_persist_range persist; /* the last one, not yet taken */
+	/* PMR_PERSIST_* bits this peer's QP cannot carry (its access flags
+	 * were set at accept, before a reload added a region needing them):
+	 * LIST and OPEN never advertise them */
+	unsigned no_persist;
 	uint64_t n_requests;
 	uint64_t n_bad;
 };

@@ -11,8 +11,20 @@
  *    on failure: -errno values, or PMR_E_* codes (a disjoint range, below
  *    PMR_E_BASE).  pmr_strerror() names both.
  *  - Out-parameters are written only on success.
- *  - Destructors take a pointer to the handle, accept a NULL handle and set
- *    the caller's pointer to NULL.
+ *  - Destructors (pmr_conn_close, pmr_region_close, pmr_mr_dereg,
+ *    pmr_conn_cfg_delete) take a pointer to the handle, accept a NULL
+ *    pointer or handle (0, nothing done) and set the caller's pointer to
+ *    NULL.  One rule on failure: a refused precondition (only
+ *    pmr_conn_close's -EBUSY) does nothing and keeps the handle; past
+ *    that, the handle is always freed and the pointer cleared, and a
+ *    non-zero return says which step failed (the server's CLOSE answer,
+ *    the wait for outstanding operations, ibv_dereg_mr): what that step
+ *    held may be left behind (a handle open on the server until the
+ *    connection closes, a registration until the process exits), and the
+ *    handle is gone either way: never retry with it.  After the
+ *    connection was lost, closing its regions, MRs and itself returns 0.
+ *  - Argument checks come first and post nothing: NULL handles or
+ *    buffers, unknown flag bits -> -EINVAL.
  *  - The library logs nothing unless a callback is installed with
  *    pmr_log_set().
  *  - Threads: see THREAD_SAFETY.md.  In short, one connection (with its
@@ -60,6 +72,9 @@ enum pmr_error {
 	PMR_E_SERVER = PMR_E_BASE - 14,	     /* server-side failure */
 	PMR_E_UNSUPPORTED = PMR_E_BASE - 15, /* server does not know request */
 	PMR_E_DENIED = PMR_E_BASE - 16,	     /* not authorized */
+	/* Reserved: libpmr checks ranges, access and buffers before posting,
+	 * so a work request the remote side fails means the server's side
+	 * went away; it is reported as PMR_E_CONN_LOST. */
 	PMR_E_REMOTE_ACCESS = PMR_E_BASE - 17, /* RDMA remote access error */
 	PMR_E_REMOTE_OP = PMR_E_BASE - 18,     /* other RDMA remote error */
 	PMR_E_CONN_LOST = PMR_E_BASE - 19,     /* connection is gone */
@@ -151,22 +166,31 @@ PMR_API int pmr_conn_open(const char *host, const char *port,
 			  struct pmr_conn **ret);
 
 /*
- * pmr_conn_close -- disconnect and free CONN.  -EBUSY (nothing done) while
- * regions or MRs of the connection are still open.
+ * pmr_conn_close -- wait for the operations still outstanding, disconnect
+ * and free CONN.  -EBUSY (nothing done, *CONN kept) while regions or MRs
+ * of the connection are still open.  Else freed (see the destructor rule
+ * above): a failed wait (-ETIMEDOUT) is returned after the teardown.
  */
 PMR_API int pmr_conn_close(struct pmr_conn **conn);
 
 /*
  * pmr_conn_last_error_text -- the text of the last error response the
- * server sent on CONN ("" if none).  Valid until the next call on CONN.
+ * server sent on CONN, or the verbs status of the work request whose
+ * failure lost the connection ("" if none).  Valid until the next call on
+ * CONN.
  */
 PMR_API const char *pmr_conn_last_error_text(const struct pmr_conn *conn);
 
-/* Persistence methods, cheapest first; bit values are the wire's. */
+/*
+ * Persistence methods; bit values are the wire's.  AUTO prefers RAW (one
+ * READ round trip), then FLUSH (one FLUSH round trip), then SERVER (a
+ * SEND round trip plus the server's CPU), among those the region offers
+ * and this client can post.
+ */
 #define PMR_METHOD_SERVER (1u << 0) /* PERSIST request; server flushes */
 #define PMR_METHOD_FLUSH  (1u << 1) /* native RDMA FLUSH (persistent) */
 #define PMR_METHOD_RAW	  (1u << 2) /* RDMA READ after the WRITEs */
-#define PMR_METHOD_AUTO	  0u	    /* pick the cheapest advertised */
+#define PMR_METHOD_AUTO	  0u	    /* RAW, else FLUSH, else SERVER */
 
 #define PMR_NAME_LEN 64 /* region names: up to 63 bytes + NUL */
 
@@ -183,7 +207,8 @@ struct pmr_region_desc {
 	unsigned int read_only;	      /* 1: exported read-only */
 	unsigned int kind;	      /* enum pmr_region_kind */
 	unsigned int granularity;     /* 0 byte, 1 cache line, 2 page */
-	unsigned int persist_methods; /* PMR_METHOD_* bits */
+	unsigned int persist_methods; /* PMR_METHOD_* bits offered on
+				       * this connection */
 	uint64_t reserved[4];
 };
 
@@ -201,26 +226,49 @@ PMR_API int pmr_conn_list_regions(struct pmr_conn *conn,
 #define PMR_OPEN_RW 0u
 #define PMR_OPEN_RO (1u << 0)
 
+/*
+ * pmr_region_open -- open region NAME (1..63 bytes: "" -> -EINVAL, longer
+ * -> -ENAMETOOLONG, nothing sent) with FLAGS PMR_OPEN_RW or PMR_OPEN_RO
+ * (other bits -> -EINVAL).  PMR_E_NOENT_REGION: no such region;
+ * PMR_E_ACCESS: PMR_OPEN_RW of a region exported
+ * read-only; PMR_E_DENIED, PMR_E_AUTH: see pmr_conn_cfg_set_psk.
+ */
 PMR_API int pmr_region_open(struct pmr_conn *conn, const char *name,
 			    unsigned int flags, struct pmr_region **ret);
-/* pmr_region_close -- CLOSE the handle on the server and free REGION.  Waits
- * for outstanding async operations on the connection first. */
+/* pmr_region_close -- wait for the operations outstanding on the
+ * connection, CLOSE the handle on the server and free REGION (see the
+ * destructor rule above). */
 PMR_API int pmr_region_close(struct pmr_region **region);
 PMR_API uint64_t pmr_region_size(const struct pmr_region *region);
-/* PMR_METHOD_* bits the server offers for REGION. */
+/* PMR_METHOD_* bits the server offers for REGION on this connection: the
+ * listing's, or fewer for a PMR_OPEN_RO handle (a server handing out
+ * per-open read-only keys drops FLUSH, which such a key cannot carry).
+ * Persist calls on a read-only handle fail with PMR_E_READONLY anyway. */
 PMR_API unsigned int
 pmr_region_persist_methods(const struct pmr_region *region);
-/* The method persist calls use: PMR_METHOD_AUTO or one advertised bit
- * (else PMR_E_NO_METHOD).  Returns nothing new; see _get. */
+/*
+ * pmr_region_set_persist_method -- the method persist calls use:
+ * PMR_METHOD_AUTO (the default; see the order above) or one offered bit
+ * this client can post (FLUSH needs rdma-core and a device with it),
+ * else PMR_E_NO_METHOD.  Several bits or an unknown bit: -EINVAL.  On
+ * failure the method in use does not change.
+ */
 PMR_API int pmr_region_set_persist_method(struct pmr_region *region,
 					  unsigned int method);
+/* pmr_region_get_persist_method -- the method bit persist calls use,
+ * never PMR_METHOD_AUTO: AUTO's choice; 0 only when the region offers no
+ * method this client can use (persist calls fail with PMR_E_NO_METHOD). */
 PMR_API unsigned int
 pmr_region_get_persist_method(const struct pmr_region *region);
 
 /*
  * Synchronous calls on plain buffers, copied through the connection's
- * registered bounce buffer in pipelined chunks.  OFF/LEN are checked against
- * the region before anything is posted (PMR_E_RANGE).
+ * registered bounce buffer in pipelined chunks.  Before anything is posted
+ * (all I/O calls, sync and async): [OFF, OFF+LEN) must lie in the region
+ * (else PMR_E_RANGE, overflow included); writes and persists need a
+ * read-write handle (else PMR_E_READONLY); persists need a method (else
+ * PMR_E_NO_METHOD).  LEN 0 is valid anywhere up to the region's size,
+ * posts nothing and returns 0 (BUF may then be NULL).
  */
 PMR_API int pmr_region_read(struct pmr_region *region, void *buf, uint64_t off,
 			    size_t len);
@@ -238,6 +286,15 @@ PMR_API int pmr_region_write_persist(struct pmr_region *region, const void *buf,
 #define PMR_MR_READ_DST	 (1u << 0) /* buffer receives region reads */
 #define PMR_MR_WRITE_SRC (1u << 1) /* buffer is the source of writes */
 
+/*
+ * pmr_mr_reg -- register [PTR, PTR+LEN) for USAGE (one or both bits; none,
+ * others, a NULL PTR or LEN 0 -> -EINVAL).  The _mr and post calls take
+ * the MR and an offset into it: an MR of another connection, one not
+ * registered for the call's direction (reads need PMR_MR_READ_DST, writes
+ * PMR_MR_WRITE_SRC) or a range beyond the MR -> -EINVAL, nothing posted.
+ * pmr_mr_dereg: only with no operation on the buffer in flight; see the
+ * destructor rule above.
+ */
 PMR_API int pmr_mr_reg(struct pmr_conn *conn, void *ptr, size_t len,
 		       unsigned int usage, struct pmr_mr **ret);
 PMR_API int pmr_mr_dereg(struct pmr_mr **mr);
@@ -257,9 +314,19 @@ PMR_API int pmr_region_write_persist_mr(struct pmr_region *region,
 /*
  * Post calls return 0 once the operation is posted (its buffer must stay
  * untouched until its completion is polled), -EAGAIN when the send queue
- * or the async slots are full (poll, then retry), or an error.  Each
- * operation yields exactly one struct pmr_completion from pmr_conn_poll().
- * Operations complete in posting order.
+ * or the async slots are full (poll, then retry), -E2BIG when a transfer
+ * needs more work requests than the send queue holds (at most max_wr_size
+ * bytes each: raise sq_depth or split it), or an error.  The
+ * checks of the sync calls (range, read-only, method, MR) are made at
+ * post time: a failed post returns the error and yields no completion.
+ * Each posted operation yields exactly one struct pmr_completion from
+ * pmr_conn_poll(), a zero-length one too (status 0).
+ * Operations complete in posting order: pmr_conn_poll() returns the
+ * completions of a connection's operations (all its regions and methods
+ * together) in the order they were posted, so a completion means every
+ * operation posted before it has completed too.  One that finished early
+ * (e.g. a write posted behind a SERVER persist still waiting for the
+ * server's answer) is held back until those before it are done.
  */
 enum pmr_op {
 	PMR_OP_READ = 1,
@@ -287,8 +354,14 @@ PMR_API int pmr_region_post_persist(struct pmr_region *region, uint64_t off,
  * pmr_conn_poll -- up to MAX finished async operations into OUT; returns
  * how many (0: none ready), or an error.  Never blocks.  When it returns 0
  * the connection's fd is armed: wait for it to become readable, then poll
- * again.  After the connection is lost, pending operations complete with
- * PMR_E_CONN_LOST and later calls return PMR_E_CONN_LOST.
+ * again.  A lost connection (server gone or disconnected, a failed work
+ * request, a control request unanswered for the timeout) is reported as
+ * PMR_E_CONN_LOST: every operation still pending completes with it (the
+ * one whose failure noticed the loss too), then pmr_conn_poll and every
+ * later call on the connection and its regions return it.  Exceptions:
+ * a sync call whose own wait timed out returns -ETIMEDOUT; a work request
+ * failing on the caller's own buffer completes with -EFAULT (e.g. an MR
+ * deregistered with the operation in flight).
  */
 PMR_API int pmr_conn_poll(struct pmr_conn *conn, struct pmr_completion *out,
 			  int max);

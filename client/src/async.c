@@ -21,14 +21,16 @@ static int async_begin(struct pmr_conn *conn, int kind, uint64_t tag,
 	return 0;
 }
 
-/* async_end -- free the slot on failure, else queue it if already done */
+/* async_end -- free the slot on failure, else queue it in posting order
+ * (done at once if nothing was posted: zero length) */
 static int async_end(struct pmr_conn *conn, uint32_t slot, int rc)
 {
 	if (rc) {
 		pmr_op_free_async(conn, slot);
 		return rc;
 	}
-	pmr_op_maybe_done(conn, slot); /* zero-length: done at once */
+	pmr_op_queue(conn, slot);
+	pmr_op_maybe_done(conn, slot);
 	return 0;
 }
 

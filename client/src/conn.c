@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -91,8 +92,9 @@ void pmr_conn_set_lost(struct pmr_conn *conn, int why)
 		ibv_modify_qp(conn->qp, &attr, IBV_QP_STATE);
 }
 
-/* ring_push -- queue async SLOT's completion for pmr_conn_poll */
-static void ring_push(struct pmr_conn *conn, uint32_t slot)
+/* pmr_op_queue -- async SLOT was posted: its completion is delivered after
+ * those of every async op posted before it (libpmr.h: posting order) */
+void pmr_op_queue(struct pmr_conn *conn, uint32_t slot)
 {
 	uint32_t i = (conn->ring_head + conn->ring_count) % conn->ring_cap;
 
@@ -100,7 +102,8 @@ static void ring_push(struct pmr_conn *conn, uint32_t slot)
 	conn->ring_count++;
 }
 
-/* pmr_op_maybe_done -- an async op with nothing outstanding is finished */
+/* pmr_op_maybe_done -- an async op with nothing outstanding is finished;
+ * pmr_conn_poll delivers it once the ops posted before it are delivered */
 void pmr_op_maybe_done(struct pmr_conn *conn, uint32_t slot)
 {
 	struct pmr_opctx *op = &conn->ops[slot];
@@ -108,7 +111,6 @@ void pmr_op_maybe_done(struct pmr_conn *conn, uint32_t slot)
 	if (op->busy != 1 || op->pending || op->await_resp || !op->async)
 		return;
 	op->busy = 2;
-	ring_push(conn, slot);
 }
 
 /* fail_all -- after a loss, finish every op still waiting: the device may
@@ -224,9 +226,13 @@ static void process_wc(struct pmr_conn *conn, const struct ibv_wc *wc)
 	conn->sq_used -= covers < conn->sq_used ? covers : conn->sq_used;
 	if (wc->status != IBV_WC_SUCCESS) {
 		err = pmr_wc_status_to_err(wc->status);
-		if (wc->status != IBV_WC_WR_FLUSH_ERR)
+		if (wc->status != IBV_WC_WR_FLUSH_ERR && !conn->lost) {
 			pmr_err("work request failed: %s (vendor error 0x%x)",
 				ibv_wc_status_str(wc->status), wc->vendor_err);
+			snprintf(conn->errtext, sizeof(conn->errtext),
+				 "work request failed: %s",
+				 ibv_wc_status_str(wc->status));
+		}
 		if (op->busy == 1 && !op->status)
 			op->status = err;
 		/* an RC QP in error is final: the connection is gone */
@@ -641,8 +647,10 @@ static int create_qp(struct pmr_conn *conn)
 #ifdef PMRD_HAVE_IBV_FLUSH
 	struct ibv_device_attr_ex dev = { 0 };
 
-	/* bit 39: flush persistent (FACTS.md); the QP flag alone is not
-	 * a promise the device executes FLUSH */
+	/* bit 39: the kernel's IB_DEVICE_FLUSH_PERSISTENT (rdma-core has
+	 * no name for it; tests/vm/probe/pmr_probe.c checks it on each
+	 * platform); the QP flag alone is not a promise the device
+	 * executes FLUSH */
 	if (!ibv_query_device_ex(conn->id->verbs, NULL, &dev) &&
 	    (dev.device_cap_flags_ex & (1ULL << 39)))
 		ops |= IBV_QP_EX_WITH_FLUSH;
@@ -988,17 +996,21 @@ out_teardown:
 int pmr_conn_close(struct pmr_conn **connp)
 {
 	struct pmr_conn *conn;
+	int rc;
 
 	if (!connp || !*connp)
 		return 0;
 	conn = *connp;
 	if (conn->nregions || conn->nmrs)
 		return -EBUSY;
-	if (!conn->lost)
-		pmr_wait_idle(conn);
+	/* after a loss nothing is outstanding any more (fail_all); a loss
+	 * during the wait is no failure of closing either */
+	rc = conn->lost ? 0 : pmr_wait_idle(conn);
+	if (rc == PMR_E_CONN_LOST)
+		rc = 0;
 	teardown(conn);
 	*connp = NULL;
-	return 0;
+	return rc;
 }
 
 /* pmr_conn_last_error_text -- see libpmr.h */
@@ -1013,7 +1025,13 @@ int pmr_conn_get_fd(const struct pmr_conn *conn)
 	return conn ? conn->epfd : -EINVAL;
 }
 
-/* deliver -- move up to MAX finished async ops from the ring into OUT */
+/*
+ * deliver -- move up to MAX finished async ops into OUT, in posting order:
+ * the oldest posted op that has not finished holds back the ones after it.
+ * Work requests complete in order on the QP, but a SERVER persist is done
+ * only when the server's response arrives, after the completions of
+ * writes posted behind it.
+ */
 static int deliver(struct pmr_conn *conn, struct pmr_completion *out, int max)
 {
 	int n = 0;
@@ -1022,6 +1040,8 @@ static int deliver(struct pmr_conn *conn, struct pmr_completion *out, int max)
 		uint32_t slot = conn->ring[conn->ring_head];
 		struct pmr_opctx *op = &conn->ops[slot];
 
+		if (op->busy != 2)
+			break;
 		conn->ring_head = (conn->ring_head + 1) % conn->ring_cap;
 		conn->ring_count--;
 		out[n].user_tag = op->tag;

@@ -113,25 +113,33 @@ int pmr_reject_to_err(unsigned int reason)
 	}
 }
 
-/* pmr_wc_status_to_err -- failed work completion -> error code */
+/*
+ * pmr_wc_status_to_err -- failed work completion -> error code.  Any
+ * failed work request puts the RC queue pair in error: the connection is
+ * lost.  libpmr checks every range, access mode and buffer before it
+ * posts, so a remote error (access, operation, retries exhausted) is the
+ * server's side going away (a killed pmrd deregisters its memory before
+ * its queue pair dies: the write in flight meets a remote access error),
+ * not the caller's mistake: PMR_E_CONN_LOST.  Local errors are the
+ * caller's buffer or its registration (e.g. pmr_mr_dereg with an
+ * operation in flight) and keep their own codes.
+ */
 int pmr_wc_status_to_err(int wc_status)
 {
 	switch (wc_status) {
 	case IBV_WC_SUCCESS:
 		return 0;
-	case IBV_WC_REM_ACCESS_ERR:
-		return PMR_E_REMOTE_ACCESS;
-	case IBV_WC_REM_INV_REQ_ERR:
-	case IBV_WC_REM_OP_ERR:
-	case IBV_WC_REM_ABORT_ERR:
-	case IBV_WC_REM_INV_RD_REQ_ERR:
-		return PMR_E_REMOTE_OP;
 	case IBV_WC_LOC_PROT_ERR:
 	case IBV_WC_LOC_ACCESS_ERR:
 	case IBV_WC_MW_BIND_ERR:
 		return -EFAULT; /* the local buffer or its registration */
 	case IBV_WC_LOC_LEN_ERR:
 		return -EMSGSIZE;
+	case IBV_WC_REM_ACCESS_ERR:
+	case IBV_WC_REM_INV_REQ_ERR:
+	case IBV_WC_REM_OP_ERR:
+	case IBV_WC_REM_ABORT_ERR:
+	case IBV_WC_REM_INV_RD_REQ_ERR:
 	case IBV_WC_WR_FLUSH_ERR:
 	case IBV_WC_RETRY_EXC_ERR:
 	case IBV_WC_RNR_RETRY_EXC_ERR:

@@ -148,7 +148,7 @@ struct pmr_conn {
 	struct pmr_opctx *ops;
 	uint32_t nops;
 	uint32_t free_head; /* async free list, UINT32_MAX: empty */
-	uint32_t *ring;	    /* finished async slots, in completion order */
+	uint32_t *ring;	    /* posted async slots, in posting order */
 	uint32_t ring_head, ring_count, ring_cap;
 	uint64_t req_seq;
 	unsigned int nregions, nmrs;
@@ -184,6 +184,7 @@ int pmr_wait_op(struct pmr_conn *conn, struct pmr_opctx *op);
 int pmr_wait_sq(struct pmr_conn *conn, uint32_t need);
 int pmr_wait_idle(struct pmr_conn *conn);
 int pmr_wait_credit(struct pmr_conn *conn);
+void pmr_op_queue(struct pmr_conn *conn, uint32_t slot);
 void pmr_op_maybe_done(struct pmr_conn *conn, uint32_t slot);
 uint8_t *pmr_raw_sink(struct pmr_conn *conn);
 int pmr_ctl_call(struct pmr_conn *conn, struct pmr_msg *req,

@@ -51,11 +51,14 @@ int pmr_mr_dereg(struct pmr_mr **mrp)
 	if (!mrp || !*mrp)
 		return 0;
 	mr = *mrp;
+	/* the destructor rule (libpmr.h): freed even when deregistration
+	 * fails; a retry could only fail the same way */
 	rc = -ibv_dereg_mr(mr->mr);
-	if (rc) /* keep the handle: the caller may retry */
-		return rc;
+	if (rc)
+		pmr_err("deregistering %zu bytes: %s", mr->len,
+			pmr_strerror(rc));
 	mr->conn->nmrs--;
 	free(mr);
 	*mrp = NULL;
-	return 0;
+	return rc;
 }

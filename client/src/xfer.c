@@ -89,7 +89,8 @@ static int post_classic(struct pmr_conn *conn, const struct pmr_swr *w,
 /*
  * pmr_post -- post N (<= PMR_POST_BATCH) descriptors and count them as used
  * send queue entries.  A failure leaves the QP in an unknown state (the
- * classic API may have posted a prefix), so it loses the connection.
+ * classic API may have posted a prefix), so it loses the connection and
+ * says so: PMR_E_CONN_LOST (the verbs error is logged).
  */
 int pmr_post(struct pmr_conn *conn, const struct pmr_swr *w, unsigned int n)
 {
@@ -103,7 +104,7 @@ int pmr_post(struct pmr_conn *conn, const struct pmr_swr *w, unsigned int n)
 	if (rc) {
 		pmr_err("posting %u work requests: %s", n, strerror(-rc));
 		pmr_conn_set_lost(conn, PMR_E_CONN_LOST);
-		return rc;
+		return PMR_E_CONN_LOST;
 	}
 	conn->sq_used += n;
 	return 0;

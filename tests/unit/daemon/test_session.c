@@ -149,6 +149,25 @@ Test(session, open_answers_and_limits)
 	cr_expect_eq(s.n_open, 2);
 }
 
+/* a QP accepted without FLUSH access (before a reload added the first
+ * FLUSH region): LIST and OPEN never offer FLUSH to that session */
+Test(session, methods_the_qp_lacks_are_not_offered)
+{
+	struct pmr_msg m, r;
+
+	s.no_persist = PMR_PERSIST_FLUSH;
+	pmr_msg_init(&m, PMR_MSG_LIST_REGIONS, 1);
+	cr_assert_gt(roundtrip(&m, &r), 0);
+	cr_assert_eq(r.hdr.status, PMR_ST_OK);
+	cr_expect_eq(r.u.list_resp.entries[0].persist, PMR_PERSIST_SERVER);
+	pmr_msg_init(&m, PMR_MSG_OPEN, 3);
+	m.u.open_req.access = PMR_WIRE_ACCESS_RW;
+	strcpy(m.u.open_req.name, "alpha");
+	cr_assert_gt(roundtrip(&m, &r), 0);
+	cr_assert_eq(r.hdr.status, PMR_ST_OK);
+	cr_expect_eq(r.u.open_resp.persist, PMR_PERSIST_SERVER);
+}
+
 Test(session, persist_checks_bounds_then_persists)
 {
 	uint32_t h;

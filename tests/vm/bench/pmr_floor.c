@@ -52,7 +52,8 @@
 #define FLOOR_BUF	 (64u << 20)
 #define FLOOR_MAX_SIZE	 (1u << 30)
 #define FLOOR_TIMEOUT_MS 10000
-/* device_cap_flags_ex bit 39: FLUSH to persistence (FACTS.md) */
+/* device_cap_flags_ex bit 39: FLUSH to persistence (the kernel's
+ * IB_DEVICE_FLUSH_PERSISTENT; tests/vm/probe/pmr_probe.c) */
 #define FLOOR_CAP_FLUSH_PERSISTENT (1ULL << 39)
 
 /* what the server tells the client (accept private data, little endian) */
