@@ -63,14 +63,16 @@ struct pmrd_keys {
 };
 
 /* pmrd_keys_device_mw2 -- see keys.h */
-bool pmrd_keys_device_mw2(struct ibv_context *verbs)
+int pmrd_keys_device_mw2(struct ibv_context *verbs, bool *ret)
 {
 	struct ibv_device_attr a;
+	int err = ibv_query_device(verbs, &a);
 
-	if (ibv_query_device(verbs, &a))
-		return false;
-	return a.device_cap_flags &
+	if (err)
+		return err > 0 ? -err : -EIO;
+	*ret = a.device_cap_flags &
 	       (IBV_DEVICE_MEM_WINDOW_TYPE_2A | IBV_DEVICE_MEM_WINDOW_TYPE_2B);
+	return 0;
 }
 
 /* pmrd_keys_new -- see keys.h */

@@ -107,10 +107,11 @@ void pmrd_keys_delete(struct pmrd_keys **k);
 bool pmrd_keys_wr_id_is_ours(uint64_t wr_id);
 
 /*
- * pmrd_keys_device_mw2 -- the device reports type 2 memory windows
- * (IBV_DEVICE_MEM_WINDOW_TYPE_2A or _2B)
+ * pmrd_keys_device_mw2 -- whether the device reports type 2 memory windows
+ * (IBV_DEVICE_MEM_WINDOW_TYPE_2A or _2B).  A failed query is an error, not
+ * a "no": negative errno, *ret untouched.
  */
-bool pmrd_keys_device_mw2(struct ibv_context *verbs);
+int pmrd_keys_device_mw2(struct ibv_context *verbs, bool *ret);
 
 /* The bit keys.c sets in the wr_id of its binds and invalidations. */
 #define PMRD_KEYS_WR_BIT (1ull << 62)

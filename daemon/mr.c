@@ -146,9 +146,16 @@ static void explain_reg_error(const struct pmrd_dev_caps *caps,
 int pmrd_keys_choose(struct pmrd_device *dev, enum pmrd_conf_keys want,
 		     enum pmrd_keys_strategy *ret)
 {
-	bool mw2 = pmrd_keys_device_mw2(dev->verbs);
 	enum pmrd_keys_strategy k;
+	bool mw2;
+	int err = pmrd_keys_device_mw2(dev->verbs, &mw2);
 
+	if (err) {
+		/* guessing "no windows" would pick another key strategy */
+		log_err("cannot query the device for memory windows: %s",
+			strerror(-err));
+		return err;
+	}
 	if (pmrd_keys_resolve(want, mw2, &k)) {
 		log_err("keys = mw2: the device has no type 2 memory windows");
 		return -EOPNOTSUPP;
