@@ -277,6 +277,8 @@ static void on_port(struct pmrd_async *a, const struct async_copy *e)
 	if (e->type == IBV_EVENT_PORT_ERR) {
 		/* a flap shorter than our reaction still broke the links */
 		n = disconnect_all(a, "port error");
+		if (s == IBV_PORT_ACTIVE && was_active)
+			a->port_down_count++; /* down and up before we looked */
 		if (s == IBV_PORT_ACTIVE)
 			log_warn(
 				"device %s port %u: %s (active again already): disconnected %u clients",
