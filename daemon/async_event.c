@@ -46,6 +46,7 @@ struct pmrd_async {
 	pmrd_async_fatal_fn *fatal;
 	void *fatal_arg;
 	bool fatal_seen;
+	bool broken; /* reading failed for good: the watcher is stopped */
 	ev_io watcher;
 	uint64_t n_events;
 	const char *last_event;
@@ -276,6 +277,8 @@ static void on_port(struct pmrd_async *a, const struct async_copy *e)
 	if (e->type == IBV_EVENT_PORT_ERR) {
 		/* a flap shorter than our reaction still broke the links */
 		n = disconnect_all(a, "port error");
+		if (s == IBV_PORT_ACTIVE && was_active)
+			a->port_down_count++; /* down and up before we looked */
 		if (s == IBV_PORT_ACTIVE)
 			log_warn(
 				"device %s port %u: %s (active again already): disconnected %u clients",
@@ -367,9 +370,14 @@ static bool read_one(struct pmrd_async *a, struct async_copy *e)
 	struct ibv_async_event ev;
 
 	if (ibv_get_async_event(a->verbs, &ev)) {
-		if (errno != EAGAIN && errno != EWOULDBLOCK)
-			log_warn("device %s: ibv_get_async_event: %s",
-				 dev_name(a), strerror(errno));
+		if (errno != EAGAIN && errno != EWOULDBLOCK && !a->broken) {
+			/* a removed device: its fd stays readable, and
+			 * rdmacm's DEVICE_REMOVAL stops the server */
+			log_warn(
+				"device %s: ibv_get_async_event: %s; no more async events are read",
+				dev_name(a), strerror(errno));
+			a->broken = true;
+		}
 		return false;
 	}
 	memset(e, 0, sizeof(*e));
@@ -412,6 +420,8 @@ static void async_cb(struct ev_loop *loop, ev_io *w, int revents)
 
 	for (int i = 0; i < ASYNC_BUDGET && read_one(a, &e); i++)
 		handle(a, &e);
+	if (a->broken)
+		ev_io_stop(loop, w);
 }
 
 /* pmrd_async_drain -- see async_event.h */
