@@ -869,6 +869,14 @@ void pmrd_client_disconnect(struct pmrd_client *c, const char *why)
 	if (rdma_disconnect(c->id))
 		log_debug("client %s: rdma_disconnect: %s", c->peer,
 			  strerror(errno));
+	/* freed on DISCONNECTED, or by the accept timer (server.c) if that
+	 * never comes: a disconnect while the port is down waits for it */
+	if (ev_cb(&c->accept_timer)) {
+		ev_timer_stop(c->env->loop, &c->accept_timer);
+		ev_timer_set(&c->accept_timer,
+			     c->env->limits->accept_timeout_ms / 1000., 0.);
+		ev_timer_start(c->env->loop, &c->accept_timer);
+	}
 }
 
 /* client_free -- what pmrd_client_delete leaves: the verbs, the memory */

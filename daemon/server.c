@@ -102,7 +102,10 @@ void pmrd_server_info(const struct pmrd_server *s, struct pmrd_server_info *ret)
  * ESTABLISHED (pmrd_client_established stops this timer): a peer that
  * never sends its RTU keeps answering the CM's retries, so without this
  * it would hold a client slot, a QP, a CQ and buffers as long as it
- * lives.  Destroying the id rejects the connection.
+ * lives.  Destroying the id rejects the connection.  Restarted by
+ * pmrd_client_disconnect: a disconnect started while the port is down
+ * completes only after the port is back (rxe on 7.x), and the client's QP
+ * and buffers are not held that long.
  */
 static void accept_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
@@ -121,10 +124,15 @@ static void accept_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		ev_timer_start(loop, w);
 		return;
 	}
-	pmrd_peer_log(
-		&s->peer_log, LOG_NOTICE,
-		"client %s: not established %u ms after the accept (accept_timeout_ms): dropped",
-		c->peer, s->conf->limits.accept_timeout_ms);
+	if (c->state == PMRD_CLIENT_DISCONNECTING)
+		log_notice(
+			"client %s: disconnect not complete %u ms after it started (accept_timeout_ms): freed",
+			c->peer, s->conf->limits.accept_timeout_ms);
+	else
+		pmrd_peer_log(
+			&s->peer_log, LOG_NOTICE,
+			"client %s: not established %u ms after the accept (accept_timeout_ms): dropped",
+			c->peer, s->conf->limits.accept_timeout_ms);
 	pmrd_client_delete(&c);
 	if (s->stopping && !s->env.n_clients)
 		ev_break(s->loop, EVBREAK_ALL);
