@@ -58,6 +58,7 @@
 #include "async_event.h"
 #include "client.h"
 #include "log.h"
+#include "peer_log.h"
 #include "pmr_proto.h"
 #include "util.h"
 
@@ -80,23 +81,11 @@ static uint8_t *send_buf(struct pmrd_client *c, uint32_t slot)
 /* format_peer -- "#serial addr:port" of ID's remote end */
 static void format_peer(struct pmrd_client *c)
 {
-	struct sockaddr *sa = rdma_get_peer_addr(c->id);
-	char host[INET6_ADDRSTRLEN] = "?";
-	unsigned port = 0;
+	char addr[INET6_ADDRSTRLEN + sizeof(":65535")];
 
-	if (sa && sa->sa_family == AF_INET) {
-		struct sockaddr_in *in = (struct sockaddr_in *)sa;
-
-		inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
-		port = ntohs(in->sin_port);
-	} else if (sa && sa->sa_family == AF_INET6) {
-		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)sa;
-
-		inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
-		port = ntohs(in6->sin6_port);
-	}
-	snprintf(c->peer, sizeof(c->peer), "#%llu %s:%u",
-		 (unsigned long long)c->serial, host, port);
+	snprintf(c->peer, sizeof(c->peer), "#%llu %s",
+		 (unsigned long long)c->serial,
+		 pmrd_peer_name(c->id, addr, sizeof(addr)));
 }
 
 /* post_recv -- (re)post RECV slot SLOT */
