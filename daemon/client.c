@@ -810,8 +810,9 @@ int pmrd_client_accept(struct pmrd_client **cp, uint16_t version,
 		return err;
 	}
 	log_debug(
-		"client %s: accepted, version %u, %u credits, responder resources %u",
-		c->peer, version, c->credits, responder);
+		"client %s: accepted, version %u, %u credits, responder resources %u, FLUSH %s",
+		c->peer, version, c->credits, responder,
+		c->sess.no_persist & PMR_PERSIST_FLUSH ? "no" : "yes");
 	return 0;
 }
 

@@ -85,6 +85,14 @@ void pmrd_mr_plan_keys(struct pmrd_mr_plan *plan, enum pmrd_keys_strategy keys);
  */
 int pmrd_mr_grant_access(const struct pmrd_mr_plan *plan, bool rw);
 
+/*
+ * pmrd_mr_qp_access -- the access beyond remote read/write that a client's
+ * QP needs for the keys PLAN grants (PMRD_ACCESS_FLUSH_PERSISTENT or 0):
+ * from the grant ceiling, not the region MR's access, which under
+ * MR_PER_CLIENT carries no remote rights at all.  Pure.
+ */
+int pmrd_mr_qp_access(const struct pmrd_mr_plan *plan);
+
 /* pmrd_mr_fsdax_refusal -- the operator's explanation for -EOPNOTSUPP */
 const char *pmrd_mr_fsdax_refusal(void);
 

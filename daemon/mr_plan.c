@@ -163,6 +163,12 @@ int pmrd_mr_grant_access(const struct pmrd_mr_plan *p, bool rw)
 	return 0;
 }
 
+/* pmrd_mr_qp_access -- see mr.h */
+int pmrd_mr_qp_access(const struct pmrd_mr_plan *p)
+{
+	return p->grant_ceiling & PMRD_ACCESS_FLUSH_PERSISTENT;
+}
+
 /* pmrd_keys_strategy_name -- see keys.h */
 const char *pmrd_keys_strategy_name(enum pmrd_keys_strategy k)
 {

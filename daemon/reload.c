@@ -215,8 +215,7 @@ static unsigned add_prepared(struct pmrd_server *s, unsigned *added)
 		}
 		s->exports = v;
 		s->exports[s->n_exports++] = ex;
-		if (ex->plan.access & PMRD_ACCESS_FLUSH_PERSISTENT)
-			s->env.qp_extra_access |= PMRD_ACCESS_FLUSH_PERSISTENT;
+		s->env.qp_extra_access |= pmrd_mr_qp_access(&ex->plan);
 		log_notice("reload: region %s added", ex->region->name);
 		(*added)++;
 	}

@@ -479,8 +479,8 @@ static int register_regions(struct pmrd_server *s, struct pmrd_region **regions,
 		if (err)
 			return err;
 		s->n_exports++;
-		if (s->exports[i]->plan.access & PMRD_ACCESS_FLUSH_PERSISTENT)
-			s->env.qp_extra_access |= PMRD_ACCESS_FLUSH_PERSISTENT;
+		s->env.qp_extra_access |=
+			pmrd_mr_qp_access(&s->exports[i]->plan);
 	}
 	return 0;
 }

@@ -324,3 +324,29 @@ Test(mr_plan, keys_resolve)
 	cr_expect_not(pmrd_keys_own_pd(PMRD_KEYS_MW2));
 	cr_expect_not(pmrd_keys_own_pd(PMRD_KEYS_SHARED_MR));
 }
+
+/* a client's QP needs FLUSH whenever a key may carry it, whatever the
+ * region MR itself holds (none under mr-per-client: 72-keys' FLUSH case) */
+Test(mr_plan, qp_access_follows_the_grant_ceiling)
+{
+	static const enum pmrd_keys_strategy all_keys[] = {
+		PMRD_KEYS_SHARED_MR, PMRD_KEYS_MW2, PMRD_KEYS_MR_PER_CLIENT
+	};
+	struct pmrd_mr_region_info rw = info(PMRD_REGION_DEVDAX, PMRD_ACCESS_RW,
+					     PMEM2_GRANULARITY_CACHE_LINE);
+	struct pmrd_mr_region_info ro = info(PMRD_REGION_DEVDAX, PMRD_ACCESS_RO,
+					     PMEM2_GRANULARITY_CACHE_LINE);
+	struct pmrd_mr_plan p;
+
+	for (size_t k = 0; k < sizeof(all_keys) / sizeof(all_keys[0]); k++) {
+		cr_assert_eq(pmrd_mr_plan(&all, &rw, &p), 0);
+		pmrd_mr_plan_keys(&p, all_keys[k]);
+		cr_expect_eq(pmrd_mr_qp_access(&p),
+			     PMRD_ACCESS_FLUSH_PERSISTENT, "keys %d", k);
+		cr_expect(pmrd_mr_grant_access(&p, true) &
+			  PMRD_ACCESS_FLUSH_PERSISTENT);
+		cr_assert_eq(pmrd_mr_plan(&all, &ro, &p), 0);
+		pmrd_mr_plan_keys(&p, all_keys[k]);
+		cr_expect_eq(pmrd_mr_qp_access(&p), 0, "keys %d", k);
+	}
+}
