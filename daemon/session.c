@@ -337,8 +337,8 @@ static void fill_open(struct pmrd_session *s, struct pmrd_handle *h,
 		set_error(resp, PMR_ST_INTERNAL, "cannot sign the answer");
 		return;
 	}
-	log_debug("client %s: open %s (%s) -> handle %#x, persist %#x",
-		  s->peer, ex->region->name,
+	log_debug("client %s: open %s (%s) -> handle %#x, persist %#x", s->peer,
+		  ex->region->name,
 		  o->access == PMR_WIRE_ACCESS_RW ? "rw" : "ro", r->handle,
 		  r->persist);
 }
