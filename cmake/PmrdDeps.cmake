@@ -5,7 +5,6 @@ pkg_check_modules(IBVERBS REQUIRED IMPORTED_TARGET libibverbs)
 pkg_check_modules(RDMACM REQUIRED IMPORTED_TARGET librdmacm)
 pkg_check_modules(PMEM2 REQUIRED IMPORTED_TARGET libpmem2)
 pkg_check_modules(INIH REQUIRED IMPORTED_TARGET inih)
-pkg_check_modules(SYSTEMD IMPORTED_TARGET libsystemd)
 pkg_check_modules(JSONC REQUIRED IMPORTED_TARGET json-c)
 # HMAC-SHA256 and random nonces for PSK proofs (libssl-dev).
 pkg_check_modules(LIBCRYPTO REQUIRED IMPORTED_TARGET libcrypto)

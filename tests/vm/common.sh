@@ -15,7 +15,7 @@ PMRD_VM_ROOT=${PMRD_VM_ROOT:-$PMRD_VM_CACHE/trixie-root}
 
 # What the project needs to build (host and trixie root alike).
 PMRD_BUILD_DEPS="cmake gcc make pkg-config libibverbs-dev librdmacm-dev
-libpmem2-dev libev-dev libinih-dev libcriterion-dev libsystemd-dev
+libpmem2-dev libev-dev libinih-dev libcriterion-dev
 libjson-c-dev libssl-dev"
 # What the VM suites use inside the VM (host root = bookworm VM root).
 PMRD_VM_TOOLS="rdma-core ibverbs-utils rdmacm-utils perftest ndctl daxctl
