@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: BSD-3-Clause
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * admin_view.c -- the admin socket's answers: status, list-regions and
  * list-clients as JSON, from the server's read-only accessors.

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: BSD-3-Clause
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * auth.c -- allow lists and PSK proofs at OPEN (see auth.h)
  *

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: BSD-3-Clause
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * mr.c -- register a region with the device's PD by its plan (mr_plan.c):
  * pinned, or ODP with the server's mapping pre-faulted and, where the

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: BSD-3-Clause
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * pmr_authclient.c -- a libpmr client for tests/vm/suites/70-auth.sh: lists
  * the regions the server shows it, opens one (with a pre-shared key from a

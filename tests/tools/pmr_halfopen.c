@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: BSD-3-Clause
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * pmr_halfopen.c -- connection requests that never become connections,
  * for pmrd's VM tests (tests/vm/suites/73-peers.sh):

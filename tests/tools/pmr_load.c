@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: BSD-3-Clause
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * pmr_load.c -- load and limit client for pmrd's VM tests, over libpmr.
  *

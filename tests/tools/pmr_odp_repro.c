@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: BSD-3-Clause
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * pmr_odp_repro.c -- does an RDMA WRITE land where it should?  A minimal
  * reproducer for the registration strategies pmrd uses, without pmrd:

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: BSD-3-Clause
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * pmr_rawclient.c -- a raw rdmacm client for pmrd's VM tests: speaks the
  * wire protocol by hand (pmrproto only, never libpmr) so it can send what a

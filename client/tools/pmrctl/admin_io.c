@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: BSD-3-Clause
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * admin_io.c -- talk to pmrd's admin socket: the request is one line, the
  * answer one line of JSON (daemon/admin.h).  Every wait has a deadline.

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: BSD-3-Clause
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * pmrctl.c -- pmrd's control tool: `pmrctl [OPTIONS] COMMAND`
  *

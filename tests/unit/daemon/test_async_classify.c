@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: BSD-3-Clause
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * test_async_classify.c -- what pmrd does with each verbs async event:
  * QP and CQ errors cost their client only, port events matter only on the

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: BSD-3-Clause
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * test_mr_plan.c -- the registration strategy and advertised persistence
  * methods for every region kind and device capability that matters.

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: BSD-3-Clause
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * test_odp_pattern.c -- the ODP self-test's verdict: a right copy passes,
  * and each way rxe's unfixed ODP copy goes wrong (the in-page offset

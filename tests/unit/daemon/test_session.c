@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: BSD-3-Clause
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * test_session.c -- one client's control requests against fake exports:
  * every answer, every limit, and garbage that must neither crash nor go

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: BSD-3-Clause
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * test_session_auth.c -- allow lists and PSK proofs in daemon/session.c
  * over fake exports: a denied OPEN answers DENIED naming the region and

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: BSD-3-Clause
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * test_session_keys.c -- the session's side of per-open keys (keys.h)
  * against a fake key source: OPEN asks for a key with the access opened,

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: BSD-3-Clause
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * test_session_limits.c -- the server-wide limits a session enforces:
  * max_handles over several sessions (one counter), the per-client limit

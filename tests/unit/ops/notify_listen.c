@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: BSD-3-Clause
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * notify_listen.c -- pmr-notify-listen: play systemd's side of sd_notify
  * for tests.

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: BSD-3-Clause
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * ops_client.c -- pmr-ops-client: a libpmr client that keeps working, for
  * the operations suite (tests/vm/suites/50-ops.sh).

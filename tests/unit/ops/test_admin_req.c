@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: BSD-3-Clause
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * test_admin_req.c -- the admin request parser: verbs, blanks, CR, limits,
  * non-ASCII bytes, unknown verbs, arguments, untouched output on failure.

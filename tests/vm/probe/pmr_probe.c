@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: BSD-3-Clause
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * pmr_probe.c -- measure the kernel and RDMA facts pmrd's strategy relies
  * on, and assert them: each command prints the fact it saw and exits 0 only
