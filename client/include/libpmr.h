@@ -57,7 +57,7 @@ struct pmr_mr;
 enum pmr_error {
 	PMR_E_UNKNOWN = PMR_E_BASE,	 /* unexpected internal failure */
 	PMR_E_PROTOCOL = PMR_E_BASE - 1, /* server sent malformed data */
-	PMR_E_REJECTED = PMR_E_BASE - 2, /* server rejected, no reason given */
+	PMR_E_REJECTED = PMR_E_BASE - 2, /* rejected, reason unknown to us */
 	PMR_E_REJECTED_BAD_HELLO = PMR_E_BASE - 3, /* server: bad hello */
 	PMR_E_REJECTED_VERSION = PMR_E_BASE - 4,   /* no common version */
 	PMR_E_REJECTED_TOO_MANY = PMR_E_BASE - 5,  /* server client limit */
@@ -116,40 +116,44 @@ PMR_API void pmr_log_set(pmr_log_fn *fn, int level);
 PMR_API int pmr_conn_cfg_new(struct pmr_conn_cfg **ret);
 PMR_API void pmr_conn_cfg_delete(struct pmr_conn_cfg **cfg);
 /* Timeout for address/route resolution, connecting, each control request,
- * and for any sync wait that sees no progress; default 5000 ms. */
+ * and for any sync wait that sees no progress; default 5000 ms (1 ms to a
+ * day). */
 PMR_API int pmr_conn_cfg_set_timeout(struct pmr_conn_cfg *cfg, unsigned int ms);
 /* Control requests in flight the client asks for; default 4 (1..64). */
 PMR_API int pmr_conn_cfg_set_credits(struct pmr_conn_cfg *cfg,
 				     unsigned int credits);
 /* Send queue depth; also the limit of async operations in flight;
- * default 128 (16..4096). */
+ * default 128 (16..4096; a connection uses at most the device's
+ * max_qp_wr). */
 PMR_API int pmr_conn_cfg_set_sq_depth(struct pmr_conn_cfg *cfg,
 				      unsigned int depth);
 /* Size of the internal registered bounce buffer the plain-buffer calls copy
  * through; default 1 MiB (4 KiB..1 GiB). */
 PMR_API int pmr_conn_cfg_set_bounce_size(struct pmr_conn_cfg *cfg,
 					 size_t bytes);
-/* Largest single RDMA work request; 0 (default) = the port's max_msg_sz.
+/* Largest single RDMA work request; 0 (default) = the port's max_msg_sz,
+ * else 64 bytes..2 GiB; a connection uses at most max_msg_sz and 1 GiB.
  * Smaller values pipeline big transfers. */
 PMR_API int pmr_conn_cfg_set_max_wr_size(struct pmr_conn_cfg *cfg,
 					 size_t bytes);
 /* How long a sync call busy-polls the completion queue before it sleeps on
- * the completion channel; default 200 us, 0 = sleep at once. */
+ * the completion channel; default 200 us, 0 = sleep at once (..1 s). */
 PMR_API int pmr_conn_cfg_set_spin_us(struct pmr_conn_cfg *cfg, unsigned int us);
 /*
- * Pre-shared key for opening REGION (NULL: every region without a key of
- * its own), LEN 16..64 bytes, copied (and wiped from memory by
- * pmr_conn_cfg_delete and pmr_conn_close).  A second call for the same
- * region replaces its key; at most 16 keys per cfg (-ENOSPC).  Opening a
- * region that has a key proves it with HMAC-SHA256 over both connection
- * nonces, and the region's address and rkey are used only after the
- * server has proved the same key (else PMR_E_AUTH, and the region is
- * closed again).  A server that asks for a key we do not have, or does not
- * accept ours, answers PMR_E_DENIED.
+ * Pre-shared key for opening REGION (NULL or "": every region without a
+ * key of its own; longer than 63 bytes: -ENAMETOOLONG), LEN 16..64 bytes
+ * (else -EINVAL), copied (and wiped from memory by pmr_conn_cfg_delete and
+ * pmr_conn_close).  A second call for the same region replaces its key; at
+ * most 16 keys per cfg (-ENOSPC).  Opening a region that has a key proves
+ * it with HMAC-SHA256 over both connection nonces, and the region's
+ * address and rkey are used only after the server has proved the same key
+ * (else PMR_E_AUTH, and the region is closed again).  A server that asks
+ * for a key we do not have, or does not accept ours, answers PMR_E_DENIED.
  */
 PMR_API int pmr_conn_cfg_set_psk(struct pmr_conn_cfg *cfg, const char *region,
 				 const void *key, size_t len);
-/* The same with the key read from PATH (raw bytes, or hex digits). */
+/* The same with the key read from PATH (hex digits, else raw bytes); an
+ * unreadable file: its -errno. */
 PMR_API int pmr_conn_cfg_set_psk_file(struct pmr_conn_cfg *cfg,
 				      const char *region, const char *path);
 
@@ -368,8 +372,9 @@ PMR_API int pmr_conn_poll(struct pmr_conn *conn, struct pmr_completion *out,
 
 /*
  * pmr_conn_get_fd -- a descriptor (an epoll fd, level-triggered) that turns
- * readable when completions or connection events are waiting.  Watch it
- * for reading in an event loop; do not read from or close it.
+ * readable when completions or connection events are waiting (-EINVAL for
+ * a NULL CONN).  Watch it for reading in an event loop; do not read from
+ * or close it.
  */
 PMR_API int pmr_conn_get_fd(const struct pmr_conn *conn);
 

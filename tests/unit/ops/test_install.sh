@@ -3,8 +3,8 @@
 # test_install.sh -- `cmake --install` into a DESTDIR yields what a
 # distribution package ships: pmrd (sbin), pmrctl (bin), libpmr.so.1 with
 # its header and pkg-config file, the manual pages (when pandoc built
-# them), the example config and pmrd.service whose ExecStart is the
-# installed pmrd.
+# them, with a .so page for each further name of a family page), the
+# example config and pmrd.service whose ExecStart is the installed pmrd.
 # Usage: test_install.sh BUILD PREFIX UNITDIR MANPAGES(yes|no) TMPDIR
 set -u
 BUILD=$1
@@ -45,6 +45,15 @@ if [ "$MAN" = yes ]; then
 	for p in man8/pmrd.8 man5/pmrd.conf.5 man8/pmrctl.8 man3/libpmr.3; do
 		[ -s "$D/share/man/$p" ] || fail "no share/man/$p"
 		grep -q '^\.TH' "$D/share/man/$p" || fail "$p is not roff"
+	done
+	# a family page's other names include it (man pmr_region_write)
+	grep -qx '\.so man3/pmr_region_read\.3' \
+		"$D/share/man/man3/pmr_region_write.3" ||
+		fail "man3/pmr_region_write.3 is not a .so of pmr_region_read.3"
+	for p in "$D"/share/man/man3/*.3; do
+		so=$(sed -n 's/^\.so //p' "$p")
+		[ -z "$so" ] || [ -s "$D/share/man/$so" ] ||
+			fail "$(basename "$p") includes $so, which is not installed"
 	done
 fi
 # the tools run from where they are installed
