@@ -16,7 +16,7 @@
 
 #include "check.h"
 #include "internal.h"
-#include "log.h"
+#include "log_cb.h"
 
 #define CQ_BATCH     16
 #define CQ_ACK_BATCH 16

@@ -9,7 +9,7 @@
 
 #include "check.h"
 #include "internal.h"
-#include "log.h"
+#include "log_cb.h"
 
 /* pmr_io_check -- argument and state checks before anything is posted */
 int pmr_io_check(struct pmr_region *region, uint64_t off, size_t len,

@@ -6,7 +6,7 @@
 
 #include "check.h"
 #include "internal.h"
-#include "log.h"
+#include "log_cb.h"
 
 /* list_page -- one LIST_REGIONS round trip starting at START */
 static int list_page(struct pmr_conn *conn, uint32_t start,

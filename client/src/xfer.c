@@ -10,7 +10,7 @@
 
 #include "check.h"
 #include "internal.h"
-#include "log.h"
+#include "log_cb.h"
 
 /* post_ex -- post N descriptors with the extended API (all or nothing) */
 static int post_ex(struct pmr_conn *conn, const struct pmr_swr *w,
