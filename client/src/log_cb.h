@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* log_cb.h -- libpmr's logging: silent unless the caller installed a callback */
+/* log_cb.h -- libpmr's log: silent unless the caller installed a callback */
 #ifndef PMR_CLIENT_LOG_CB_H
 #define PMR_CLIENT_LOG_CB_H
 
