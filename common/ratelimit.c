@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: BSD-3-Clause
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * ratelimit.c -- BURST lines per INTERVAL with a count of the rest
  * (ratelimit.h); the kernel's ___ratelimit without the locking.

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: BSD-3-Clause
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* psk.c -- the pre-shared key file format (psk.h) and wiping keys */
 #include <ctype.h>
 #include <string.h>

@@ -185,7 +185,7 @@ typedef bool wait_done_fn(struct pmr_conn *conn, void *arg);
  * The clock is read once per SPIN_CLOCK_EVERY empty polls, not per poll,
  * and not on entry (the spin budget and the timeout start at the first
  * read): where it is a syscall (HPET under emulation) a read per poll
- * delayed noticing the completion by one clock read and loaded the
+ * would delay noticing the completion by one clock read and load the
  * machine, and a sync read or write that completes within the first polls
  * reads no clock at all.
  */

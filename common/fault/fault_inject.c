@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: BSD-3-Clause
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * fault_inject.c -- count the wrapped calls of this process and pick the
  * one that fails (PMR_FAULT_N), report both (PMR_FAULT_REPORT); with

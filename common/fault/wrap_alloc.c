@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: BSD-3-Clause
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * wrap_alloc.c -- allocations that fail with ENOMEM when fault injection
  * picks them (linked with -Wl,--wrap=<fn>, PMRD_FAULT_INJECTION builds only)

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: BSD-3-Clause
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * wrap_file.c -- file, xattr and mapping calls that fail when fault
  * injection picks them (linked with -Wl,--wrap=<fn>,

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: BSD-3-Clause
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * wrap_net.c -- socket set-up calls (the admin socket, the listen address)
  * that fail when fault injection picks them (linked with

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: BSD-3-Clause
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * wrap_rdmacm.c -- librdmacm calls that fail when fault injection picks
  * them (linked with -Wl,--wrap=<fn>, PMRD_FAULT_INJECTION builds only).
