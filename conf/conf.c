@@ -28,18 +28,6 @@
 #define DEFAULT_MAX_CLIENT_MEMORY      (64ull << 20)
 #define DEFAULT_BUSY_POLL_US	       200
 
-/* conf_region_free_fields -- see conf_private.h */
-void conf_region_free_fields(struct pmrd_region_conf *r)
-{
-	free(r->path);
-	free(r->allow);
-	free(r->psk_file);
-	r->path = r->psk_file = NULL;
-	r->allow = NULL;
-	r->n_allow = 0;
-	conf_psk_wipe(r);
-}
-
 /* pmrd_conf_free -- free a conf and NULL the caller's pointer */
 void pmrd_conf_free(struct pmrd_conf **conf)
 {

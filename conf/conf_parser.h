@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * conf_parser.h -- state of one pmrd.conf parse, shared by parser.c (lines,
- * sections, inih glue), keys.c (key tables, values, final checks) and
- * conf.c (public entry points)
+ * conf_parser.h -- state of one pmrd.conf parse, shared by the files that
+ * parse, each calling only those below it: conf.c (public entry points),
+ * parser.c (lines, sections, inih glue), settings.c (what each key means,
+ * final checks), report.c (problem reports)
  */
 #ifndef PMRD_CONF_PARSER_H
 #define PMRD_CONF_PARSER_H
@@ -60,24 +61,27 @@ struct conf_parser {
 	struct pmrd_conf *conf; /* being built */
 };
 
-/* conf_error -- report one problem at LINE and count it */
-void conf_error(struct conf_parser *p, unsigned line, const char *fmt, ...)
-	PMR_PRINTF(3, 4);
-
-/* conf_parser_run -- feed the text through inih, then the final checks */
+/* parser.c: conf_parser_run -- feed the text through inih, then the final
+ * checks */
 int conf_parser_run(struct conf_parser *p);
 
-/* conf_region_init -- a region with its defaults */
+/* settings.c: conf_key -- one "key = value" line of the current section */
+void conf_key(struct conf_parser *p, const char *key, const char *value);
+
+/* settings.c: conf_key_unreadable -- KEY (LEN bytes) was on a line we could
+ * not read */
+void conf_key_unreadable(struct conf_parser *p, const char *key, size_t len);
+
+/* settings.c: conf_region_init -- a region with its defaults */
 void conf_region_init(struct pmrd_region_conf *r, const char *name,
 		      size_t name_len, unsigned line);
 
-/* conf_key -- one "key = value" line of the current section */
-void conf_key(struct conf_parser *p, const char *key, const char *value);
-
-/* conf_key_unreadable -- KEY (LEN bytes) was on a line we could not read */
-void conf_key_unreadable(struct conf_parser *p, const char *key, size_t len);
-
-/* conf_check_complete -- what only the whole file can tell (missing keys) */
+/* settings.c: conf_check_complete -- what only the whole file can tell
+ * (missing keys) */
 void conf_check_complete(struct conf_parser *p);
+
+/* report.c: conf_error -- report one problem at LINE and count it */
+void conf_error(struct conf_parser *p, unsigned line, const char *fmt, ...)
+	PMR_PRINTF(3, 4);
 
 #endif

@@ -6,7 +6,9 @@
 #include <errno.h>
 
 #include "check.h"
-#include "internal.h"
+#include "completion.h"
+#include "op.h"
+#include "xfer.h"
 
 /* async_begin -- a slot for an async op of KIND tagged TAG */
 static int async_begin(struct pmr_conn *conn, int kind, uint64_t tag,

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "internal.h"
-#include "log.h"
+#include "log_cb.h"
 #include "psk.h"
 
 /* find_slot -- the slot of REGION ("" = any region), else a free one */

@@ -156,6 +156,13 @@ struct pmr_conn {
 	char errtext[PMR_ERRTEXT_MAX + 1];
 };
 
+/* pmr_raw_sink -- where RAW persist reads land (contents unused): the last
+ * 64 bytes of the control buffer */
+static inline uint8_t *pmr_raw_sink(struct pmr_conn *conn)
+{
+	return conn->ctl + conn->ctl_size - 64;
+}
+
 struct pmr_region {
 	struct pmr_conn *conn;
 	uint64_t addr;
@@ -175,30 +182,6 @@ struct pmr_mr {
 	size_t len;
 	unsigned int usage;
 };
-
-/* conn.c */
-int pmr_conn_usable(struct pmr_conn *conn);
-void pmr_conn_set_lost(struct pmr_conn *conn, int why);
-int pmr_post(struct pmr_conn *conn, const struct pmr_swr *w, unsigned int n);
-int pmr_wait_op(struct pmr_conn *conn, struct pmr_opctx *op);
-int pmr_wait_sq(struct pmr_conn *conn, uint32_t need);
-int pmr_wait_idle(struct pmr_conn *conn);
-int pmr_wait_credit(struct pmr_conn *conn);
-void pmr_op_queue(struct pmr_conn *conn, uint32_t slot);
-void pmr_op_maybe_done(struct pmr_conn *conn, uint32_t slot);
-uint8_t *pmr_raw_sink(struct pmr_conn *conn);
-int pmr_ctl_call(struct pmr_conn *conn, struct pmr_msg *req,
-		 struct pmr_msg *resp);
-int pmr_ctl_post(struct pmr_conn *conn, uint32_t slot, struct pmr_msg *req,
-		 const struct pmr_swr *before);
-void pmr_op_start(struct pmr_opctx *op);
-int pmr_op_alloc_async(struct pmr_conn *conn, uint32_t *ret);
-void pmr_op_free_async(struct pmr_conn *conn, uint32_t slot);
-
-/* xfer.c */
-int pmr_xfer_post(struct pmr_conn *conn, uint32_t slot, enum pmr_swr_op op,
-		  uint64_t laddr, uint32_t lkey, uint64_t raddr, uint32_t rkey,
-		  uint64_t len, bool may_wait);
 
 /* io.c */
 int pmr_io_check(struct pmr_region *region, uint64_t off, size_t len,

@@ -8,8 +8,12 @@
 #include <string.h>
 
 #include "check.h"
-#include "internal.h"
-#include "log.h"
+#include "completion.h"
+#include "ctl.h"
+#include "log_cb.h"
+#include "op.h"
+#include "qp.h"
+#include "xfer.h"
 
 /* pmr_io_check -- argument and state checks before anything is posted */
 int pmr_io_check(struct pmr_region *region, uint64_t off, size_t len,

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 
 #include "internal.h"
-#include "log.h"
+#include "log_cb.h"
 
 /* pmr_mr_reg -- see libpmr.h */
 int pmr_mr_reg(struct pmr_conn *conn, void *ptr, size_t len, unsigned int usage,

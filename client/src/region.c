@@ -5,8 +5,32 @@
 #include <string.h>
 
 #include "check.h"
-#include "internal.h"
-#include "log.h"
+#include "completion.h"
+#include "ctl.h"
+#include "log_cb.h"
+#include "op.h"
+
+/* ctl_call -- send REQ from the sync slot and wait for its response (into
+ * RESP) */
+static int ctl_call(struct pmr_conn *conn, struct pmr_msg *req,
+		    struct pmr_msg *resp)
+{
+	struct pmr_opctx *op = &conn->ops[PMR_SYNC_OP];
+	int rc;
+
+	rc = pmr_wait_credit(conn);
+	if (rc)
+		return rc;
+	conn->errtext[0] = '\0';
+	pmr_op_start(op);
+	op->resp = resp;
+	rc = pmr_ctl_post(conn, PMR_SYNC_OP, req, NULL);
+	if (rc) {
+		op->busy = 0;
+		return rc;
+	}
+	return pmr_wait_op(conn, op);
+}
 
 /* list_page -- one LIST_REGIONS round trip starting at START */
 static int list_page(struct pmr_conn *conn, uint32_t start,
@@ -16,7 +40,7 @@ static int list_page(struct pmr_conn *conn, uint32_t start,
 
 	pmr_msg_init(&req, PMR_MSG_LIST_REGIONS, 0);
 	req.u.list_req.start = start;
-	return pmr_ctl_call(conn, &req, resp);
+	return ctl_call(conn, &req, resp);
 }
 
 /* desc_from_info -- wire entry -> public description */
@@ -100,7 +124,7 @@ int pmr_region_open(struct pmr_conn *conn, const char *name, unsigned int flags,
 	rc = pmr_auth_prove_open(conn, &req.u.open_req);
 	if (rc)
 		goto out_free;
-	rc = pmr_ctl_call(conn, &req, resp);
+	rc = ctl_call(conn, &req, resp);
 	if (rc)
 		goto out_free;
 	rc = pmr_auth_check_open(conn, &req.u.open_req, &resp->u.open_resp);
@@ -108,7 +132,7 @@ int pmr_region_open(struct pmr_conn *conn, const char *name, unsigned int flags,
 		/* an unproven key is never used; the handle goes back */
 		pmr_msg_init(&req, PMR_MSG_CLOSE, 0);
 		req.u.close_req.handle = resp->u.open_resp.handle;
-		pmr_ctl_call(conn, &req, resp);
+		ctl_call(conn, &req, resp);
 		goto out_free;
 	}
 	r->conn = conn;
@@ -152,7 +176,7 @@ int pmr_region_close(struct pmr_region **regionp)
 		if (!rc) {
 			pmr_msg_init(&req, PMR_MSG_CLOSE, 0);
 			req.u.close_req.handle = r->handle;
-			rc = pmr_ctl_call(r->conn, &req, NULL);
+			rc = ctl_call(r->conn, &req, NULL);
 		}
 		if (rc == PMR_E_CONN_LOST)
 			rc = 0;

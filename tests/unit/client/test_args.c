@@ -11,7 +11,7 @@
 
 #include "internal.h"
 #include "libpmr.h"
-#include "log.h"
+#include "log_cb.h"
 
 static struct pmr_conn conn, other;
 static struct pmr_region rw, ro;

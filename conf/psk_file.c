@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * psk.c -- the "psk_file" of a region: a pre-shared key read at start
+ * psk_file.c -- the "psk_file" of a region: a pre-shared key read at start
  *
  * The file holds the key as hex or raw bytes, 16..64 bytes: the format
  * libpmr reads too (proto/psk.h).  It must be a regular file nobody but

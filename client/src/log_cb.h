@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* log.h -- libpmr's logging: silent unless the caller installed a callback */
-#ifndef PMR_CLIENT_LOG_H
-#define PMR_CLIENT_LOG_H
+/* log_cb.h -- libpmr's log: silent unless the caller installed a callback */
+#ifndef PMR_CLIENT_LOG_CB_H
+#define PMR_CLIENT_LOG_CB_H
 
 #include <stdarg.h>
 

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* log.c -- the caller's log callback and level (PMR_LOG_LEVEL overrides) */
+/* log_cb.c -- the caller's log callback and level (PMR_LOG_LEVEL overrides) */
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "log.h"
+#include "log_cb.h"
 
 pmr_log_fn *pmr_log_cb;
 int pmr_log_level = PMR_LOG_ERR;

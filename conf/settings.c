@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * keys.c -- the keys of [pmrd] and [region NAME]: tables, values, and the
- * checks that need the whole file (required keys)
+ * settings.c -- what each key of [pmrd] and [region NAME] means: the key
+ * tables, their values, the region defaults, and the checks that need the
+ * whole file (required keys)
  *
  * Keys are case-sensitive and may be given once per section; a second one
  * is an error rather than "last wins", because in a config that decides
@@ -485,6 +486,18 @@ void conf_key(struct conf_parser *p, const char *key, const char *value)
 	ret = defs[i].set(p, key, value);
 	if (ret == -ENOMEM)
 		p->fatal = ret;
+}
+
+/* conf_region_free_fields -- see conf_private.h */
+void conf_region_free_fields(struct pmrd_region_conf *r)
+{
+	free(r->path);
+	free(r->allow);
+	free(r->psk_file);
+	r->path = r->psk_file = NULL;
+	r->allow = NULL;
+	r->n_allow = 0;
+	conf_psk_wipe(r);
 }
 
 /* conf_region_init -- a region with its defaults */
