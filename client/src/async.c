@@ -43,12 +43,12 @@ static int post_xfer(struct pmr_region *region, const struct pmr_mr *mr,
 {
 	struct pmr_conn *conn;
 	uint32_t slot;
-	int rc = pmr_io_check(region, off, len, write);
+	int rc = pmr_mr_check(region, mr, mr_off, len,
+			      write ? PMR_MR_WRITE_SRC : PMR_MR_READ_DST);
 
 	if (rc)
 		return rc;
-	rc = pmr_mr_check(region, mr, mr_off, len,
-			  write ? PMR_MR_WRITE_SRC : PMR_MR_READ_DST);
+	rc = pmr_io_check(region, off, len, write);
 	if (rc)
 		return rc;
 	conn = region->conn;

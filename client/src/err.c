@@ -120,9 +120,12 @@ int pmr_reject_to_err(unsigned int reason)
  * posts, so a remote error (access, operation, retries exhausted) is the
  * server's side going away (a killed pmrd deregisters its memory before
  * its queue pair dies: the write in flight meets a remote access error),
- * not the caller's mistake: PMR_E_CONN_LOST.  Local errors are the
- * caller's buffer or its registration (e.g. pmr_mr_dereg with an
- * operation in flight) and keep their own codes.
+ * not the caller's mistake: PMR_E_CONN_LOST.  Protection and access
+ * errors on the local side are the caller's buffer or its registration
+ * (e.g. pmr_mr_dereg with an operation in flight): -EFAULT.  Anything
+ * else (a local length error on a receive the server overfilled, a
+ * status libpmr does not expect) also leaves the queue pair in error:
+ * PMR_E_CONN_LOST.
  */
 int pmr_wc_status_to_err(int wc_status)
 {
@@ -133,20 +136,7 @@ int pmr_wc_status_to_err(int wc_status)
 	case IBV_WC_LOC_ACCESS_ERR:
 	case IBV_WC_MW_BIND_ERR:
 		return -EFAULT; /* the local buffer or its registration */
-	case IBV_WC_LOC_LEN_ERR:
-		return -EMSGSIZE;
-	case IBV_WC_REM_ACCESS_ERR:
-	case IBV_WC_REM_INV_REQ_ERR:
-	case IBV_WC_REM_OP_ERR:
-	case IBV_WC_REM_ABORT_ERR:
-	case IBV_WC_REM_INV_RD_REQ_ERR:
-	case IBV_WC_WR_FLUSH_ERR:
-	case IBV_WC_RETRY_EXC_ERR:
-	case IBV_WC_RNR_RETRY_EXC_ERR:
-	case IBV_WC_RESP_TIMEOUT_ERR:
-	case IBV_WC_FATAL_ERR:
-		return PMR_E_CONN_LOST;
 	default:
-		return PMR_E_UNKNOWN;
+		return PMR_E_CONN_LOST;
 	}
 }

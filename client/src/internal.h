@@ -122,7 +122,7 @@ struct pmr_conn {
 			   * channel event may be waiting */
 	unsigned int quiet_polls; /* pmr_conn_poll calls without a syscall */
 	bool connected; /* rdma_connect succeeded: disconnect on close */
-	int lost;	/* 0, or why the connection is unusable */
+	int lost;	/* 0, or PMR_E_CONN_LOST: unusable */
 	unsigned int local_methods;
 	uint32_t max_wr;     /* bytes per work request */
 	uint32_t max_inline; /* IBV_SEND_INLINE limit */

@@ -31,11 +31,12 @@ int pmr_io_check(struct pmr_region *region, uint64_t off, size_t len,
 	return region->conn->lost;
 }
 
-/* pmr_mr_check -- MR belongs to REGION's connection and holds the range */
+/* pmr_mr_check -- MR belongs to REGION's connection and holds the range;
+ * called before pmr_io_check, so that its -EINVAL comes first */
 int pmr_mr_check(const struct pmr_region *region, const struct pmr_mr *mr,
 		 size_t mr_off, size_t len, unsigned int usage)
 {
-	if (!mr || mr->conn != region->conn || !(mr->usage & usage))
+	if (!region || !mr || mr->conn != region->conn || !(mr->usage & usage))
 		return -EINVAL;
 	return pmr_check_buf(mr->len, mr_off, len);
 }
@@ -308,12 +309,13 @@ out_drain:
 int pmr_region_read(struct pmr_region *region, void *buf, uint64_t off,
 		    size_t len)
 {
-	int rc = pmr_io_check(region, off, len, false);
+	int rc;
 
-	if (rc)
-		return rc;
 	if (!buf && len)
 		return -EINVAL;
+	rc = pmr_io_check(region, off, len, false);
+	if (rc)
+		return rc;
 	return bounce_read(region, buf, off, len);
 }
 
@@ -321,12 +323,13 @@ int pmr_region_read(struct pmr_region *region, void *buf, uint64_t off,
 static int write_common(struct pmr_region *region, const void *buf,
 			uint64_t off, size_t len, bool persist)
 {
-	int rc = pmr_io_check(region, off, len, true);
+	int rc;
 
-	if (rc)
-		return rc;
 	if (!buf && len)
 		return -EINVAL;
+	rc = pmr_io_check(region, off, len, true);
+	if (rc)
+		return rc;
 	if (persist && !region->method)
 		return PMR_E_NO_METHOD;
 	if (len == 0)
@@ -390,12 +393,12 @@ static int mr_xfer(struct pmr_region *region, const struct pmr_mr *mr,
 {
 	bool write = op == PMR_SWR_WRITE;
 	struct pmr_conn *conn;
-	int rc = pmr_io_check(region, off, len, write);
+	int rc = pmr_mr_check(region, mr, mr_off, len,
+			      write ? PMR_MR_WRITE_SRC : PMR_MR_READ_DST);
 
 	if (rc)
 		return rc;
-	rc = pmr_mr_check(region, mr, mr_off, len,
-			  write ? PMR_MR_WRITE_SRC : PMR_MR_READ_DST);
+	rc = pmr_io_check(region, off, len, write);
 	if (rc)
 		return rc;
 	if (persist && !region->method)

@@ -6,6 +6,7 @@
  * the connection is lost
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "log_cb.h"
@@ -109,16 +110,24 @@ int pmr_post(struct pmr_conn *conn, const struct pmr_swr *w, unsigned int n)
 	return 0;
 }
 
-/* pmr_conn_set_lost -- mark CONN unusable; the QP goes to error so every
- * posted work request completes (flushed) instead of hanging */
+/*
+ * pmr_conn_set_lost -- mark CONN unusable; the QP goes to error so every
+ * posted work request completes (flushed) instead of hanging.  Every call
+ * reports a loss as PMR_E_CONN_LOST (libpmr.h), whatever its cause: WHY,
+ * where it says more (a malformed message, a failed local verbs or epoll
+ * call), goes to the connection's last error text.
+ */
 void pmr_conn_set_lost(struct pmr_conn *conn, int why)
 {
 	struct ibv_qp_attr attr = { .qp_state = IBV_QPS_ERR };
 
 	if (conn->lost)
 		return;
-	conn->lost = why;
+	conn->lost = PMR_E_CONN_LOST;
 	pmr_err("connection lost: %s", pmr_strerror(why));
+	if (why != PMR_E_CONN_LOST)
+		snprintf(conn->errtext, sizeof(conn->errtext),
+			 "connection lost: %s", pmr_strerror(why));
 	if (conn->qp)
 		ibv_modify_qp(conn->qp, &attr, IBV_QP_STATE);
 }

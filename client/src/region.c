@@ -57,13 +57,19 @@ static void desc_from_info(struct pmr_region_desc *d,
 	d->persist_methods = e->persist & PMR_PERSIST_ALL;
 }
 
-/* pmr_conn_list_regions -- see libpmr.h */
+/*
+ * pmr_conn_list_regions -- see libpmr.h.  The pages are gathered in a copy
+ * and OUT is written only once all arrived (out-parameters are untouched on
+ * failure); entries beyond the first page's total are not kept, so the
+ * copy is bounded by what the caller's array holds.
+ */
 int pmr_conn_list_regions(struct pmr_conn *conn, struct pmr_region_desc *out,
 			  size_t cap, size_t *total)
 {
+	struct pmr_region_desc *got = NULL;
 	struct pmr_msg *resp;
 	uint32_t start = 0, i, all = 0;
-	size_t n = 0;
+	size_t n = 0, lim = 0;
 	int rc;
 
 	if (!conn || (!out && cap))
@@ -76,9 +82,17 @@ int pmr_conn_list_regions(struct pmr_conn *conn, struct pmr_region_desc *out,
 		rc = list_page(conn, start, resp);
 		if (rc)
 			goto out_free;
-		all = resp->u.list_resp.total;
-		for (i = 0; i < resp->u.list_resp.count && n < cap; i++)
-			desc_from_info(&out[n++],
+		if (!start) {
+			all = resp->u.list_resp.total;
+			lim = cap < all ? cap : all;
+			got = lim ? calloc(lim, sizeof(*got)) : NULL;
+			if (lim && !got) {
+				rc = -ENOMEM;
+				goto out_free;
+			}
+		}
+		for (i = 0; i < resp->u.list_resp.count && n < lim; i++)
+			desc_from_info(&got[n++],
 				       &resp->u.list_resp.entries[i]);
 		if (resp->u.list_resp.count == 0 && start < all) {
 			/* a server that promises more but sends none */
@@ -86,11 +100,14 @@ int pmr_conn_list_regions(struct pmr_conn *conn, struct pmr_region_desc *out,
 			goto out_free;
 		}
 		start += resp->u.list_resp.count;
-	} while (n < cap && start < all);
+	} while (n < lim && start < all);
+	if (n)
+		memcpy(out, got, n * sizeof(*got));
 	if (total)
 		*total = all;
 	rc = n > (size_t)INT32_MAX ? INT32_MAX : (int)n;
 out_free:
+	free(got);
 	free(resp);
 	return rc;
 }

@@ -127,6 +127,24 @@ Test(args, lost_connection_refuses_work)
 		     PMR_E_CONN_LOST);
 }
 
+/* libpmr.h: "argument checks come first": a NULL buffer or a wrong MR is
+ * -EINVAL even where the region is read-only, the range wrong or the
+ * connection lost */
+Test(args, argument_checks_come_first)
+{
+	conn.lost = PMR_E_CONN_LOST;
+	cr_assert_eq(pmr_region_write(&ro, NULL, 0, 8), -EINVAL);
+	cr_assert_eq(pmr_region_write_persist(&ro, NULL, 4090, 16), -EINVAL);
+	cr_assert_eq(pmr_region_read(&rw, NULL, UINT64_MAX, 2), -EINVAL);
+	cr_assert_eq(pmr_region_write_mr(&ro, &mr_other, 0, 0, 8), -EINVAL);
+	cr_assert_eq(pmr_region_write_persist_mr(&ro, &mr_dst, 0, 4095, 2),
+		     -EINVAL);
+	cr_assert_eq(pmr_region_read_mr(&rw, NULL, 0, 0, 8), -EINVAL);
+	cr_assert_eq(pmr_region_post_write(&ro, &mr_dst, 0, 0, 8, 1), -EINVAL);
+	cr_assert_eq(pmr_region_post_read(&rw, &mr_src, 0, 4097, 8, 1),
+		     -EINVAL);
+}
+
 Test(args, persist_method)
 {
 	cr_assert_eq(pmr_region_set_persist_method(&rw, PMR_METHOD_RAW),

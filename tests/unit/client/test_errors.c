@@ -89,5 +89,11 @@ Test(errors, work_completions)
 	cr_assert_eq(pmr_wc_status_to_err(IBV_WC_WR_FLUSH_ERR),
 		     PMR_E_CONN_LOST);
 	cr_assert_eq(pmr_wc_status_to_err(IBV_WC_LOC_PROT_ERR), -EFAULT);
-	cr_assert_eq(pmr_wc_status_to_err(IBV_WC_GENERAL_ERR), PMR_E_UNKNOWN);
+	cr_assert_eq(pmr_wc_status_to_err(IBV_WC_LOC_ACCESS_ERR), -EFAULT);
+	/* the only other code a failed work request gives (libpmr.h): any
+	 * failure leaves the RC queue pair in error */
+	cr_assert_eq(pmr_wc_status_to_err(IBV_WC_LOC_LEN_ERR), PMR_E_CONN_LOST);
+	cr_assert_eq(pmr_wc_status_to_err(IBV_WC_GENERAL_ERR), PMR_E_CONN_LOST);
+	cr_assert_eq(pmr_wc_status_to_err(IBV_WC_LOC_QP_OP_ERR),
+		     PMR_E_CONN_LOST);
 }
