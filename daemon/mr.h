@@ -16,7 +16,7 @@
 
 #include "device.h"
 #include "keys.h"
-#include "region.h"
+#include "pmrd_region.h"
 
 enum pmrd_mr_strategy {
 	PMRD_MR_PINNED = 0, /* ibv_reg_mr pins the pages (devdax, testing) */

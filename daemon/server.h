@@ -11,7 +11,7 @@
 #include <time.h>
 
 #include "pmrd_conf.h"
-#include "region.h"
+#include "pmrd_region.h"
 
 struct pmrd_server;
 struct pmrd_export;
