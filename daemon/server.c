@@ -36,67 +36,6 @@
 _Static_assert(PMRD_MSG_MIN == PMR_MSG_MAX_FLOOR && PMRD_MSG_MAX == PMR_MSG_MAX,
 	       "conf's max_msg bounds are proto's");
 
-/* pmrd_server_export_count -- see server.h */
-size_t pmrd_server_export_count(const struct pmrd_server *s)
-{
-	return s->n_exports + s->n_draining;
-}
-
-/* pmrd_server_export_at -- see server.h */
-const struct pmrd_export *pmrd_server_export_at(const struct pmrd_server *s,
-						size_t i)
-{
-	if (i < s->n_exports)
-		return s->exports[i];
-	i -= s->n_exports;
-	return i < s->n_draining ? s->draining[i] : NULL;
-}
-
-/* pmrd_server_auth -- see server.h */
-const struct pmrd_auth *pmrd_server_auth(const struct pmrd_server *s)
-{
-	return s->env.auth;
-}
-
-/* pmrd_server_export_state -- see server.h */
-const char *pmrd_server_export_state(const struct pmrd_export *ex)
-{
-	return ex->removed ? "removed" : "serving";
-}
-
-/* pmrd_server_clients -- see server.h */
-const struct hlist_head *pmrd_server_clients(const struct pmrd_server *s)
-{
-	return &s->env.clients;
-}
-
-/* pmrd_server_info -- see server.h */
-void pmrd_server_info(const struct pmrd_server *s, struct pmrd_server_info *ret)
-{
-	memset(ret, 0, sizeof(*ret));
-	ret->state = s->stopping ? "stopping" : "serving";
-	ret->started = s->started;
-	ret->device = ibv_get_device_name(s->dev->verbs->device);
-	ret->odp = pmrd_odp_state_name(s->dev->caps.odp_state);
-	ret->odp_detail = s->dev->odp_detail;
-	ret->listen = s->dev->addr;
-	ret->config = s->conf->file;
-	ret->n_regions = s->n_exports;
-	ret->n_clients = s->env.n_clients;
-	ret->max_clients = s->conf->limits.max_clients;
-	ret->max_regions_per_client = s->conf->limits.max_regions_per_client;
-	ret->max_outstanding = s->conf->limits.max_outstanding;
-	ret->n_handles = s->env.n_handles;
-	ret->max_handles = s->conf->limits.max_handles;
-	ret->max_msg = s->conf->limits.max_msg;
-	ret->client_memory = s->env.buf_bytes;
-	ret->max_client_memory = s->conf->limits.max_client_memory;
-	ret->busy_poll_us = s->conf->limits.busy_poll_us;
-	ret->accept_timeout_ms = s->conf->limits.accept_timeout_ms;
-	ret->keys = pmrd_keys_strategy_name(s->env.keys);
-	ret->async = s->dev->async;
-}
-
 /*
  * accept_timer_cb -- accepted accept_timeout_ms ago and still not
  * ESTABLISHED (pmrd_client_established stops this timer): a peer that
