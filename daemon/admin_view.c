@@ -15,11 +15,11 @@
 
 #include "admin.h"
 #include "async_event.h"
-#include "auth.h"
-#include "client.h"
+#include "endpoint.h"
 #include "log.h"
-#include "mr.h"
+#include "open_auth.h"
 #include "pmr_proto.h"
+#include "region_mr.h"
 #include "server_priv.h"
 
 /* add_str / add_int / add_bool -- json-c with fewer words */
@@ -69,7 +69,7 @@ struct pmrd_server_info {
 	uint64_t client_memory, max_client_memory; /* client buffer bytes */
 	unsigned busy_poll_us;	    /* CQ busy-poll window after a completion */
 	unsigned accept_timeout_ms; /* accepted, never established: dropped */
-	const char *keys;	    /* the key strategy in force (keys.h) */
+	const char *keys;	    /* the key strategy in force (mr_plan.h) */
 	const struct pmrd_async *async; /* port state, events (async_event.h) */
 };
 

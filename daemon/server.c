@@ -3,7 +3,7 @@
  * server.c -- the rdmacm listener and the event loop.
  *
  * One libev loop watches the rdmacm event channel (non-blocking, drained
- * in one callback), every client's completion channel (client.c) and the
+ * in one callback), every client's completion channel (endpoint.c) and the
  * signals.  Each rdmacm event is copied and acked before it is handled, so
  * handling may destroy the event's id (rdma_destroy_id waits for the acks
  * of that id's events).
@@ -18,13 +18,13 @@
 
 #include "admin.h"
 #include "async_event.h"
-#include "client.h"
 #include "device.h"
+#include "endpoint.h"
 #include "log.h"
-#include "mr.h"
 #include "notify.h"
 #include "peer_log.h"
 #include "pmr_proto.h"
+#include "region_mr.h"
 #include "server.h"
 #include "server_priv.h"
 
@@ -362,6 +362,53 @@ static void device_fatal(void *arg)
 	ev_break(s->loop, EVBREAK_ALL);
 }
 
+/* async_qp / async_cq / async_disconnect_all -- the device's async events
+ * for the clients (async_event.h, endpoint.h) */
+static bool async_qp(void *arg, struct ibv_qp *qp, enum ibv_event_type type,
+		     enum pmrd_async_action act, char *detail, size_t len)
+{
+	struct pmrd_server *s = arg;
+
+	return pmrd_client_env_qp_event(&s->env, qp, type,
+					act == PMRD_ASYNC_QP_ESTABLISHED,
+					detail, len);
+}
+
+static bool async_cq(void *arg, struct ibv_cq *cq, char *detail, size_t len)
+{
+	struct pmrd_server *s = arg;
+
+	return pmrd_client_env_cq_event(&s->env, cq, detail, len);
+}
+
+static unsigned async_disconnect_all(void *arg, const char *why)
+{
+	struct pmrd_server *s = arg;
+
+	return pmrd_client_env_disconnect_all(&s->env, why);
+}
+
+/* async_port -- the listen port came back or went: tell systemd */
+static void async_port(void *arg, unsigned port, bool active, const char *state)
+{
+	struct pmrd_server *s = arg;
+
+	if (active)
+		pmrd_notify("STATUS=serving on %s (port active again)",
+			    s->dev->addr);
+	else
+		pmrd_notify("STATUS=port %u of %s is %s: not serving", port,
+			    ibv_get_device_name(s->dev->verbs->device), state);
+}
+
+static const struct pmrd_async_ops async_ops = {
+	.qp = async_qp,
+	.cq = async_cq,
+	.disconnect_all = async_disconnect_all,
+	.port = async_port,
+	.fatal = device_fatal,
+};
+
 /* begin_stop -- refuse new clients, disconnect the others, then leave */
 static void begin_stop(struct pmrd_server *s, const char *why)
 {
@@ -446,6 +493,7 @@ int pmrd_server_run(const struct pmrd_conf *conf, struct pmrd_region **regions,
 {
 	struct pmrd_server s;
 	struct pmrd_client *c;
+	unsigned port;
 	int err;
 
 	memset(&s, 0, sizeof(s));
@@ -464,7 +512,7 @@ int pmrd_server_run(const struct pmrd_conf *conf, struct pmrd_region **regions,
 	s.env.dev = s.dev;
 	s.env.limits = &conf->limits;
 	pmrd_peer_log_init(&s.peer_log, s.loop);
-	/* read once: a client's PD follows from it (keys.h) */
+	/* read once: a client's PD follows from it (mr_plan.h) */
 	err = pmrd_keys_choose(s.dev, conf->keys, &s.env.keys);
 	if (err)
 		goto out_dereg_regions;
@@ -486,7 +534,9 @@ int pmrd_server_run(const struct pmrd_conf *conf, struct pmrd_region **regions,
 		goto out_dereg_regions;
 	ev_io_init(&s.cm_watcher, cm_cb, s.dev->ec->fd, EV_READ);
 	ev_io_start(s.loop, &s.cm_watcher);
-	err = pmrd_async_new(&s.env, device_fatal, &s, &s.dev->async);
+	port = s.dev->listen_id->port_num ? s.dev->listen_id->port_num : 1;
+	err = pmrd_async_new(s.loop, s.dev->verbs, port, &async_ops, &s,
+			     &s.dev->async);
 	if (err)
 		goto out_stop_cm;
 	s.started = time(NULL);

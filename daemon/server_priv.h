@@ -13,10 +13,10 @@
 #include <ev.h>
 
 #include "admin.h"
-#include "client.h"
 #include "device.h"
-#include "mr.h"
+#include "endpoint.h"
 #include "peer_log.h"
+#include "region_mr.h"
 #include "server.h"
 #include "work.h"
 

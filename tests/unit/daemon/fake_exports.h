@@ -11,7 +11,7 @@
 
 #include <stdint.h>
 
-#include "mr.h"
+#include "region_mr.h"
 #include "pmr_proto.h"
 #include "pmrd_region.h"
 
