@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: BSD-3-Clause
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * admin_view.c -- the admin socket's answers: status, list-regions and
  * list-clients as JSON, read from the server's state (server_priv.h).

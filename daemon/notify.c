@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: BSD-3-Clause
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * notify.c -- sd_notify without libsystemd: the protocol is one datagram,
  * so a socket, a sendto and a close are all it takes, on every platform

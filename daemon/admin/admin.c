@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: BSD-3-Clause
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * admin.c -- the admin socket on the libev loop: accept, read lines,
  * answer each with one line of JSON, write without blocking.

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: BSD-3-Clause
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * admin_req.c -- parse one admin request line (pure, bounded: every byte
  * is looked at once, nothing is allocated).

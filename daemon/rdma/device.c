@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: BSD-3-Clause
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * device.c -- bind the listen address, find its RDMA device, allocate the
  * PD and read the capabilities everything else is decided from.

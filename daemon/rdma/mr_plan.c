@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: BSD-3-Clause
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * mr_plan.c -- the registration strategy and the advertised persistence
  * methods of a region, decided from its kind and the device's capabilities

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: BSD-3-Clause
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * odp_pattern.c -- position-dependent test bytes for the ODP self-test and
  * the check of a buffer that one RDMA WRITE should have filled.

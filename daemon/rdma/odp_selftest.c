@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: BSD-3-Clause
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * odp_selftest.c -- a loopback RC connection on the serving device that
  * writes into and reads from an ODP MR the way clients will (unaligned,

@@ -1,8 +1,8 @@
-// SPDX-License-Identifier: BSD-3-Clause
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * region_mr.c -- register a region with the device's PD by its plan (mr_plan.c):
- * pinned, or ODP with the server's mapping pre-faulted and, where the
- * provider supports it, an ibv_advise_mr prefetch.
+ * region_mr.c -- register a region with the device's PD by its plan
+ * (mr_plan.c): pinned, or ODP with the server's mapping pre-faulted and,
+ * where the provider supports it, an ibv_advise_mr prefetch.
  */
 #include <errno.h>
 #include <stdlib.h>

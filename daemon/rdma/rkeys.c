@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: BSD-3-Clause
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * rkeys.c -- per-open remote keys for one client, with verbs (rkeys.h).
  *

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * rkeys.h -- which remote key a client gets when it opens a region, and how
- * that key is taken away again (issue 8: least authority on the wire).
+ * that key is taken away again (least authority on the wire).
  *
  * The control session (session.c) stays verbs-free: it asks a key source
  * (struct pmrd_key_ops) for a key per OPEN, gives it back on CLOSE and

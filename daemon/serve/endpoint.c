@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: BSD-3-Clause
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * endpoint.c -- the daemon's end of one client's connection: its verbs
  * resources and the completion path.

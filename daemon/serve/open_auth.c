@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: BSD-3-Clause
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * open_auth.c -- allow lists and PSK proofs at OPEN (see open_auth.h)
  *
@@ -83,8 +83,8 @@ const struct pmrd_auth_region *pmrd_auth_find(const struct pmrd_auth *a,
 	return NULL;
 }
 
-/* pmrd_auth_peer_bytes -- see open_auth.h */
-bool pmrd_auth_peer_bytes(const struct sockaddr *sa, uint8_t out[16])
+/* peer_bytes -- SA (AF_INET/AF_INET6) as 16 bytes; false if neither */
+static bool peer_bytes(const struct sockaddr *sa, uint8_t out[16])
 {
 	if (sa && sa->sa_family == AF_INET) {
 		const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
@@ -113,7 +113,7 @@ int pmrd_auth_conn_start(struct pmrd_auth_conn *ac,
 
 	memset(&c, 0, sizeof(c));
 	c.table = table;
-	c.have_peer = pmrd_auth_peer_bytes(peer, c.peer);
+	c.have_peer = peer_bytes(peer, c.peer);
 	if (pmr_nonce_new(c.snonce))
 		return -EIO;
 	if (cnonce) {

@@ -97,7 +97,4 @@ int pmrd_auth_sign_open(const struct pmrd_auth_conn *ac,
 			const struct pmr_open_req *req,
 			struct pmr_open_resp *resp);
 
-/* pmrd_auth_peer_bytes -- SA (AF_INET/AF_INET6) as 16 bytes; false if neither */
-bool pmrd_auth_peer_bytes(const struct sockaddr *sa, uint8_t out[16]);
-
 #endif

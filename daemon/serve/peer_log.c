@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: BSD-3-Clause
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * peer_log.c -- rate-limited log lines about peers that never got
  * connected (peer_log.h).
