@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * admin_view.c -- the admin socket's answers: status, list-regions and
- * list-clients as JSON, from the server's read-only accessors.
+ * list-clients as JSON, read from the server's state (server_priv.h).
  *
  * Field names are the documented interface of pmrctl -j (pmrctl(8)); add
  * fields, never rename them.
@@ -15,12 +15,12 @@
 
 #include "admin.h"
 #include "async_event.h"
-#include "auth.h"
-#include "client.h"
+#include "endpoint.h"
 #include "log.h"
-#include "mr.h"
+#include "open_auth.h"
 #include "pmr_proto.h"
-#include "server.h"
+#include "region_mr.h"
+#include "server_priv.h"
 
 /* add_str / add_int / add_bool -- json-c with fewer words */
 static void add_str(struct json_object *o, const char *k, const char *v)
@@ -50,6 +50,77 @@ static void add_time(struct json_object *o, const char *k, time_t t)
 		return;
 	snprintf(key, sizeof(key), "%s_iso", k);
 	add_str(o, key, iso);
+}
+
+/* What status shows of the server. */
+struct pmrd_server_info {
+	const char *state;  /* "serving", "stopping" */
+	time_t started;	    /* serving since */
+	const char *device; /* RDMA device name */
+	const char *odp;    /* the ODP self-test's verdict (device.c) */
+	const char *odp_detail;
+	const char *listen; /* "10.77.0.1:7471" */
+	const char *config; /* the config file */
+	size_t n_regions;
+	unsigned n_clients;
+	unsigned max_clients, max_regions_per_client, max_outstanding;
+	unsigned n_handles, max_handles; /* open region handles, all clients */
+	unsigned max_msg;
+	uint64_t client_memory, max_client_memory; /* client buffer bytes */
+	unsigned busy_poll_us;	    /* CQ busy-poll window after a completion */
+	unsigned accept_timeout_ms; /* accepted, never established: dropped */
+	const char *keys;	    /* the key strategy in force (mr_plan.h) */
+	const struct pmrd_async *async; /* port state, events (async_event.h) */
+};
+
+/* export_count -- the exports served and draining */
+static size_t export_count(const struct pmrd_server *s)
+{
+	return s->n_exports + s->n_draining;
+}
+
+/* export_at -- the Ith export (served, then draining), NULL past the end */
+static const struct pmrd_export *export_at(const struct pmrd_server *s,
+					   size_t i)
+{
+	if (i < s->n_exports)
+		return s->exports[i];
+	i -= s->n_exports;
+	return i < s->n_draining ? s->draining[i] : NULL;
+}
+
+/* export_state -- "serving" (or "removed": draining) */
+static const char *export_state(const struct pmrd_export *ex)
+{
+	return ex->removed ? "removed" : "serving";
+}
+
+/* server_info -- what status shows of S */
+static void server_info(const struct pmrd_server *s,
+			struct pmrd_server_info *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	ret->state = s->stopping ? "stopping" : "serving";
+	ret->started = s->started;
+	ret->device = ibv_get_device_name(s->dev->verbs->device);
+	ret->odp = pmrd_odp_state_name(s->dev->caps.odp_state);
+	ret->odp_detail = s->dev->odp_detail;
+	ret->listen = s->dev->addr;
+	ret->config = s->conf->file;
+	ret->n_regions = s->n_exports;
+	ret->n_clients = s->env.n_clients;
+	ret->max_clients = s->conf->limits.max_clients;
+	ret->max_regions_per_client = s->conf->limits.max_regions_per_client;
+	ret->max_outstanding = s->conf->limits.max_outstanding;
+	ret->n_handles = s->env.n_handles;
+	ret->max_handles = s->conf->limits.max_handles;
+	ret->max_msg = s->conf->limits.max_msg;
+	ret->client_memory = s->env.buf_bytes;
+	ret->max_client_memory = s->conf->limits.max_client_memory;
+	ret->busy_poll_us = s->conf->limits.busy_poll_us;
+	ret->accept_timeout_ms = s->conf->limits.accept_timeout_ms;
+	ret->keys = pmrd_keys_strategy_name(s->env.keys);
+	ret->async = s->dev->async;
 }
 
 /* kind_name -- lower-case kind for machines: fsdax, devdax, testing */
@@ -128,7 +199,7 @@ static struct json_object *region_json(const struct pmrd_server *s,
 	add_bool(o, "remote_write",
 		 ex->plan.grant_ceiling & IBV_ACCESS_REMOTE_WRITE);
 	add_str(o, "keys", pmrd_keys_strategy_name(ex->plan.keys));
-	auth_json(o, pmrd_server_auth(s), r->name);
+	auth_json(o, s->env.auth, r->name);
 	add_str(o, "granularity", pmrd_granularity_name(r->granularity));
 	json_object_object_add(o, "persist_methods",
 			       methods_array(ex->plan.persist));
@@ -139,7 +210,7 @@ static struct json_object *region_json(const struct pmrd_server *s,
 		r->kind == PMRD_REGION_DEVDAX ? "device" :
 		r->zeroed_now		      ? "now" :
 						"before");
-	add_str(o, "state", pmrd_server_export_state(ex));
+	add_str(o, "state", export_state(ex));
 	add_bool(o, "persistent", r->kind != PMRD_REGION_TESTING);
 	json_object_object_add(o, "registration_ms",
 			       json_object_new_double(ex->reg_ms));
@@ -151,14 +222,13 @@ static int do_list_regions(const struct pmrd_server *s,
 			   struct json_object *resp)
 {
 	struct json_object *a = json_object_new_array();
-	size_t n = pmrd_server_export_count(s);
+	size_t n = export_count(s);
 
 	if (!a)
 		return -ENOMEM;
 	json_object_object_add(resp, "regions", a);
 	for (size_t i = 0; i < n; i++) {
-		struct json_object *o =
-			region_json(s, pmrd_server_export_at(s, i));
+		struct json_object *o = region_json(s, export_at(s, i));
 
 		if (!o)
 			return -ENOMEM;
@@ -216,7 +286,7 @@ static int do_list_clients(const struct pmrd_server *s,
 	if (!a)
 		return -ENOMEM;
 	json_object_object_add(resp, "clients", a);
-	hlist_for_each_entry(c, pmrd_server_clients(s), link) {
+	hlist_for_each_entry(c, &s->env.clients, link) {
 		struct json_object *o = client_json(c);
 
 		if (!o)
@@ -257,7 +327,7 @@ static int do_status(const struct pmrd_server *s, struct json_object *resp)
 {
 	struct pmrd_server_info si;
 
-	pmrd_server_info(s, &si);
+	server_info(s, &si);
 	add_str(resp, "version", PMRD_VERSION);
 	add_int(resp, "pid", getpid());
 	add_str(resp, "state", si.state);
@@ -286,7 +356,7 @@ static int do_status(const struct pmrd_server *s, struct json_object *resp)
 	return 0;
 }
 
-/* pmrd_server_admin_handle -- see admin.h */
+/* pmrd_server_admin_handle -- see server_priv.h */
 int pmrd_server_admin_handle(void *arg, const struct pmrd_admin_req *req,
 			     struct json_object *resp, const char **err_text)
 {

@@ -16,7 +16,7 @@
 #include "log.h"
 #include "notify.h"
 #include "pmrd_conf.h"
-#include "region.h"
+#include "region_open.h"
 #include "server.h"
 
 #define PMRD_DEFAULT_CONFIG "/etc/pmrd/pmrd.conf"

@@ -25,6 +25,7 @@
 
 #include "log.h"
 #include "notify.h"
+#include "region_open.h"
 #include "server_priv.h"
 
 /* report -- config problems of the reloaded file into the log */

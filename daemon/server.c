@@ -3,7 +3,7 @@
  * server.c -- the rdmacm listener and the event loop.
  *
  * One libev loop watches the rdmacm event channel (non-blocking, drained
- * in one callback), every client's completion channel (client.c) and the
+ * in one callback), every client's completion channel (endpoint.c) and the
  * signals.  Each rdmacm event is copied and acked before it is handled, so
  * handling may destroy the event's id (rdma_destroy_id waits for the acks
  * of that id's events).
@@ -18,13 +18,13 @@
 
 #include "admin.h"
 #include "async_event.h"
-#include "client.h"
 #include "device.h"
+#include "endpoint.h"
 #include "log.h"
-#include "mr.h"
 #include "notify.h"
 #include "peer_log.h"
 #include "pmr_proto.h"
+#include "region_mr.h"
 #include "server.h"
 #include "server_priv.h"
 
@@ -35,67 +35,6 @@
 
 _Static_assert(PMRD_MSG_MIN == PMR_MSG_MAX_FLOOR && PMRD_MSG_MAX == PMR_MSG_MAX,
 	       "conf's max_msg bounds are proto's");
-
-/* pmrd_server_export_count -- see server.h */
-size_t pmrd_server_export_count(const struct pmrd_server *s)
-{
-	return s->n_exports + s->n_draining;
-}
-
-/* pmrd_server_export_at -- see server.h */
-const struct pmrd_export *pmrd_server_export_at(const struct pmrd_server *s,
-						size_t i)
-{
-	if (i < s->n_exports)
-		return s->exports[i];
-	i -= s->n_exports;
-	return i < s->n_draining ? s->draining[i] : NULL;
-}
-
-/* pmrd_server_auth -- see server.h */
-const struct pmrd_auth *pmrd_server_auth(const struct pmrd_server *s)
-{
-	return s->env.auth;
-}
-
-/* pmrd_server_export_state -- see server.h */
-const char *pmrd_server_export_state(const struct pmrd_export *ex)
-{
-	return ex->removed ? "removed" : "serving";
-}
-
-/* pmrd_server_clients -- see server.h */
-const struct hlist_head *pmrd_server_clients(const struct pmrd_server *s)
-{
-	return &s->env.clients;
-}
-
-/* pmrd_server_info -- see server.h */
-void pmrd_server_info(const struct pmrd_server *s, struct pmrd_server_info *ret)
-{
-	memset(ret, 0, sizeof(*ret));
-	ret->state = s->stopping ? "stopping" : "serving";
-	ret->started = s->started;
-	ret->device = ibv_get_device_name(s->dev->verbs->device);
-	ret->odp = pmrd_odp_state_name(s->dev->caps.odp_state);
-	ret->odp_detail = s->dev->odp_detail;
-	ret->listen = s->dev->addr;
-	ret->config = s->conf->file;
-	ret->n_regions = s->n_exports;
-	ret->n_clients = s->env.n_clients;
-	ret->max_clients = s->conf->limits.max_clients;
-	ret->max_regions_per_client = s->conf->limits.max_regions_per_client;
-	ret->max_outstanding = s->conf->limits.max_outstanding;
-	ret->n_handles = s->env.n_handles;
-	ret->max_handles = s->conf->limits.max_handles;
-	ret->max_msg = s->conf->limits.max_msg;
-	ret->client_memory = s->env.buf_bytes;
-	ret->max_client_memory = s->conf->limits.max_client_memory;
-	ret->busy_poll_us = s->conf->limits.busy_poll_us;
-	ret->accept_timeout_ms = s->conf->limits.accept_timeout_ms;
-	ret->keys = pmrd_keys_strategy_name(s->env.keys);
-	ret->async = s->dev->async;
-}
 
 /*
  * accept_timer_cb -- accepted accept_timeout_ms ago and still not
@@ -423,6 +362,53 @@ static void device_fatal(void *arg)
 	ev_break(s->loop, EVBREAK_ALL);
 }
 
+/* async_qp / async_cq / async_disconnect_all -- the device's async events
+ * for the clients (async_event.h, endpoint.h) */
+static bool async_qp(void *arg, struct ibv_qp *qp, enum ibv_event_type type,
+		     enum pmrd_async_action act, char *detail, size_t len)
+{
+	struct pmrd_server *s = arg;
+
+	return pmrd_client_env_qp_event(&s->env, qp, type,
+					act == PMRD_ASYNC_QP_ESTABLISHED,
+					detail, len);
+}
+
+static bool async_cq(void *arg, struct ibv_cq *cq, char *detail, size_t len)
+{
+	struct pmrd_server *s = arg;
+
+	return pmrd_client_env_cq_event(&s->env, cq, detail, len);
+}
+
+static unsigned async_disconnect_all(void *arg, const char *why)
+{
+	struct pmrd_server *s = arg;
+
+	return pmrd_client_env_disconnect_all(&s->env, why);
+}
+
+/* async_port -- the listen port came back or went: tell systemd */
+static void async_port(void *arg, unsigned port, bool active, const char *state)
+{
+	struct pmrd_server *s = arg;
+
+	if (active)
+		pmrd_notify("STATUS=serving on %s (port active again)",
+			    s->dev->addr);
+	else
+		pmrd_notify("STATUS=port %u of %s is %s: not serving", port,
+			    ibv_get_device_name(s->dev->verbs->device), state);
+}
+
+static const struct pmrd_async_ops async_ops = {
+	.qp = async_qp,
+	.cq = async_cq,
+	.disconnect_all = async_disconnect_all,
+	.port = async_port,
+	.fatal = device_fatal,
+};
+
 /* begin_stop -- refuse new clients, disconnect the others, then leave */
 static void begin_stop(struct pmrd_server *s, const char *why)
 {
@@ -507,6 +493,7 @@ int pmrd_server_run(const struct pmrd_conf *conf, struct pmrd_region **regions,
 {
 	struct pmrd_server s;
 	struct pmrd_client *c;
+	unsigned port;
 	int err;
 
 	memset(&s, 0, sizeof(s));
@@ -525,7 +512,7 @@ int pmrd_server_run(const struct pmrd_conf *conf, struct pmrd_region **regions,
 	s.env.dev = s.dev;
 	s.env.limits = &conf->limits;
 	pmrd_peer_log_init(&s.peer_log, s.loop);
-	/* read once: a client's PD follows from it (keys.h) */
+	/* read once: a client's PD follows from it (mr_plan.h) */
 	err = pmrd_keys_choose(s.dev, conf->keys, &s.env.keys);
 	if (err)
 		goto out_dereg_regions;
@@ -547,7 +534,9 @@ int pmrd_server_run(const struct pmrd_conf *conf, struct pmrd_region **regions,
 		goto out_dereg_regions;
 	ev_io_init(&s.cm_watcher, cm_cb, s.dev->ec->fd, EV_READ);
 	ev_io_start(s.loop, &s.cm_watcher);
-	err = pmrd_async_new(&s.env, device_fatal, &s, &s.dev->async);
+	port = s.dev->listen_id->port_num ? s.dev->listen_id->port_num : 1;
+	err = pmrd_async_new(s.loop, s.dev->verbs, port, &async_ops, &s,
+			     &s.dev->async);
 	if (err)
 		goto out_stop_cm;
 	s.started = time(NULL);

@@ -8,16 +8,10 @@
 #define PMRD_SERVER_H
 
 #include <stddef.h>
-#include <time.h>
 
 #include "pmrd_conf.h"
-#include "region.h"
 
-struct pmrd_server;
-struct pmrd_export;
-struct pmrd_client;
-struct pmrd_async;
-struct hlist_head;
+struct pmrd_region;
 
 /*
  * pmrd_server_run -- bind conf->listen_host:listen_port, register the N
@@ -32,40 +26,5 @@ struct hlist_head;
  */
 int pmrd_server_run(const struct pmrd_conf *conf, struct pmrd_region **regions,
 		    size_t n);
-
-/* What the admin socket shows of the server (status). */
-struct pmrd_server_info {
-	const char *state;  /* "serving", "stopping" */
-	time_t started;	    /* serving since */
-	const char *device; /* RDMA device name */
-	const char *odp;    /* the ODP self-test's verdict (device.c) */
-	const char *odp_detail;
-	const char *listen; /* "10.77.0.1:7471" */
-	const char *config; /* the config file */
-	size_t n_regions;
-	unsigned n_clients;
-	unsigned max_clients, max_regions_per_client, max_outstanding;
-	unsigned n_handles, max_handles; /* open region handles, all clients */
-	unsigned max_msg;
-	uint64_t client_memory, max_client_memory; /* client buffer bytes */
-	unsigned busy_poll_us;	    /* CQ busy-poll window after a completion */
-	unsigned accept_timeout_ms; /* accepted, never established: dropped */
-	const char *keys;	    /* the key strategy in force (keys.h) */
-	const struct pmrd_async *async; /* port state, events (async_event.h) */
-};
-
-/* Read-only accessors for the admin socket (daemon/admin_view.c). */
-void pmrd_server_info(const struct pmrd_server *s,
-		      struct pmrd_server_info *ret);
-size_t pmrd_server_export_count(const struct pmrd_server *s);
-/* pmrd_server_export_at -- the Ith export, NULL past the end */
-const struct pmrd_export *pmrd_server_export_at(const struct pmrd_server *s,
-						size_t i);
-/* pmrd_server_auth -- the allow/psk rules in force (auth.h), or NULL */
-const struct pmrd_auth *pmrd_server_auth(const struct pmrd_server *s);
-/* pmrd_server_export_state -- "serving" (or "removed": draining) */
-const char *pmrd_server_export_state(const struct pmrd_export *ex);
-/* pmrd_server_clients -- newest first: hlist_for_each_entry over ->link */
-const struct hlist_head *pmrd_server_clients(const struct pmrd_server *s);
 
 #endif

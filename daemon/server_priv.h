@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * server_priv.h -- the server's state, shared by server.c (rdmacm, signals,
- * the loop) and reload.c (SIGHUP); nothing else looks inside.
+ * the loop), reload.c (SIGHUP) and admin_view.c (the admin socket's
+ * answers); nothing else looks inside.
  */
 #ifndef PMRD_SERVER_PRIV_H
 #define PMRD_SERVER_PRIV_H
@@ -12,10 +13,10 @@
 #include <ev.h>
 
 #include "admin.h"
-#include "client.h"
 #include "device.h"
-#include "mr.h"
+#include "endpoint.h"
 #include "peer_log.h"
+#include "region_mr.h"
 #include "server.h"
 #include "work.h"
 
@@ -68,5 +69,9 @@ void pmrd_server_reload(struct pmrd_server *s);
  * every export (draining ones too) deregistered, and the regions closed
  * where the server owns them */
 void pmrd_server_release_all(struct pmrd_server *s);
+
+/* pmrd_server_admin_handle -- the admin socket's answers (admin_view.c);
+ * ARG is the struct pmrd_server */
+pmrd_admin_handler_fn pmrd_server_admin_handle;
 
 #endif

@@ -3,7 +3,7 @@
  * fuzz_admin.c -- libFuzzer target for the admin socket's request parser
  *
  * The input is what a peer writes to the socket: it is cut into lines at
- * '\n' the way daemon/admin.c does, and each line (and the whole input,
+ * '\n' the way daemon/admin/admin.c does, and each line (and the whole input,
  * as an over-long line would be) goes to pmrd_admin_req_parse() with a
  * roomy, a tiny and no error buffer.  Checked: only the documented errors,
  * *ret untouched on failure, a NUL-terminated reason within its buffer,

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * fuzz_session.c -- libFuzzer target for the daemon's control-request
- * handling (daemon/session.c): what a connected client's SENDs do
+ * handling (daemon/serve/session.c): what a connected client's SENDs do
  *
  * The input is a sequence of messages, each a le16 length (taken modulo
  * PMR_MSG_MAX + 1) and that many bytes, handled in order by one session

@@ -11,9 +11,9 @@
 
 #include <stdint.h>
 
-#include "mr.h"
+#include "region_mr.h"
 #include "pmr_proto.h"
-#include "region.h"
+#include "pmrd_region.h"
 
 static uint8_t mem_a[1 << 16], mem_b[4096];
 static struct pmrd_region reg_a = {

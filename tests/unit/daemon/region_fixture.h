@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "region.h"
+#include "pmrd_region.h"
 
 #define T_SIZE (8UL << 20)
 

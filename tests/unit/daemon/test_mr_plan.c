@@ -8,7 +8,8 @@
 
 #include <criterion/criterion.h>
 
-#include "mr.h"
+#include "device.h"
+#include "mr_plan.h"
 #include "pmr_proto.h"
 
 static const struct pmrd_dev_caps no_odp = { 0 };

@@ -17,7 +17,7 @@
 
 #include "fiemap.h"
 #include "pmrd_xattr.h"
-#include "region.h"
+#include "region_open.h"
 #include "region_fixture.h"
 
 TestSuite(prepare_fresh, .init = t_setup_root, .fini = t_teardown);

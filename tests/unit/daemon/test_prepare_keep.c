@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "region.h"
+#include "region_open.h"
 #include "region_fixture.h"
 
 TestSuite(prepare_keep, .init = t_setup_root, .fini = t_teardown);

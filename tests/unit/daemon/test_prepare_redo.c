@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 
 #include "pmrd_xattr.h"
-#include "region.h"
+#include "region_open.h"
 #include "region_fixture.h"
 
 TestSuite(prepare_redo, .init = t_setup_root, .fini = t_teardown);

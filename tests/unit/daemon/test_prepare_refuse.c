@@ -12,7 +12,7 @@
 #include <sys/xattr.h>
 
 #include "pmrd_xattr.h"
-#include "region.h"
+#include "region_open.h"
 #include "region_fixture.h"
 
 TestSuite(prepare_refuse, .init = t_setup_root, .fini = t_teardown);

@@ -15,7 +15,7 @@
 
 #include <criterion/criterion.h>
 
-#include "auth.h"
+#include "open_auth.h"
 #include "fake_exports.h"
 #include "pmr_proto.h"
 #include "proof.h"

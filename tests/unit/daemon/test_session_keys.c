@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * test_session_keys.c -- the session's side of per-open keys (keys.h)
+ * test_session_keys.c -- the session's side of per-open keys (rkeys.h)
  * against a fake key source: OPEN asks for a key with the access opened,
  * CLOSE revokes exactly that key, a stale handle revokes nothing, the end
  * of the session revokes what is left, and a refused grant opens nothing.

@@ -5,7 +5,7 @@
  * Each event is copied and acked before it is handled: ibv_destroy_qp and
  * ibv_destroy_cq block until every event the kernel reported for the
  * object is acked, and pmrd is one thread, so an unread event for a QP
- * would hang the daemon in the destroy of a client that failed (client.c
+ * would hang the daemon in the destroy of a client that failed (endpoint.c
  * calls pmrd_async_drain before it destroys anything).
  *
  * The port state is what ibv_query_port says after each port event, not
@@ -26,10 +26,7 @@
 #include <rdma/rdma_cma.h>
 
 #include "async_event.h"
-#include "client.h"
-#include "device.h"
 #include "log.h"
-#include "notify.h"
 #include "util.h"
 
 /* events handled per loop callback: the loop serves everything else in
@@ -37,14 +34,14 @@
 #define ASYNC_BUDGET 64
 
 struct pmrd_async {
-	struct pmrd_client_env *env;
+	struct ev_loop *loop;
 	struct ibv_context *verbs;
 	unsigned port; /* the listen port */
 	enum ibv_port_state state;
 	time_t port_since;
 	uint64_t port_down_count;
-	pmrd_async_fatal_fn *fatal;
-	void *fatal_arg;
+	const struct pmrd_async_ops *ops;
+	void *arg;
 	bool fatal_seen;
 	bool broken; /* reading failed for good: the watcher is stopped */
 	ev_io watcher;
@@ -142,43 +139,6 @@ static const char *dev_name(const struct pmrd_async *a)
 	return ibv_get_device_name(a->verbs->device);
 }
 
-/* client_of_qp / client_of_cq -- the client owning QP / CQ, or NULL */
-static struct pmrd_client *client_of_qp(struct pmrd_async *a,
-					const struct ibv_qp *qp)
-{
-	struct pmrd_client *c;
-
-	hlist_for_each_entry(c, &a->env->clients, link)
-		if (c->id && c->id->qp == qp)
-			return c;
-	return NULL;
-}
-
-static struct pmrd_client *client_of_cq(struct pmrd_async *a,
-					const struct ibv_cq *cq)
-{
-	struct pmrd_client *c;
-
-	hlist_for_each_entry(c, &a->env->clients, link)
-		if (c->cq == cq)
-			return c;
-	return NULL;
-}
-
-/* disconnect_all -- every client is told to go; WHY is their log reason */
-static unsigned disconnect_all(struct pmrd_async *a, const char *why)
-{
-	struct pmrd_client *c;
-	unsigned n = 0;
-
-	hlist_for_each_entry(c, &a->env->clients, link) {
-		if (c->state != PMRD_CLIENT_DISCONNECTING)
-			n++;
-		pmrd_client_disconnect(c, why);
-	}
-	return n;
-}
-
 /* query_state -- the listen port's state now (DOWN when the query fails) */
 static enum ibv_port_state query_state(struct pmrd_async *a)
 {
@@ -213,54 +173,24 @@ static bool set_state(struct pmrd_async *a, enum ibv_port_state s)
 static void on_qp(struct pmrd_async *a, const struct async_copy *e,
 		  enum pmrd_async_action act)
 {
-	struct pmrd_client *c = client_of_qp(a, e->qp);
-	const char *what = ibv_event_type_str(e->type);
-
-	if (!c) {
-		snprintf(a->last_detail, sizeof(a->last_detail),
-			 "a QP of no current client");
-		log_info("device %s: %s on a QP of no current client",
-			 dev_name(a), what);
+	if (a->ops->qp(a->arg, e->qp, e->type, act, a->last_detail,
+		       sizeof(a->last_detail)))
 		return;
-	}
-	snprintf(a->last_detail, sizeof(a->last_detail), "QP %u of client %s",
-		 c->id->qp->qp_num, c->peer);
-	if (act == PMRD_ASYNC_QP_ESTABLISHED) {
-		/* a request arrived before the RTU: rdmacm then sends
-		 * ESTABLISHED (librdmacm's rdma_notify) */
-		log_debug("client %s: %s", c->peer, what);
-		if (rdma_notify(c->id, e->type))
-			log_debug("client %s: rdma_notify: %s", c->peer,
-				  strerror(errno));
-		return;
-	}
-	if (c->state == PMRD_CLIENT_DISCONNECTING) {
-		log_info("client %s: %s (async event) while disconnecting",
-			 c->peer, what);
-		return;
-	}
-	log_notice("client %s: %s (async event): disconnecting it", c->peer,
-		   what);
-	pmrd_client_disconnect(c, what);
+	snprintf(a->last_detail, sizeof(a->last_detail),
+		 "a QP of no current client");
+	log_info("device %s: %s on a QP of no current client", dev_name(a),
+		 ibv_event_type_str(e->type));
 }
 
 /* on_cq -- a client's CQ overran or failed */
 static void on_cq(struct pmrd_async *a, const struct async_copy *e)
 {
-	struct pmrd_client *c = client_of_cq(a, e->cq);
-
-	if (!c) {
-		snprintf(a->last_detail, sizeof(a->last_detail),
-			 "a CQ of no current client");
-		log_info("device %s: CQ error on a CQ of no current client",
-			 dev_name(a));
+	if (a->ops->cq(a->arg, e->cq, a->last_detail, sizeof(a->last_detail)))
 		return;
-	}
-	snprintf(a->last_detail, sizeof(a->last_detail), "CQ of client %s",
-		 c->peer);
-	log_notice("client %s: CQ error (async event): disconnecting it",
-		   c->peer);
-	pmrd_client_disconnect(c, "CQ error");
+	snprintf(a->last_detail, sizeof(a->last_detail),
+		 "a CQ of no current client");
+	log_info("device %s: CQ error on a CQ of no current client",
+		 dev_name(a));
 }
 
 /* on_port -- a port event of the listen port: follow the real state */
@@ -276,7 +206,7 @@ static void on_port(struct pmrd_async *a, const struct async_copy *e)
 	set_state(a, s);
 	if (e->type == IBV_EVENT_PORT_ERR) {
 		/* a flap shorter than our reaction still broke the links */
-		n = disconnect_all(a, "port error");
+		n = a->ops->disconnect_all(a->arg, "port error");
 		if (s == IBV_PORT_ACTIVE && was_active)
 			a->port_down_count++; /* down and up before we looked */
 		if (s == IBV_PORT_ACTIVE)
@@ -292,11 +222,9 @@ static void on_port(struct pmrd_async *a, const struct async_copy *e)
 	if (s == IBV_PORT_ACTIVE && !was_active) {
 		log_notice("device %s port %u: %s: serving again", dev_name(a),
 			   e->port, what);
-		pmrd_notify("STATUS=serving on %s (port active again)",
-			    a->env->dev->addr);
+		a->ops->port(a->arg, e->port, true, port_state_name(s));
 	} else if (s != IBV_PORT_ACTIVE && was_active) {
-		pmrd_notify("STATUS=port %u of %s is %s: not serving", e->port,
-			    dev_name(a), port_state_name(s));
+		a->ops->port(a->arg, e->port, false, port_state_name(s));
 	} else if (e->type == IBV_EVENT_PORT_ACTIVE) {
 		log_info("device %s port %u: %s (port %s already)", dev_name(a),
 			 e->port, what, port_state_name(s));
@@ -315,11 +243,10 @@ static void on_fatal(struct pmrd_async *a)
 	a->fatal_seen = true;
 	a->state = IBV_PORT_DOWN;
 	a->port_since = time(NULL);
-	n = disconnect_all(a, "device fatal error");
+	n = a->ops->disconnect_all(a->arg, "device fatal error");
 	log_err("device %s: fatal error (async event): disconnected %u clients; stopping (a restart opens the device anew)",
 		dev_name(a), n);
-	if (a->fatal)
-		a->fatal(a->fatal_arg);
+	a->ops->fatal(a->arg);
 }
 
 /* handle -- one event, already acked */
@@ -471,23 +398,21 @@ void pmrd_async_info(const struct pmrd_async *a, struct pmrd_async_info *ret)
 }
 
 /* pmrd_async_new -- see async_event.h */
-int pmrd_async_new(struct pmrd_client_env *env, pmrd_async_fatal_fn *fatal,
-		   void *arg, struct pmrd_async **ret)
+int pmrd_async_new(struct ev_loop *loop, struct ibv_context *verbs,
+		   unsigned port, const struct pmrd_async_ops *ops, void *arg,
+		   struct pmrd_async **ret)
 {
-	struct ibv_context *verbs = env->dev->verbs;
 	struct pmrd_async *a;
 	int flags;
 
 	a = calloc(1, sizeof(*a));
 	if (!a)
 		return -ENOMEM;
-	a->env = env;
+	a->loop = loop;
 	a->verbs = verbs;
-	a->port = env->dev->listen_id->port_num ?
-			  env->dev->listen_id->port_num :
-			  1;
-	a->fatal = fatal;
-	a->fatal_arg = arg;
+	a->port = port;
+	a->ops = ops;
+	a->arg = arg;
 	flags = fcntl(verbs->async_fd, F_GETFL);
 	if (flags < 0 ||
 	    fcntl(verbs->async_fd, F_SETFL, flags | O_NONBLOCK) < 0) {
@@ -504,7 +429,7 @@ int pmrd_async_new(struct pmrd_client_env *env, pmrd_async_fatal_fn *fatal,
 			"device %s port %u is %s: connection requests are refused until it is active",
 			dev_name(a), a->port, port_state_name(a->state));
 	ev_io_init(&a->watcher, async_cb, verbs->async_fd, EV_READ);
-	ev_io_start(env->loop, &a->watcher);
+	ev_io_start(loop, &a->watcher);
 	*ret = a;
 	return 0;
 }
@@ -517,7 +442,7 @@ void pmrd_async_delete(struct pmrd_async **ap)
 
 	if (!a)
 		return;
-	ev_io_stop(a->env->loop, &a->watcher);
+	ev_io_stop(a->loop, &a->watcher);
 	/* acked, not acted on: nobody is left to act for */
 	while (read_one(a, &e))
 		log_debug("device %s: async event %s at exit", dev_name(a),

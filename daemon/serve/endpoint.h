@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * client.h -- one connected client: its rdmacm id and RC QP, a CQ whose
- * completion channel the event loop watches, the SEND/RECV buffers (one
- * small MR), credit accounting and its control session.
+ * endpoint.h -- the daemon's end of one connected client (struct
+ * pmrd_client): its rdmacm id and RC QP, a CQ whose completion channel the
+ * event loop watches, the SEND/RECV buffers (one small MR), credit
+ * accounting and its control session.
  */
-#ifndef PMRD_CLIENT_H
-#define PMRD_CLIENT_H
+#ifndef PMRD_ENDPOINT_H
+#define PMRD_ENDPOINT_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -16,8 +17,8 @@
 
 #include "device.h"
 #include "list.h"
-#include "mr.h"
 #include "pmrd_conf.h"
+#include "region_mr.h"
 #include "session.h"
 #include "work.h"
 
@@ -28,7 +29,7 @@ struct pmrd_client_env {
 	struct pmrd_export *const *exports;
 	size_t n_exports;
 	const struct pmrd_limits *limits;
-	/* the key strategy, chosen at start (mr.h) */
+	/* the key strategy, chosen at start (mr_plan.h) */
 	enum pmrd_keys_strategy keys;
 	int qp_extra_access;	   /* FLUSH access bits for every QP */
 	struct hlist_head clients; /* all clients, newest first */
@@ -49,7 +50,7 @@ enum pmrd_client_state {
 	PMRD_CLIENT_DISCONNECTING, /* rdma_disconnect sent, waiting */
 };
 
-/* A PERSIST being served a chunk per loop turn (client.c: a short one,
+/* A PERSIST being served a chunk per loop turn (endpoint.c: a short one,
  * or when no worker thread could be started). */
 struct pmrd_client_persist {
 	const struct pmrd_region *region; /* NULL: none in progress */
@@ -59,7 +60,7 @@ struct pmrd_client_persist {
 };
 
 /*
- * What a worker thread does for a client (client.c): register an OPEN's
+ * What a worker thread does for a client (endpoint.c): register an OPEN's
  * key, or persist a PERSIST's range; one at a time, as the client's later
  * requests wait for it.
  */
@@ -78,7 +79,7 @@ struct pmrd_client {
 	struct pmrd_client_env *env;
 	struct hlist_node link; /* in env->clients */
 	struct rdma_cm_id *id;
-	struct ibv_pd *pd; /* its QP's: the device's, or its own (keys.h) */
+	struct ibv_pd *pd; /* its QP's: the device's, or its own (mr_plan.h) */
 	bool own_pd;
 	struct ibv_comp_channel *cc;
 	struct ibv_cq *cq;
@@ -101,7 +102,7 @@ struct pmrd_client {
 	enum pmrd_client_state state;
 	ev_timer accept_timer; /* accepted, not ESTABLISHED: dropped (server.c) */
 	struct pmrd_session sess;
-	struct pmrd_keys *keys; /* per-open rkeys on this QP (keys.h) */
+	struct pmrd_keys *keys; /* per-open rkeys on this QP (rkeys.h) */
 	uint64_t serial;
 	time_t since;  /* connection request accepted */
 	char peer[80]; /* "#3 10.77.0.1:40001" */
@@ -148,6 +149,27 @@ void pmrd_client_disconnect(struct pmrd_client *c, const char *why);
 const char *pmrd_client_addr(const struct pmrd_client *c);
 /* pmrd_client_state_name -- "accepting", "established", "disconnecting" */
 const char *pmrd_client_state_name(const struct pmrd_client *c);
+
+/*
+ * The device's async events (async_event.h), for the clients of ENV:
+ * pmrd_client_env_qp_event -- QP failed (or, ESTABLISHED, carried data
+ * before the RTU: rdmacm is told): its client is disconnected; its name
+ * into DETAIL.  False when no client owns QP.
+ */
+bool pmrd_client_env_qp_event(struct pmrd_client_env *env, struct ibv_qp *qp,
+			      enum ibv_event_type type, bool established,
+			      char *detail, size_t len);
+
+/* pmrd_client_env_cq_event -- the same for a CQ that failed */
+bool pmrd_client_env_cq_event(struct pmrd_client_env *env, struct ibv_cq *cq,
+			      char *detail, size_t len);
+
+/*
+ * pmrd_client_env_disconnect_all -- pmrd_client_disconnect every client
+ * with WHY; returns how many were not disconnecting already
+ */
+unsigned pmrd_client_env_disconnect_all(struct pmrd_client_env *env,
+					const char *why);
 
 /*
  * pmrd_client_delete -- free everything the client holds, unlink it.  A

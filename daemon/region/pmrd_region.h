@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * region.h -- a configured region, prepared (files) or opened (devdax) and
- * mapped with libpmem2, ready to be registered with the RDMA device.
+ * pmrd_region.h -- what a region is once it is open: a configured region,
+ * prepared (files) or opened (devdax) and mapped with libpmem2, ready to be
+ * registered with the RDMA device.  Opening and closing one is
+ * region_open.h's, above the steps that fill this in (prepare, devdax, map).
  */
-#ifndef PMRD_REGION_H
-#define PMRD_REGION_H
+#ifndef PMRD_PMRD_REGION_H
+#define PMRD_PMRD_REGION_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -35,18 +37,6 @@ struct pmrd_region {
 	uint8_t uuid[16]; /* recorded at preparation */
 	int seal_fd;	  /* TESTING: flag set at close; or -1 */
 };
-
-/*
- * pmrd_region_open -- prepare (when needed), map and seal a region as
- * described in README ("Region preparation").  Never zeroes a region that
- * was prepared before, never touches a file pmrd did not create.
- * Returns 0 or a negative errno, with the reason logged.
- */
-int pmrd_region_open(const struct pmrd_region_conf *rc,
-		     struct pmrd_region **ret);
-
-/* pmrd_region_close -- unmap and free; NULLs the caller's pointer */
-void pmrd_region_close(struct pmrd_region **region);
 
 /* pmrd_region_persist -- make [off, off+len) durable; caller checked bounds */
 void pmrd_region_persist(const struct pmrd_region *region, uint64_t off,

@@ -44,10 +44,6 @@ int pmrd_admin_new(struct ev_loop *loop, const char *path,
 		   pmrd_admin_handler_fn *handler, void *arg,
 		   struct pmrd_admin **ret);
 
-/* pmrd_server_admin_handle -- the daemon's answers (admin_view.c); ARG is
- * the struct pmrd_server */
-pmrd_admin_handler_fn pmrd_server_admin_handle;
-
 /* pmrd_admin_delete -- close every connection, unlink the socket; NULL ok */
 void pmrd_admin_delete(struct pmrd_admin **admin);
 

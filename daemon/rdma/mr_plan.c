@@ -8,7 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "mr.h"
+#include "device.h"
+#include "mr_plan.h"
 #include "pmr_proto.h"
 
 /*
@@ -25,7 +26,7 @@ static bool odp_usable(const struct pmrd_dev_caps *caps)
 }
 
 /*
- * pmrd_mr_plan -- see mr.h.
+ * pmrd_mr_plan -- see mr_plan.h.
  *
  * FLUSH is advertised only when every link of the chain holds: this build
  * has the verbs, the device reports flush-persistent, the region is real
@@ -97,7 +98,7 @@ int pmrd_mr_plan(const struct pmrd_dev_caps *caps,
 	return 0;
 }
 
-/* pmrd_mr_plan_odp_fallback -- see mr.h */
+/* pmrd_mr_plan_odp_fallback -- see mr_plan.h */
 int pmrd_mr_plan_odp_fallback(const struct pmrd_dev_caps *caps,
 			      const struct pmrd_mr_region_info *info,
 			      struct pmrd_mr_plan *plan)
@@ -114,7 +115,7 @@ int pmrd_mr_plan_odp_fallback(const struct pmrd_dev_caps *caps,
 	return 0;
 }
 
-/* pmrd_mr_plan_keys -- see mr.h */
+/* pmrd_mr_plan_keys -- see mr_plan.h */
 void pmrd_mr_plan_keys(struct pmrd_mr_plan *p, enum pmrd_keys_strategy keys)
 {
 	int ceil = p->grant_ceiling;
@@ -138,7 +139,7 @@ void pmrd_mr_plan_keys(struct pmrd_mr_plan *p, enum pmrd_keys_strategy keys)
 	}
 }
 
-/* pmrd_mr_grant_access -- see mr.h */
+/* pmrd_mr_grant_access -- see mr_plan.h */
 int pmrd_mr_grant_access(const struct pmrd_mr_plan *p, bool rw)
 {
 	int ceil = p->grant_ceiling;
@@ -163,13 +164,13 @@ int pmrd_mr_grant_access(const struct pmrd_mr_plan *p, bool rw)
 	return 0;
 }
 
-/* pmrd_mr_qp_access -- see mr.h */
+/* pmrd_mr_qp_access -- see mr_plan.h */
 int pmrd_mr_qp_access(const struct pmrd_mr_plan *p)
 {
 	return p->grant_ceiling & PMRD_ACCESS_FLUSH_PERSISTENT;
 }
 
-/* pmrd_keys_strategy_name -- see keys.h */
+/* pmrd_keys_strategy_name -- see mr_plan.h */
 const char *pmrd_keys_strategy_name(enum pmrd_keys_strategy k)
 {
 	switch (k) {
@@ -183,7 +184,7 @@ const char *pmrd_keys_strategy_name(enum pmrd_keys_strategy k)
 	return "?";
 }
 
-/* pmrd_keys_resolve -- see keys.h */
+/* pmrd_keys_resolve -- see mr_plan.h */
 int pmrd_keys_resolve(enum pmrd_conf_keys want, bool mw2,
 		      enum pmrd_keys_strategy *ret)
 {
@@ -206,7 +207,7 @@ int pmrd_keys_resolve(enum pmrd_conf_keys want, bool mw2,
 	return -EINVAL;
 }
 
-/* pmrd_mr_fsdax_refusal -- see mr.h */
+/* pmrd_mr_fsdax_refusal -- see mr_plan.h */
 const char *pmrd_mr_fsdax_refusal(void)
 {
 	return "this RDMA device cannot serve a file on a DAX filesystem (fsdax):\n"

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * region.c -- open and close configured regions: dispatch on the kind of
- * path (devdax character device or file) and log what was opened
+ * region_open.c -- open and close configured regions: dispatch on the kind
+ * of path (devdax character device or file) and log what was opened
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -14,35 +14,7 @@
 #include "log.h"
 #include "map.h"
 #include "prepare.h"
-#include "region.h"
-
-/* pmrd_region_kind_name -- "fsdax", "devdax", "TESTING" */
-const char *pmrd_region_kind_name(enum pmrd_region_kind kind)
-{
-	switch (kind) {
-	case PMRD_REGION_FSDAX:
-		return "fsdax";
-	case PMRD_REGION_DEVDAX:
-		return "devdax";
-	case PMRD_REGION_TESTING:
-		return "TESTING";
-	}
-	return "?";
-}
-
-/* pmrd_granularity_name -- libpmem2's store granularity, for humans */
-const char *pmrd_granularity_name(enum pmem2_granularity g)
-{
-	switch (g) {
-	case PMEM2_GRANULARITY_BYTE:
-		return "byte";
-	case PMEM2_GRANULARITY_CACHE_LINE:
-		return "cache-line";
-	case PMEM2_GRANULARITY_PAGE:
-		return "page";
-	}
-	return "?";
-}
+#include "region_open.h"
 
 /* pmrd_region_open -- prepare or open, map and seal one region */
 int pmrd_region_open(const struct pmrd_region_conf *rc,
@@ -109,11 +81,4 @@ void pmrd_region_close(struct pmrd_region **region)
 	free(r->path);
 	free(r);
 	*region = NULL;
-}
-
-/* pmrd_region_persist -- make [off, off+len) durable; caller checked bounds */
-void pmrd_region_persist(const struct pmrd_region *region, uint64_t off,
-			 uint64_t len)
-{
-	region->persist((const char *)region->addr + off, (size_t)len);
 }

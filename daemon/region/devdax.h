@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "region.h"
+#include "pmrd_region.h"
 
 #define PMRD_SYSFS_ROOT "/sys"
 

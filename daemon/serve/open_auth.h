@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * auth.h -- who may open a region: allow lists (by the rdmacm peer
+ * open_auth.h -- who may open a region: allow lists (by the rdmacm peer
  * address) and PSK proofs (HMAC-SHA256 over both connection nonces)
  *
  * The rules live in a table built from the config (pmrd_auth_new) and
@@ -8,8 +8,8 @@
  * server's pointer, so a reload applies to the next OPEN of every client.
  * Verbs-free: the session unit tests and the fuzz target drive it.
  */
-#ifndef PMRD_AUTH_H
-#define PMRD_AUTH_H
+#ifndef PMRD_OPEN_AUTH_H
+#define PMRD_OPEN_AUTH_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -96,8 +96,5 @@ enum pmrd_auth_verdict pmrd_auth_check_open(struct pmrd_auth_conn *ac,
 int pmrd_auth_sign_open(const struct pmrd_auth_conn *ac,
 			const struct pmr_open_req *req,
 			struct pmr_open_resp *resp);
-
-/* pmrd_auth_peer_bytes -- SA (AF_INET/AF_INET6) as 16 bytes; false if neither */
-bool pmrd_auth_peer_bytes(const struct sockaddr *sa, uint8_t out[16]);
 
 #endif

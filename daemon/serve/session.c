@@ -216,7 +216,7 @@ static void do_list(struct pmrd_session *s, const struct pmr_msg *req,
 /*
  * grant_key -- the rkey handle H hands out for EX opened with ACCESS: the
  * region MR's own for a shared-MR export, else one the key source grants
- * for this open only (keys.h).  Nonzero with RESP set on failure.
+ * for this open only (rkeys.h).  Nonzero with RESP set on failure.
  */
 static int grant_key(struct pmrd_session *s, struct pmrd_export *ex,
 		     uint8_t access, struct pmrd_handle *h,
@@ -270,7 +270,7 @@ static void undo_open(struct pmrd_session *s, struct pmrd_handle *h)
 }
 
 /*
- * auth_denied -- the allow list and PSK proof of O's region (auth.h);
+ * auth_denied -- the allow list and PSK proof of O's region (open_auth.h);
  * true with RESP set to DENIED, whose text names the region, never the
  * rules.  Logged with the reason, which the client is not told.
  */
@@ -324,7 +324,7 @@ static void fill_open(struct pmrd_session *s, struct pmrd_handle *h,
 	r->addr = ex->addr;
 	r->length = ex->region->size;
 	r->persist = ex->plan.persist & ~s->no_persist;
-	/* a read-only key cannot FLUSH (keys.h): nothing to flush anyway */
+	/* a read-only key cannot FLUSH (rkeys.h): nothing to flush anyway */
 	if (o->access == PMR_WIRE_ACCESS_RO && h->key)
 		r->persist &= ~(uint32_t)PMR_PERSIST_FLUSH;
 	r->gran = wire_gran(ex->region->granularity);

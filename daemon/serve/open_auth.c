@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * auth.c -- allow lists and PSK proofs at OPEN (see auth.h)
+ * open_auth.c -- allow lists and PSK proofs at OPEN (see open_auth.h)
  *
  * The order of the checks is the order of cost and of what they reveal:
  * the address first (a peer outside the list learns nothing about keys),
@@ -13,10 +13,10 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "auth.h"
+#include "open_auth.h"
 #include "proof.h"
 
-/* pmrd_auth_new -- see auth.h */
+/* pmrd_auth_new -- see open_auth.h */
 int pmrd_auth_new(const struct pmrd_conf *conf, struct pmrd_auth **ret)
 {
 	struct pmrd_auth *a;
@@ -56,7 +56,7 @@ out_delete:
 	return -ENOMEM;
 }
 
-/* pmrd_auth_delete -- see auth.h */
+/* pmrd_auth_delete -- see open_auth.h */
 void pmrd_auth_delete(struct pmrd_auth **ap)
 {
 	struct pmrd_auth *a;
@@ -73,7 +73,7 @@ void pmrd_auth_delete(struct pmrd_auth **ap)
 	*ap = NULL;
 }
 
-/* pmrd_auth_find -- see auth.h */
+/* pmrd_auth_find -- see open_auth.h */
 const struct pmrd_auth_region *pmrd_auth_find(const struct pmrd_auth *a,
 					      const char *name)
 {
@@ -83,8 +83,8 @@ const struct pmrd_auth_region *pmrd_auth_find(const struct pmrd_auth *a,
 	return NULL;
 }
 
-/* pmrd_auth_peer_bytes -- see auth.h */
-bool pmrd_auth_peer_bytes(const struct sockaddr *sa, uint8_t out[16])
+/* peer_bytes -- SA (AF_INET/AF_INET6) as 16 bytes; false if neither */
+static bool peer_bytes(const struct sockaddr *sa, uint8_t out[16])
 {
 	if (sa && sa->sa_family == AF_INET) {
 		const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
@@ -104,7 +104,7 @@ bool pmrd_auth_peer_bytes(const struct sockaddr *sa, uint8_t out[16])
 	return false;
 }
 
-/* pmrd_auth_conn_start -- see auth.h */
+/* pmrd_auth_conn_start -- see open_auth.h */
 int pmrd_auth_conn_start(struct pmrd_auth_conn *ac,
 			 struct pmrd_auth *const *table,
 			 const struct sockaddr *peer, const uint8_t *cnonce)
@@ -113,7 +113,7 @@ int pmrd_auth_conn_start(struct pmrd_auth_conn *ac,
 
 	memset(&c, 0, sizeof(c));
 	c.table = table;
-	c.have_peer = pmrd_auth_peer_bytes(peer, c.peer);
+	c.have_peer = peer_bytes(peer, c.peer);
 	if (pmr_nonce_new(c.snonce))
 		return -EIO;
 	if (cnonce) {
@@ -143,13 +143,13 @@ static bool addr_ok(const struct pmrd_auth_conn *ac,
 	       pmrd_allow_match(r->allow, r->n_allow, ac->peer);
 }
 
-/* pmrd_auth_may_list -- see auth.h */
+/* pmrd_auth_may_list -- see open_auth.h */
 bool pmrd_auth_may_list(const struct pmrd_auth_conn *ac, const char *name)
 {
 	return addr_ok(ac, rules(ac, name));
 }
 
-/* pmrd_auth_check_open -- see auth.h */
+/* pmrd_auth_check_open -- see open_auth.h */
 enum pmrd_auth_verdict pmrd_auth_check_open(struct pmrd_auth_conn *ac,
 					    const struct pmr_open_req *req)
 {
@@ -177,7 +177,7 @@ enum pmrd_auth_verdict pmrd_auth_check_open(struct pmrd_auth_conn *ac,
 	return PMRD_AUTH_OK;
 }
 
-/* pmrd_auth_sign_open -- see auth.h */
+/* pmrd_auth_sign_open -- see open_auth.h */
 int pmrd_auth_sign_open(const struct pmrd_auth_conn *ac,
 			const struct pmr_open_req *req,
 			struct pmr_open_resp *resp)

@@ -8,18 +8,22 @@
  * requests are refused until it is ACTIVE again (pmrd serves again without
  * a restart); a fatal device error disconnects every client and stops the
  * server.  `pmrctl status` shows the port state and the events seen.
+ *
+ * The watcher knows the device, not the clients: what is done for a
+ * client is its user's (struct pmrd_async_ops, server.c with endpoint.c).
  */
 #ifndef PMRD_ASYNC_EVENT_H
 #define PMRD_ASYNC_EVENT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
+#include <ev.h>
 #include <infiniband/verbs.h>
 
 struct pmrd_async;
-struct pmrd_client_env;
 
 /* What an event means for pmrd (pmrd_async_classify). */
 enum pmrd_async_action {
@@ -43,17 +47,40 @@ enum pmrd_async_action pmrd_async_classify(enum ibv_event_type type,
 /* pmrd_async_action_name -- "qp-failed", "port-down", ... (for messages) */
 const char *pmrd_async_action_name(enum pmrd_async_action a);
 
-/* Called once when the device reports a fatal error (after every client
- * was told to disconnect): the server stops. */
-typedef void pmrd_async_fatal_fn(void *arg);
+/*
+ * What the watcher's user does about the events (server.c, for its
+ * clients and itself).  Every function gets the ARG given to
+ * pmrd_async_new.
+ */
+struct pmrd_async_ops {
+	/*
+	 * qp -- QP had the event TYPE, which means ACT (QP_FAILED or
+	 * QP_ESTABLISHED): act on it and describe the QP's owner into DETAIL
+	 * (LEN bytes, for status).  False when no current client owns QP
+	 * (QP is only compared, never dereferenced).
+	 */
+	bool (*qp)(void *arg, struct ibv_qp *qp, enum ibv_event_type type,
+		   enum pmrd_async_action act, char *detail, size_t len);
+	/* cq -- CQ failed: the same for the owner of a CQ */
+	bool (*cq)(void *arg, struct ibv_cq *cq, char *detail, size_t len);
+	/* disconnect_all -- tell every client to go (WHY: the reason they
+	 * log); returns how many were not disconnecting already */
+	unsigned (*disconnect_all)(void *arg, const char *why);
+	/* port -- the listen port PORT became ACTIVE, or left it for STATE */
+	void (*port)(void *arg, unsigned port, bool active, const char *state);
+	/* fatal -- once, when the device reported a fatal error (after
+	 * disconnect_all): the server stops */
+	void (*fatal)(void *arg);
+};
 
 /*
- * pmrd_async_new -- watch ENV->dev's async_fd (made non-blocking) on
- * ENV->loop; the listen port's state is queried now.  FATAL(ARG) runs on a
- * device fatal event.  Negative errno (logged); *ret untouched on failure.
+ * pmrd_async_new -- watch VERBS's async_fd (made non-blocking) on LOOP,
+ * for the listen port PORT, whose state is queried now; OPS(ARG) act on
+ * the events.  Negative errno (logged); *ret untouched on failure.
  */
-int pmrd_async_new(struct pmrd_client_env *env, pmrd_async_fatal_fn *fatal,
-		   void *arg, struct pmrd_async **ret);
+int pmrd_async_new(struct ev_loop *loop, struct ibv_context *verbs,
+		   unsigned port, const struct pmrd_async_ops *ops, void *arg,
+		   struct pmrd_async **ret);
 
 /* pmrd_async_delete -- stop watching (pending events are read and acked
  * first); NULL ok, clears the caller's pointer */
@@ -63,8 +90,8 @@ void pmrd_async_delete(struct pmrd_async **a);
  * pmrd_async_drain -- read, ack and handle every event pending now.  Call
  * it before destroying a QP or CQ: ibv_destroy_qp/cq wait until every
  * event reported for the object has been acked, and the loop that would
- * ack it is the caller.  Handling never frees a client (it may start a
- * disconnect).  NULL ok.
+ * ack it is the caller.  Handling must never free a client (OPS may start
+ * a disconnect).  NULL ok.
  */
 void pmrd_async_drain(struct pmrd_async *a);
 

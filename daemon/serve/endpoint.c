@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * client.c -- per-client verbs resources and the completion path.
+ * endpoint.c -- the daemon's end of one client's connection: its verbs
+ * resources and the completion path.
  *
  * Flow control is the credit scheme of proto/FLOW.md: the client may have
  * `credits` requests in flight, so `credits` RECVs are posted.  Each
@@ -56,7 +57,7 @@
 #include <unistd.h>
 
 #include "async_event.h"
-#include "client.h"
+#include "endpoint.h"
 #include "log.h"
 #include "peer_log.h"
 #include "pmr_proto.h"
@@ -128,7 +129,7 @@ static int post_send(struct pmrd_client *c, uint32_t slot, uint32_t len)
 		/*
 		 * Fenced: starts only once every WR before it completed, so
 		 * a memory window bound or invalidated for this request
-		 * (keys.c) is in effect before the client sees the answer.
+		 * (rkeys.c) is in effect before the client sees the answer.
 		 * It costs nothing else: the server posts no READs.
 		 */
 		.send_flags = IBV_SEND_SIGNALED | IBV_SEND_FENCE,
@@ -563,7 +564,7 @@ static int set_nonblock(int fd)
 	return 0;
 }
 
-/* pmrd_client_buf_size -- see client.h */
+/* pmrd_client_buf_size -- see endpoint.h */
 uint64_t pmrd_client_buf_size(const struct pmrd_client_env *env,
 			      unsigned credits)
 {
@@ -612,7 +613,7 @@ static void free_slots(struct pmrd_client *c)
 	c->buf_size = 0;
 }
 
-/* pmrd_client_new -- see client.h */
+/* pmrd_client_new -- see endpoint.h */
 int pmrd_client_new(struct pmrd_client_env *env, struct rdma_cm_id *id,
 		    unsigned credits, struct pmrd_client **ret)
 {
@@ -764,7 +765,7 @@ static int grant_flush(struct pmrd_client *c)
 	return 0;
 }
 
-/* pmrd_client_accept -- see client.h */
+/* pmrd_client_accept -- see endpoint.h */
 int pmrd_client_accept(struct pmrd_client **cp, uint16_t version,
 		       uint8_t responder)
 {
@@ -816,7 +817,7 @@ int pmrd_client_accept(struct pmrd_client **cp, uint16_t version,
 	return 0;
 }
 
-/* pmrd_client_addr -- see client.h */
+/* pmrd_client_addr -- see endpoint.h */
 const char *pmrd_client_addr(const struct pmrd_client *c)
 {
 	const char *sp = strchr(c->peer, ' ');
@@ -824,7 +825,7 @@ const char *pmrd_client_addr(const struct pmrd_client *c)
 	return sp ? sp + 1 : c->peer;
 }
 
-/* pmrd_client_state_name -- see client.h */
+/* pmrd_client_state_name -- see endpoint.h */
 const char *pmrd_client_state_name(const struct pmrd_client *c)
 {
 	switch (c->state) {
@@ -838,7 +839,7 @@ const char *pmrd_client_state_name(const struct pmrd_client *c)
 	return "?";
 }
 
-/* pmrd_client_established -- see client.h */
+/* pmrd_client_established -- see endpoint.h */
 void pmrd_client_established(struct pmrd_client *c)
 {
 	if (c->state != PMRD_CLIENT_ACCEPTING)
@@ -849,7 +850,7 @@ void pmrd_client_established(struct pmrd_client *c)
 		 c->credits, c->env->n_clients);
 }
 
-/* pmrd_client_disconnect -- see client.h */
+/* pmrd_client_disconnect -- see endpoint.h */
 void pmrd_client_disconnect(struct pmrd_client *c, const char *why)
 {
 	if (c->state == PMRD_CLIENT_DISCONNECTING)
@@ -867,6 +868,90 @@ void pmrd_client_disconnect(struct pmrd_client *c, const char *why)
 			     c->env->limits->accept_timeout_ms / 1000., 0.);
 		ev_timer_start(c->env->loop, &c->accept_timer);
 	}
+}
+
+/* client_of_qp / client_of_cq -- the client owning QP / CQ, or NULL */
+static struct pmrd_client *client_of_qp(struct pmrd_client_env *env,
+					const struct ibv_qp *qp)
+{
+	struct pmrd_client *c;
+
+	hlist_for_each_entry(c, &env->clients, link)
+		if (c->id && c->id->qp == qp)
+			return c;
+	return NULL;
+}
+
+static struct pmrd_client *client_of_cq(struct pmrd_client_env *env,
+					const struct ibv_cq *cq)
+{
+	struct pmrd_client *c;
+
+	hlist_for_each_entry(c, &env->clients, link)
+		if (c->cq == cq)
+			return c;
+	return NULL;
+}
+
+/* pmrd_client_env_qp_event -- see endpoint.h */
+bool pmrd_client_env_qp_event(struct pmrd_client_env *env, struct ibv_qp *qp,
+			      enum ibv_event_type type, bool established,
+			      char *detail, size_t len)
+{
+	struct pmrd_client *c = client_of_qp(env, qp);
+	const char *what = ibv_event_type_str(type);
+
+	if (!c)
+		return false;
+	snprintf(detail, len, "QP %u of client %s", c->id->qp->qp_num, c->peer);
+	if (established) {
+		/* a request arrived before the RTU: rdmacm then sends
+		 * ESTABLISHED (librdmacm's rdma_notify) */
+		log_debug("client %s: %s", c->peer, what);
+		if (rdma_notify(c->id, type))
+			log_debug("client %s: rdma_notify: %s", c->peer,
+				  strerror(errno));
+		return true;
+	}
+	if (c->state == PMRD_CLIENT_DISCONNECTING) {
+		log_info("client %s: %s (async event) while disconnecting",
+			 c->peer, what);
+		return true;
+	}
+	log_notice("client %s: %s (async event): disconnecting it", c->peer,
+		   what);
+	pmrd_client_disconnect(c, what);
+	return true;
+}
+
+/* pmrd_client_env_cq_event -- see endpoint.h */
+bool pmrd_client_env_cq_event(struct pmrd_client_env *env, struct ibv_cq *cq,
+			      char *detail, size_t len)
+{
+	struct pmrd_client *c = client_of_cq(env, cq);
+
+	if (!c)
+		return false;
+	snprintf(detail, len, "CQ of client %s", c->peer);
+	log_notice("client %s: CQ error (async event): disconnecting it",
+		   c->peer);
+	pmrd_client_disconnect(c, "CQ error");
+	return true;
+}
+
+/* pmrd_client_env_disconnect_all -- see endpoint.h */
+unsigned pmrd_client_env_disconnect_all(struct pmrd_client_env *env,
+					const char *why)
+{
+	struct pmrd_client *c;
+	unsigned n = 0;
+
+	hlist_for_each_entry(c, &env->clients, link) {
+		if (c->state != PMRD_CLIENT_DISCONNECTING)
+			n++;
+		pmrd_client_disconnect(c, why);
+	}
+	return n;
 }
 
 /* client_free -- what pmrd_client_delete leaves: the verbs, the memory */
@@ -889,7 +974,7 @@ static void client_free(struct pmrd_client *c)
 	free(c);
 }
 
-/* pmrd_client_delete -- see client.h */
+/* pmrd_client_delete -- see endpoint.h */
 void pmrd_client_delete(struct pmrd_client **cp)
 {
 	struct pmrd_client *c = cp ? *cp : NULL;
@@ -924,7 +1009,7 @@ void pmrd_client_delete(struct pmrd_client **cp)
 	client_free(c);
 }
 
-/* pmrd_client_env_finish -- see client.h */
+/* pmrd_client_env_finish -- see endpoint.h */
 void pmrd_client_env_finish(struct pmrd_client_env *env)
 {
 	struct pmrd_client *c;

@@ -3,7 +3,7 @@
 #ifndef PMRD_PREPARE_H
 #define PMRD_PREPARE_H
 
-#include "region.h"
+#include "pmrd_region.h"
 
 /*
  * pmrd_prepare_file -- bring rc's file to "prepared", map it into r, set the

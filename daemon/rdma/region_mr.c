@@ -1,17 +1,18 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * mr.c -- register a region with the device's PD by its plan (mr_plan.c):
- * pinned, or ODP with the server's mapping pre-faulted and, where the
- * provider supports it, an ibv_advise_mr prefetch.
+ * region_mr.c -- register a region with the device's PD by its plan
+ * (mr_plan.c): pinned, or ODP with the server's mapping pre-faulted and,
+ * where the provider supports it, an ibv_advise_mr prefetch.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
+#include "device.h"
 #include "log.h"
-#include "mr.h"
 #include "pmr_proto.h"
+#include "region_mr.h"
 #include "util.h"
 
 /* bookworm's glibc headers may predate these (Linux 5.14) */
@@ -142,32 +143,7 @@ static void explain_reg_error(const struct pmrd_dev_caps *caps,
 		strerror(err), hint);
 }
 
-/* pmrd_keys_choose -- see mr.h */
-int pmrd_keys_choose(struct pmrd_device *dev, enum pmrd_conf_keys want,
-		     enum pmrd_keys_strategy *ret)
-{
-	enum pmrd_keys_strategy k;
-	bool mw2;
-	int err = pmrd_keys_device_mw2(dev->verbs, &mw2);
-
-	if (err) {
-		/* guessing "no windows" would pick another key strategy */
-		log_err("cannot query the device for memory windows: %s",
-			strerror(-err));
-		return err;
-	}
-	if (pmrd_keys_resolve(want, mw2, &k)) {
-		log_err("keys = mw2: the device has no type 2 memory windows");
-		return -EOPNOTSUPP;
-	}
-	if (want == PMRD_CONF_KEYS_AUTO && !mw2)
-		log_notice(
-			"the device has no type 2 memory windows: one registration per open instead (keys mr-per-client)");
-	*ret = k;
-	return 0;
-}
-
-/* pmrd_export_new -- see mr.h */
+/* pmrd_export_new -- see region_mr.h */
 int pmrd_export_new(struct pmrd_device *dev, struct pmrd_region *region,
 		    enum pmrd_keys_strategy keys, struct pmrd_export **ret)
 {
@@ -255,7 +231,7 @@ out_free:
 	return err;
 }
 
-/* pmrd_export_delete -- see mr.h */
+/* pmrd_export_delete -- see region_mr.h */
 void pmrd_export_delete(struct pmrd_export **exp)
 {
 	struct pmrd_export *ex = exp ? *exp : NULL;

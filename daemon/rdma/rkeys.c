@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * keys.c -- per-open remote keys for one client, with verbs (keys.h).
+ * rkeys.c -- per-open remote keys for one client, with verbs (rkeys.h).
  *
  * MW2: a type 2 memory window per open, bound by an IBV_WR_BIND_MW posted
  * on the client's own QP, so the device accepts its rkey only on that QP
@@ -13,7 +13,7 @@
  *
  * Ordering: the bind (or invalidation) is posted before the response that
  * carries (or confirms the end of) the key, on the same send queue, and
- * client.c posts every response with IBV_SEND_FENCE.  RC executes a send
+ * endpoint.c posts every response with IBV_SEND_FENCE.  RC executes a send
  * queue in order; binds and invalidations are local operations, and a
  * fenced WR starts only after the WRs before it have completed (rxe:
  * req_next_wqe waits for the completer; mlx5 fences the WR after a bind on
@@ -21,14 +21,14 @@
  * is valid, nor the CLOSE response before it is dead, and nothing here has
  * to wait for the bind's completion.  A bind that fails completes in error
  * and moves the QP to the error state: the response is flushed, never
- * sent, and the client is disconnected (client.c).
+ * sent, and the client is disconnected (endpoint.c).
  *
  * MR_PER_CLIENT: a registration of the whole region per open with exactly
  * the access asked for, deregistered on CLOSE and at the end of the
  * session.  Such an rkey is not tied to one QP but to a PD (any QP of the
  * PD may use it while it lives, and rxe's keys are an index plus 8 random
  * bits, found by trial), so each client of this strategy has a PD of its
- * own (client.c): another client's QP is in another PD and its guess
+ * own (endpoint.c): another client's QP is in another PD and its guess
  * fails with a remote access error.  Registering pins the region again:
  * the cost is logged per open (measured: SECURITY.md).
  */
@@ -39,10 +39,10 @@
 #include <infiniband/verbs.h>
 
 #include "device.h"
-#include "keys.h"
 #include "log.h"
-#include "mr.h"
 #include "pmr_proto.h"
+#include "region_mr.h"
+#include "rkeys.h"
 #include "util.h"
 
 /* One key a client holds (or a window kept for reuse). */
@@ -62,7 +62,7 @@ struct pmrd_keys {
 	struct pmrd_key *slots;
 };
 
-/* pmrd_keys_device_mw2 -- see keys.h */
+/* pmrd_keys_device_mw2 -- see rkeys.h */
 int pmrd_keys_device_mw2(struct ibv_context *verbs, bool *ret)
 {
 	struct ibv_device_attr a;
@@ -75,7 +75,32 @@ int pmrd_keys_device_mw2(struct ibv_context *verbs, bool *ret)
 	return 0;
 }
 
-/* pmrd_keys_new -- see keys.h */
+/* pmrd_keys_choose -- see rkeys.h */
+int pmrd_keys_choose(struct pmrd_device *dev, enum pmrd_conf_keys want,
+		     enum pmrd_keys_strategy *ret)
+{
+	enum pmrd_keys_strategy k;
+	bool mw2;
+	int err = pmrd_keys_device_mw2(dev->verbs, &mw2);
+
+	if (err) {
+		/* guessing "no windows" would pick another key strategy */
+		log_err("cannot query the device for memory windows: %s",
+			strerror(-err));
+		return err;
+	}
+	if (pmrd_keys_resolve(want, mw2, &k)) {
+		log_err("keys = mw2: the device has no type 2 memory windows");
+		return -EOPNOTSUPP;
+	}
+	if (want == PMRD_CONF_KEYS_AUTO && !mw2)
+		log_notice(
+			"the device has no type 2 memory windows: one registration per open instead (keys mr-per-client)");
+	*ret = k;
+	return 0;
+}
+
+/* pmrd_keys_new -- see rkeys.h */
 int pmrd_keys_new(struct pmrd_device *dev, struct ibv_pd *pd, struct ibv_qp *qp,
 		  unsigned max, struct pmrd_keys **ret)
 {
@@ -123,7 +148,7 @@ static void drop(struct pmrd_key *key)
 	key->ex = NULL;
 }
 
-/* pmrd_keys_delete -- see keys.h */
+/* pmrd_keys_delete -- see rkeys.h */
 void pmrd_keys_delete(struct pmrd_keys **kp)
 {
 	struct pmrd_keys *k = kp ? *kp : NULL;
@@ -137,7 +162,7 @@ void pmrd_keys_delete(struct pmrd_keys **kp)
 	*kp = NULL;
 }
 
-/* pmrd_keys_wr_id_is_ours -- see keys.h */
+/* pmrd_keys_wr_id_is_ours -- see rkeys.h */
 bool pmrd_keys_wr_id_is_ours(uint64_t wr_id)
 {
 	return (wr_id & PMRD_KEYS_WR_BIT) && !(wr_id & (1ull << 63));

@@ -7,7 +7,7 @@
  * supplementary groups, all as they were when the peer called connect(), so
  * a peer cannot change them afterwards and there is no race with a pid
  * being reused (which reading /proc/PID/status would have).  getgrouplist()
- * was not used either: it reads the group database, not the process's real
+ * is not used either: it reads the group database, not the process's real
  * credentials, and may block on NSS (LDAP) inside the event loop.
  *
  * Allowed: uid 0, the daemon's own uid (a daemon started by hand by a

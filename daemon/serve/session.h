@@ -11,9 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "keys.h"
-#include "auth.h"
-#include "mr.h"
+#include "open_auth.h"
+#include "region_mr.h"
+#include "rkeys.h"
 
 /* Handles carry a per-slot generation so a stale handle is NOENT. */
 #define PMRD_HANDLE_SLOTS_MAX 0xffffu
@@ -97,7 +97,7 @@ void pmrd_session_set_limits(struct pmrd_session *s, size_t max_msg,
 
 /*
  * pmrd_session_set_keys -- where OPEN gets keys for exports whose
- * strategy is not the shared MR (keys.h); without it such an OPEN is
+ * strategy is not the shared MR (rkeys.h); without it such an OPEN is
  * INTERNAL.  CTX is passed to every op.
  */
 void pmrd_session_set_keys(struct pmrd_session *s,

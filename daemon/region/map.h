@@ -3,7 +3,7 @@
 #ifndef PMRD_MAP_H
 #define PMRD_MAP_H
 
-#include "region.h"
+#include "pmrd_region.h"
 
 /*
  * pmrd_map_fd -- map all of fd (shared, read-write) and fill r's map, addr,

@@ -1,22 +1,62 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * mr.h -- how each region is registered with the RDMA device (pinned or
- * On-Demand Paging), which persistence methods that allows, and the
- * resulting export: what OPEN hands to a client.
+ * mr_plan.h -- how each region is to be registered with the RDMA device
+ * (pinned or On-Demand Paging), which persistence methods that allows and
+ * how its remote keys are handed out: decisions, made before anything is
+ * registered (pure, unit-tested).
  *
  * The strategy is decided per region at start-up, from the region's kind
  * and the device's capabilities, so a region that cannot be served fails
  * the start, not the first client.
  */
-#ifndef PMRD_MR_H
-#define PMRD_MR_H
+#ifndef PMRD_MR_PLAN_H
+#define PMRD_MR_PLAN_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
-#include "device.h"
-#include "keys.h"
-#include "region.h"
+#include "pmrd_conf.h"
+#include "pmrd_region.h"
+
+struct pmrd_dev_caps;
+
+/* How an export hands out remote keys (the region's, decided at start). */
+enum pmrd_keys_strategy {
+	/* every client gets the region MR's rkey (no way to take it back) */
+	PMRD_KEYS_SHARED_MR = 0,
+	/* a type 2 memory window per open, bound on the client's own QP,
+	 * invalidated on CLOSE, deallocated on disconnect */
+	PMRD_KEYS_MW2 = 1,
+	/* a registration per open with exactly the access asked for, in
+	 * the client's own protection domain, deregistered on CLOSE and on
+	 * disconnect (devices without type 2 windows; forced with
+	 * "keys = mr-per-client") */
+	PMRD_KEYS_MR_PER_CLIENT = 2,
+};
+
+/* pmrd_keys_strategy_name -- "shared-mr", "mw2", "mr-per-client" */
+const char *pmrd_keys_strategy_name(enum pmrd_keys_strategy k);
+
+/*
+ * pmrd_keys_resolve -- the strategy for pmrd.conf's "keys" WANT on a device
+ * that has type 2 windows or not (MW2): auto is mw2 where there are
+ * windows, else mr-per-client.  -EOPNOTSUPP for mw2 without windows;
+ * *ret untouched then.
+ */
+int pmrd_keys_resolve(enum pmrd_conf_keys want, bool mw2,
+		      enum pmrd_keys_strategy *ret);
+
+/*
+ * pmrd_keys_own_pd -- whether clients get a protection domain of their
+ * own under strategy K: a registration's rkey is valid on every QP of its
+ * PD, so mr-per-client keys are kept to their client's QP this way (a
+ * window is tied to its QP already; shared-mr needs the region MR's PD)
+ */
+static inline bool pmrd_keys_own_pd(enum pmrd_keys_strategy k)
+{
+	return k == PMRD_KEYS_MR_PER_CLIENT;
+}
 
 enum pmrd_mr_strategy {
 	PMRD_MR_PINNED = 0, /* ibv_reg_mr pins the pages (devdax, testing) */
@@ -34,7 +74,7 @@ struct pmrd_mr_plan {
 	uint32_t persist; /* PMR_PERSIST_* bits the region advertises */
 	bool populate;	  /* pre-fault the server's mapping (ODP) */
 	bool prefetch;	  /* ibv_advise_mr after registering (ODP) */
-	enum pmrd_keys_strategy keys; /* what OPEN hands out (keys.h) */
+	enum pmrd_keys_strategy keys; /* what OPEN hands out (above) */
 	int grant_ceiling; /* the shared-mr access: no grant exceeds it */
 };
 
@@ -100,38 +140,5 @@ const char *pmrd_mr_strategy_name(enum pmrd_mr_strategy s);
 
 /* pmrd_persist_methods_format -- "server,flush" into BUF */
 void pmrd_persist_methods_format(uint32_t persist, char *buf, size_t len);
-
-/* A registered region: everything OPEN and PERSIST need. */
-struct pmrd_export {
-	struct pmrd_region *region; /* not owned */
-	struct ibv_mr *mr;
-	struct pmrd_mr_plan plan;
-	uint64_t addr; /* remote address clients use */
-	uint32_t rkey;
-	double reg_ms;	 /* registration time */
-	unsigned n_open; /* handles open on it, over every client */
-	bool removed;	 /* by a reload: no new OPEN, released at n_open 0 */
-};
-
-/*
- * pmrd_keys_choose -- the daemon's key strategy for pmrd.conf's "keys"
- * WANT on DEV, chosen once at start (every export uses it: a client's PD
- * follows from it).  Logs and returns -EOPNOTSUPP when mw2 is asked for
- * and the device has no type 2 windows; *ret untouched then.
- */
-int pmrd_keys_choose(struct pmrd_device *dev, enum pmrd_conf_keys want,
-		     enum pmrd_keys_strategy *ret);
-
-/*
- * pmrd_export_new -- plan and register REGION on DEV's PD, handing out
- * keys by strategy KEYS; logs the strategy, access, persistence methods
- * and registration time, or the reason it cannot be served.  Negative
- * errno; *ret untouched on failure.
- */
-int pmrd_export_new(struct pmrd_device *dev, struct pmrd_region *region,
-		    enum pmrd_keys_strategy keys, struct pmrd_export **ret);
-
-/* pmrd_export_delete -- deregister and free; NULL is fine */
-void pmrd_export_delete(struct pmrd_export **ex);
 
 #endif
