@@ -491,7 +491,7 @@ pmr_wait_log()
 
 # pmr_extents_written FILE BYTES -- FIEMAP as filefrag -v shows it: [0,
 # BYTES) covered by contiguous logical extents, none unwritten (what pmrd's
-# own check in daemon/fiemap.c demands, seen by another tool)
+# own check in daemon/region/fiemap.c demands, seen by another tool)
 pmr_extents_written()
 {
 	filefrag -v -b4096 "$1" | awk -v want=$(($2 / 4096)) '

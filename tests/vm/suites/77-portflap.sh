@@ -4,7 +4,7 @@
 # (issue 19, item 3; pmrd(8) "PORT EVENTS"):
 #   - two pmr-load clients write, persist and read back a testing region;
 #     `ip link set veth0 down` (rxe0's netdev) takes the port down;
-#   - pmrd logs the port error (an async event, daemon/async_event.c),
+#   - pmrd logs the port error (an async event, daemon/rdma/async_event.c),
 #     disconnects both clients with a reason, and `pmrctl status` says
 #     port down (JSON: port_state, port_down_count, last_async_event);
 #   - the clients get errors, not hangs: pmr-load exits non-zero, each

@@ -8,7 +8,7 @@
 #     start of the re-preparation): the next --prepare finishes it (exit 0, zeroed
 #     "now" unless the kill came after "prepared" was recorded), the xattr
 #     says prepared with the right size, FIEMAP shows no hole and no
-#     unwritten extent -- daemon/prepare.c's "redo or keep" argument;
+#     unwritten extent -- daemon/region/prepare.c's "redo or keep" argument;
 #   - prepared-kept: a prepared region holding a pattern, pmrd --prepare
 #     SIGKILLed at several points of keeping it: every restart keeps it
 #     (zeroed "before", never "preparing"), the pattern is intact, the
