@@ -181,7 +181,7 @@ typedef bool wait_done_fn(struct pmr_conn *conn, void *arg);
  * conn_wait -- progress CONN until DONE says so.  Busy-polls for spin_us,
  * then arms the CQ and sleeps in epoll on the channel and rdmacm fds.
  * -ETIMEDOUT (and the connection is lost) after timeout_ms without any
- * completion; the connection's loss reason when DONE can no longer happen.
+ * completion; PMR_E_CONN_LOST when DONE can no longer happen.
  * The clock is read once per SPIN_CLOCK_EVERY empty polls, not per poll,
  * and not on entry (the spin budget and the timeout start at the first
  * read): where it is a syscall (HPET under emulation) a read per poll
