@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-3-Clause
-# tests/doc/check_man_symbols.py ROOT -- the manual documents libpmr's ABI,
+# tests/tree/check_man_symbols.py ROOT -- the manual documents libpmr's ABI,
 # read from the markdown sources in ROOT/doc/man (no pandoc needed):
 #  - every global symbol of client/libpmr.map has a section 3 page whose
 #    NAME lists it and whose SYNOPSIS holds its prototype exactly as
