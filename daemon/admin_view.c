@@ -137,23 +137,19 @@ static const char *kind_name(enum pmrd_region_kind k)
 	return "?";
 }
 
-/* methods_array -- PMR_PERSIST_* bits as ["server","flush","raw"] */
+/* methods_array -- PMR_PERSIST_* bits as ["server","flush","raw"]: the
+ * wire's names (pmr_persist_method_str), which libpmr's users also see */
 static struct json_object *methods_array(uint32_t persist)
 {
-	static const struct {
-		uint32_t bit;
-		const char *name;
-	} m[] = {
-		{ PMR_PERSIST_SERVER, "server" },
-		{ PMR_PERSIST_FLUSH, "flush" },
-		{ PMR_PERSIST_RAW, "raw" },
-	};
+	static const uint32_t order[] = { PMR_PERSIST_SERVER, PMR_PERSIST_FLUSH,
+					  PMR_PERSIST_RAW };
 	struct json_object *a = json_object_new_array();
 
-	for (size_t i = 0; a && i < ARRAY_SIZE(m); i++)
-		if (persist & m[i].bit)
+	for (size_t i = 0; a && i < ARRAY_SIZE(order); i++)
+		if (persist & order[i])
 			json_object_array_add(
-				a, json_object_new_string(m[i].name));
+				a, json_object_new_string(
+					   pmr_persist_method_str(order[i])));
 	return a;
 }
 
