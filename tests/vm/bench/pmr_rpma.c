@@ -1,0 +1,683 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * pmr_rpma.c -- pmr-rpma: the operations pmr-bench measures, done with
+ * librpma (the library a storage engineer would pick instead of libpmr)
+ *
+ *   pmr-rpma [-p PORT] [-b ADDR] [-m PATH] [-S BYTES]         server
+ *   pmr-rpma [-p PORT] [-o OPS] [-s SIZES] [-w N] [-n N] [-t SECS]
+ *            [-g NS] [-B SIZE] [-q QDS] [-T SECS] HOST              client
+ *
+ * Like pmr-floor, one binary is both sides.  The server registers PATH (a
+ * devdax device or a file, mapped shared; anonymous memory without -m)
+ * with rpma_mr_reg for remote read, write and persistent flush, says in
+ * its peer configuration that writes go directly to pmem (what librpma
+ * asks of a server on pmem with eADR or DDIO off: without it the client's
+ * persistent rpma_flush is refused), accepts one connection with the MR
+ * and peer descriptors in the private data and waits for the disconnect.
+ * The client busy-polls its CQ (rpma_cq_get_wc), as a latency-minded
+ * librpma user does (fio's librpma engine with busy_wait_polling), and
+ * times each operation with pmr-bench's sample loop (bench_samples in
+ * client/bench/bench_util.h), so "pmr / rpma" compares the two libraries
+ * on the same device.  Latency ops:
+ *   read         rpma_read, completion always
+ *   write        rpma_write, completion always
+ *   write-flush  rpma_write (completion on error) then rpma_flush
+ *                (RPMA_FLUSH_TYPE_PERSISTENT, completion always) of the
+ *                same range, waiting for the flush: librpma's
+ *                write+persist (1.2.0 without native FLUSH: a 0-byte
+ *                read after the write)
+ * Bandwidth (-B SIZE, -q QDS): per queue depth, QD rpma_writes of SIZE
+ * in flight over the buffer for -T seconds, then one persistent
+ * rpma_flush of every byte written, timed with the writes.
+ * Output: one JSON line per point on stdout (latency: p50/p99/p999/max/
+ * mean in us; bandwidth: MBps); progress and errors on stderr.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <infiniband/verbs.h>
+#include <librpma.h>
+
+#include "bench_util.h"
+
+#define RPMA_PORT	"7473"
+#define RPMA_BUF	(64u << 20)
+#define RPMA_MAX_SIZE	(1u << 30)
+#define RPMA_MAX_QD	64
+#define RPMA_TIMEOUT_MS 10000
+/* the MR and peer descriptors in the private data: at most 255 bytes */
+#define RPMA_DESC_MAX 200
+
+/* what the server tells the client (its connection's private data) */
+struct rpma_info {
+	uint8_t mr_desc_size;
+	uint8_t pcfg_desc_size;
+	uint8_t desc[RPMA_DESC_MAX]; /* MR descriptor, then peer's */
+};
+
+enum rpma_op { OP_READ, OP_WRITE, OP_WRITE_FLUSH };
+
+static const char *const op_names[] = { "read", "write", "write-flush" };
+
+struct opts {
+	const char *host;
+	const char *port;
+	const char *bind;
+	const char *path;
+	size_t buf_len;
+	char ops[128];
+	struct bench_list sizes;
+	struct bench_loop loop;
+	size_t bw_size; /* 0: no bandwidth points */
+	struct bench_list qds;
+	double bw_time_s;
+};
+
+/* one side's librpma objects and its buffer */
+struct side {
+	struct ibv_context *ibv;
+	struct rpma_peer *peer;
+	struct rpma_mr_local *mr;
+	struct rpma_conn *conn;
+	struct rpma_cq *cq;
+	struct rpma_mr_remote *rmr; /* client: the server's buffer */
+	size_t rlen;
+	uint8_t *buf;
+	size_t len;
+	bool mapped;
+	bool closed; /* the connection's CLOSED event was taken */
+};
+
+/* rpma_fail -- print what failed, return RC as a negative errno-like code */
+static int rpma_fail(const char *what, int rc)
+{
+	fprintf(stderr, "pmr-rpma: %s: %s\n", what, rpma_err_2str(rc));
+	return rc < 0 ? rc : -EIO;
+}
+
+/* map_buf -- S's buffer: PATH mapped shared (devdax or a file of at least
+ * LEN bytes), or anonymous memory without PATH */
+static int map_buf(struct side *s, const char *path, size_t len)
+{
+	void *p;
+	int fd;
+
+	s->len = len;
+	if (!path) {
+		if (posix_memalign(&p, 4096, len))
+			return -ENOMEM;
+		memset(p, 0x5a, len);
+		s->buf = p;
+		return 0;
+	}
+	fd = open(path, O_RDWR);
+	if (fd < 0)
+		return -errno;
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED)
+		return -errno;
+	s->buf = p;
+	s->mapped = true;
+	return 0;
+}
+
+/* side_close -- undo whatever of S was set up */
+static void side_close(struct side *s)
+{
+	enum rpma_conn_event ev;
+
+	if (s->conn) {
+		rpma_conn_disconnect(s->conn);
+		/* our own disconnect's CLOSED event, before the delete */
+		if (!s->closed)
+			(void)rpma_conn_next_event(s->conn, &ev);
+		rpma_conn_delete(&s->conn);
+	}
+	rpma_mr_remote_delete(&s->rmr);
+	rpma_mr_dereg(&s->mr);
+	if (s->buf && s->mapped)
+		munmap(s->buf, s->len);
+	else
+		free(s->buf);
+	rpma_peer_delete(&s->peer);
+}
+
+/* conn_cfg -- queues deep enough for RPMA_MAX_QD writes and a flush */
+static int conn_cfg(struct rpma_conn_cfg **ret)
+{
+	int rc;
+
+	rc = rpma_conn_cfg_new(ret);
+	if (rc)
+		return rpma_fail("rpma_conn_cfg_new", rc);
+	rc = rpma_conn_cfg_set_sq_size(*ret, 2 * RPMA_MAX_QD + 2);
+	if (!rc)
+		rc = rpma_conn_cfg_set_cq_size(*ret, 2 * RPMA_MAX_QD + 2);
+	if (!rc)
+		rc = rpma_conn_cfg_set_timeout(*ret, RPMA_TIMEOUT_MS);
+	if (rc) {
+		rpma_conn_cfg_delete(ret);
+		return rpma_fail("rpma_conn_cfg_set", rc);
+	}
+	return 0;
+}
+
+/* expect_event -- the connection's next event must be WANT */
+static int expect_event(struct rpma_conn *conn, enum rpma_conn_event want)
+{
+	enum rpma_conn_event ev;
+	int rc;
+
+	rc = rpma_conn_next_event(conn, &ev);
+	if (rc)
+		return rpma_fail("rpma_conn_next_event", rc);
+	if (ev != want) {
+		fprintf(stderr, "pmr-rpma: connection %s, expected %s\n",
+			rpma_utils_conn_event_2str(ev),
+			rpma_utils_conn_event_2str(want));
+		return -ECONNREFUSED;
+	}
+	return 0;
+}
+
+/* server_info -- the MR and peer descriptors into *INFO (PMEM: writes go
+ * directly to persistent memory) */
+static int server_info(struct side *s, bool pmem, struct rpma_info *info)
+{
+	struct rpma_peer_cfg *pcfg;
+	size_t msz, psz;
+	int rc;
+
+	rc = rpma_peer_cfg_new(&pcfg);
+	if (rc)
+		return rpma_fail("rpma_peer_cfg_new", rc);
+	rc = rpma_peer_cfg_set_direct_write_to_pmem(pcfg, pmem);
+	if (!rc)
+		rc = rpma_mr_get_descriptor_size(s->mr, &msz);
+	if (!rc)
+		rc = rpma_peer_cfg_get_descriptor_size(pcfg, &psz);
+	if (rc)
+		goto out_delete;
+	if (msz + psz > sizeof(info->desc)) {
+		rc = RPMA_E_NOMEM;
+		goto out_delete;
+	}
+	info->mr_desc_size = (uint8_t)msz;
+	info->pcfg_desc_size = (uint8_t)psz;
+	rc = rpma_mr_get_descriptor(s->mr, info->desc);
+	if (!rc)
+		rc = rpma_peer_cfg_get_descriptor(pcfg, info->desc + msz);
+out_delete:
+	rpma_peer_cfg_delete(&pcfg);
+	return rc ? rpma_fail("descriptors", rc) : 0;
+}
+
+/* serve -- one client: accept it with the buffer's descriptors, wait for
+ * its disconnect */
+static int serve(const struct opts *o)
+{
+	const char *addr = o->bind;
+	int usage = RPMA_MR_USAGE_READ_SRC | RPMA_MR_USAGE_WRITE_DST;
+	struct rpma_conn_private_data pdata;
+	struct rpma_conn_cfg *cfg = NULL;
+	struct rpma_conn_req *req = NULL;
+	struct rpma_ep *ep = NULL;
+	struct side s = { 0 };
+	struct rpma_info info;
+	int rc;
+
+	/* the address names the RDMA device: no wildcard */
+	if (!addr) {
+		fprintf(stderr, "pmr-rpma: the server needs -b ADDR\n");
+		return -EINVAL;
+	}
+	rc = rpma_utils_get_ibv_context(addr, RPMA_UTIL_IBV_CONTEXT_LOCAL,
+					&s.ibv);
+	if (rc)
+		return rpma_fail("rpma_utils_get_ibv_context", rc);
+	rc = rpma_peer_new(s.ibv, &s.peer);
+	if (rc)
+		return rpma_fail("rpma_peer_new", rc);
+	rc = map_buf(&s, o->path, o->buf_len);
+	if (rc)
+		goto out_close;
+	/* the persistent flush type on pmem only: on DRAM a persist cannot
+	 * be promised, so librpma's visibility flush stands in */
+	usage |= o->path ? RPMA_MR_USAGE_FLUSH_TYPE_PERSISTENT :
+			   RPMA_MR_USAGE_FLUSH_TYPE_VISIBILITY;
+	rc = rpma_mr_reg(s.peer, s.buf, s.len, usage, &s.mr);
+	if (rc) {
+		rc = rpma_fail("rpma_mr_reg", rc);
+		goto out_close;
+	}
+	memset(&info, 0, sizeof(info));
+	rc = server_info(&s, o->path != NULL, &info);
+	if (rc)
+		goto out_close;
+	rc = conn_cfg(&cfg);
+	if (rc)
+		goto out_close;
+	rc = rpma_ep_listen(s.peer, addr, o->port, &ep);
+	if (rc) {
+		rc = rpma_fail("rpma_ep_listen", rc);
+		goto out_delete_cfg;
+	}
+	fprintf(stderr, "pmr-rpma: listening on %s:%s\n", addr, o->port);
+	rc = rpma_ep_next_conn_req(ep, cfg, &req);
+	if (rc) {
+		rc = rpma_fail("rpma_ep_next_conn_req", rc);
+		goto out_shutdown;
+	}
+	pdata.ptr = &info;
+	pdata.len = (uint8_t)(2 + info.mr_desc_size + info.pcfg_desc_size);
+	rc = rpma_conn_req_connect(&req, &pdata, &s.conn);
+	if (rc) {
+		rc = rpma_fail("rpma_conn_req_connect", rc);
+		goto out_shutdown;
+	}
+	rc = expect_event(s.conn, RPMA_CONN_ESTABLISHED);
+	if (!rc)
+		rc = expect_event(s.conn, RPMA_CONN_CLOSED);
+	s.closed = true;
+	fprintf(stderr, "pmr-rpma: client gone\n");
+out_shutdown:
+	rpma_ep_shutdown(&ep);
+out_delete_cfg:
+	rpma_conn_cfg_delete(&cfg);
+out_close:
+	side_close(&s);
+	return rc;
+}
+
+/* peer_info -- the server's MR and peer configuration from the private
+ * data of S's connection */
+static int peer_info(struct side *s)
+{
+	struct rpma_conn_private_data pdata;
+	struct rpma_peer_cfg *pcfg = NULL;
+	const struct rpma_info *info;
+	int rc;
+
+	rc = rpma_conn_get_private_data(s->conn, &pdata);
+	if (rc)
+		return rpma_fail("rpma_conn_get_private_data", rc);
+	info = pdata.ptr;
+	if (!info || pdata.len < 2 ||
+	    pdata.len < 2 + info->mr_desc_size + info->pcfg_desc_size)
+		return -EPROTO;
+	rc = rpma_mr_remote_from_descriptor(info->desc, info->mr_desc_size,
+					    &s->rmr);
+	if (rc)
+		return rpma_fail("rpma_mr_remote_from_descriptor", rc);
+	rc = rpma_mr_remote_get_size(s->rmr, &s->rlen);
+	if (rc)
+		return rpma_fail("rpma_mr_remote_get_size", rc);
+	rc = rpma_peer_cfg_from_descriptor(info->desc + info->mr_desc_size,
+					   info->pcfg_desc_size, &pcfg);
+	if (rc)
+		return rpma_fail("rpma_peer_cfg_from_descriptor", rc);
+	rc = rpma_conn_apply_remote_peer_cfg(s->conn, pcfg);
+	rpma_peer_cfg_delete(&pcfg);
+	return rc ? rpma_fail("rpma_conn_apply_remote_peer_cfg", rc) : 0;
+}
+
+/* dial -- connect to the server, learn its buffer; S's own buffer of LEN */
+static int dial(const struct opts *o, struct side *s, size_t len)
+{
+	struct rpma_conn_cfg *cfg = NULL;
+	struct rpma_conn_req *req = NULL;
+	int rc;
+
+	rc = rpma_utils_get_ibv_context(o->host, RPMA_UTIL_IBV_CONTEXT_REMOTE,
+					&s->ibv);
+	if (rc)
+		return rpma_fail("rpma_utils_get_ibv_context", rc);
+	rc = rpma_peer_new(s->ibv, &s->peer);
+	if (rc)
+		return rpma_fail("rpma_peer_new", rc);
+	rc = map_buf(s, NULL, len);
+	if (rc)
+		return rc;
+	rc = rpma_mr_reg(s->peer, s->buf, s->len,
+			 RPMA_MR_USAGE_READ_DST | RPMA_MR_USAGE_WRITE_SRC,
+			 &s->mr);
+	if (rc)
+		return rpma_fail("rpma_mr_reg", rc);
+	rc = conn_cfg(&cfg);
+	if (rc)
+		return rc;
+	rc = rpma_conn_req_new(s->peer, o->host, o->port, cfg, &req);
+	rpma_conn_cfg_delete(&cfg);
+	if (rc)
+		return rpma_fail("rpma_conn_req_new", rc);
+	rc = rpma_conn_req_connect(&req, NULL, &s->conn);
+	if (rc)
+		return rpma_fail("rpma_conn_req_connect", rc);
+	rc = expect_event(s->conn, RPMA_CONN_ESTABLISHED);
+	if (rc)
+		return rc;
+	rc = rpma_conn_get_cq(s->conn, &s->cq);
+	if (rc)
+		return rpma_fail("rpma_conn_get_cq", rc);
+	return peer_info(s);
+}
+
+/* wait_wc -- busy-poll S's CQ for one completion; -EIO unless it is a
+ * success */
+static int wait_wc(struct side *s, struct ibv_wc *wc)
+{
+	int rc;
+
+	while ((rc = rpma_cq_get_wc(s->cq, 1, wc, NULL)) ==
+	       RPMA_E_NO_COMPLETION)
+		;
+	if (rc)
+		return rpma_fail("rpma_cq_get_wc", rc);
+	if (wc->status != IBV_WC_SUCCESS) {
+		fprintf(stderr, "pmr-rpma: completion: %s\n",
+			ibv_wc_status_str(wc->status));
+		return -EIO;
+	}
+	return 0;
+}
+
+struct lat_ctx {
+	struct side *s;
+	enum rpma_op op;
+};
+
+/* one_op -- the op of SIZE at remote offset OFF, waited for (a
+ * bench_op_fn) */
+static int one_op(void *arg, uint64_t off, size_t size)
+{
+	const struct lat_ctx *ctx = arg;
+	struct side *s = ctx->s;
+	struct ibv_wc wc;
+	int rc;
+
+	switch (ctx->op) {
+	case OP_READ:
+		rc = rpma_read(s->conn, s->mr, 0, s->rmr, off, size,
+			       RPMA_F_COMPLETION_ALWAYS, NULL);
+		break;
+	case OP_WRITE:
+		rc = rpma_write(s->conn, s->rmr, off, s->mr, 0, size,
+				RPMA_F_COMPLETION_ALWAYS, NULL);
+		break;
+	default:
+		rc = rpma_write(s->conn, s->rmr, off, s->mr, 0, size,
+				RPMA_F_COMPLETION_ON_ERROR, NULL);
+		if (!rc)
+			rc = rpma_flush(s->conn, s->rmr, off, size,
+					RPMA_FLUSH_TYPE_PERSISTENT,
+					RPMA_F_COMPLETION_ALWAYS, NULL);
+		break;
+	}
+	if (rc)
+		return rpma_fail(op_names[ctx->op], rc);
+	return wait_wc(s, &wc);
+}
+
+/* lat_point -- measure one (op, size); its JSON line on stdout */
+static int lat_point(const struct opts *o, struct side *s, enum rpma_op op,
+		     size_t size, uint64_t *samples)
+{
+	uint64_t span = s->rlen < RPMA_BUF ? s->rlen : RPMA_BUF;
+	struct lat_ctx ctx = { .s = s, .op = op };
+	struct bench_result res;
+	size_t n;
+	int rc;
+
+	if (span < size)
+		return -E2BIG;
+	rc = bench_samples(one_op, &ctx, size, span / size, &o->loop, samples,
+			   &res);
+	if (rc)
+		return rc;
+	n = res.n;
+	printf("{\"tool\": \"pmr-rpma\", \"op\": \"%s\", \"size\": %zu, "
+	       "\"gap_ns\": %llu, \"iters\": %zu, \"p50_us\": %.3f, "
+	       "\"p99_us\": %.3f, \"p999_us\": %.3f, \"max_us\": %.3f, "
+	       "\"mean_us\": %.3f}\n",
+	       op_names[op], size, (unsigned long long)o->loop.gap_ns, n,
+	       bench_pct_us(samples, n, 0.5), bench_pct_us(samples, n, 0.99),
+	       bench_pct_us(samples, n, 0.999), (double)samples[n - 1] / 1000.0,
+	       (double)res.sum / (double)n / 1000.0);
+	fflush(stdout);
+	fprintf(stderr, "%-12s %8zu %8zu p50 %9.1f us p99 %9.1f us\n",
+		op_names[op], size, n, bench_pct_us(samples, n, 0.5),
+		bench_pct_us(samples, n, 0.99));
+	return 0;
+}
+
+/* bw_point -- QD writes of SIZE in flight for the time limit over the
+ * remote span, then one persistent flush of what was written; its JSON
+ * line on stdout */
+static int bw_point(const struct opts *o, struct side *s, size_t size,
+		    size_t qd)
+{
+	uint64_t span = s->rlen < RPMA_BUF ? s->rlen : RPMA_BUF;
+	uint64_t slots = span / size, posted = 0, done = 0, t0, t1, t_end;
+	struct ibv_wc wc[RPMA_MAX_QD];
+	size_t inflight = 0;
+	double secs, mbps;
+	int rc, n;
+
+	if (!slots || qd > RPMA_MAX_QD || qd * size > s->len)
+		return -E2BIG;
+	t0 = bench_now_ns();
+	t_end = t0 + (uint64_t)(o->bw_time_s * 1e9);
+	for (;;) {
+		bool stop = bench_now_ns() >= t_end;
+
+		while (!stop && inflight < qd) {
+			rc = rpma_write(s->conn, s->rmr,
+					(posted % slots) * size, s->mr,
+					(posted % qd) * size, size,
+					RPMA_F_COMPLETION_ALWAYS, NULL);
+			if (rc)
+				return rpma_fail("rpma_write", rc);
+			posted++;
+			inflight++;
+		}
+		if (stop && !inflight)
+			break;
+		rc = rpma_cq_get_wc(s->cq, RPMA_MAX_QD, wc, &n);
+		if (rc == RPMA_E_NO_COMPLETION)
+			continue;
+		if (rc)
+			return rpma_fail("rpma_cq_get_wc", rc);
+		for (int i = 0; i < n; i++) {
+			if (wc[i].status != IBV_WC_SUCCESS) {
+				fprintf(stderr, "pmr-rpma: write: %s\n",
+					ibv_wc_status_str(wc[i].status));
+				return -EIO;
+			}
+		}
+		inflight -= (size_t)n;
+		done += (uint64_t)n;
+	}
+	/* the final persist: every slot written, at most the span */
+	rc = rpma_flush(s->conn, s->rmr, 0,
+			posted < slots ? posted * size : slots * size,
+			RPMA_FLUSH_TYPE_PERSISTENT, RPMA_F_COMPLETION_ALWAYS,
+			NULL);
+	if (rc)
+		return rpma_fail("rpma_flush", rc);
+	rc = wait_wc(s, wc);
+	if (rc)
+		return rc;
+	t1 = bench_now_ns();
+	secs = (double)(t1 - t0) / 1e9;
+	mbps = (double)done * (double)size / secs / 1e6;
+	printf("{\"tool\": \"pmr-rpma\", \"op\": \"write-bw\", \"size\": %zu, "
+	       "\"qd\": %zu, \"ops\": %llu, \"seconds\": %.3f, "
+	       "\"MBps\": %.2f, \"final_flush\": true}\n",
+	       size, qd, (unsigned long long)done, secs, mbps);
+	fflush(stdout);
+	fprintf(stderr, "%-12s %8zu qd %4zu %10.1f MB/s\n", "write-bw", size,
+		qd, mbps);
+	return 0;
+}
+
+/* run_client -- every latency op and size, then the bandwidth points */
+static int run_client(const struct opts *o)
+{
+	struct side s = { 0 };
+	uint64_t *samples;
+	size_t len = o->bw_size * RPMA_MAX_QD;
+	int rc;
+
+	for (int i = 0; i < o->sizes.n; i++)
+		if (o->sizes.v[i] > len)
+			len = o->sizes.v[i];
+	samples = calloc(o->loop.iters, sizeof(*samples));
+	if (!samples)
+		return -ENOMEM;
+	rc = dial(o, &s, len);
+	for (int i = 0; i < o->sizes.n && !rc; i++)
+		for (int op = OP_READ; op <= OP_WRITE_FLUSH && !rc; op++)
+			if (bench_op_wanted(o->ops, op_names[op]))
+				rc = lat_point(o, &s, op, o->sizes.v[i],
+					       samples);
+	for (int q = 0; o->bw_size && q < o->qds.n && !rc; q++)
+		rc = bw_point(o, &s, o->bw_size, o->qds.v[q]);
+	side_close(&s);
+	free(samples);
+	return rc;
+}
+
+/* usage -- the help text */
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: pmr-rpma [OPTIONS]          server (one client)\n"
+		"       pmr-rpma [OPTIONS] HOST     client\n"
+		"  -p, --port PORT     port (default " RPMA_PORT ")\n"
+		"server:\n"
+		"  -b, --bind ADDR     listen address (required: it names the device)\n"
+		"  -m, --map PATH      register PATH mapped shared (devdax or file;\n"
+		"                      persistent flush) instead of anonymous memory\n"
+		"  -S, --buf BYTES     bytes to register (default 64M)\n"
+		"client:\n"
+		"  -o, --ops LIST      read,write,write-flush (default: all; none:\n"
+		"                      only bandwidth)\n"
+		"  -s, --sizes LIST    sizes, e.g. 8,4K,1M (default 8,64,512,4K,64K,1M)\n"
+		"  -w, --warmup N      untimed operations first (default 100)\n"
+		"  -n, --iters N       most timed operations per point (default 10000)\n"
+		"  -t, --time SECS     time limit per point (default 2)\n"
+		"  -g, --gap NS        untimed busy wait after each operation (default 0)\n"
+		"  -B, --bw-size SIZE  bandwidth points of SIZE writes (default: none)\n"
+		"  -q, --qd LIST       their queue depths (default 16; at most %d)\n"
+		"  -T, --bw-time SECS  time per bandwidth point (default 2)\n"
+		"  -h, --help          this text\n",
+		RPMA_MAX_QD);
+}
+
+/* parse_opts -- the command line into O; exits on a mistake */
+static void parse_opts(int argc, char **argv, struct opts *o)
+{
+	static const struct option lo[] = {
+		{ "port", required_argument, NULL, 'p' },
+		{ "bind", required_argument, NULL, 'b' },
+		{ "map", required_argument, NULL, 'm' },
+		{ "buf", required_argument, NULL, 'S' },
+		{ "ops", required_argument, NULL, 'o' },
+		{ "sizes", required_argument, NULL, 's' },
+		{ "warmup", required_argument, NULL, 'w' },
+		{ "iters", required_argument, NULL, 'n' },
+		{ "gap", required_argument, NULL, 'g' },
+		{ "time", required_argument, NULL, 't' },
+		{ "bw-size", required_argument, NULL, 'B' },
+		{ "qd", required_argument, NULL, 'q' },
+		{ "bw-time", required_argument, NULL, 'T' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, bad = 0;
+
+	*o = (struct opts){ .port = RPMA_PORT,
+			    .buf_len = RPMA_BUF,
+			    .loop = bench_loop_default(),
+			    .bw_time_s = 2.0 };
+	snprintf(o->ops, sizeof(o->ops), "read,write,write-flush");
+	bench_parse_list("8,64,512,4K,64K,1M", &o->sizes);
+	bench_parse_list("16", &o->qds);
+	while ((c = getopt_long(argc, argv, "p:b:m:S:o:s:w:n:t:g:B:q:T:h", lo,
+				NULL)) != -1) {
+		if (bench_loop_opt(c, optarg, &o->loop, &bad))
+			continue;
+		switch (c) {
+		case 'p':
+			o->port = optarg;
+			break;
+		case 'b':
+			o->bind = optarg;
+			break;
+		case 'm':
+			o->path = optarg;
+			break;
+		case 'S':
+			o->buf_len = bench_parse_size(optarg);
+			bad |= !o->buf_len;
+			break;
+		case 'o':
+			snprintf(o->ops, sizeof(o->ops), "%s", optarg);
+			break;
+		case 's':
+			bad |= bench_parse_list(optarg, &o->sizes) < 0;
+			break;
+		case 'B':
+			o->bw_size = bench_parse_size(optarg);
+			bad |= !o->bw_size;
+			break;
+		case 'q':
+			bad |= bench_parse_list(optarg, &o->qds) < 0;
+			break;
+		case 'T':
+			o->bw_time_s = strtod(optarg, NULL);
+			bad |= !(o->bw_time_s > 0);
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			exit(2);
+		}
+	}
+	for (int i = 0; i < o->sizes.n; i++)
+		bad |= o->sizes.v[i] > RPMA_MAX_SIZE;
+	for (int i = 0; i < o->qds.n; i++)
+		bad |= o->qds.v[i] > RPMA_MAX_QD;
+	bad |= o->buf_len > RPMA_MAX_SIZE || o->bw_size > RPMA_BUF / 2;
+	if (bad || argc - optind > 1) {
+		usage(stderr);
+		exit(2);
+	}
+	o->host = optind < argc ? argv[optind] : NULL;
+}
+
+/* main -- server without HOST, client with it */
+int main(int argc, char **argv)
+{
+	struct opts o;
+	int rc;
+
+	parse_opts(argc, argv, &o);
+	/* librpma logs to syslog and stderr by default: errors only */
+	rpma_log_set_threshold(RPMA_LOG_THRESHOLD_AUX, RPMA_LOG_LEVEL_ERROR);
+	rc = o.host ? run_client(&o) : serve(&o);
+	if (rc)
+		fprintf(stderr, "pmr-rpma: failed (%d)\n", rc);
+	return rc ? 1 : 0;
+}
