@@ -22,7 +22,8 @@
  *   read         rpma_read, completion always
  *   write        rpma_write, completion always
  *   write-flush  rpma_write (completion on error) then rpma_flush
- *                (RPMA_FLUSH_TYPE_PERSISTENT, completion always) of the
+ *                (RPMA_FLUSH_TYPE_PERSISTENT; VISIBILITY where the
+ *                server's MR is not pmem; completion always) of the
  *                same range, waiting for the flush: librpma's
  *                write+persist (1.2.0 without native FLUSH: a 0-byte
  *                read after the write)
@@ -30,7 +31,8 @@
  * in flight over the buffer for -T seconds, then one persistent
  * rpma_flush of every byte written, timed with the writes.
  * Output: one JSON line per point on stdout (latency: p50/p99/p999/max/
- * mean in us; bandwidth: MBps); progress and errors on stderr.
+ * mean in us; bandwidth: MBps; both: the flush type); progress and
+ * errors on stderr.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -90,6 +92,7 @@ struct side {
 	struct rpma_cq *cq;
 	struct rpma_mr_remote *rmr; /* client: the server's buffer */
 	size_t rlen;
+	enum rpma_flush_type flush; /* client: the server's MR's */
 	uint8_t *buf;
 	size_t len;
 	bool mapped;
@@ -305,7 +308,7 @@ static int peer_info(struct side *s)
 	struct rpma_conn_private_data pdata;
 	struct rpma_peer_cfg *pcfg = NULL;
 	const struct rpma_info *info;
-	int rc;
+	int rc, ftype;
 
 	rc = rpma_conn_get_private_data(s->conn, &pdata);
 	if (rc)
@@ -319,8 +322,15 @@ static int peer_info(struct side *s)
 	if (rc)
 		return rpma_fail("rpma_mr_remote_from_descriptor", rc);
 	rc = rpma_mr_remote_get_size(s->rmr, &s->rlen);
+	if (!rc)
+		rc = rpma_mr_remote_get_flush_type(s->rmr, &ftype);
 	if (rc)
 		return rpma_fail("rpma_mr_remote_get_size", rc);
+	/* persistent where the server's MR is pmem, else visibility (a
+	 * server on DRAM: the op's cost, not a persist) */
+	s->flush = ftype & RPMA_MR_USAGE_FLUSH_TYPE_PERSISTENT ?
+			   RPMA_FLUSH_TYPE_PERSISTENT :
+			   RPMA_FLUSH_TYPE_VISIBILITY;
 	rc = rpma_peer_cfg_from_descriptor(info->desc + info->mr_desc_size,
 					   info->pcfg_desc_size, &pcfg);
 	if (rc)
@@ -390,6 +400,13 @@ static int wait_wc(struct side *s, struct ibv_wc *wc)
 	return 0;
 }
 
+/* flush_name -- the flush type S's flushes use, for the JSON */
+static const char *flush_name(const struct side *s)
+{
+	return s->flush == RPMA_FLUSH_TYPE_PERSISTENT ? "persistent" :
+							"visibility";
+}
+
 struct lat_ctx {
 	struct side *s;
 	enum rpma_op op;
@@ -417,8 +434,7 @@ static int one_op(void *arg, uint64_t off, size_t size)
 		rc = rpma_write(s->conn, s->rmr, off, s->mr, 0, size,
 				RPMA_F_COMPLETION_ON_ERROR, NULL);
 		if (!rc)
-			rc = rpma_flush(s->conn, s->rmr, off, size,
-					RPMA_FLUSH_TYPE_PERSISTENT,
+			rc = rpma_flush(s->conn, s->rmr, off, size, s->flush,
 					RPMA_F_COMPLETION_ALWAYS, NULL);
 		break;
 	}
@@ -447,11 +463,11 @@ static int lat_point(const struct opts *o, struct side *s, enum rpma_op op,
 	printf("{\"tool\": \"pmr-rpma\", \"op\": \"%s\", \"size\": %zu, "
 	       "\"gap_ns\": %llu, \"iters\": %zu, \"p50_us\": %.3f, "
 	       "\"p99_us\": %.3f, \"p999_us\": %.3f, \"max_us\": %.3f, "
-	       "\"mean_us\": %.3f}\n",
+	       "\"mean_us\": %.3f, \"flush\": \"%s\"}\n",
 	       op_names[op], size, (unsigned long long)o->loop.gap_ns, n,
 	       bench_pct_us(samples, n, 0.5), bench_pct_us(samples, n, 0.99),
 	       bench_pct_us(samples, n, 0.999), (double)samples[n - 1] / 1000.0,
-	       (double)res.sum / (double)n / 1000.0);
+	       (double)res.sum / (double)n / 1000.0, flush_name(s));
 	fflush(stdout);
 	fprintf(stderr, "%-12s %8zu %8zu p50 %9.1f us p99 %9.1f us\n",
 		op_names[op], size, n, bench_pct_us(samples, n, 0.5),
@@ -508,9 +524,8 @@ static int bw_point(const struct opts *o, struct side *s, size_t size,
 	}
 	/* the final persist: every slot written, at most the span */
 	rc = rpma_flush(s->conn, s->rmr, 0,
-			posted < slots ? posted * size : slots * size,
-			RPMA_FLUSH_TYPE_PERSISTENT, RPMA_F_COMPLETION_ALWAYS,
-			NULL);
+			posted < slots ? posted * size : slots * size, s->flush,
+			RPMA_F_COMPLETION_ALWAYS, NULL);
 	if (rc)
 		return rpma_fail("rpma_flush", rc);
 	rc = wait_wc(s, wc);
@@ -521,8 +536,8 @@ static int bw_point(const struct opts *o, struct side *s, size_t size,
 	mbps = (double)done * (double)size / secs / 1e6;
 	printf("{\"tool\": \"pmr-rpma\", \"op\": \"write-bw\", \"size\": %zu, "
 	       "\"qd\": %zu, \"ops\": %llu, \"seconds\": %.3f, "
-	       "\"MBps\": %.2f, \"final_flush\": true}\n",
-	       size, qd, (unsigned long long)done, secs, mbps);
+	       "\"MBps\": %.2f, \"flush\": \"%s\"}\n",
+	       size, qd, (unsigned long long)done, secs, mbps, flush_name(s));
 	fflush(stdout);
 	fprintf(stderr, "%-12s %8zu qd %4zu %10.1f MB/s\n", "write-bw", size,
 		qd, mbps);
