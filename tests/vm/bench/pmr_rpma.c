@@ -35,24 +35,18 @@
  * errors on stderr.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include <infiniband/verbs.h>
 #include <librpma.h>
 
-#include "bench_util.h"
+#include "bench_pair.h"
 
 #define RPMA_PORT	"7473"
-#define RPMA_BUF	(64u << 20)
-#define RPMA_MAX_SIZE	(1u << 30)
 #define RPMA_MAX_QD	64
 #define RPMA_TIMEOUT_MS 10000
 /* the MR and peer descriptors in the private data: at most 255 bytes */
@@ -70,15 +64,8 @@ enum rpma_op { OP_READ, OP_WRITE, OP_WRITE_FLUSH };
 static const char *const op_names[] = { "read", "write", "write-flush" };
 
 struct opts {
-	const char *host;
-	const char *port;
-	const char *bind;
-	const char *path;
-	size_t buf_len;
-	char ops[128];
-	struct bench_list sizes;
-	struct bench_loop loop;
-	size_t bw_size; /* 0: no bandwidth points */
+	struct pair_opts p; /* what pmr-floor takes too */
+	size_t bw_size;	    /* 0: no bandwidth points */
 	struct bench_list qds;
 	double bw_time_s;
 };
@@ -106,31 +93,11 @@ static int rpma_fail(const char *what, int rc)
 	return rc < 0 ? rc : -EIO;
 }
 
-/* map_buf -- S's buffer: PATH mapped shared (devdax or a file of at least
- * LEN bytes), or anonymous memory without PATH */
+/* map_buf -- S's buffer of LEN (bench_pair.h's pair_map_buf) */
 static int map_buf(struct side *s, const char *path, size_t len)
 {
-	void *p;
-	int fd;
-
 	s->len = len;
-	if (!path) {
-		if (posix_memalign(&p, 4096, len))
-			return -ENOMEM;
-		memset(p, 0x5a, len);
-		s->buf = p;
-		return 0;
-	}
-	fd = open(path, O_RDWR);
-	if (fd < 0)
-		return -errno;
-	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	close(fd);
-	if (p == MAP_FAILED)
-		return -errno;
-	s->buf = p;
-	s->mapped = true;
-	return 0;
+	return pair_map_buf(path, len, &s->buf, &s->mapped);
 }
 
 /* side_close -- undo whatever of S was set up */
@@ -147,10 +114,7 @@ static void side_close(struct side *s)
 	}
 	rpma_mr_remote_delete(&s->rmr);
 	rpma_mr_dereg(&s->mr);
-	if (s->buf && s->mapped)
-		munmap(s->buf, s->len);
-	else
-		free(s->buf);
+	pair_free_buf(s->buf, s->len, s->mapped);
 	rpma_peer_delete(&s->peer);
 }
 
@@ -228,7 +192,7 @@ out_delete:
  * its disconnect */
 static int serve(const struct opts *o)
 {
-	const char *addr = o->bind;
+	const char *addr = o->p.bind;
 	int usage = RPMA_MR_USAGE_READ_SRC | RPMA_MR_USAGE_WRITE_DST;
 	struct rpma_conn_private_data pdata;
 	struct rpma_conn_cfg *cfg = NULL;
@@ -250,31 +214,31 @@ static int serve(const struct opts *o)
 	rc = rpma_peer_new(s.ibv, &s.peer);
 	if (rc)
 		return rpma_fail("rpma_peer_new", rc);
-	rc = map_buf(&s, o->path, o->buf_len);
+	rc = map_buf(&s, o->p.path, o->p.buf_len);
 	if (rc)
 		goto out_close;
 	/* the persistent flush type on pmem only: on DRAM a persist cannot
 	 * be promised, so librpma's visibility flush stands in */
-	usage |= o->path ? RPMA_MR_USAGE_FLUSH_TYPE_PERSISTENT :
-			   RPMA_MR_USAGE_FLUSH_TYPE_VISIBILITY;
+	usage |= o->p.path ? RPMA_MR_USAGE_FLUSH_TYPE_PERSISTENT :
+			     RPMA_MR_USAGE_FLUSH_TYPE_VISIBILITY;
 	rc = rpma_mr_reg(s.peer, s.buf, s.len, usage, &s.mr);
 	if (rc) {
 		rc = rpma_fail("rpma_mr_reg", rc);
 		goto out_close;
 	}
 	memset(&info, 0, sizeof(info));
-	rc = server_info(&s, o->path != NULL, &info);
+	rc = server_info(&s, o->p.path != NULL, &info);
 	if (rc)
 		goto out_close;
 	rc = conn_cfg(&cfg);
 	if (rc)
 		goto out_close;
-	rc = rpma_ep_listen(s.peer, addr, o->port, &ep);
+	rc = rpma_ep_listen(s.peer, addr, o->p.port, &ep);
 	if (rc) {
 		rc = rpma_fail("rpma_ep_listen", rc);
 		goto out_delete_cfg;
 	}
-	fprintf(stderr, "pmr-rpma: listening on %s:%s\n", addr, o->port);
+	fprintf(stderr, "pmr-rpma: listening on %s:%s\n", addr, o->p.port);
 	rc = rpma_ep_next_conn_req(ep, cfg, &req);
 	if (rc) {
 		rc = rpma_fail("rpma_ep_next_conn_req", rc);
@@ -347,7 +311,7 @@ static int dial(const struct opts *o, struct side *s, size_t len)
 	struct rpma_conn_req *req = NULL;
 	int rc;
 
-	rc = rpma_utils_get_ibv_context(o->host, RPMA_UTIL_IBV_CONTEXT_REMOTE,
+	rc = rpma_utils_get_ibv_context(o->p.host, RPMA_UTIL_IBV_CONTEXT_REMOTE,
 					&s->ibv);
 	if (rc)
 		return rpma_fail("rpma_utils_get_ibv_context", rc);
@@ -365,7 +329,7 @@ static int dial(const struct opts *o, struct side *s, size_t len)
 	rc = conn_cfg(&cfg);
 	if (rc)
 		return rc;
-	rc = rpma_conn_req_new(s->peer, o->host, o->port, cfg, &req);
+	rc = rpma_conn_req_new(s->peer, o->p.host, o->p.port, cfg, &req);
 	rpma_conn_cfg_delete(&cfg);
 	if (rc)
 		return rpma_fail("rpma_conn_req_new", rc);
@@ -447,31 +411,20 @@ static int one_op(void *arg, uint64_t off, size_t size)
 static int lat_point(const struct opts *o, struct side *s, enum rpma_op op,
 		     size_t size, uint64_t *samples)
 {
-	uint64_t span = s->rlen < RPMA_BUF ? s->rlen : RPMA_BUF;
+	uint64_t span = s->rlen < PAIR_BUF ? s->rlen : PAIR_BUF;
 	struct lat_ctx ctx = { .s = s, .op = op };
 	struct bench_result res;
-	size_t n;
+	char extra[64];
 	int rc;
 
 	if (span < size)
 		return -E2BIG;
-	rc = bench_samples(one_op, &ctx, size, span / size, &o->loop, samples,
+	rc = bench_samples(one_op, &ctx, size, span / size, &o->p.loop, samples,
 			   &res);
 	if (rc)
 		return rc;
-	n = res.n;
-	printf("{\"tool\": \"pmr-rpma\", \"op\": \"%s\", \"size\": %zu, "
-	       "\"gap_ns\": %llu, \"iters\": %zu, \"p50_us\": %.3f, "
-	       "\"p99_us\": %.3f, \"p999_us\": %.3f, \"max_us\": %.3f, "
-	       "\"mean_us\": %.3f, \"flush\": \"%s\"}\n",
-	       op_names[op], size, (unsigned long long)o->loop.gap_ns, n,
-	       bench_pct_us(samples, n, 0.5), bench_pct_us(samples, n, 0.99),
-	       bench_pct_us(samples, n, 0.999), (double)samples[n - 1] / 1000.0,
-	       (double)res.sum / (double)n / 1000.0, flush_name(s));
-	fflush(stdout);
-	fprintf(stderr, "%-12s %8zu %8zu p50 %9.1f us p99 %9.1f us\n",
-		op_names[op], size, n, bench_pct_us(samples, n, 0.5),
-		bench_pct_us(samples, n, 0.99));
+	snprintf(extra, sizeof(extra), ", \"flush\": \"%s\"", flush_name(s));
+	pair_print_lat(&o->p, op_names[op], size, samples, &res, extra);
 	return 0;
 }
 
@@ -481,7 +434,7 @@ static int lat_point(const struct opts *o, struct side *s, enum rpma_op op,
 static int bw_point(const struct opts *o, struct side *s, size_t size,
 		    size_t qd)
 {
-	uint64_t span = s->rlen < RPMA_BUF ? s->rlen : RPMA_BUF;
+	uint64_t span = s->rlen < PAIR_BUF ? s->rlen : PAIR_BUF;
 	uint64_t slots = span / size, posted = 0, done = 0, t0, t1, t_end;
 	struct ibv_wc wc[RPMA_MAX_QD];
 	size_t inflight = 0;
@@ -552,17 +505,17 @@ static int run_client(const struct opts *o)
 	size_t len = o->bw_size * RPMA_MAX_QD;
 	int rc;
 
-	for (int i = 0; i < o->sizes.n; i++)
-		if (o->sizes.v[i] > len)
-			len = o->sizes.v[i];
-	samples = calloc(o->loop.iters, sizeof(*samples));
+	for (int i = 0; i < o->p.sizes.n; i++)
+		if (o->p.sizes.v[i] > len)
+			len = o->p.sizes.v[i];
+	samples = calloc(o->p.loop.iters, sizeof(*samples));
 	if (!samples)
 		return -ENOMEM;
 	rc = dial(o, &s, len);
-	for (int i = 0; i < o->sizes.n && !rc; i++)
+	for (int i = 0; i < o->p.sizes.n && !rc; i++)
 		for (int op = OP_READ; op <= OP_WRITE_FLUSH && !rc; op++)
-			if (bench_op_wanted(o->ops, op_names[op]))
-				rc = lat_point(o, &s, op, o->sizes.v[i],
+			if (bench_op_wanted(o->p.ops, op_names[op]))
+				rc = lat_point(o, &s, op, o->p.sizes.v[i],
 					       samples);
 	for (int q = 0; o->bw_size && q < o->qds.n && !rc; q++)
 		rc = bw_point(o, &s, o->bw_size, o->qds.v[q]);
@@ -572,29 +525,16 @@ static int run_client(const struct opts *o)
 }
 
 /* usage -- the help text */
-static void usage(FILE *f)
+static void usage(FILE *f, const struct opts *o)
 {
+	pair_usage(f, &o->p);
 	fprintf(f,
-		"Usage: pmr-rpma [OPTIONS]          server (one client)\n"
-		"       pmr-rpma [OPTIONS] HOST     client\n"
-		"  -p, --port PORT     port (default " RPMA_PORT ")\n"
-		"server:\n"
-		"  -b, --bind ADDR     listen address (required: it names the device)\n"
-		"  -m, --map PATH      register PATH mapped shared (devdax or file;\n"
-		"                      persistent flush) instead of anonymous memory\n"
-		"  -S, --buf BYTES     bytes to register (default 64M)\n"
-		"client:\n"
-		"  -o, --ops LIST      read,write,write-flush (default: all; none:\n"
-		"                      only bandwidth)\n"
-		"  -s, --sizes LIST    sizes, e.g. 8,4K,1M (default 8,64,512,4K,64K,1M)\n"
-		"  -w, --warmup N      untimed operations first (default 100)\n"
-		"  -n, --iters N       most timed operations per point (default 10000)\n"
-		"  -t, --time SECS     time limit per point (default 2)\n"
-		"  -g, --gap NS        untimed busy wait after each operation (default 0)\n"
-		"  -B, --bw-size SIZE  bandwidth points of SIZE writes (default: none)\n"
+		"  -B, --bw-size SIZE  then bandwidth points of SIZE writes\n"
+		"                      (-o none: only those)\n"
 		"  -q, --qd LIST       their queue depths (default 16; at most %d)\n"
 		"  -T, --bw-time SECS  time per bandwidth point (default 2)\n"
-		"  -h, --help          this text\n",
+		"The server needs -b ADDR (it names the RDMA device); -m: the\n"
+		"persistent flush type, else visibility.\n",
 		RPMA_MAX_QD);
 }
 
@@ -602,55 +542,22 @@ static void usage(FILE *f)
 static void parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option lo[] = {
-		{ "port", required_argument, NULL, 'p' },
-		{ "bind", required_argument, NULL, 'b' },
-		{ "map", required_argument, NULL, 'm' },
-		{ "buf", required_argument, NULL, 'S' },
-		{ "ops", required_argument, NULL, 'o' },
-		{ "sizes", required_argument, NULL, 's' },
-		{ "warmup", required_argument, NULL, 'w' },
-		{ "iters", required_argument, NULL, 'n' },
-		{ "gap", required_argument, NULL, 'g' },
-		{ "time", required_argument, NULL, 't' },
+		PAIR_LONG_OPTS,
 		{ "bw-size", required_argument, NULL, 'B' },
 		{ "qd", required_argument, NULL, 'q' },
 		{ "bw-time", required_argument, NULL, 'T' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, bad = 0;
 
-	*o = (struct opts){ .port = RPMA_PORT,
-			    .buf_len = RPMA_BUF,
-			    .loop = bench_loop_default(),
-			    .bw_time_s = 2.0 };
-	snprintf(o->ops, sizeof(o->ops), "read,write,write-flush");
-	bench_parse_list("8,64,512,4K,64K,1M", &o->sizes);
+	*o = (struct opts){ .bw_time_s = 2.0 };
+	pair_opts_init(&o->p, "pmr-rpma", RPMA_PORT, "read,write,write-flush");
 	bench_parse_list("16", &o->qds);
-	while ((c = getopt_long(argc, argv, "p:b:m:S:o:s:w:n:t:g:B:q:T:h", lo,
+	while ((c = getopt_long(argc, argv, PAIR_SHORT_OPTS "B:q:T:", lo,
 				NULL)) != -1) {
-		if (bench_loop_opt(c, optarg, &o->loop, &bad))
+		if (pair_opt(c, optarg, &o->p, &bad))
 			continue;
 		switch (c) {
-		case 'p':
-			o->port = optarg;
-			break;
-		case 'b':
-			o->bind = optarg;
-			break;
-		case 'm':
-			o->path = optarg;
-			break;
-		case 'S':
-			o->buf_len = bench_parse_size(optarg);
-			bad |= !o->buf_len;
-			break;
-		case 'o':
-			snprintf(o->ops, sizeof(o->ops), "%s", optarg);
-			break;
-		case 's':
-			bad |= bench_parse_list(optarg, &o->sizes) < 0;
-			break;
 		case 'B':
 			o->bw_size = bench_parse_size(optarg);
 			bad |= !o->bw_size;
@@ -662,24 +569,18 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 			o->bw_time_s = strtod(optarg, NULL);
 			bad |= !(o->bw_time_s > 0);
 			break;
-		case 'h':
-			usage(stdout);
-			exit(0);
 		default:
-			usage(stderr);
-			exit(2);
+			usage(c == 'h' ? stdout : stderr, o);
+			exit(c == 'h' ? 0 : 2);
 		}
 	}
-	for (int i = 0; i < o->sizes.n; i++)
-		bad |= o->sizes.v[i] > RPMA_MAX_SIZE;
 	for (int i = 0; i < o->qds.n; i++)
 		bad |= o->qds.v[i] > RPMA_MAX_QD;
-	bad |= o->buf_len > RPMA_MAX_SIZE || o->bw_size > RPMA_BUF / 2;
-	if (bad || argc - optind > 1) {
-		usage(stderr);
+	bad |= o->bw_size > PAIR_BUF / 2;
+	if (bad || pair_opts_finish(&o->p, argc, argv)) {
+		usage(stderr, o);
 		exit(2);
 	}
-	o->host = optind < argc ? argv[optind] : NULL;
 }
 
 /* main -- server without HOST, client with it */
@@ -691,7 +592,7 @@ int main(int argc, char **argv)
 	parse_opts(argc, argv, &o);
 	/* librpma logs to syslog and stderr by default: errors only */
 	rpma_log_set_threshold(RPMA_LOG_THRESHOLD_AUX, RPMA_LOG_LEVEL_ERROR);
-	rc = o.host ? run_client(&o) : serve(&o);
+	rc = o.p.host ? run_client(&o) : serve(&o);
 	if (rc)
 		fprintf(stderr, "pmr-rpma: failed (%d)\n", rc);
 	return rc ? 1 : 0;
