@@ -263,41 +263,36 @@ pmr_rep()
 	fi
 }
 
-# floor_run FILE ARGS... -- one pmr-floor client run with ARGS (its
-# options) against its own server (port 7472, one connection; it registers
-# the devdax namespace's first 64 MiB, which pmr-bench writes too); the
-# JSON lines into FILE
-floor_run()
+# pair_run PROG PORT LOG FILE ARGS... -- one client run of PROG
+# (pmr-floor, pmr-rpma: one binary for both sides) with ARGS (its options)
+# against its own server on PORT (one connection; it registers the devdax
+# namespace's first 64 MiB, which pmr-bench writes too); the JSON lines
+# into FILE, stderr into LOG.log and LOG-srv.log
+pair_run()
 {
-	local file=$1 srv
-	shift
-	timeout 300 "$FLOOR" -b "$IP" "${FLOOR_MAP[@]}" \
-		>>"$OUT/floor-srv.log" 2>&1 &
+	local prog=$1 port=$2 log=$OUT/$3 file=$4 srv
+	shift 4
+	timeout 300 "$prog" -p "$port" -b "$IP" "${FLOOR_MAP[@]}" \
+		>>"$log-srv.log" 2>&1 &
 	srv=$!
-	rdma_wait_listen 7472 30 >/dev/null 2>&1 || sleep 2
-	timeout 300 "$FLOOR" "$@" "$IP" >"$file" 2>>"$OUT/floor.log" || {
-		say "WARNING: pmr-floor failed (${file##*/})"
-		tail -n 5 "$OUT/floor.log" "$OUT/floor-srv.log" >&3
+	rdma_wait_listen "$port" 30 >/dev/null 2>&1 || sleep 2
+	timeout 300 "$prog" -p "$port" "$@" "$IP" >"$file" 2>>"$log.log" || {
+		say "WARNING: ${prog##*/} failed (${file##*/})"
+		tail -n 5 "$log.log" "$log-srv.log" >&3
 	}
-	wait "$srv" 2>/dev/null || say "WARNING: pmr-floor server failed (${file##*/})"
+	wait "$srv" 2>/dev/null || say "WARNING: ${prog##*/} server failed (${file##*/})"
 }
 
-# rpma_run FILE ARGS... -- one pmr-rpma client run with ARGS (its options)
-# against its own server (port 7473, one connection; on the devdax
-# namespace's first 64 MiB, as pmr-floor); the JSON lines into FILE
+# floor_run FILE ARGS... -- pmr-floor (port 7472) with ARGS into FILE
+floor_run()
+{
+	pair_run "$FLOOR" 7472 floor "$@"
+}
+
+# rpma_run FILE ARGS... -- pmr-rpma (librpma, port 7473) with ARGS into FILE
 rpma_run()
 {
-	local file=$1 srv
-	shift
-	timeout 300 "$RPMA" -b "$IP" "${FLOOR_MAP[@]}" \
-		>>"$OUT/rpma-srv.log" 2>&1 &
-	srv=$!
-	rdma_wait_listen 7473 30 >/dev/null 2>&1 || sleep 2
-	timeout 300 "$RPMA" "$@" "$IP" >"$file" 2>>"$OUT/rpma.log" || {
-		say "WARNING: pmr-rpma failed (${file##*/})"
-		tail -n 5 "$OUT/rpma.log" "$OUT/rpma-srv.log" >&3
-	}
-	wait "$srv" 2>/dev/null || say "WARNING: pmr-rpma server failed (${file##*/})"
+	pair_run "$RPMA" 7473 rpma "$@"
 }
 
 # rpma_rep REP -- pmr-rpma once: every latency size (read, write,
