@@ -91,9 +91,13 @@ FLOOR=$(pmr_bin pmr-floor)
 FLOOR_MAP=()
 # pmr-rpma (librpma, the "pmr/rpma" column) is optional: where the build
 # found no librpma, its pmr-rpma.status says why and the column is missing
-RPMA=$(pmr_bin pmr-rpma 2>/dev/null) || RPMA=
+# (a pmr-rpma left from an earlier configure does not count)
 RPMA_STATUS=$(cat "$(dirname "$FLOOR")/pmr-rpma.status" 2>/dev/null) ||
 	RPMA_STATUS="not built: no pmr-rpma.status next to pmr-floor (an older build)"
+RPMA=
+case "$RPMA_STATUS" in
+built*) RPMA=$(pmr_bin pmr-rpma 2>/dev/null) || RPMA_STATUS="not built: $RPMA_STATUS, but no pmr-rpma" ;;
+esac
 MEMSET=$(pmr_bin pmr-memset-bench)
 PMRCTL=$(pmr_bin pmrctl)
 IP=$(rxe_ip)
