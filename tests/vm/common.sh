@@ -17,6 +17,12 @@ PMRD_VM_ROOT=${PMRD_VM_ROOT:-$PMRD_VM_CACHE/trixie-root}
 PMRD_BUILD_DEPS="cmake gcc make pkg-config libibverbs-dev librdmacm-dev
 libpmem2-dev libev-dev libinih-dev libcriterion-dev
 libjson-c-dev libssl-dev"
+# librpma, tests/bench's baseline library (pmr-rpma, optional): Debian
+# bookworm's 1.2.0, dropped from Debian after bookworm.  bookworm: installed
+# on the host (the bookworm VM root); trixie: tests/vm/prepare caches these
+# bookworm .debs in $PMRD_VM_CACHE/trixie/librpma-debs and tests/bench
+# unpacks them into the trixie build (they run against trixie's rdma-core).
+PMRD_RPMA_DEBS="librpma0 librpma-dev"
 # What the VM suites use inside the VM (host root = bookworm VM root).
 PMRD_VM_TOOLS="rdma-core ibverbs-utils rdmacm-utils perftest ndctl daxctl
 iproute2 kmod e2fsprogs xfsprogs util-linux python3 attr procps"

@@ -16,7 +16,10 @@
 #      alternating, of perftest (ib_read_lat, ib_write_lat, ib_write_bw,
 #      without and with -R), pmr-bench (latency, then bandwidth) and
 #      pmr-floor (tests/vm/bench/pmr_floor.c: read, write and write+FLUSH
-#      in one post on raw verbs, timed like pmr-bench: the device's floor);
+#      in one post on raw verbs, timed like pmr-bench: the device's floor)
+#      and pmr-rpma (tests/vm/bench/pmr_rpma.c: the same ops and the
+#      bandwidth points with librpma, where it was built; pmr-bench and
+#      pmr-rpma run next to each other, their order swapped every rep);
 #   3. fsdax vs devdax (where pmrd's ODP self-test says "verified", i.e. it
 #      serves fsdax: trixie with the fixed rdma_rxe): DAX_REPS sessions of
 #      each kind, alternating (odd reps devdax first).  A session starts a
@@ -34,6 +37,8 @@
 #   perftest.tsv  rep prog cm size qd p50_us p99_us MBps   (one per run)
 #   pmr-lat-REP.json, pmr-bw-REP.json                      (pmr-bench -j)
 #   floor-REP.jsonl  one JSON line per (op, size)           (pmr-floor)
+#   rpma-REP.jsonl, rpma-bw-REP-SIZE.jsonl  the same from pmr-rpma
+#                 (latency; bandwidth per queue depth, final flush)
 #   gap-pmr-REP-G.json, gap-floor-REP-G.jsonl  8-byte read and write
 #                 with G ns of think time (-g) after each op, both tools
 #   lifecycle.tsv key value unit                            (item 3)
@@ -44,6 +49,7 @@
 #   dax.tsv       KIND REP key value: each session's MR, registration
 #                 time, ODP prefetch, set-up time
 #   env.txt       platform, kernel, region kind, CPUs, date, odp verdict,
+#                 rpma (pmr-rpma.status: built with which librpma, or why not),
 #                 daxcmp (planned|skipped: why; layout)
 # Env: PMR_SRC, PMR_BUILD, PMR_PLATFORM (vmrun / inside.sh), PMR_RXE_FIXED
 # (optional: a module file, tests/vm/build-rxe); outside a
@@ -83,6 +89,15 @@ FLOOR=$(pmr_bin pmr-floor)
 # pmr-floor's server registers the data region's memory where it is
 # devdax (pmem pages: rxe grants FLUSH access), else anonymous memory
 FLOOR_MAP=()
+# pmr-rpma (librpma, the "pmr/rpma" column) is optional: where the build
+# found no librpma, its pmr-rpma.status says why and the column is missing
+# (a pmr-rpma left from an earlier configure does not count)
+RPMA_STATUS=$(cat "$(dirname "$FLOOR")/pmr-rpma.status" 2>/dev/null) ||
+	RPMA_STATUS="not built: no pmr-rpma.status next to pmr-floor (an older build)"
+RPMA=
+case "$RPMA_STATUS" in
+built*) RPMA=$(pmr_bin pmr-rpma 2>/dev/null) || RPMA_STATUS="not built: $RPMA_STATUS, but no pmr-rpma" ;;
+esac
 MEMSET=$(pmr_bin pmr-memset-bench)
 PMRCTL=$(pmr_bin pmrctl)
 IP=$(rxe_ip)
@@ -252,23 +267,55 @@ pmr_rep()
 	fi
 }
 
-# floor_run FILE ARGS... -- one pmr-floor client run with ARGS (its
-# options) against its own server (port 7472, one connection; it registers
-# the devdax namespace's first 64 MiB, which pmr-bench writes too); the
-# JSON lines into FILE
+# pair_run PROG PORT LOG FILE ARGS... -- one client run of PROG
+# (pmr-floor, pmr-rpma: one binary for both sides) with ARGS (its options)
+# against its own server on PORT (one connection; it registers the devdax
+# namespace's first 64 MiB, which pmr-bench writes too); the JSON lines
+# into FILE, stderr into LOG.log and LOG-srv.log
+pair_run()
+{
+	local prog=$1 port=$2 log=$OUT/$3 file=$4 srv
+	shift 4
+	timeout 300 "$prog" -p "$port" -b "$IP" "${FLOOR_MAP[@]}" \
+		>>"$log-srv.log" 2>&1 &
+	srv=$!
+	rdma_wait_listen "$port" 30 >/dev/null 2>&1 || sleep 2
+	timeout 300 "$prog" -p "$port" "$@" "$IP" >"$file" 2>>"$log.log" || {
+		say "WARNING: ${prog##*/} failed (${file##*/})"
+		tail -n 5 "$log.log" "$log-srv.log" >&3
+	}
+	wait "$srv" 2>/dev/null || say "WARNING: ${prog##*/} server failed (${file##*/})"
+}
+
+# floor_run FILE ARGS... -- pmr-floor (port 7472) with ARGS into FILE
 floor_run()
 {
-	local file=$1 srv
-	shift
-	timeout 300 "$FLOOR" -b "$IP" "${FLOOR_MAP[@]}" \
-		>>"$OUT/floor-srv.log" 2>&1 &
-	srv=$!
-	rdma_wait_listen 7472 30 >/dev/null 2>&1 || sleep 2
-	timeout 300 "$FLOOR" "$@" "$IP" >"$file" 2>>"$OUT/floor.log" || {
-		say "WARNING: pmr-floor failed (${file##*/})"
-		tail -n 5 "$OUT/floor.log" "$OUT/floor-srv.log" >&3
-	}
-	wait "$srv" 2>/dev/null || say "WARNING: pmr-floor server failed (${file##*/})"
+	pair_run "$FLOOR" 7472 floor "$@"
+}
+
+# rpma_run FILE ARGS... -- pmr-rpma (librpma, port 7473) with ARGS into FILE
+rpma_run()
+{
+	pair_run "$RPMA" 7473 rpma "$@"
+}
+
+# rpma_rep REP -- pmr-rpma once: every latency size (read, write,
+# write+flush), then each bandwidth size with its queue depths (a final
+# flush in each point)
+rpma_rep()
+{
+	local rep=$1 p qds s
+	if [ -z "$RPMA" ]; then
+		say "pmr-rpma skipped: $RPMA_STATUS"
+		return 0
+	fi
+	rpma_run "$OUT/rpma-$rep.jsonl" "${PMR_OPTS[@]}" \
+		-s "$(echo "$LAT_SIZES" | tr ' ' ,)"
+	for s in $(for p in $BW_POINTS; do echo "${p%:*}"; done | sort -un); do
+		qds=$(for p in $BW_POINTS; do [ "${p%:*}" = "$s" ] && echo "${p#*:}"; done | paste -sd,)
+		rpma_run "$OUT/rpma-bw-$rep-$s.jsonl" -o none -B "$s" -q "$qds" \
+			-T "$BW_TIME"
+	done
 }
 
 # floor_rep REP -- pmr-floor once, every latency size
@@ -622,6 +669,7 @@ daxcmp()
 	echo "gaps $GAPS"
 	echo "quick $QUICK"
 	echo "perftest $(dpkg-query -W -f='${Version}' perftest 2>/dev/null || echo ?)"
+	echo "rpma $RPMA_STATUS"
 } >"$OUT/env.txt"
 
 # the fixed rdma_rxe (ODP copy fix) first, where tests/bench names one:
@@ -668,6 +716,8 @@ for rep in $(seq 1 "$REPS"); do
 		perftest_rep "$rep"
 		say "rep $rep/$REPS: pmr-bench"
 		pmr_rep "$rep"
+		say "rep $rep/$REPS: pmr-rpma (librpma)"
+		rpma_rep "$rep"
 		say "rep $rep/$REPS: pmr-floor"
 		floor_rep "$rep"
 		say "rep $rep/$REPS: think times $GAPS ns"
@@ -677,6 +727,8 @@ for rep in $(seq 1 "$REPS"); do
 		gap_rep "$rep"
 		say "rep $rep/$REPS: pmr-floor"
 		floor_rep "$rep"
+		say "rep $rep/$REPS: pmr-rpma (librpma)"
+		rpma_rep "$rep"
 		say "rep $rep/$REPS: pmr-bench"
 		pmr_rep "$rep"
 		say "rep $rep/$REPS: perftest"

@@ -31,26 +31,20 @@
  */
 #include <endian.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <getopt.h>
 #include <netdb.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <infiniband/verbs.h>
 #include <rdma/rdma_cma.h>
 
-#include "bench_util.h"
+#include "bench_pair.h"
 
 #define FLOOR_PORT	 "7472"
-#define FLOOR_BUF	 (64u << 20)
-#define FLOOR_MAX_SIZE	 (1u << 30)
 #define FLOOR_TIMEOUT_MS 10000
 /* device_cap_flags_ex bit 39: FLUSH to persistence (the kernel's
  * IB_DEVICE_FLUSH_PERSISTENT; tests/vm/probe/pmr_probe.c) */
@@ -67,17 +61,6 @@ struct floor_info {
 enum floor_op { OP_READ, OP_WRITE, OP_WRITE_FLUSH };
 
 static const char *const op_names[] = { "read", "write", "write-flush" };
-
-struct opts {
-	const char *host;
-	const char *port;
-	const char *bind;
-	const char *path;
-	size_t buf_len;
-	char ops[128];
-	struct bench_list sizes;
-	struct bench_loop loop;
-};
 
 struct floor_conn {
 	struct rdma_event_channel *ec;
@@ -190,31 +173,11 @@ static int reg_buf(struct floor_conn *c, int access, bool try_flush)
 	return c->mr ? 0 : -errno;
 }
 
-/* map_buf -- C's buffer: PATH mapped shared (devdax or a file of at least
- * LEN bytes), or anonymous memory without PATH */
+/* map_buf -- C's buffer of LEN (bench_pair.h's pair_map_buf) */
 static int map_buf(struct floor_conn *c, const char *path, size_t len)
 {
-	void *p;
-	int fd;
-
 	c->len = len;
-	if (!path) {
-		if (posix_memalign(&p, 4096, len))
-			return -ENOMEM;
-		memset(p, 0x5a, len);
-		c->buf = p;
-		return 0;
-	}
-	fd = open(path, O_RDWR);
-	if (fd < 0)
-		return -errno;
-	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	close(fd);
-	if (p == MAP_FAILED)
-		return -errno;
-	c->buf = p;
-	c->mapped = true;
-	return 0;
+	return pair_map_buf(path, len, &c->buf, &c->mapped);
 }
 
 /* floor_close -- undo whatever of C was set up */
@@ -226,10 +189,7 @@ static void floor_close(struct floor_conn *c)
 		ibv_destroy_cq(c->cq);
 	if (c->mr)
 		ibv_dereg_mr(c->mr);
-	if (c->buf && c->mapped)
-		munmap(c->buf, c->len);
-	else
-		free(c->buf);
+	pair_free_buf(c->buf, c->len, c->mapped);
 	if (c->pd)
 		ibv_dealloc_pd(c->pd);
 	if (c->id)
@@ -256,7 +216,7 @@ static int addr_of(const char *host, const char *port, bool passive,
 
 /* serve -- one client: accept it with the buffer's address and rkey, wait
  * for its disconnect */
-static int serve(const struct opts *o)
+static int serve(const struct pair_opts *o)
 {
 	struct floor_conn c = { 0 };
 	struct rdma_conn_param param = { 0 };
@@ -332,7 +292,7 @@ out_free_ai:
 }
 
 /* dial -- connect to the server, learn its buffer; C's own buffer of LEN */
-static int dial(const struct opts *o, struct floor_conn *c, size_t len)
+static int dial(const struct pair_opts *o, struct floor_conn *c, size_t len)
 {
 	struct rdma_conn_param param = { .responder_resources = 1,
 					 .initiator_depth = 1,
@@ -463,13 +423,12 @@ static const char *flush_skip(const struct floor_conn *c)
 }
 
 /* point -- measure one (op, size); its JSON line on stdout */
-static int point(const struct opts *o, struct floor_conn *c, enum floor_op op,
-		 size_t size, uint64_t *samples)
+static int point(const struct pair_opts *o, struct floor_conn *c,
+		 enum floor_op op, size_t size, uint64_t *samples)
 {
-	uint64_t span = c->peer.len < FLOOR_BUF ? c->peer.len : FLOOR_BUF;
+	uint64_t span = c->peer.len < PAIR_BUF ? c->peer.len : PAIR_BUF;
 	struct floor_ctx ctx = { .c = c, .op = op };
 	struct bench_result res;
-	size_t n;
 	int rc;
 
 	if (span < size)
@@ -478,24 +437,12 @@ static int point(const struct opts *o, struct floor_conn *c, enum floor_op op,
 			   &res);
 	if (rc)
 		return rc;
-	n = res.n;
-	printf("{\"tool\": \"pmr-floor\", \"op\": \"%s\", \"size\": %zu, "
-	       "\"gap_ns\": %llu, \"iters\": %zu, \"p50_us\": %.3f, "
-	       "\"p99_us\": %.3f, \"p999_us\": %.3f, \"max_us\": %.3f, "
-	       "\"mean_us\": %.3f}\n",
-	       op_names[op], size, (unsigned long long)o->loop.gap_ns, n,
-	       bench_pct_us(samples, n, 0.5), bench_pct_us(samples, n, 0.99),
-	       bench_pct_us(samples, n, 0.999), (double)samples[n - 1] / 1000.0,
-	       (double)res.sum / (double)n / 1000.0);
-	fflush(stdout);
-	fprintf(stderr, "%-12s %8zu %8zu p50 %9.1f us p99 %9.1f us\n",
-		op_names[op], size, n, bench_pct_us(samples, n, 0.5),
-		bench_pct_us(samples, n, 0.99));
+	pair_print_lat(o, op_names[op], size, samples, &res, "");
 	return 0;
 }
 
 /* run_client -- every op and size against the server */
-static int run_client(const struct opts *o)
+static int run_client(const struct pair_opts *o)
 {
 	struct floor_conn c = { 0 };
 	const char *why;
@@ -535,98 +482,30 @@ out_close:
 	return rc;
 }
 
-/* usage -- the help text */
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: pmr-floor [OPTIONS]          server (one client)\n"
-		"       pmr-floor [OPTIONS] HOST     client\n"
-		"  -p, --port PORT     rdmacm port (default " FLOOR_PORT ")\n"
-		"server:\n"
-		"  -b, --bind ADDR     listen address (default: any)\n"
-		"  -m, --map PATH      register PATH mapped shared (devdax or file)\n"
-		"                      instead of anonymous memory\n"
-		"  -S, --buf BYTES     bytes to register (default 64M)\n"
-		"client:\n"
-		"  -o, --ops LIST      read,write,write-flush (default: all)\n"
-		"  -s, --sizes LIST    sizes, e.g. 8,4K,1M (default 8,64,512,4K,64K,1M)\n"
-		"  -w, --warmup N      untimed operations first (default 100)\n"
-		"  -n, --iters N       most timed operations per point (default 10000)\n"
-		"  -t, --time SECS     time limit per point (default 2)\n"
-		"  -g, --gap NS        untimed busy wait after each operation (default 0)\n"
-		"  -h, --help          this text\n");
-}
-
 /* parse_opts -- the command line into O; exits on a mistake */
-static void parse_opts(int argc, char **argv, struct opts *o)
+static void parse_opts(int argc, char **argv, struct pair_opts *o)
 {
-	static const struct option lo[] = {
-		{ "port", required_argument, NULL, 'p' },
-		{ "bind", required_argument, NULL, 'b' },
-		{ "map", required_argument, NULL, 'm' },
-		{ "buf", required_argument, NULL, 'S' },
-		{ "ops", required_argument, NULL, 'o' },
-		{ "sizes", required_argument, NULL, 's' },
-		{ "warmup", required_argument, NULL, 'w' },
-		{ "iters", required_argument, NULL, 'n' },
-		{ "gap", required_argument, NULL, 'g' },
-		{ "time", required_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	static const struct option lo[] = { PAIR_LONG_OPTS,
+					    { NULL, 0, NULL, 0 } };
 	int c, bad = 0;
 
-	*o = (struct opts){ .port = FLOOR_PORT,
-			    .buf_len = FLOOR_BUF,
-			    .loop = bench_loop_default() };
-	snprintf(o->ops, sizeof(o->ops), "read,write,write-flush");
-	bench_parse_list("8,64,512,4K,64K,1M", &o->sizes);
-	while ((c = getopt_long(argc, argv, "p:b:m:S:o:s:w:n:t:g:h", lo,
-				NULL)) != -1) {
-		if (bench_loop_opt(c, optarg, &o->loop, &bad))
+	pair_opts_init(o, "pmr-floor", FLOOR_PORT, "read,write,write-flush");
+	while ((c = getopt_long(argc, argv, PAIR_SHORT_OPTS, lo, NULL)) != -1) {
+		if (pair_opt(c, optarg, o, &bad))
 			continue;
-		switch (c) {
-		case 'p':
-			o->port = optarg;
-			break;
-		case 'b':
-			o->bind = optarg;
-			break;
-		case 'm':
-			o->path = optarg;
-			break;
-		case 'S':
-			o->buf_len = bench_parse_size(optarg);
-			bad |= !o->buf_len;
-			break;
-		case 'o':
-			snprintf(o->ops, sizeof(o->ops), "%s", optarg);
-			break;
-		case 's':
-			bad |= bench_parse_list(optarg, &o->sizes) < 0;
-			break;
-		case 'h':
-			usage(stdout);
-			exit(0);
-		default:
-			usage(stderr);
-			exit(2);
-		}
+		pair_usage(c == 'h' ? stdout : stderr, o);
+		exit(c == 'h' ? 0 : 2);
 	}
-	for (int i = 0; i < o->sizes.n; i++)
-		bad |= o->sizes.v[i] > FLOOR_MAX_SIZE;
-	bad |= o->buf_len > FLOOR_MAX_SIZE;
-	if (bad || argc - optind > 1) {
-		usage(stderr);
+	if (bad || pair_opts_finish(o, argc, argv)) {
+		pair_usage(stderr, o);
 		exit(2);
 	}
-	o->host = optind < argc ? argv[optind] : NULL;
 }
 
 /* main -- server without HOST, client with it */
 int main(int argc, char **argv)
 {
-	struct opts o;
+	struct pair_opts o;
 	int rc;
 
 	parse_opts(argc, argv, &o);

@@ -15,6 +15,15 @@
 # like pmr-bench (read -> read, write -> write, wp-flush -> write-flush:
 # WRITE + FLUSH in one post); "pmr/floor" is libpmr's own cost, and a
 # wp-flush row's floor write-flush / floor write is rxe's FLUSH cost.
+# librpma (pmr-rpma, rpma-REP.jsonl, rpma-bw-REP-SIZE.jsonl; where it was
+# built, else env.txt's "rpma" line says why and the column is "-"): the
+# same ops with librpma 1.2.0 on the same device and namespace, in every
+# repetition next to pmr-bench (read -> read, write -> write, every wp-*
+# -> write-flush: rpma_write + rpma_flush, which 1.2.0 does as a read
+# after the write; write-bw -> its 64 KiB writes at the same queue depth
+# with a final flush); "pmr/rpma" is pmr's p50 over librpma's (bandwidth:
+# pmr's MB/s over librpma's), JSON rpma_* fields, with each repetition's
+# ratio in pmr_over_rpma_reps.
 # Think times (gap-pmr-*.json, gap-floor-*.jsonl): 8-byte read and write of
 # both tools with G ns of untimed busy waiting after each operation; the
 # "think time" table compares them at equal spacing (BENCHMARKS.md: on
@@ -54,6 +63,25 @@ def read_jsonl(path):
     return objs
 
 
+def rep_of(path, prefix):
+    """the repetition in a raw file's name (PREFIX REP[-...].json[l]), or
+    None"""
+    stem = os.path.basename(path)[len(prefix):].split(".")[0]
+    try:
+        return int(stem.split("-")[0])
+    except ValueError:
+        return None
+
+
+def load_rpma(out):
+    """pmr-rpma's JSON lines, each with its repetition"""
+    rows = []
+    for p in sorted(glob.glob(os.path.join(out, "rpma-*.jsonl"))):
+        rep = rep_of(p, "rpma-bw-" if "rpma-bw-" in p else "rpma-")
+        rows += [dict(r, rep=rep) for r in read_jsonl(p)]
+    return rows
+
+
 def load(out):
     pt = []
     with open(os.path.join(out, "perftest.tsv")) as f:
@@ -68,10 +96,13 @@ def load(out):
                        "mbps": None if r[7] == "-" else float(r[7])})
     lat, bw, thr = [], [], []
     for p in sorted(glob.glob(os.path.join(out, "pmr-lat-*.json"))):
-        lat += json.load(open(p))["rows"]
+        rep = rep_of(p, "pmr-lat-")
+        lat += [dict(r, rep=rep) for r in json.load(open(p))["rows"]]
     for p in sorted(glob.glob(os.path.join(out, "pmr-bw-*.json"))):
         rows = json.load(open(p))["rows"]
-        (thr if p.endswith("threads.json") else bw).extend(rows)
+        rep = rep_of(p, "pmr-bw-")
+        (thr if p.endswith("threads.json") else bw).extend(
+            dict(r, rep=rep) for r in rows)
     floor = []
     for p in sorted(glob.glob(os.path.join(out, "floor-*.jsonl"))):
         floor += read_jsonl(p)
@@ -383,7 +414,43 @@ def floor_med(floor, op, size, key="p50_us"):
                 r.get("size") == size and key in r])
 
 
-def rows_of(pt, lat, bw, lc, floor=()):
+# the pmr-rpma op each pmr latency op is compared with: every write+persist
+# against librpma's write + flush
+RPMA_OP = {"read": "read", "write": "write", "wp-server": "write-flush",
+           "wp-flush": "write-flush", "wp-raw": "write-flush"}
+
+
+def rpma_fields(row, pmr_sel, rpma_sel, key, higher_is_better=False):
+    """the rpma_* fields of ROW: librpma's medians of KEY over RPMA_SEL
+    (its rows of the same point), pmr/rpma and each repetition's ratio
+    (PMR_SEL: pmr's rows of the point; bandwidth: pmr over rpma MB/s as
+    well, so above 1 means pmr moves more)"""
+    def ratios(k):
+        out = []
+        for rep in sorted({r["rep"] for r in rpma_sel
+                           if r.get("rep") is not None}):
+            a = med([r.get(k) for r in pmr_sel if r.get("rep") == rep])
+            b = med([r.get(k) for r in rpma_sel if r.get("rep") == rep])
+            out.append(ratio(a, b))
+        return out
+    if key == "MBps":
+        row["rpma_MBps"] = med([r.get("MBps") for r in rpma_sel])
+        row["pmr_over_rpma"] = ratio(row.get("pmr_MBps"), row["rpma_MBps"])
+        row["pmr_over_rpma_reps"] = ratios("MBps")
+    else:
+        row["rpma_p50_us"] = med([r.get("p50_us") for r in rpma_sel])
+        row["rpma_p99_us"] = med([r.get("p99_us") for r in rpma_sel])
+        row["pmr_over_rpma"] = ratio(row.get("pmr_p50_us"),
+                                     row["rpma_p50_us"])
+        row["pmr_over_rpma_p99"] = ratio(row.get("pmr_p99_us"),
+                                         row["rpma_p99_us"])
+        row["pmr_over_rpma_reps"] = ratios("p50_us")
+    row["rpma_reps"] = len({r.get("rep") for r in rpma_sel})
+    row["rpma_flush"] = ", ".join(sorted({r["flush"] for r in rpma_sel
+                                          if r.get("flush")})) or None
+
+
+def rows_of(pt, lat, bw, lc, floor=(), rpma=()):
     rows = []
     for op in sorted({r["op"] for r in lat},
                      key=lambda o: ["read", "write", "wp-server", "wp-flush",
@@ -421,6 +488,10 @@ def rows_of(pt, lat, bw, lc, floor=()):
             if fo == "write-flush":
                 fw = floor_med(floor, "write", size)
                 row["floor_ratio_vs_write"] = f / fw if (f and fw) else None
+            rpma_fields(row, sel, [r for r in rpma
+                                   if r.get("op") == RPMA_OP.get(op) and
+                                   r.get("size") == size and
+                                   "p50_us" in r], "p50_us")
             rows.append(row)
     for size in sorted({r["size"] for r in bw}):
         for qd in sorted({r["qd"] for r in bw if r["size"] == size}):
@@ -436,6 +507,10 @@ def rows_of(pt, lat, bw, lc, floor=()):
             cm = pt_med(pt, "ib_write_bw", size, cm=1, qd=qd, key="mbps")
             if cm is not None:
                 row["baseline_rdmacm_MBps"] = cm
+            rpma_fields(row, sel, [r for r in rpma
+                                   if r.get("op") == "write-bw" and
+                                   r.get("size") == size and
+                                   r.get("qd") == qd], "MBps")
             rows.append(row)
     for k in sorted(lc):
         if k.startswith("prepare_MBps_"):
@@ -468,18 +543,21 @@ def print_table(rows, thr, lc, env):
     print("pmr-bench vs perftest, %s, kernel %s, %s reps, %s" % (
         env.get("platform", "?"), env.get("kernel", "?"),
         env.get("reps", "?"), env.get("date", "?")))
-    print("%-10s %6s %4s %11s %11s %11s %-17s %7s %11s %9s" % (
+    print("%-10s %6s %4s %11s %11s %11s %-17s %7s %11s %8s %11s %9s" % (
         "op", "size", "qd", "base p50", "pmr p50", "pmr p99", "baseline",
-        "ratio", "floor p50", "pmr/floor"))
+        "ratio", "rpma p50", "pmr/rpma", "floor p50", "pmr/floor"))
     for r in rows:
         if r["op"] == "prepare":
             continue
         if r["op"] == "write-bw":
-            print("%-10s %6s %4d %9s/s %9s/s %11s %-17s %7s %11s %9s" % (
-                r["op"], human_size(r["size"]), r["qd"],
-                fmt(r["baseline_MBps"], "%.1fMB"), fmt(r["pmr_MBps"],
-                                                       "%.1fMB"),
-                "-", r["baseline"], fmt(r["ratio"], "%.2f"), "-", "-"))
+            print("%-10s %6s %4d %9s/s %9s/s %11s %-17s %7s %9s/s %8s "
+                  "%11s %9s" % (
+                      r["op"], human_size(r["size"]), r["qd"],
+                      fmt(r["baseline_MBps"], "%.1fMB"),
+                      fmt(r["pmr_MBps"], "%.1fMB"), "-", r["baseline"],
+                      fmt(r["ratio"], "%.2f"),
+                      fmt(r.get("rpma_MBps"), "%.1fMB"),
+                      fmt(r.get("pmr_over_rpma"), "%.2f"), "-", "-"))
         else:
             extra = ""
             if "ratio_vs_write" in r:
@@ -488,13 +566,17 @@ def print_table(rows, thr, lc, env):
                     extra += "; floor %s x floor write" % fmt(
                         r["floor_ratio_vs_write"], "%.2f")
                 extra += ")"
-            print("%-10s %6s %4s %9sus %9sus %9sus %-17s %7s %11s %9s%s" % (
-                r["op"], human_size(r["size"]), "1",
-                fmt(r["baseline_p50_us"]), fmt(r["pmr_p50_us"]),
-                fmt(r["pmr_p99_us"]), r["baseline"], fmt(r["ratio"], "%.2f"),
-                fmt(r.get("floor_p50_us"), "%.1fus"),
-                fmt(r.get("pmr_over_floor"),
-                                                "%.2f"), extra))
+            print("%-10s %6s %4s %9sus %9sus %9sus %-17s %7s %11s %8s %11s "
+                  "%9s%s" % (
+                      r["op"], human_size(r["size"]), "1",
+                      fmt(r["baseline_p50_us"]), fmt(r["pmr_p50_us"]),
+                      fmt(r["pmr_p99_us"]), r["baseline"],
+                      fmt(r["ratio"], "%.2f"),
+                      fmt(r.get("rpma_p50_us"), "%.1fus"),
+                      fmt(r.get("pmr_over_rpma"), "%.2f"),
+                      fmt(r.get("floor_p50_us"), "%.1fus"),
+                      fmt(r.get("pmr_over_floor"), "%.2f"), extra))
+    print_rpma(rows, env)
     for t in thr:
         print("%-10s %6s %4d threads=%d %.1f MB/s" % (
             "write-bw", human_size(t["size"]), t["qd"], t["threads"],
@@ -516,6 +598,36 @@ def print_table(rows, thr, lc, env):
                 print("  %s = %g" % (k, lc[k]))
 
 
+def rpma_missing(rows, env):
+    """why the pmr/rpma column is empty (env.txt's rpma line: pmr-rpma
+    not built and why, or it ran and failed), or None"""
+    if any(r.get("pmr_over_rpma") is not None for r in rows):
+        return None
+    st = env.get("rpma")
+    if not st:
+        return "no pmr-rpma in this run (an inside-bench.sh without it)"
+    if st.startswith("built"):
+        return "pmr-rpma (%s) gave no result: see raw/rpma.log" % st
+    return "pmr-rpma %s" % st
+
+
+def print_rpma(rows, env):
+    why = rpma_missing(rows, env)
+    if why:
+        print("pmr/rpma column missing: %s" % why)
+        return
+    print("pmr/rpma per rep (p50; bandwidth: MB/s), %s:" % (
+        (env.get("rpma") or "?").replace("built with ", "")))
+    for r in rows:
+        if r.get("pmr_over_rpma_reps"):
+            p99 = "" if r["op"] == "write-bw" else "p99 %s; " % fmt(
+                r.get("pmr_over_rpma_p99"), "%.2f")
+            print("  %-10s %6s %4s  %s  (%srpma flush %s)" % (
+                r["op"], human_size(r["size"]), r.get("qd", 1),
+                " ".join(fmt(x, "%.2f") for x in r["pmr_over_rpma_reps"]),
+                p99, r.get("rpma_flush") or "-"))
+
+
 def plot(rows, png, title, dax=(), ft=()):
     if not shutil.which("gnuplot"):
         print("report: gnuplot not found, no plot", file=sys.stderr)
@@ -533,16 +645,18 @@ def plot(rows, png, title, dax=(), ft=()):
             f.write("# %s\n" % op)
             for r in rows:
                 if r["op"] == op:
-                    f.write("%d %s %s %s\n" % (
+                    f.write("%d %s %s %s %s\n" % (
                         r["size"], r["pmr_p50_us"],
                         r["baseline_p50_us"] or "NaN",
-                        r.get("floor_p50_us") or "NaN"))
+                        r.get("floor_p50_us") or "NaN",
+                        r.get("rpma_p50_us") or "NaN"))
             f.write("\n\n")
     bw = [r for r in rows if r["op"] == "write-bw" and r["size"] == 65536]
     with open(os.path.join(d, "bw.dat"), "w") as f:
         for r in bw:
-            f.write("%d %s %s\n" % (r["qd"], r["pmr_MBps"] or "NaN",
-                                    r["baseline_MBps"] or "NaN"))
+            f.write("%d %s %s %s\n" % (r["qd"], r["pmr_MBps"] or "NaN",
+                                       r["baseline_MBps"] or "NaN",
+                                       r.get("rpma_MBps") or "NaN"))
     lat_plots = []
     for i, op in enumerate(ops):
         lat_plots.append("'%s' index %d using 1:2 with linespoints title "
@@ -555,6 +669,10 @@ def plot(rows, png, title, dax=(), ft=()):
                                   for r in rows):
             lat_plots.append("'%s' index %d using 1:4 with linespoints dt 3 "
                              "title '%s floor'" % (
+                                 os.path.join(d, "lat.dat"), i, op))
+        if any(r["op"] == op and r.get("rpma_p50_us") for r in rows):
+            lat_plots.append("'%s' index %d using 1:5 with linespoints dt 4 "
+                             "title '%s librpma'" % (
                                  os.path.join(d, "lat.dat"), i, op))
     dax_lat = [r for r in dax if r["op"] != "write-bw" and
                (r["devdax_p50_us"] or r["fsdax_p50_us"])]
@@ -611,11 +729,14 @@ set xtics autofreq
 set xlabel 'queue depth (64 KiB writes, 1 connection)'
 set ylabel 'MB/s'
 plot '%s' using 1:2 with linespoints title 'pmr-bench', \\
-     '%s' using 1:3 with linespoints dt 2 title 'ib_write_bw'
+     '%s' using 1:3 with linespoints dt 2 title 'ib_write_bw'%s
 %s
 unset multiplot
 """ % (size, png, layout, title, ", ".join(lat_plots) or "1/0 notitle",
-       os.path.join(d, "bw.dat"), os.path.join(d, "bw.dat"), extra)
+       os.path.join(d, "bw.dat"), os.path.join(d, "bw.dat"),
+       ", \\\n     '%s' using 1:4 with linespoints dt 4 title 'librpma "
+       "(final flush)'" % os.path.join(d, "bw.dat")
+       if any(r.get("rpma_MBps") for r in bw) else "", extra)
     term_ok = subprocess.run(["gnuplot", "-e", "set terminal pngcairo"],
                              capture_output=True).returncode == 0
     if not term_ok:
@@ -642,7 +763,7 @@ def main():
             opt[a[i]] = a[i + 1]
             i += 2
     pt, lat, bw, thr, lc, env, floor = load(out)
-    rows = rows_of(pt, lat, bw, lc, floor)
+    rows = rows_of(pt, lat, bw, lc, floor, load_rpma(out))
     gaps = gap_rows_of(load_gaps(out))
     runs, tsv = load_dax(out)
     dax = dax_rows_of(runs)
@@ -661,7 +782,9 @@ def main():
            "date": env.get("date"), "reps": env.get("reps"),
            "quick": env.get("quick"), "rows": rows, "threads": thr,
            "lifecycle": lc, "floor_skipped": skipped, "gap_rows": gaps,
-           "odp": env.get("odp"), "dax": dax_meta, "dax_rows": dax,
+           "odp": env.get("odp"), "rpma": env.get("rpma"),
+           "rpma_missing": rpma_missing(rows, env),
+           "dax": dax_meta, "dax_rows": dax,
            "first_touch_rows": ft}
     if "--json" in opt:
         with open(opt["--json"], "w") as f:
