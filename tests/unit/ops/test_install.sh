@@ -4,14 +4,17 @@
 # distribution package ships: pmrd (sbin), pmrctl (bin), libpmr.so.1 with
 # its header and pkg-config file, the manual pages (when pandoc built
 # them, with a .so page for each further name of a family page), the
-# example config and pmrd.service whose ExecStart is the installed pmrd.
+# example config, pmrd.service whose ExecStart is the installed pmrd, and
+# the sysusers.d file that creates the group pmrd (the admin socket's).
 # Usage: test_install.sh BUILD PREFIX UNITDIR MANPAGES(yes|no) TMPDIR
+#        SYSUSERSDIR
 set -u
 BUILD=$1
 PREFIX=$2
 UNITDIR=$3
 MAN=$4
 TMP=$5
+SYSUSERS=$6
 
 fail() {
 	echo "FAIL: $*"
@@ -41,6 +44,8 @@ unit=$TMP$UNITDIR/pmrd.service
 [ -f "$unit" ] || fail "no $UNITDIR/pmrd.service"
 grep -q "^ExecStart=$PREFIX/sbin/pmrd " "$unit" ||
 	fail "ExecStart is not $PREFIX/sbin/pmrd"
+grep -qx 'g pmrd -' "$TMP$SYSUSERS/pmrd.conf" ||
+	fail "no $SYSUSERS/pmrd.conf creating the group pmrd"
 if [ "$MAN" = yes ]; then
 	for p in man8/pmrd.8 man5/pmrd.conf.5 man8/pmrctl.8 man3/libpmr.3; do
 		[ -s "$D/share/man/$p" ] || fail "no share/man/$p"
