@@ -19,7 +19,9 @@
  *
  * Bandwidth mode (-m bw): per size, queue depth and thread count, each
  * thread has its own connection and keeps QD async writes (or reads) in
- * flight for the time limit; MB/s over all threads.
+ * flight for the time limit, then writes end with one persist of what the
+ * thread wrote (the region's method; in the timed span, as librpma's
+ * final flush in pmr-rpma); MB/s over all threads.
  *
  * Where in the region: --offset and --span choose the bytes used (default
  * the whole region); latency uses at most the first 64 MiB of them,
@@ -276,6 +278,15 @@ static const struct {
 	{ PMR_METHOD_RAW, "wp-raw" },
 };
 
+/* persist_name -- "server", "flush", "raw" for a method bit, else "none" */
+static const char *persist_name(unsigned int method)
+{
+	for (size_t m = 0; m < sizeof(methods) / sizeof(*methods); m++)
+		if (methods[m].bit == method)
+			return methods[m].name + strlen("wp-");
+	return "none";
+}
+
 /* run_lat -- the latency mode over every op and size */
 static int run_lat(const struct opts *o, json_object *rows)
 {
@@ -351,6 +362,7 @@ struct bw_thread {
 	size_t qd;
 	uint64_t ops;
 	uint64_t t0, t1;
+	unsigned int persisted; /* the final persist's method bit, or 0 */
 	int rc;
 };
 
@@ -409,6 +421,15 @@ static int bw_loop(struct bw_thread *t, struct pmr_conn *conn,
 			inflight--;
 			t->ops++;
 		}
+	}
+	/* writes end durable, inside the timed span, like librpma's final
+	 * flush in pmr-rpma: one persist of what this thread wrote */
+	t->persisted = t->read ? 0 : pmr_region_get_persist_method(r);
+	if (t->persisted) {
+		rc = pmr_region_persist(
+			r, base, (posted < slots ? posted : slots) * t->size);
+		if (rc)
+			return rc;
 	}
 	t->t1 = bench_now_ns();
 	return 0;
@@ -513,6 +534,9 @@ static int bw_point(const struct opts *o, int read, size_t size, size_t qd,
 	json_object_object_add(row, "MBps", json_object_new_double(mbps));
 	json_object_object_add(row, "ops_per_s",
 			       json_object_new_double((double)ops / secs));
+	json_object_object_add(
+		row, "final_persist",
+		json_object_new_string(persist_name(t[0].persisted)));
 	json_object_array_add(rows, row);
 	return 0;
 }
