@@ -68,3 +68,24 @@ struct pmrd_conf *parse_ok(const char *text)
 	cr_assert_not_null(c);
 	return c;
 }
+
+/* parse_after_head -- see conf_test.h */
+struct pmrd_conf *parse_after_head(const char *lines)
+{
+	char text[512];
+	struct pmrd_conf *c = NULL;
+
+	snprintf(text, sizeof(text), PMRD_HEAD "%s", lines);
+	cr_assert_eq(parse_text(text, &c), 0, "%s: %s", lines,
+		     reports.n ? reports.r[0].msg : "");
+	return c;
+}
+
+/* expect_head_line_error -- see conf_test.h */
+void expect_head_line_error(const char *line, const char *fragment)
+{
+	char text[256];
+
+	snprintf(text, sizeof(text), PMRD_HEAD "%s\n", line);
+	expect_error(text, 3, fragment);
+}

@@ -23,6 +23,9 @@ struct report_log {
 /* every report of the last parse_text() / load_file() */
 extern struct report_log reports;
 
+/* a minimal [pmrd] section (lines 1-2): a setting the tests add is line 3 */
+#define PMRD_HEAD "[pmrd]\nlisten = 10.0.0.1\n"
+
 /* a value *ret must still hold after a failed parse */
 #define CONF_UNTOUCHED ((struct pmrd_conf *)0x5eed)
 
@@ -44,5 +47,14 @@ void expect_report(unsigned i, unsigned line, const char *fragment);
 
 /* parse_ok -- TEXT parses without a single report; the conf is returned */
 struct pmrd_conf *parse_ok(const char *text);
+
+/* parse_after_head -- PMRD_HEAD plus LINES must parse; the conf */
+struct pmrd_conf *parse_after_head(const char *lines);
+
+/*
+ * expect_head_line_error -- PMRD_HEAD plus the one line LINE fails with
+ * exactly one report, at line 3, containing FRAGMENT
+ */
+void expect_head_line_error(const char *line, const char *fragment);
 
 #endif

@@ -8,23 +8,9 @@
 
 #include "conf_test.h"
 
-#define HEAD "[pmrd]\nlisten = 10.0.0.1\n" /* lines 1-2 */
-
-/* parse_lines -- HEAD plus LINES must parse; the conf */
-static struct pmrd_conf *parse_lines(const char *lines)
-{
-	char text[512];
-	struct pmrd_conf *c = NULL;
-
-	snprintf(text, sizeof(text), HEAD "%s", lines);
-	cr_assert_eq(parse_text(text, &c), 0, "%s: %s", lines,
-		     reports.n ? reports.r[0].msg : "");
-	return c;
-}
-
 Test(conf_accept_keys, defaults)
 {
-	struct pmrd_conf *c = parse_lines("");
+	struct pmrd_conf *c = parse_after_head("");
 
 	cr_expect_eq(c->limits.accept_timeout_ms, 5000);
 	cr_expect_eq(c->keys, PMRD_CONF_KEYS_AUTO);
@@ -33,11 +19,11 @@ Test(conf_accept_keys, defaults)
 
 Test(conf_accept_keys, accept_timeout_range)
 {
-	struct pmrd_conf *c = parse_lines("accept_timeout_ms = 100\n");
+	struct pmrd_conf *c = parse_after_head("accept_timeout_ms = 100\n");
 
 	cr_expect_eq(c->limits.accept_timeout_ms, 100);
 	pmrd_conf_free(&c);
-	c = parse_lines("accept_timeout_ms = 600000\n");
+	c = parse_after_head("accept_timeout_ms = 600000\n");
 	cr_expect_eq(c->limits.accept_timeout_ms, 600000);
 	pmrd_conf_free(&c);
 }
@@ -59,7 +45,7 @@ Test(conf_accept_keys, keys_values)
 		struct pmrd_conf *c;
 
 		snprintf(line, sizeof(line), "keys = %s\n", cases[i].v);
-		c = parse_lines(line);
+		c = parse_after_head(line);
 		cr_expect_eq(c->keys, cases[i].k, "%s", cases[i].v);
 		pmrd_conf_free(&c);
 	}
@@ -87,27 +73,24 @@ Test(conf_accept_keys, bad_values)
 		  "(inline comments start with ';', not '#')" },
 		{ "keys =", "empty value for 'keys' in [pmrd]" },
 	};
-	char text[256];
-
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		snprintf(text, sizeof(text), HEAD "%s\n", cases[i].line);
-		expect_error(text, 3, cases[i].msg);
-	}
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		expect_head_line_error(cases[i].line, cases[i].msg);
 }
 
 Test(conf_accept_keys, twice_is_an_error)
 {
-	expect_error(HEAD "keys = mw2\nkeys = shared-mr\n", 4,
+	expect_error(PMRD_HEAD "keys = mw2\nkeys = shared-mr\n", 4,
 		     "duplicate key 'keys' in [pmrd] (first at line 3)");
 	expect_error(
-		HEAD "accept_timeout_ms = 200\naccept_timeout_ms = 300\n", 4,
+		PMRD_HEAD "accept_timeout_ms = 200\naccept_timeout_ms = 300\n",
+		4,
 		"duplicate key 'accept_timeout_ms' in [pmrd] (first at line 3)");
 }
 
 /* keys is a [pmrd] setting: a region may not pick its own */
 Test(conf_accept_keys, keys_not_in_a_region)
 {
-	expect_error(HEAD "[region db]\npath = /mnt/pmem/db\nsize = 1G\n"
-			  "keys = mw2\n",
+	expect_error(PMRD_HEAD "[region db]\npath = /mnt/pmem/db\nsize = 1G\n"
+			       "keys = mw2\n",
 		     6, "unknown key 'keys' in [region db]");
 }

@@ -9,23 +9,9 @@
 
 #include "conf_test.h"
 
-#define HEAD "[pmrd]\nlisten = 10.0.0.1\n" /* lines 1-2 */
-
-/* parse_limits -- HEAD plus LINES must parse; the conf */
-static struct pmrd_conf *parse_limits(const char *lines)
-{
-	char text[512];
-	struct pmrd_conf *c = NULL;
-
-	snprintf(text, sizeof(text), HEAD "%s", lines);
-	cr_assert_eq(parse_text(text, &c), 0, "%s: %s", lines,
-		     reports.n ? reports.r[0].msg : "");
-	return c;
-}
-
 Test(conf_limits, defaults)
 {
-	struct pmrd_conf *c = parse_limits("");
+	struct pmrd_conf *c = parse_after_head("");
 
 	cr_expect_eq(c->limits.max_handles, 1024);
 	cr_expect_eq(c->limits.max_msg, 4096);
@@ -36,18 +22,18 @@ Test(conf_limits, defaults)
 
 Test(conf_limits, accepted)
 {
-	struct pmrd_conf *c = parse_limits("max_handles = 3\n"
-					   "max_msg = 256\n"
-					   "max_client_memory = 256K\n");
+	struct pmrd_conf *c = parse_after_head("max_handles = 3\n"
+					       "max_msg = 256\n"
+					       "max_client_memory = 256K\n");
 
 	cr_expect_eq(c->limits.max_handles, 3);
 	cr_expect_eq(c->limits.max_msg, 256);
 	cr_expect_eq(c->limits.max_client_memory, 256ull << 10);
 	pmrd_conf_free(&c);
 
-	c = parse_limits("max_handles = 1048576\n"
-			 "max_msg = 4K\n"
-			 "max_client_memory = 16G\n");
+	c = parse_after_head("max_handles = 1048576\n"
+			     "max_msg = 4K\n"
+			     "max_client_memory = 16G\n");
 	cr_expect_eq(c->limits.max_handles, 1u << 20);
 	cr_expect_eq(c->limits.max_msg, 4096);
 	cr_expect_eq(c->limits.max_client_memory, 16ull << 30);
@@ -85,27 +71,23 @@ Test(conf_limits, bad_values)
 		{ "busy_poll_us = 99999999999999999999",
 		  "expected microseconds 0..10000" },
 	};
-	char text[256];
-
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		snprintf(text, sizeof(text), HEAD "%s\n", cases[i].line);
-		expect_error(text, 3, cases[i].msg);
-	}
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		expect_head_line_error(cases[i].line, cases[i].msg);
 }
 
 Test(conf_limits, duplicate_is_an_error)
 {
-	expect_error(HEAD "max_msg = 512\nmax_msg = 1024\n", 4,
+	expect_error(PMRD_HEAD "max_msg = 512\nmax_msg = 1024\n", 4,
 		     "duplicate key 'max_msg' in [pmrd] (first at line 3)");
 }
 
 Test(conf_limits, busy_poll_range)
 {
-	struct pmrd_conf *c = parse_limits("busy_poll_us = 0\n");
+	struct pmrd_conf *c = parse_after_head("busy_poll_us = 0\n");
 
 	cr_expect_eq(c->limits.busy_poll_us, 0);
 	pmrd_conf_free(&c);
-	c = parse_limits("busy_poll_us = 10000\n");
+	c = parse_after_head("busy_poll_us = 10000\n");
 	cr_expect_eq(c->limits.busy_poll_us, 10000);
 	pmrd_conf_free(&c);
 }
@@ -113,6 +95,6 @@ Test(conf_limits, busy_poll_range)
 Test(conf_limits, busy_poll_twice)
 {
 	expect_error(
-		HEAD "busy_poll_us = 10\nbusy_poll_us = 20\n", 4,
+		PMRD_HEAD "busy_poll_us = 10\nbusy_poll_us = 20\n", 4,
 		"duplicate key 'busy_poll_us' in [pmrd] (first at line 3)");
 }
