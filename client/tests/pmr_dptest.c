@@ -17,20 +17,9 @@
 
 #include <libpmr.h>
 
-static const char *host;
+#include "pmr_check.h"
 
-#define CHECK(cond, ...)                                                     \
-	do {                                                                 \
-		if (!(cond)) {                                               \
-			fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-			fprintf(stderr, __VA_ARGS__);                        \
-			fprintf(stderr, "\n");                               \
-			exit(1);                                             \
-		}                                                            \
-	} while (0)
-#define CHECK_RC(rc, want, what)                                         \
-	CHECK((rc) == (want), "%s: got %d (%s), want %d (%s)", what, rc, \
-	      pmr_strerror(rc), want, pmr_strerror(want))
+static const char *host;
 
 /* log_cb -- library messages to stderr */
 static void log_cb(int level, const char *file, int line, const char *func,

@@ -35,18 +35,7 @@
 
 #include <libpmr.h>
 
-#define CHECK(cond, ...)                                                     \
-	do {                                                                 \
-		if (!(cond)) {                                               \
-			fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-			fprintf(stderr, __VA_ARGS__);                        \
-			fprintf(stderr, "\n");                               \
-			exit(1);                                             \
-		}                                                            \
-	} while (0)
-#define CHECK_RC(rc, want, what)                                         \
-	CHECK((rc) == (want), "%s: got %d (%s), want %d (%s)", what, rc, \
-	      pmr_strerror(rc), want, pmr_strerror(want))
+#include "pmr_check.h"
 
 #define SPAN	 (1u << 20) /* region bytes the streams use */
 #define MAXLEN	 4096u	    /* largest transfer of the streams */
