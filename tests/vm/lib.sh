@@ -634,6 +634,20 @@ pmr_loop_ext4()
 	pmr_wait_until 20 mount -o loop "$1" "$3"
 }
 
+# pmr_testing_fs MNT SIZE IMG -- a file system for testing regions at MNT:
+# tmpfs of SIZE where pmrd can pin its pages (Linux >= 6.5 refuses to pin
+# page-cache files, shmem excepted), else an ext4 of SIZE in the file IMG
+# on a loop device
+pmr_testing_fs()
+{
+	mkdir -p "$1"
+	if kernel_at_least 6 5; then
+		mount -t tmpfs -o size="$2" tmpfs "$1"
+	else
+		pmr_loop_ext4 "$3" "$2" "$1"
+	fi
+}
+
 # pmr_unseal DIR... -- clear the immutable flag pmrd sets on the files it
 # prepares, so that they can be removed and their file system unmounted
 pmr_unseal()

@@ -38,14 +38,10 @@ trap 'pmr_teardown "$FS"' EXIT
 # long-term pinnable), a loop ext4 before
 setup()
 {
-	mkdir -p "$TMP" "$FS"
+	mkdir -p "$TMP"
 	DAX=$(pmem_devdax)
 	[ -n "$DAX" ] || return 1
-	if kernel_at_least 6 5; then
-		mount -t tmpfs -o size=64m tmpfs "$FS"
-	else
-		pmr_loop_ext4 "$TMP/fs.img" 64M "$FS"
-	fi
+	pmr_testing_fs "$FS" 64M "$TMP/fs.img"
 }
 
 # conf [dev] -- t0 (testing, RAW offered), rotest (ro); dev with "dev"

@@ -54,13 +54,9 @@ setup()
 {
 	mkdir -p "$TMP"
 	mountpoint -q "$TMP" || mount -t tmpfs -o size=64m tmpfs "$TMP"
-	mkdir -p "$TFS" "$REP"
+	mkdir -p "$REP"
 	DAX=$(pmem_devdax)
-	if kernel_at_least 6 5; then
-		mount -t tmpfs -o size=32m tmpfs "$TFS"
-	else
-		pmr_loop_ext4 "$TMP/tfs.img" 32M "$TFS"
-	fi
+	pmr_testing_fs "$TFS" 32M "$TMP/tfs.img"
 	GBASE=$(machine_resources)
 	echo "machine baseline: $GBASE"
 }

@@ -50,13 +50,8 @@ setup()
 {
 	mkdir -p "$TMP"
 	mountpoint -q "$TMP" || mount -t tmpfs -o size=64m tmpfs "$TMP"
-	mkdir -p "$TFS"
 	DAX=$(pmem_devdax)
-	if kernel_at_least 6 5; then
-		mount -t tmpfs -o size=32m tmpfs "$TFS"
-	else
-		pmr_loop_ext4 "$TMP/tfs.img" 32M "$TFS"
-	fi
+	pmr_testing_fs "$TFS" 32M "$TMP/tfs.img"
 	mkdir -p "$BIG"
 	mount -t tmpfs -o size=600m tmpfs "$BIG"
 	if kernel_at_least 6 5; then

@@ -50,13 +50,8 @@ setup()
 {
 	mkdir -p "$TMP"
 	mountpoint -q "$TMP" || mount -t tmpfs -o size=64m tmpfs "$TMP"
-	mkdir -p "$TFS"
 	DAX=$(pmem_devdax)
-	if kernel_at_least 6 5; then
-		mount -t tmpfs -o size=32m tmpfs "$TFS"
-		return 0
-	fi
-	pmr_loop_ext4 "$TMP/tfs.img" 32M "$TFS"
+	pmr_testing_fs "$TFS" 32M "$TMP/tfs.img"
 }
 
 # conf FILE REGIONS [LINE...] -- [pmrd] with the LINEs, then the testing
