@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * body.c -- OPEN, CLOSE, PERSIST and error bodies
+ * body.c -- OPEN, CLOSE, PERSIST, FENCED and error bodies
  *
  * Each body has a put (validate, then append; -EINVAL on a value the wire
  * cannot carry) and a get (read and validate; -EBADMSG on anything a
@@ -42,35 +42,60 @@ static int proof_get(struct pmr_rd *r, uint8_t *has, uint8_t *proof)
 	return 0;
 }
 
-/* pmrp_open_req_put -- access u8, name_len u8, name, [proof] */
+/* open_flags_ok -- FLAGS (PMR_OPEN_F_*) make sense with ACCESS */
+static bool open_flags_ok(uint8_t access, uint8_t flags)
+{
+	if (flags & ~PMR_OPEN_F_ALL)
+		return false;
+	if (!flags)
+		return true;
+	if (!(flags & PMR_OPEN_F_EXCL) || access != PMR_WIRE_ACCESS_RW)
+		return false;
+	return !((flags & PMR_OPEN_F_TAKEOVER) && (flags & PMR_OPEN_F_RESUME));
+}
+
+/*
+ * pmrp_open_req_put -- access u8 (| flags), name_len u8, name,
+ * [expect_gen le64], [proof]
+ */
 int pmrp_open_req_put(struct pmr_wr *w, const struct pmr_open_req *req)
 {
 	size_t n = strnlen(req->name, sizeof(req->name));
 
 	if (req->access > PMR_WIRE_ACCESS_RO || n == 0 || n > PMR_NAME_MAX ||
-	    req->has_proof > 1)
+	    req->has_proof > 1 || !open_flags_ok(req->access, req->flags))
 		return -EINVAL;
-	pmr_wr_u8(w, req->access);
+	pmr_wr_u8(w, req->access | req->flags);
 	pmr_wr_u8(w, (uint8_t)n);
 	pmr_wr_bytes(w, req->name, n);
+	if (req->flags & PMR_OPEN_F_RESUME)
+		pmr_wr_le64(w, req->expect_gen);
 	return proof_put(w, req->has_proof, req->proof);
 }
 
 /* pmrp_open_req_get -- the inverse of pmrp_open_req_put */
 int pmrp_open_req_get(struct pmr_rd *r, struct pmr_open_req *ret)
 {
-	uint8_t access = pmr_rd_u8(r);
+	uint8_t byte = pmr_rd_u8(r);
 	uint8_t n = pmr_rd_u8(r);
+	uint8_t access = byte & PMR_WIRE_ACCESS_RO;
+	uint8_t flags = byte & (uint8_t)~PMR_WIRE_ACCESS_RO;
+	uint64_t expect = 0;
 	const uint8_t *name;
 
-	if (r->bad || access > PMR_WIRE_ACCESS_RO || n == 0 || n > PMR_NAME_MAX)
+	if (r->bad || !open_flags_ok(access, flags) || n == 0 ||
+	    n > PMR_NAME_MAX)
 		return -EBADMSG;
 	name = pmr_rd_take(r, n);
 	if (!name || !pmr_wire_text_ok(name, n))
 		return -EBADMSG;
+	if (flags & PMR_OPEN_F_RESUME)
+		expect = pmr_rd_le64(r);
 	if (proof_get(r, &ret->has_proof, ret->proof))
 		return -EBADMSG;
 	ret->access = access;
+	ret->flags = flags;
+	ret->expect_gen = expect;
 	memcpy(ret->name, name, n);
 	ret->name[n] = '\0';
 	return 0;
@@ -78,14 +103,17 @@ int pmrp_open_req_get(struct pmr_rd *r, struct pmr_open_req *ret)
 
 /*
  * pmrp_open_resp_put -- handle le32, rkey le32, addr le64, length le64,
- * persist le32, gran u8, kind u8, access u8, reserved u8, [proof]
+ * persist le32, gran u8, kind u8, access u8 (| PMR_OPEN_F_EXCL), reserved
+ * u8, [generation le64 when exclusive], [proof]
  */
 int pmrp_open_resp_put(struct pmr_wr *w, const struct pmr_open_resp *resp)
 {
 	if ((resp->persist & ~(uint32_t)PMR_PERSIST_ALL) ||
 	    resp->gran > PMR_WIRE_GRAN_PAGE ||
 	    resp->kind > PMR_WIRE_KIND_TESTING ||
-	    resp->access > PMR_WIRE_ACCESS_RO || resp->has_proof > 1)
+	    resp->access > PMR_WIRE_ACCESS_RO || resp->has_proof > 1 ||
+	    resp->excl > 1 ||
+	    (resp->excl && resp->access != PMR_WIRE_ACCESS_RW))
 		return -EINVAL;
 	pmr_wr_le32(w, resp->handle);
 	pmr_wr_le32(w, resp->rkey);
@@ -94,8 +122,10 @@ int pmrp_open_resp_put(struct pmr_wr *w, const struct pmr_open_resp *resp)
 	pmr_wr_le32(w, resp->persist);
 	pmr_wr_u8(w, resp->gran);
 	pmr_wr_u8(w, resp->kind);
-	pmr_wr_u8(w, resp->access);
+	pmr_wr_u8(w, resp->access | (resp->excl ? PMR_OPEN_F_EXCL : 0));
 	pmr_wr_u8(w, 0);
+	if (resp->excl)
+		pmr_wr_le64(w, resp->generation);
 	return proof_put(w, resp->has_proof, resp->proof);
 }
 
@@ -103,7 +133,7 @@ int pmrp_open_resp_put(struct pmr_wr *w, const struct pmr_open_resp *resp)
 int pmrp_open_resp_get(struct pmr_rd *r, struct pmr_open_resp *ret)
 {
 	struct pmr_open_resp o;
-	uint8_t reserved;
+	uint8_t reserved, byte;
 
 	memset(&o, 0, sizeof(o));
 	o.handle = pmr_rd_le32(r);
@@ -113,13 +143,18 @@ int pmrp_open_resp_get(struct pmr_rd *r, struct pmr_open_resp *ret)
 	o.persist = pmr_rd_le32(r);
 	o.gran = pmr_rd_u8(r);
 	o.kind = pmr_rd_u8(r);
-	o.access = pmr_rd_u8(r);
+	byte = pmr_rd_u8(r);
 	reserved = pmr_rd_u8(r);
+	o.access = byte & (uint8_t)~PMR_OPEN_F_EXCL;
+	o.excl = (byte & PMR_OPEN_F_EXCL) ? 1 : 0;
+	if (o.excl)
+		o.generation = pmr_rd_le64(r);
 	if (proof_get(r, &o.has_proof, o.proof))
 		return -EBADMSG;
 	if (reserved || (o.persist & ~(uint32_t)PMR_PERSIST_ALL) ||
 	    o.gran > PMR_WIRE_GRAN_PAGE || o.kind > PMR_WIRE_KIND_TESTING ||
-	    o.access > PMR_WIRE_ACCESS_RO)
+	    o.access > PMR_WIRE_ACCESS_RO ||
+	    (o.excl && o.access != PMR_WIRE_ACCESS_RW))
 		return -EBADMSG;
 	*ret = o;
 	return 0;
@@ -171,6 +206,30 @@ int pmrp_persist_req_get(struct pmr_rd *r, struct pmr_persist_req *ret)
 	if (r->bad || reserved)
 		return -EBADMSG;
 	*ret = p;
+	return 0;
+}
+
+/* pmrp_fenced_put -- handle le32, reserved le32, generation le64 */
+int pmrp_fenced_put(struct pmr_wr *w, const struct pmr_fenced *f)
+{
+	pmr_wr_le32(w, f->handle);
+	pmr_wr_le32(w, 0);
+	pmr_wr_le64(w, f->generation);
+	return 0;
+}
+
+/* pmrp_fenced_get -- the inverse of pmrp_fenced_put */
+int pmrp_fenced_get(struct pmr_rd *r, struct pmr_fenced *ret)
+{
+	struct pmr_fenced f;
+	uint32_t reserved;
+
+	f.handle = pmr_rd_le32(r);
+	reserved = pmr_rd_le32(r);
+	f.generation = pmr_rd_le64(r);
+	if (r->bad || reserved)
+		return -EBADMSG;
+	*ret = f;
 	return 0;
 }
 

@@ -6,7 +6,7 @@
  *  - request (PMR_MSG_RESP clear): status must be 0; the body is the
  *    request body of its type (LIST_REGIONS: pmr_list_req, OPEN:
  *    pmr_open_req, CLOSE: pmr_close_req, PERSIST: pmr_persist_req, PING:
- *    empty).
+ *    empty; FENCED, the server's unsolicited notice: pmr_fenced, req_id 0).
  *  - response with status PMR_ST_OK: the response body of its type
  *    (LIST_REGIONS: pmr_list_resp, OPEN: pmr_open_resp, CLOSE, PERSIST and
  *    PING: empty).
@@ -27,13 +27,14 @@ static bool type_known(uint16_t type)
 {
 	uint16_t base = type & (uint16_t)~PMR_MSG_RESP;
 
-	return base >= PMR_MSG_LIST_REGIONS && base <= PMR_MSG_PING;
+	return (base >= PMR_MSG_LIST_REGIONS && base <= PMR_MSG_PING) ||
+	       type == PMR_MSG_FENCED;
 }
 
 /* status_known -- STATUS is a defined pmr_status */
 static bool status_known(uint16_t status)
 {
-	return status <= PMR_ST_DENIED;
+	return status <= PMR_ST_FENCED;
 }
 
 /* pmr_msg_init -- zero M and set its type and request id */
@@ -77,6 +78,10 @@ static int body_put(struct pmr_wr *w, const struct pmr_msg *msg)
 		return pmrp_close_req_put(w, &msg->u.close_req);
 	case PMR_MSG_PERSIST:
 		return pmrp_persist_req_put(w, &msg->u.persist_req);
+	case PMR_MSG_FENCED:
+		if (msg->hdr.req_id)
+			return -EINVAL;
+		return pmrp_fenced_put(w, &msg->u.fenced);
 	case PMR_MSG_CLOSE | PMR_MSG_RESP:
 	case PMR_MSG_PERSIST | PMR_MSG_RESP:
 	case PMR_MSG_PING:
@@ -144,6 +149,10 @@ static int body_get(struct pmr_rd *r, struct pmr_msg *msg)
 		return pmrp_close_req_get(r, &msg->u.close_req);
 	case PMR_MSG_PERSIST:
 		return pmrp_persist_req_get(r, &msg->u.persist_req);
+	case PMR_MSG_FENCED:
+		if (msg->hdr.req_id)
+			return -EBADMSG;
+		return pmrp_fenced_get(r, &msg->u.fenced);
 	case PMR_MSG_CLOSE | PMR_MSG_RESP:
 	case PMR_MSG_PERSIST | PMR_MSG_RESP:
 	case PMR_MSG_PING:

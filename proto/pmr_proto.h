@@ -22,10 +22,12 @@
 #include <stdint.h>
 
 #define PMR_PROTO_MAGIC	      0x31524d50u /* "PMR1" little-endian */
-#define PMR_PROTO_VERSION     2
+#define PMR_PROTO_VERSION     3
 #define PMR_PROTO_VERSION_MIN 1
 /* First version whose hello and welcome carry nonces (PSK proofs). */
 #define PMR_PROTO_VERSION_AUTH 2
+/* First version with exclusive opens, generations and FENCED notices. */
+#define PMR_PROTO_VERSION_FENCE 3
 
 #define PMR_HELLO_MAX	 56   /* rdma_connect private data (RC, IB CM REQ) */
 #define PMR_WELCOME_MAX	 196  /* rdma_accept / rdma_reject private data */
@@ -159,6 +161,8 @@ enum pmr_msg_type {
 	PMR_MSG_CLOSE = 3,
 	PMR_MSG_PERSIST = 4,
 	PMR_MSG_PING = 5,
+	/* 6: ATOMIC_WRITE (the atomics capability) */
+	PMR_MSG_FENCED = 7, /* server -> client, unsolicited (version >= 3) */
 };
 
 /* Status codes on the wire; the client maps them to its error codes. */
@@ -173,6 +177,8 @@ enum pmr_status {
 	PMR_ST_INTERNAL = 7,	/* server-side failure */
 	PMR_ST_UNSUPPORTED = 8, /* request type not known to the server */
 	PMR_ST_DENIED = 9,	/* not authorized */
+	PMR_ST_BUSY = 10,	/* region held exclusively / by rw opens */
+	PMR_ST_FENCED = 11,	/* handle taken over; generation moved on */
 };
 
 struct pmr_msg_hdr {
@@ -209,20 +215,37 @@ struct pmr_list_resp {
 };
 
 /*
- * OPEN request: access u8, name_len u8, name bytes, then optionally
- * proof[32] (version >= 2, PSK regions: see proto/proof.h); its presence
- * follows from the message length.
+ * Bits above the access mode in the OPEN request's access byte (version
+ * >= 3 only; an older peer never sends them, so its bytes are unchanged).
+ * EXCL needs RW; TAKEOVER and RESUME need EXCL and exclude each other.
+ */
+#define PMR_OPEN_F_EXCL	    0x02u /* at most one exclusive rw holder */
+#define PMR_OPEN_F_TAKEOVER 0x04u /* fence the holders, then grant */
+#define PMR_OPEN_F_RESUME   0x08u /* re-acquire at expect_gen, no bump */
+#define PMR_OPEN_F_ALL \
+	(PMR_OPEN_F_EXCL | PMR_OPEN_F_TAKEOVER | PMR_OPEN_F_RESUME)
+
+/*
+ * OPEN request: access u8 (mode | PMR_OPEN_F_* bits), name_len u8, name
+ * bytes, expected generation le64 (only with PMR_OPEN_F_RESUME), then
+ * optionally proof[32] (version >= 2, PSK regions: see proto/proof.h);
+ * its presence follows from the message length.  The proof covers the
+ * access mode, not the flag bits.
  */
 struct pmr_open_req {
 	uint8_t access; /* enum pmr_wire_access */
+	uint8_t flags;	/* PMR_OPEN_F_* */
 	char name[PMR_NAME_MAX + 1];
+	uint64_t expect_gen; /* with PMR_OPEN_F_RESUME */
 	uint8_t has_proof;
 	uint8_t proof[PMR_PROOF_SIZE];
 };
 
 /*
  * OPEN response: handle le32, rkey le32, addr le64, length le64,
- * persist_methods le32, gran u8, kind u8, access u8, reserved u8, then
+ * persist_methods le32, gran u8, kind u8, access u8 (mode, with
+ * PMR_OPEN_F_EXCL when an exclusive open was granted: version >= 3),
+ * reserved u8, generation le64 (only with PMR_OPEN_F_EXCL), then
  * optionally the server's proof[32] (answer to an OPEN that had one).
  */
 struct pmr_open_resp {
@@ -234,6 +257,8 @@ struct pmr_open_resp {
 	uint8_t gran;
 	uint8_t kind;
 	uint8_t access;
+	uint8_t excl;	     /* 1: exclusive, GENERATION is on the wire */
+	uint64_t generation; /* the region's fencing token */
 	uint8_t has_proof;
 	uint8_t proof[PMR_PROOF_SIZE];
 };
@@ -251,6 +276,16 @@ struct pmr_persist_req {
 	uint64_t length;
 };
 
+/*
+ * FENCED (server -> client, req_id 0, never answered; version >= 3):
+ * handle le32, reserved le32, generation le64 (the new holder's).  The
+ * handle's key is dead before it is sent; only CLOSE works on it now.
+ */
+struct pmr_fenced {
+	uint32_t handle;
+	uint64_t generation;
+};
+
 /* Error body (any response with status != 0): text_len le16, text bytes. */
 struct pmr_error_body {
 	char text[PMR_ERRTEXT_MAX + 1];
@@ -266,6 +301,7 @@ struct pmr_msg {
 		struct pmr_open_resp open_resp;
 		struct pmr_close_req close_req;
 		struct pmr_persist_req persist_req;
+		struct pmr_fenced fenced;
 		struct pmr_error_body error;
 	} u;
 };

@@ -31,6 +31,8 @@ const char *pmr_msg_type_str(uint16_t type)
 		return "PING";
 	case PMR_MSG_PING | PMR_MSG_RESP:
 		return "PING_RESP";
+	case PMR_MSG_FENCED:
+		return "FENCED";
 	default:
 		return "UNKNOWN";
 	}
@@ -60,6 +62,10 @@ const char *pmr_status_str(uint16_t status)
 		return "request not supported by the server";
 	case PMR_ST_DENIED:
 		return "not authorized";
+	case PMR_ST_BUSY:
+		return "region held by another writer";
+	case PMR_ST_FENCED:
+		return "handle fenced by a takeover";
 	default:
 		return "unknown status";
 	}

@@ -167,6 +167,8 @@ int pmrp_close_req_put(struct pmr_wr *w, const struct pmr_close_req *req);
 int pmrp_close_req_get(struct pmr_rd *r, struct pmr_close_req *ret);
 int pmrp_persist_req_put(struct pmr_wr *w, const struct pmr_persist_req *req);
 int pmrp_persist_req_get(struct pmr_rd *r, struct pmr_persist_req *ret);
+int pmrp_fenced_put(struct pmr_wr *w, const struct pmr_fenced *f);
+int pmrp_fenced_get(struct pmr_rd *r, struct pmr_fenced *ret);
 int pmrp_error_put(struct pmr_wr *w, const struct pmr_error_body *err);
 int pmrp_error_get(struct pmr_rd *r, struct pmr_error_body *ret);
 

@@ -27,6 +27,11 @@ enum {
 	S_ERR_CLOSE,
 	S_OPEN_REQ_PROOF, /* version 2: OPEN of a PSK region */
 	S_OPEN_RESP_PROOF,
+	S_OPEN_REQ_TAKEOVER, /* version 3: exclusive opens, fencing */
+	S_OPEN_REQ_RESUME_PROOF,
+	S_OPEN_RESP_EXCL_PROOF,
+	S_FENCED,
+	S_ERR_BUSY,
 	S_COUNT
 };
 
@@ -51,6 +56,11 @@ static const char *const names[S_COUNT] = {
 	"err_close",
 	"open_req_proof",
 	"open_resp_proof",
+	"open_req_takeover",
+	"open_req_resume_proof",
+	"open_resp_excl_proof",
+	"fenced",
+	"err_busy",
 };
 
 /* proto_sample_proof_cut -- see samples.h */
@@ -58,7 +68,8 @@ size_t proto_sample_proof_cut(size_t i)
 {
 	uint8_t buf[PMR_MSG_MAX];
 
-	if (i != S_OPEN_REQ_PROOF && i != S_OPEN_RESP_PROOF)
+	if (i != S_OPEN_REQ_PROOF && i != S_OPEN_RESP_PROOF &&
+	    i != S_OPEN_REQ_RESUME_PROOF && i != S_OPEN_RESP_EXCL_PROOF)
 		return 0;
 	return proto_sample_encode(i, buf) - PMR_PROOF_SIZE;
 }
@@ -214,6 +225,44 @@ void proto_sample(size_t i, struct pmr_msg *m)
 		m->u.open_resp.has_proof = 1;
 		memset(m->u.open_resp.proof, 0x5a, PMR_PROOF_SIZE);
 		break;
+	case S_OPEN_REQ_TAKEOVER:
+		pmr_msg_init(m, PMR_MSG_OPEN, 16);
+		m->u.open_req.access = PMR_WIRE_ACCESS_RW;
+		m->u.open_req.flags = PMR_OPEN_F_EXCL | PMR_OPEN_F_TAKEOVER;
+		strcpy(m->u.open_req.name, "log");
+		break;
+	case S_OPEN_REQ_RESUME_PROOF:
+		pmr_msg_init(m, PMR_MSG_OPEN, 17);
+		m->u.open_req.access = PMR_WIRE_ACCESS_RW;
+		m->u.open_req.flags = PMR_OPEN_F_EXCL | PMR_OPEN_F_RESUME;
+		m->u.open_req.expect_gen = 0x0102030405060708ull;
+		strcpy(m->u.open_req.name, "log");
+		m->u.open_req.has_proof = 1;
+		memset(m->u.open_req.proof, 0x3c, PMR_PROOF_SIZE);
+		break;
+	case S_OPEN_RESP_EXCL_PROOF:
+		pmr_msg_init(m, PMR_MSG_OPEN | R, 17);
+		m->u.open_resp.handle = 0x20002;
+		m->u.open_resp.rkey = 0x4321;
+		m->u.open_resp.addr = 0x7f0000003000ull;
+		m->u.open_resp.length = 1ull << 20;
+		m->u.open_resp.persist = PMR_PERSIST_FLUSH;
+		m->u.open_resp.excl = 1;
+		m->u.open_resp.generation = 7;
+		m->u.open_resp.has_proof = 1;
+		memset(m->u.open_resp.proof, 0xc3, PMR_PROOF_SIZE);
+		break;
+	case S_FENCED:
+		pmr_msg_init(m, PMR_MSG_FENCED, 0);
+		m->u.fenced.handle = 0x10003;
+		m->u.fenced.generation = UINT64_MAX - 1;
+		break;
+	case S_ERR_BUSY:
+		pmr_msg_init(m, PMR_MSG_OPEN | R, 18);
+		m->hdr.status = PMR_ST_BUSY;
+		strcpy(m->u.error.text,
+		       "region 'log' held exclusively by 10.0.0.2:40000 (generation 7)");
+		break;
 	default:
 		abort();
 	}
@@ -293,6 +342,8 @@ bool proto_msg_equal(const struct pmr_msg *a, const struct pmr_msg *b)
 		return true;
 	case PMR_MSG_OPEN:
 		return a->u.open_req.access == b->u.open_req.access &&
+		       a->u.open_req.flags == b->u.open_req.flags &&
+		       a->u.open_req.expect_gen == b->u.open_req.expect_gen &&
 		       !strcmp(a->u.open_req.name, b->u.open_req.name) &&
 		       a->u.open_req.has_proof == b->u.open_req.has_proof &&
 		       !memcmp(a->u.open_req.proof, b->u.open_req.proof,
@@ -302,10 +353,15 @@ bool proto_msg_equal(const struct pmr_msg *a, const struct pmr_msg *b)
 		       oa->addr == ob->addr && oa->length == ob->length &&
 		       oa->persist == ob->persist && oa->gran == ob->gran &&
 		       oa->kind == ob->kind && oa->access == ob->access &&
+		       oa->excl == ob->excl &&
+		       oa->generation == ob->generation &&
 		       oa->has_proof == ob->has_proof &&
 		       !memcmp(oa->proof, ob->proof, PMR_PROOF_SIZE);
 	case PMR_MSG_CLOSE:
 		return a->u.close_req.handle == b->u.close_req.handle;
+	case PMR_MSG_FENCED:
+		return a->u.fenced.handle == b->u.fenced.handle &&
+		       a->u.fenced.generation == b->u.fenced.generation;
 	case PMR_MSG_PERSIST:
 		return a->u.persist_req.handle == b->u.persist_req.handle &&
 		       a->u.persist_req.offset == b->u.persist_req.offset &&

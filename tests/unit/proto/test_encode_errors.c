@@ -49,7 +49,7 @@ Test(encode_errors, header_rules)
 	m.hdr.status = PMR_ST_INVALID;
 	cr_assert_eq(enc(&m), -EINVAL);
 	pmr_msg_init(&m, PMR_MSG_PING | PMR_MSG_RESP, 1);
-	m.hdr.status = PMR_ST_DENIED + 1; /* undefined status */
+	m.hdr.status = PMR_ST_FENCED + 1; /* undefined status */
 	cr_assert_eq(enc(&m), -EINVAL);
 	cr_assert_eq(pmr_msg_encode(NULL, NULL, 0), -EINVAL);
 	cr_assert_eq(pmr_msg_encode(&m, NULL, 16), -EINVAL);

@@ -275,6 +275,45 @@ Test(golden, list_response)
 	check_msg(&m, want, sizeof(want));
 }
 
+Test(golden, open_request_exclusive_resume)
+{
+	static const uint8_t want[] = {
+		0x02,	0x00,		  /* type OPEN */
+		0x00,	0x00,		  /* status */
+		0x1c,	0x00, 0x00, 0x00, /* length 28 */
+		REQ_ID, 0x0a,		  /* access RW | EXCL | RESUME */
+		0x02,	'd',  'b',	  /* name_len 2, "db" */
+		0x07,	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* expected */
+	};
+	struct pmr_msg m;
+
+	pmr_msg_init(&m, PMR_MSG_OPEN, REQ_ID_VAL);
+	m.u.open_req.access = PMR_WIRE_ACCESS_RW;
+	m.u.open_req.flags = PMR_OPEN_F_EXCL | PMR_OPEN_F_RESUME;
+	m.u.open_req.expect_gen = 7;
+	strcpy(m.u.open_req.name, "db");
+	check_msg(&m, want, sizeof(want));
+}
+
+Test(golden, fenced_notice)
+{
+	static const uint8_t want[] = {
+		0x07, 0x00,		/* type FENCED */
+		0x00, 0x00,		/* status */
+		0x20, 0x00, 0x00, 0x00, /* length 32 */
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* req_id 0 */
+		0x05, 0x00, 0x01, 0x00, /* handle 0x10005 */
+		0x00, 0x00, 0x00, 0x00, /* reserved */
+		0x09, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* generation */
+	};
+	struct pmr_msg m;
+
+	pmr_msg_init(&m, PMR_MSG_FENCED, 0);
+	m.u.fenced.handle = 0x10005;
+	m.u.fenced.generation = 9;
+	check_msg(&m, want, sizeof(want));
+}
+
 Test(golden, persist_request)
 {
 	static const uint8_t want[] = {

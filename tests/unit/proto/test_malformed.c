@@ -118,7 +118,11 @@ Test(malformed, bad_enums_open)
 	const size_t o = PMR_MSG_HDR_SIZE;
 
 	open_req("x");
-	buf[o] = 2; /* access */
+	buf[o] = 0x10; /* access: a bit no version defines */
+	cr_assert_eq(decode(), -EBADMSG);
+	buf[o] = PMR_WIRE_ACCESS_RO | PMR_OPEN_F_EXCL; /* EXCL needs RW */
+	cr_assert_eq(decode(), -EBADMSG);
+	buf[o] = PMR_OPEN_F_TAKEOVER; /* TAKEOVER without EXCL */
 	cr_assert_eq(decode(), -EBADMSG);
 	buf[o] = 0xff;
 	cr_assert_eq(decode(), -EBADMSG);
@@ -139,7 +143,13 @@ Test(malformed, bad_enums_open)
 	buf[o + 29] = 3; /* kind */
 	cr_assert_eq(decode(), -EBADMSG);
 	build(&m);
-	buf[o + 30] = 2; /* access */
+	buf[o + 30] = 0x10; /* access: a bit no version defines */
+	cr_assert_eq(decode(), -EBADMSG);
+	build(&m);
+	buf[o + 30] = 2; /* RW | EXCL: now a generation must follow */
+	cr_assert_neq(decode(), 0);
+	build(&m);
+	buf[o + 30] = PMR_WIRE_ACCESS_RO | PMR_OPEN_F_EXCL; /* EXCL needs RW */
 	cr_assert_eq(decode(), -EBADMSG);
 	build(&m);
 	buf[o + 31] = 1; /* reserved */
@@ -290,7 +300,7 @@ Test(malformed, status_rules)
 	m.hdr.status = PMR_ST_DENIED;
 	build(&m);
 	cr_assert_eq(decode(), 0);
-	pmr_put_le16(buf + 2, PMR_ST_DENIED + 1);
+	pmr_put_le16(buf + 2, PMR_ST_FENCED + 1);
 	cr_assert_eq(decode(), -EBADMSG);
 	pmr_put_le16(buf + 2, UINT16_MAX);
 	cr_assert_eq(decode(), -EBADMSG);

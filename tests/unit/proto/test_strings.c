@@ -25,12 +25,12 @@ Test(strings, message_types)
 Test(strings, statuses)
 {
 	cr_assert_str_eq(pmr_status_str(PMR_ST_OK), "ok");
-	for (uint16_t s = PMR_ST_INVALID; s <= PMR_ST_DENIED; s++) {
+	for (uint16_t s = PMR_ST_INVALID; s <= PMR_ST_FENCED; s++) {
 		cr_assert_not_null(pmr_status_str(s));
 		cr_assert_str_neq(pmr_status_str(s), "unknown status");
 		cr_assert_str_neq(pmr_status_str(s), pmr_status_str(s - 1));
 	}
-	cr_assert_str_eq(pmr_status_str(PMR_ST_DENIED + 1), "unknown status");
+	cr_assert_str_eq(pmr_status_str(PMR_ST_FENCED + 1), "unknown status");
 }
 
 Test(strings, persist_methods)
