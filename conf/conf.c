@@ -40,6 +40,7 @@ void pmrd_conf_free(struct pmrd_conf **conf)
 		conf_region_free_fields(&c->regions[i]);
 	free(c->regions);
 	free(c->admin_socket);
+	free(c->state_dir);
 	free(c->listen_host);
 	free(c->file);
 	free(c);
@@ -99,6 +100,13 @@ static int conf_parse_text(const char *text, size_t len, const char *name,
 	if (!p.conf->admin_socket) {
 		p.conf->admin_socket = strdup(PMRD_DEFAULT_ADMIN_SOCKET);
 		if (!p.conf->admin_socket) {
+			rc = -ENOMEM;
+			goto out_free_conf;
+		}
+	}
+	if (!p.conf->state_dir) {
+		p.conf->state_dir = strdup(PMRD_DEFAULT_STATE_DIR);
+		if (!p.conf->state_dir) {
 			rc = -ENOMEM;
 			goto out_free_conf;
 		}

@@ -15,8 +15,10 @@
 
 #define PMRD_DEFAULT_PORT	  7471
 #define PMRD_DEFAULT_ADMIN_SOCKET "/run/pmrd/pmrd.sock"
-#define PMRD_REGION_NAME_MAX	  63 /* bytes, without NUL; also the wire limit */
-#define PMRD_MAX_REGIONS	  1024
+/* where the regions' fencing generations are kept (systemd StateDirectory) */
+#define PMRD_DEFAULT_STATE_DIR "/var/lib/pmrd"
+#define PMRD_REGION_NAME_MAX   63 /* bytes, without NUL; also the wire limit */
+#define PMRD_MAX_REGIONS       1024
 /* max_msg bounds: proto's PMR_MSG_MAX_FLOOR..PMR_MSG_MAX (conf needs no
  * proto; the daemon asserts they agree) */
 #define PMRD_MSG_MIN 256
@@ -103,6 +105,7 @@ struct pmrd_conf {
 	char *listen_host; /* numeric IPv4 or IPv6 address */
 	uint16_t listen_port;
 	char *admin_socket;
+	char *state_dir;	  /* fencing generations, one file per region */
 	int log_level;		  /* syslog level, LOG_ERR..LOG_DEBUG */
 	enum pmrd_conf_keys keys; /* read at start; a reload warns */
 	struct pmrd_limits limits;

@@ -39,6 +39,7 @@ enum pmrd_key {
 	PMRD_KEY_BUSY_POLL_US,
 	PMRD_KEY_ACCEPT_TIMEOUT_MS,
 	PMRD_KEY_KEYS,
+	PMRD_KEY_STATE_DIR,
 };
 
 enum region_key {
@@ -91,6 +92,25 @@ static int set_admin_socket(struct conf_parser *p, const char *key,
 			"too long for a unix socket (at most 107 bytes)");
 	p->conf->admin_socket = strdup(v);
 	return p->conf->admin_socket ? 0 : -ENOMEM;
+}
+
+/*
+ * set_state_dir -- "state_dir": an absolute path (normalized), where the
+ * regions' fencing generations are kept
+ */
+static int set_state_dir(struct conf_parser *p, const char *key, const char *v)
+{
+	const char *why;
+	char *dir;
+	int ret = conf_path_normalize(v, &dir, &why);
+
+	if (ret == -ENOMEM)
+		return ret;
+	if (ret)
+		return conf_bad_value(p, key, v, why);
+	free(p->conf->state_dir);
+	p->conf->state_dir = dir;
+	return 0;
 }
 
 /* set_log_level -- "log_level": err|warning|notice|info|debug */
@@ -380,6 +400,7 @@ static const struct conf_key_def pmrd_keys[] = {
 	[PMRD_KEY_ACCEPT_TIMEOUT_MS] = { "accept_timeout_ms",
 					 set_accept_timeout_ms },
 	[PMRD_KEY_KEYS] = { "keys", set_keys },
+	[PMRD_KEY_STATE_DIR] = { "state_dir", set_state_dir },
 };
 
 /* indexed by enum region_key */

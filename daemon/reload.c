@@ -289,6 +289,8 @@ static void warn_restart(const struct pmrd_conf *old,
 		log_warn("reload: listen changed: needs a restart");
 	if (strcmp(old->admin_socket, nc->admin_socket))
 		log_warn("reload: admin_socket changed: needs a restart");
+	if (strcmp(old->state_dir, nc->state_dir))
+		log_warn("reload: state_dir changed: needs a restart");
 	if (memcmp(&old->limits, &nc->limits, sizeof(old->limits)))
 		log_warn("reload: limits changed: need a restart");
 	if (old->log_level != nc->log_level)
