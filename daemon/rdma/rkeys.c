@@ -295,6 +295,19 @@ static void keys_revoke(void *ctx, void *cookie)
 	key->ex = NULL;
 }
 
+/*
+ * keys_fence -- pmrd_key_ops.fence (takeover): the window is deallocated
+ * or the registration dropped now, by the kernel, instead of a LOCAL_INV
+ * that would run only when this client's send queue gets to it.  Either
+ * way the device no longer finds the rkey: the client's WRITEs with it
+ * complete with a remote access error and its QP goes to the error state.
+ */
+static void keys_fence(void *ctx, void *cookie)
+{
+	(void)ctx;
+	drop(cookie);
+}
+
 /* keys_revoke_all -- pmrd_key_ops.revoke_all (end of the session) */
 static void keys_revoke_all(void *ctx)
 {
@@ -307,5 +320,6 @@ static void keys_revoke_all(void *ctx)
 const struct pmrd_key_ops pmrd_keys_verbs_ops = {
 	.grant = keys_grant,
 	.revoke = keys_revoke,
+	.fence = keys_fence,
 	.revoke_all = keys_revoke_all,
 };

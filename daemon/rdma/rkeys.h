@@ -39,6 +39,14 @@ struct pmrd_key_ops {
 	/* revoke -- COOKIE's key stops working before the response to the
 	 * request that revoked it (CLOSE) reaches the client */
 	void (*revoke)(void *ctx, void *cookie);
+	/*
+	 * fence -- COOKIE's key is dead when this returns, whatever is
+	 * queued on the QP (a takeover: the new holder's answer leaves on
+	 * another QP, which revoke's ordering does not cover); writes with
+	 * it, also those already on the wire, fail with a remote access
+	 * error.  The cookie is spent as by revoke.
+	 */
+	void (*fence)(void *ctx, void *cookie);
 	/* revoke_all -- the session ends: every key it still holds dies */
 	void (*revoke_all)(void *ctx);
 };

@@ -330,6 +330,38 @@ static int serve_pending(struct pmrd_client *c)
 }
 
 /*
+ * send_notices -- the FENCED notices the session has for its client (a
+ * takeover by another client fenced its handles), each from a free SEND
+ * slot; those without one wait for the next turn
+ */
+static int send_notices(struct pmrd_client *c)
+{
+	while (c->sess.n_notices && c->n_free_send) {
+		uint32_t slot = c->free_send[--c->n_free_send];
+		int n = pmrd_session_take_notice(&c->sess, send_buf(c, slot),
+						 c->msg_size);
+
+		if (n <= 0) {
+			c->free_send[c->n_free_send++] = slot;
+			return 0;
+		}
+		n = post_send(c, slot, (uint32_t)n);
+		if (n)
+			return n;
+	}
+	return 0;
+}
+
+/* notice_due -- pmrd_session's notify: C has a FENCED notice to send */
+static void notice_due(void *arg)
+{
+	struct pmrd_client *c = arg;
+
+	if (c->state != PMRD_CLIENT_DISCONNECTING)
+		poll_each_turn(c);
+}
+
+/*
  * handle_wc -- one completion: a SEND frees its slot, a request joins the
  * FIFO (served by serve_pending); negative: disconnect the client
  */
@@ -406,12 +438,15 @@ static int turn(struct pmrd_client *c, bool *backlog)
 	}
 	if (c->state != PMRD_CLIENT_DISCONNECTING) {
 		err = serve_pending(c);
+		if (!err)
+			err = send_notices(c);
 		if (err)
 			pmrd_client_disconnect(c, strerror(-err));
 	}
 	*backlog = n == POLL_BATCH;
 	if (c->state != PMRD_CLIENT_DISCONNECTING)
 		*backlog = *backlog || c->persist.region ||
+			   (c->sess.n_notices && c->n_free_send) ||
 			   (c->n_pending && c->n_free_send &&
 			    !pmrd_work_busy(&c->job.work));
 	return n;
@@ -781,6 +816,8 @@ int pmrd_client_accept(struct pmrd_client **cp, uint16_t version,
 
 	/* the server's challenge for PSK proofs (sent from version 2 on) */
 	memcpy(w.nonce, c->sess.auth.snonce, sizeof(w.nonce));
+	pmrd_session_set_exclusive(&c->sess, &c->env->excl, version, notice_due,
+				   c);
 	n = pmr_welcome_encode(&w, pd, sizeof(pd));
 	if (n < 0) {
 		log_err("client %s: cannot encode the welcome: %s", c->peer,

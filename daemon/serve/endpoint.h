@@ -38,6 +38,7 @@ struct pmrd_client_env {
 	uint64_t buf_bytes; /* SEND/RECV buffers of all clients */
 	uint64_t next_serial;
 	struct pmrd_auth *auth; /* allow lists and PSKs; replaced on reload */
+	struct pmrd_excl excl;	/* read-write holders of every client */
 	ev_check busy_poll;	/* polls the hot clients every iteration */
 	ev_idle busy_spin;	/* keeps the loop from blocking meanwhile */
 	struct hlist_head hot;	/* the clients being busy-polled */

@@ -17,6 +17,7 @@
 #include "log.h"
 #include "pmr_proto.h"
 #include "session.h"
+#include "util.h"
 
 /* pmrd_session_init -- see session.h */
 int pmrd_session_init(struct pmrd_session *s,
@@ -75,15 +76,54 @@ bool pmrd_session_take_persist(struct pmrd_session *s,
 	return true;
 }
 
+/* pmrd_session_set_exclusive -- see session.h */
+void pmrd_session_set_exclusive(struct pmrd_session *s, struct pmrd_excl *x,
+				uint16_t version, void (*notify)(void *arg),
+				void *arg)
+{
+	s->excl = x;
+	s->version = version;
+	s->notify = notify;
+	s->notify_arg = arg;
+}
+
+/* pmrd_session_take_notice -- see session.h */
+int pmrd_session_take_notice(struct pmrd_session *s, void *buf, size_t cap)
+{
+	struct pmr_msg m;
+	unsigned i;
+	int n;
+
+	for (i = 0; s->n_notices && i < s->max_handles; i++) {
+		struct pmrd_handle *h = &s->handles[i];
+
+		if (!h->ex || !h->notice_due)
+			continue;
+		h->notice_due = false;
+		s->n_notices--;
+		pmr_msg_init(&m, PMR_MSG_FENCED, 0);
+		m.u.fenced.handle = (uint32_t)h->gen << 16 | i;
+		m.u.fenced.generation = h->fenced_gen;
+		n = pmr_msg_encode(&m, buf, cap);
+		if (n > 0)
+			return n;
+	}
+	s->n_notices = 0;
+	return 0;
+}
+
 /* pmrd_session_fini -- see session.h */
 void pmrd_session_fini(struct pmrd_session *s)
 {
 	if (s->key_ops && s->n_keys)
 		s->key_ops->revoke_all(s->key_ctx);
 	s->n_keys = 0;
-	for (unsigned i = 0; s->handles && i < s->max_handles; i++)
-		if (s->handles[i].ex)
-			s->handles[i].ex->n_open--;
+	for (unsigned i = 0; s->handles && i < s->max_handles; i++) {
+		if (!s->handles[i].ex)
+			continue;
+		pmrd_excl_del(&s->handles[i].link);
+		s->handles[i].ex->n_open--;
+	}
 	if (s->n_global)
 		*s->n_global -= MIN(*s->n_global, s->n_open);
 	free(s->handles);
@@ -261,6 +301,12 @@ static void revoke_key(struct pmrd_session *s, struct pmrd_handle *h)
 static void undo_open(struct pmrd_session *s, struct pmrd_handle *h)
 {
 	revoke_key(s, h);
+	pmrd_excl_del(&h->link);
+	memset(&h->link, 0, sizeof(h->link));
+	if (h->notice_due)
+		s->n_notices--; /* closed first: nothing left to tell */
+	h->fenced = false;
+	h->notice_due = false;
 	h->ex->n_open--;
 	h->ex = NULL;
 	h->gen = (uint16_t)(h->gen + 1) ? (uint16_t)(h->gen + 1) : 1;
@@ -293,6 +339,42 @@ static bool auth_denied(struct pmrd_session *s, const struct pmr_open_req *o,
 	return true;
 }
 
+/*
+ * fence_handle -- pmrd_excl_link.fence: another session took the region
+ * over; the key dies now (the key source's fence), later requests on the
+ * handle are refused and the client is told (version >= 3)
+ */
+static void fence_handle(struct pmrd_excl_link *l, uint64_t gen)
+{
+	struct pmrd_handle *h = container_of(l, struct pmrd_handle, link);
+	struct pmrd_session *s = h->s;
+
+	if (h->key) {
+		s->key_ops->fence(s->key_ctx, h->key);
+		h->key = NULL;
+		s->n_keys--;
+	}
+	h->fenced = true;
+	h->fenced_gen = gen;
+	l->excl = false;
+	log_info("client %s: region %s fenced (taken over at generation %llu)",
+		 s->peer, h->ex->region->name, (unsigned long long)gen);
+	if (s->version < PMR_PROTO_VERSION_FENCE)
+		return; /* no FENCED message in its protocol */
+	h->notice_due = true;
+	s->n_notices++;
+	if (s->notify)
+		s->notify(s->notify_arg);
+}
+
+/* link_busy -- pmrd_excl_link.busy: its session grants a key off the loop */
+static bool link_busy(const struct pmrd_excl_link *l)
+{
+	const struct pmrd_handle *h = container_of(l, struct pmrd_handle, link);
+
+	return h->s->wait.h != NULL;
+}
+
 /* claim -- handle H (table slot) is EX's, opened with ACCESS: the counts */
 static void claim(struct pmrd_session *s, struct pmrd_handle *h,
 		  struct pmrd_export *ex, uint8_t access)
@@ -300,6 +382,7 @@ static void claim(struct pmrd_session *s, struct pmrd_handle *h,
 	if (!h->gen)
 		h->gen = 1;
 	h->ex = ex;
+	h->s = s;
 	h->access = access;
 	s->n_open++;
 	ex->n_open++;
@@ -330,6 +413,8 @@ static void fill_open(struct pmrd_session *s, struct pmrd_handle *h,
 	r->gran = wire_gran(ex->region->granularity);
 	r->kind = wire_kind(ex->region->kind);
 	r->access = o->access;
+	r->excl = h->link.excl;
+	r->generation = h->link.excl ? h->link.gen : 0;
 	if (pmrd_auth_sign_open(&s->auth, o, r)) {
 		/* libcrypto failed: no key leaves without its proof */
 		memset(r, 0, sizeof(*r));
@@ -341,6 +426,56 @@ static void fill_open(struct pmrd_session *s, struct pmrd_handle *h,
 		  ex->region->name,
 		  o->access == PMR_WIRE_ACCESS_RW ? "rw" : "ro", r->handle,
 		  r->persist);
+}
+
+/*
+ * excl_refused -- the exclusive rules for a read-write OPEN O of EX into
+ * the free handle H (exclusive.h): true with RESP set when refused; else
+ * H's link says whether it is exclusive, at which generation (a takeover
+ * has fenced the old holders by now)
+ */
+static bool excl_refused(struct pmrd_session *s, struct pmrd_export *ex,
+			 const struct pmr_open_req *o, struct pmrd_handle *h,
+			 struct pmr_msg *resp)
+{
+	struct pmrd_excl_verdict v;
+
+	memset(&h->link, 0, sizeof(h->link));
+	if (o->flags && (s->version < PMR_PROTO_VERSION_FENCE || !s->excl)) {
+		set_error(resp, s->excl ? PMR_ST_INVALID : PMR_ST_UNSUPPORTED,
+			  "exclusive opens need protocol version %u",
+			  PMR_PROTO_VERSION_FENCE);
+		return true;
+	}
+	if (o->access != PMR_WIRE_ACCESS_RW || !s->excl)
+		return false;
+	pmrd_excl_admit(s->excl, ex, ex->plan.keys == PMRD_KEYS_SHARED_MR,
+			o->flags, o->expect_gen, &v);
+	if (v.status != PMR_ST_OK) {
+		log_notice("client %s: open %s refused: %s", s->peer, o->name,
+			   v.text);
+		set_error(resp, v.status, "%s", v.text);
+		return true;
+	}
+	h->link.excl = (o->flags & PMR_OPEN_F_EXCL) != 0;
+	h->link.gen = v.gen;
+	if (h->link.excl)
+		log_info(
+			"client %s: region %s held exclusively, generation %llu",
+			s->peer, o->name, (unsigned long long)v.gen);
+	return false;
+}
+
+/* link_rw -- a read-write handle H joins the registry of holders */
+static void link_rw(struct pmrd_session *s, struct pmrd_handle *h)
+{
+	if (h->access != PMR_WIRE_ACCESS_RW || !s->excl)
+		return;
+	h->link.ex = h->ex;
+	h->link.peer = s->peer;
+	h->link.fence = fence_handle;
+	h->link.busy = link_busy;
+	pmrd_excl_add(s->excl, &h->link);
 }
 
 /* do_open -- OPEN(name, access): a handle and what RDMA needs */
@@ -393,11 +528,14 @@ static void do_open(struct pmrd_session *s, const struct pmr_msg *req,
 			  s->max_global);
 		return;
 	}
+	if (excl_refused(s, ex, o, h, resp))
+		return;
 	if (s->defer_grant && s->key_ops &&
 	    ex->plan.keys == PMRD_KEYS_MR_PER_CLIENT) {
 		/* held (the region cannot be released meanwhile), keyless */
 		h->key = NULL;
 		claim(s, h, ex, o->access);
+		link_rw(s, h);
 		s->wait.h = h;
 		s->wait.slot = slot;
 		s->wait.open = *o;
@@ -405,9 +543,12 @@ static void do_open(struct pmrd_session *s, const struct pmr_msg *req,
 		s->wait.req_id = req->hdr.req_id;
 		return;
 	}
-	if (grant_key(s, ex, o->access, h, resp))
+	if (grant_key(s, ex, o->access, h, resp)) {
+		memset(&h->link, 0, sizeof(h->link));
 		return;
+	}
 	claim(s, h, ex, o->access);
+	link_rw(s, h);
 	fill_open(s, h, slot, o, resp);
 }
 
@@ -440,6 +581,16 @@ static void do_persist(struct pmrd_session *s, const struct pmr_msg *req,
 
 	if (!h) {
 		set_error(resp, PMR_ST_NOENT, "no open handle %#x", p->handle);
+		return;
+	}
+	if (h->fenced) {
+		set_error(
+			resp,
+			s->version >= PMR_PROTO_VERSION_FENCE ? PMR_ST_FENCED :
+								PMR_ST_ACCESS,
+			"handle %#x fenced: region '%s' taken over (generation %llu)",
+			p->handle, h->ex->region->name,
+			(unsigned long long)h->fenced_gen);
 		return;
 	}
 	if (h->access != PMR_WIRE_ACCESS_RW) {
@@ -492,6 +643,10 @@ static bool dispatch(struct pmrd_session *s, const struct pmr_msg *req,
 		break;
 	case PMR_MSG_PING:
 		break;
+	case PMR_MSG_FENCED:
+		set_error(resp, PMR_ST_INVALID,
+			  "FENCED is the server's notice");
+		return false;
 	default:
 		set_error(resp, PMR_ST_UNSUPPORTED, "unknown request type %u",
 			  req->hdr.type);

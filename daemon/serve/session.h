@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * session.h -- one client's control-plane state and request handling
- * (LIST_REGIONS, OPEN, CLOSE, PERSIST, PING), independent of verbs so it
- * can be driven by unit tests with any byte string.
+ * (LIST_REGIONS, OPEN, CLOSE, PERSIST, PING) and its FENCED notices,
+ * independent of verbs so it can be driven by unit tests with any byte
+ * string.
  */
 #ifndef PMRD_SESSION_H
 #define PMRD_SESSION_H
@@ -11,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "exclusive.h"
 #include "open_auth.h"
 #include "region_mr.h"
 #include "rkeys.h"
@@ -18,12 +20,19 @@
 /* Handles carry a per-slot generation so a stale handle is NOENT. */
 #define PMRD_HANDLE_SLOTS_MAX 0xffffu
 
+struct pmrd_session;
+
 struct pmrd_handle {
 	struct pmrd_export *ex; /* NULL: slot free */
 	uint16_t gen;
 	uint8_t access; /* enum pmr_wire_access */
 	uint32_t rkey;	/* what OPEN handed out */
 	void *key;	/* the key source's cookie, NULL: shared MR rkey */
+	struct pmrd_session *s;
+	struct pmrd_excl_link link; /* rw handles: in the registry */
+	bool fenced;		    /* taken over: only CLOSE works */
+	bool notice_due;	    /* its FENCED notice is not sent yet */
+	uint64_t fenced_gen;	    /* the generation that fenced it */
 };
 
 /* A PERSIST's checked range, left to the caller (deferred persists). */
@@ -75,6 +84,11 @@ struct pmrd_session {
 	unsigned no_persist;
 	uint64_t n_requests;
 	uint64_t n_bad;
+	uint16_t version;	   /* negotiated; exclusive opens from 3 */
+	struct pmrd_excl *excl;	   /* NULL: exclusive opens unsupported */
+	unsigned n_notices;	   /* handles with notice_due */
+	void (*notify)(void *arg); /* a notice is due (endpoint: a turn) */
+	void *notify_arg;
 };
 
 /*
@@ -102,6 +116,24 @@ void pmrd_session_set_limits(struct pmrd_session *s, size_t max_msg,
  */
 void pmrd_session_set_keys(struct pmrd_session *s,
 			   const struct pmrd_key_ops *ops, void *ctx);
+
+/*
+ * pmrd_session_set_exclusive -- the server's registry of read-write
+ * holders (exclusive.h), the connection's negotiated VERSION (exclusive
+ * flags and FENCED notices need PMR_PROTO_VERSION_FENCE) and NOTIFY, called
+ * with ARG whenever a takeover by another session leaves a FENCED notice
+ * for this one (pmrd_session_take_notice).  Without it exclusive opens
+ * are UNSUPPORTED and read-write opens are not tracked.
+ */
+void pmrd_session_set_exclusive(struct pmrd_session *s, struct pmrd_excl *x,
+				uint16_t version, void (*notify)(void *arg),
+				void *arg);
+
+/*
+ * pmrd_session_take_notice -- the next FENCED notice due (req_id 0),
+ * encoded into BUF (CAP >= PMR_MSG_MAX); its length, 0 when none is due
+ */
+int pmrd_session_take_notice(struct pmrd_session *s, void *buf, size_t cap);
 
 /*
  * pmrd_session_defer_persist -- with ON, a PERSIST that passes its checks
