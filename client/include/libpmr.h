@@ -74,15 +74,18 @@ enum pmr_error {
 	PMR_E_DENIED = PMR_E_BASE - 16,	     /* not authorized */
 	/* Reserved: libpmr checks ranges, access and buffers before posting,
 	 * so a work request the remote side fails means the server's side
-	 * went away; it is reported as PMR_E_CONN_LOST. */
+	 * went away; it is reported as PMR_E_CONN_LOST (PMR_E_FENCED on an
+	 * exclusive handle, whose key a takeover revoked). */
 	PMR_E_REMOTE_ACCESS = PMR_E_BASE - 17, /* RDMA remote access error */
 	PMR_E_REMOTE_OP = PMR_E_BASE - 18,     /* other RDMA remote error */
 	PMR_E_CONN_LOST = PMR_E_BASE - 19,     /* connection is gone */
 	PMR_E_READONLY = PMR_E_BASE - 20,      /* write to a read-only region */
 	PMR_E_NO_METHOD = PMR_E_BASE - 21,     /* persist method not offered */
 	PMR_E_REJECTED_MEMORY = PMR_E_BASE - 22, /* server memory limit */
-	PMR_E_AUTH = PMR_E_BASE - 23, /* server did not prove the PSK */
-	PMR_E_LAST = PMR_E_BASE - 23,
+	PMR_E_AUTH = PMR_E_BASE - 23,	/* server did not prove the PSK */
+	PMR_E_BUSY = PMR_E_BASE - 24,	/* region held by another writer */
+	PMR_E_FENCED = PMR_E_BASE - 25, /* taken over: handle is dead */
+	PMR_E_LAST = PMR_E_BASE - 25,
 };
 
 /*
@@ -227,15 +230,32 @@ PMR_API int pmr_conn_list_regions(struct pmr_conn *conn,
 
 /* ---- regions ----------------------------------------------------------- */
 
-#define PMR_OPEN_RW 0u
-#define PMR_OPEN_RO (1u << 0)
+#define PMR_OPEN_RW	  0u
+#define PMR_OPEN_RO	  (1u << 0)
+#define PMR_OPEN_EXCL	  (1u << 1) /* the only read-write holder */
+#define PMR_OPEN_TAKEOVER (1u << 2) /* EXCL, fencing the holders first */
 
 /*
  * pmr_region_open -- open region NAME (1..63 bytes: "" -> -EINVAL, longer
- * -> -ENAMETOOLONG, nothing sent) with FLAGS PMR_OPEN_RW or PMR_OPEN_RO
- * (other bits -> -EINVAL).  PMR_E_NOENT_REGION: no such region;
- * PMR_E_ACCESS: PMR_OPEN_RW of a region exported
+ * -> -ENAMETOOLONG, nothing sent) with FLAGS PMR_OPEN_RW or PMR_OPEN_RO,
+ * optionally with PMR_OPEN_EXCL or PMR_OPEN_TAKEOVER (read-write only:
+ * with PMR_OPEN_RO, or other bits -> -EINVAL).  PMR_E_NOENT_REGION: no
+ * such region; PMR_E_ACCESS: PMR_OPEN_RW of a region exported
  * read-only; PMR_E_DENIED, PMR_E_AUTH: see pmr_conn_cfg_set_psk.
+ *
+ * Exclusive writers: PMR_OPEN_EXCL succeeds only while no other
+ * read-write handle of the region is open (any client), and while it is
+ * held every other read-write open fails; both fail with PMR_E_BUSY, and
+ * pmr_conn_last_error_text names the holder ("held exclusively by
+ * 10.0.0.2:40000 (generation 7)").  Read-only opens are not affected.
+ * PMR_OPEN_TAKEOVER (implies EXCL) takes the region from whoever holds it
+ * read-write: the server first kills their keys (their RDMA writes, also
+ * those already in flight, fail and never land), then grants this open.
+ * Every exclusive grant gets the next generation of the region
+ * (pmr_region_generation: a fencing token that only grows, across server
+ * restarts too).  A fenced handle's calls fail with PMR_E_FENCED; close
+ * it.  Needs a server speaking protocol 3 and per-open keys (keys = mw2
+ * or mr-per-client, pmrd.conf(5)): else PMR_E_UNSUPPORTED.
  */
 PMR_API int pmr_region_open(struct pmr_conn *conn, const char *name,
 			    unsigned int flags, struct pmr_region **ret);
@@ -244,6 +264,10 @@ PMR_API int pmr_region_open(struct pmr_conn *conn, const char *name,
  * destructor rule above). */
 PMR_API int pmr_region_close(struct pmr_region **region);
 PMR_API uint64_t pmr_region_size(const struct pmr_region *region);
+/* pmr_region_generation -- the generation the server granted REGION's
+ * exclusive open (>= 1); 0 for a handle opened without PMR_OPEN_EXCL or
+ * PMR_OPEN_TAKEOVER, or a NULL REGION */
+PMR_API uint64_t pmr_region_generation(const struct pmr_region *region);
 /* PMR_METHOD_* bits the server offers for REGION on this connection: the
  * listing's, or fewer for a PMR_OPEN_RO handle (a server handing out
  * per-open read-only keys drops FLUSH, which such a key cannot carry).
@@ -365,7 +389,12 @@ PMR_API int pmr_region_post_persist(struct pmr_region *region, uint64_t off,
  * later call on the connection and its regions return it.  Exceptions:
  * a sync call whose own wait timed out returns -ETIMEDOUT; a work request
  * failing on the caller's own buffer completes with -EFAULT (e.g. an MR
- * deregistered with the operation in flight).
+ * deregistered with the operation in flight); a work request on an
+ * exclusive handle failing with a remote access error completes with
+ * PMR_E_FENCED (a takeover killed its key), and so does every later call
+ * on that region (the connection is lost for the others as above).  A
+ * region whose handle the server fenced while the connection stayed up
+ * (its FENCED notice) returns PMR_E_FENCED from every later call.
  */
 PMR_API int pmr_conn_poll(struct pmr_conn *conn, struct pmr_completion *out,
 			  int max);

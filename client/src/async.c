@@ -55,6 +55,7 @@ static int post_xfer(struct pmr_region *region, const struct pmr_mr *mr,
 	rc = async_begin(conn, write ? PMR_OP_WRITE : PMR_OP_READ, tag, &slot);
 	if (rc)
 		return rc;
+	conn->ops[slot].region = region;
 	if (len)
 		rc = pmr_xfer_post(conn, slot,
 				   write ? PMR_SWR_WRITE : PMR_SWR_READ,
@@ -96,6 +97,7 @@ int pmr_region_post_persist(struct pmr_region *region, uint64_t off, size_t len,
 	rc = async_begin(conn, PMR_OP_PERSIST, user_tag, &slot);
 	if (rc)
 		return rc;
+	conn->ops[slot].region = region;
 	if (len)
 		rc = pmr_persist_post(region, slot, off, len, false);
 	return async_end(conn, slot, rc);

@@ -22,6 +22,18 @@ int pmr_check_buf(size_t size, size_t off, size_t len)
 	return 0;
 }
 
+/* pmr_check_open_flags -- see check.h */
+int pmr_check_open_flags(unsigned int flags)
+{
+	unsigned int excl = PMR_OPEN_EXCL | PMR_OPEN_TAKEOVER;
+
+	if (flags & ~(PMR_OPEN_RO | excl))
+		return -EINVAL;
+	if ((flags & PMR_OPEN_RO) && (flags & excl))
+		return -EINVAL;
+	return 0;
+}
+
 /* pmr_chunks -- work requests needed for LEN bytes at MAX bytes each */
 uint64_t pmr_chunks(uint64_t len, uint64_t max)
 {

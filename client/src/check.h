@@ -21,6 +21,13 @@ int pmr_check_range(uint64_t size, uint64_t off, uint64_t len);
 int pmr_check_buf(size_t size, size_t off, size_t len);
 
 /*
+ * pmr_check_open_flags -- 0 when FLAGS is a valid pmr_region_open flag
+ * set: PMR_OPEN_RO alone, or read-write with at most PMR_OPEN_EXCL and
+ * PMR_OPEN_TAKEOVER; -EINVAL for RO with either, or an unknown bit
+ */
+int pmr_check_open_flags(unsigned int flags);
+
+/*
  * pmr_chunks -- how many work requests a LEN-byte transfer needs when one
  * request carries at most MAX bytes (LEN 0 -> 0; MAX 0 -> treated as 1).
  */

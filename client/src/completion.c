@@ -67,6 +67,26 @@ static void fail_all(struct pmr_conn *conn)
 	conn->sq_used = 0;
 }
 
+/*
+ * wc_error -- the error a failed work request of OP (slot SLOT) completes
+ * with: a remote access error on an exclusive handle is its key revoked
+ * by a takeover, so that region is fenced from now on
+ */
+static int wc_error(struct pmr_conn *conn, uint32_t slot,
+		    const struct pmr_opctx *op, enum ibv_wc_status status)
+{
+	struct pmr_region *r = slot < PMR_FIRST_ASYNC ? conn->sync_region :
+							op->region;
+
+	if (op->busy != 1)
+		r = NULL; /* a finished op's region may be closed */
+	if (status == IBV_WC_REM_ACCESS_ERR && r && r->excl) {
+		r->fenced = true;
+		return PMR_E_FENCED;
+	}
+	return pmr_wc_status_to_err(status);
+}
+
 /* process_wc -- account one work completion */
 static void process_wc(struct pmr_conn *conn, const struct ibv_wc *wc)
 {
@@ -85,7 +105,7 @@ static void process_wc(struct pmr_conn *conn, const struct ibv_wc *wc)
 	op = &conn->ops[slot];
 	conn->sq_used -= covers < conn->sq_used ? covers : conn->sq_used;
 	if (wc->status != IBV_WC_SUCCESS) {
-		err = pmr_wc_status_to_err(wc->status);
+		err = wc_error(conn, slot, op, wc->status);
 		if (wc->status != IBV_WC_WR_FLUSH_ERR && !conn->lost) {
 			pmr_err("work request failed: %s (vendor error 0x%x)",
 				ibv_wc_status_str(wc->status), wc->vendor_err);

@@ -6,6 +6,7 @@
  * credit (a receive buffer the server may fill)
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "check.h"
@@ -37,6 +38,30 @@ int pmr_ctl_recv_post(struct pmr_conn *conn, uint32_t slot)
 	struct ibv_recv_wr *bad;
 
 	return -ibv_post_recv(conn->qp, &wr, &bad);
+}
+
+/*
+ * fenced -- the server's FENCED notice F: another client took the region
+ * of handle F->handle over, its key is dead; every later call on that
+ * region fails with PMR_E_FENCED (pmr_io_check), closing it still works
+ */
+static void fenced(struct pmr_conn *conn, const struct pmr_fenced *f)
+{
+	struct pmr_region *r;
+
+	for (r = conn->regions; r; r = r->next) {
+		if (r->handle != f->handle)
+			continue;
+		r->fenced = true;
+		snprintf(conn->errtext, sizeof(conn->errtext),
+			 "region taken over (generation %llu)",
+			 (unsigned long long)f->generation);
+		pmr_warn(
+			"handle %#x fenced: region taken over (generation %llu)",
+			f->handle, (unsigned long long)f->generation);
+		return;
+	}
+	pmr_info("FENCED notice for unknown handle %#x ignored", f->handle);
 }
 
 /* pmr_ctl_recv -- a control response arrived in receive buffer SLOT */
@@ -80,6 +105,10 @@ void pmr_ctl_recv(struct pmr_conn *conn, uint32_t slot, const struct ibv_wc *wc)
 	if (pmr_ctl_recv_post(conn, slot)) {
 		pmr_conn_set_lost(conn, PMR_E_CONN_LOST);
 		return;
+	}
+	if (m.hdr.type == PMR_MSG_FENCED && !bad) {
+		fenced(conn, &m.u.fenced);
+		return; /* a notice, not a response: no credit comes back */
 	}
 	if (conn->ctl_inflight)
 		conn->ctl_inflight--;

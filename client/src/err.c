@@ -46,6 +46,10 @@ static const char *const pmr_errstr[] = {
 		"persistence method not offered for this region",
 	[PMR_E_BASE - PMR_E_AUTH] =
 		"server did not prove it knows the region's pre-shared key",
+	[PMR_E_BASE - PMR_E_BUSY] =
+		"region is held by another writer (exclusive or read-write)",
+	[PMR_E_BASE - PMR_E_FENCED] =
+		"region was taken over: this handle is fenced",
 };
 
 /* pmr_strerror -- name an errno or PMR_E_* code */
@@ -85,6 +89,10 @@ int pmr_status_to_err(unsigned int status)
 		return PMR_E_UNSUPPORTED;
 	case PMR_ST_DENIED:
 		return PMR_E_DENIED;
+	case PMR_ST_BUSY:
+		return PMR_E_BUSY;
+	case PMR_ST_FENCED:
+		return PMR_E_FENCED;
 	default:
 		return PMR_E_PROTOCOL;
 	}

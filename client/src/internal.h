@@ -85,6 +85,7 @@ struct pmr_opctx {
 	uint8_t async;
 	uint8_t busy;
 	uint32_t next_free;
+	struct pmr_region *region; /* async: the region it works on */
 };
 
 enum pmr_swr_op {
@@ -152,7 +153,9 @@ struct pmr_conn {
 	uint32_t ring_head, ring_count, ring_cap;
 	uint64_t req_seq;
 	unsigned int nregions, nmrs;
-	unsigned int cq_events; /* read but not yet acked */
+	struct pmr_region *regions;	/* open ones (FENCED notices) */
+	struct pmr_region *sync_region; /* of the sync slots' work requests */
+	unsigned int cq_events;		/* read but not yet acked */
 	char errtext[PMR_ERRTEXT_MAX + 1];
 };
 
@@ -173,6 +176,10 @@ struct pmr_region {
 	unsigned int method;  /* in use: one bit */
 	unsigned int want;    /* PMR_METHOD_AUTO or one bit */
 	bool ro;
+	bool excl;	     /* an exclusive open (PMR_OPEN_EXCL/TAKEOVER) */
+	bool fenced;	     /* taken over: every call PMR_E_FENCED */
+	uint64_t generation; /* granted with excl */
+	struct pmr_region *next; /* in conn->regions */
 };
 
 struct pmr_mr {

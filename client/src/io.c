@@ -28,6 +28,11 @@ int pmr_io_check(struct pmr_region *region, uint64_t off, size_t len,
 	rc = pmr_check_range(region->size, off, len);
 	if (rc)
 		return rc;
+	if (region->fenced)
+		return PMR_E_FENCED;
+	/* a sync call's work requests are done before it returns, so the
+	 * sync slots work for this region until the next call */
+	region->conn->sync_region = region;
 	return region->conn->lost;
 }
 

@@ -15,6 +15,7 @@ void pmr_op_start(struct pmr_opctx *op)
 	op->await_resp = 0;
 	op->resp = NULL;
 	op->async = 0;
+	op->region = NULL;
 	op->busy = 1;
 }
 

@@ -121,7 +121,7 @@ int pmr_region_open(struct pmr_conn *conn, const char *name, unsigned int flags,
 	size_t len;
 	int rc;
 
-	if (!conn || !name || !ret || (flags & ~PMR_OPEN_RO))
+	if (!conn || !name || !ret || pmr_check_open_flags(flags))
 		return -EINVAL;
 	len = strlen(name);
 	if (len == 0)
@@ -137,6 +137,15 @@ int pmr_region_open(struct pmr_conn *conn, const char *name, unsigned int flags,
 	pmr_msg_init(&req, PMR_MSG_OPEN, 0);
 	req.u.open_req.access = (flags & PMR_OPEN_RO) ? PMR_WIRE_ACCESS_RO :
 							PMR_WIRE_ACCESS_RW;
+	if (flags & (PMR_OPEN_EXCL | PMR_OPEN_TAKEOVER)) {
+		if (conn->version < PMR_PROTO_VERSION_FENCE) {
+			rc = PMR_E_UNSUPPORTED; /* the server has no such thing */
+			goto out_free;
+		}
+		req.u.open_req.flags = PMR_OPEN_F_EXCL;
+		if (flags & PMR_OPEN_TAKEOVER)
+			req.u.open_req.flags |= PMR_OPEN_F_TAKEOVER;
+	}
 	memcpy(req.u.open_req.name, name, len + 1);
 	rc = pmr_auth_prove_open(conn, &req.u.open_req);
 	if (rc)
@@ -160,6 +169,15 @@ int pmr_region_open(struct pmr_conn *conn, const char *name, unsigned int flags,
 	r->methods = resp->u.open_resp.persist & PMR_PERSIST_ALL;
 	r->ro = (flags & PMR_OPEN_RO) ||
 		resp->u.open_resp.access == PMR_WIRE_ACCESS_RO;
+	r->excl = resp->u.open_resp.excl;
+	r->generation = resp->u.open_resp.generation;
+	if (req.u.open_req.flags && !r->excl) {
+		rc = PMR_E_PROTOCOL; /* granted something we did not ask */
+		pmr_msg_init(&req, PMR_MSG_CLOSE, 0);
+		req.u.close_req.handle = r->handle;
+		ctl_call(conn, &req, resp);
+		goto out_free;
+	}
 	r->want = PMR_METHOD_AUTO;
 	rc = pmr_method_pick(r->methods, conn->local_methods, r->want);
 	r->method = rc > 0 ? (unsigned int)rc : 0;
@@ -167,6 +185,8 @@ int pmr_region_open(struct pmr_conn *conn, const char *name, unsigned int flags,
 		 (unsigned long long)r->size, r->ro ? "ro" : "rw", r->methods,
 		 r->method);
 	conn->nregions++;
+	r->next = conn->regions;
+	conn->regions = r;
 	free(resp);
 	*ret = r;
 	return 0;
@@ -175,6 +195,21 @@ out_free:
 	free(resp);
 	free(r);
 	return rc;
+}
+
+/* unlink_region -- R leaves its connection's list of open regions */
+static void unlink_region(struct pmr_region *r)
+{
+	struct pmr_region **p;
+
+	for (p = &r->conn->regions; *p; p = &(*p)->next) {
+		if (*p == r) {
+			*p = r->next;
+			break;
+		}
+	}
+	if (r->conn->sync_region == r)
+		r->conn->sync_region = NULL;
 }
 
 /* pmr_region_close -- see libpmr.h */
@@ -198,6 +233,7 @@ int pmr_region_close(struct pmr_region **regionp)
 		if (rc == PMR_E_CONN_LOST)
 			rc = 0;
 	}
+	unlink_region(r);
 	r->conn->nregions--;
 	free(r);
 	*regionp = NULL;
@@ -208,6 +244,12 @@ int pmr_region_close(struct pmr_region **regionp)
 uint64_t pmr_region_size(const struct pmr_region *region)
 {
 	return region ? region->size : 0;
+}
+
+/* pmr_region_generation -- see libpmr.h */
+uint64_t pmr_region_generation(const struct pmr_region *region)
+{
+	return region && region->excl ? region->generation : 0;
 }
 
 /* pmr_region_persist_methods -- see libpmr.h */

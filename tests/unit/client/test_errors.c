@@ -13,7 +13,9 @@
 Test(errors, codes_are_disjoint_from_errno)
 {
 	cr_assert_lt(PMR_E_BASE, -4096); /* errno values stay above -4096 */
-	cr_assert_eq(PMR_E_LAST, PMR_E_AUTH);
+	cr_assert_eq(PMR_E_LAST, PMR_E_FENCED);
+	cr_assert_eq(PMR_E_BUSY, PMR_E_BASE - 24);
+	cr_assert_eq(PMR_E_FENCED, PMR_E_BASE - 25);
 }
 
 Test(errors, strerror_covers_every_code)
@@ -51,6 +53,8 @@ Test(errors, wire_status)
 	cr_assert_eq(pmr_status_to_err(PMR_ST_INTERNAL), PMR_E_SERVER);
 	cr_assert_eq(pmr_status_to_err(PMR_ST_UNSUPPORTED), PMR_E_UNSUPPORTED);
 	cr_assert_eq(pmr_status_to_err(PMR_ST_DENIED), PMR_E_DENIED);
+	cr_assert_eq(pmr_status_to_err(PMR_ST_BUSY), PMR_E_BUSY);
+	cr_assert_eq(pmr_status_to_err(PMR_ST_FENCED), PMR_E_FENCED);
 	cr_assert_eq(pmr_status_to_err(999), PMR_E_PROTOCOL);
 }
 

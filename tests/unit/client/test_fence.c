@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * test_fence.c -- exclusive opens and fenced handles in libpmr, on fake
+ * handles with no QP behind them (anything that posted would crash): the
+ * open flags are checked first, an exclusive open needs a version 3
+ * server, and a fenced region refuses every I/O call, sync and async
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "internal.h"
+#include "libpmr.h"
+
+static struct pmr_conn conn;
+static struct pmr_region rw;
+static struct pmr_mr mr;
+static char buf[64];
+
+/* setup -- a fake version 2 connection and a fenced exclusive region */
+static void setup(void)
+{
+	memset(&conn, 0, sizeof(conn));
+	conn.version = 2;
+	conn.local_methods = PMR_METHOD_SERVER;
+	rw = (struct pmr_region){ .conn = &conn,
+				  .size = 4096,
+				  .methods = PMR_METHOD_SERVER,
+				  .method = PMR_METHOD_SERVER,
+				  .excl = true,
+				  .fenced = true,
+				  .generation = 7 };
+	mr = (struct pmr_mr){ .conn = &conn,
+			      .ptr = (uint8_t *)buf,
+			      .len = sizeof(buf),
+			      .usage = PMR_MR_WRITE_SRC | PMR_MR_READ_DST };
+}
+
+TestSuite(fence, .init = setup);
+
+Test(fence, open_flags)
+{
+	cr_assert_eq(pmr_check_open_flags(PMR_OPEN_RW), 0);
+	cr_assert_eq(pmr_check_open_flags(PMR_OPEN_RO), 0);
+	cr_assert_eq(pmr_check_open_flags(PMR_OPEN_EXCL), 0);
+	cr_assert_eq(pmr_check_open_flags(PMR_OPEN_TAKEOVER), 0);
+	cr_assert_eq(pmr_check_open_flags(PMR_OPEN_EXCL | PMR_OPEN_TAKEOVER),
+		     0);
+	cr_assert_eq(pmr_check_open_flags(PMR_OPEN_RO | PMR_OPEN_EXCL),
+		     -EINVAL);
+	cr_assert_eq(pmr_check_open_flags(PMR_OPEN_RO | PMR_OPEN_TAKEOVER),
+		     -EINVAL);
+	cr_assert_eq(pmr_check_open_flags(1u << 3), -EINVAL);
+	cr_assert_eq(pmr_check_open_flags(PMR_OPEN_EXCL | 1u << 31), -EINVAL);
+}
+
+Test(fence, open_refuses_bad_flags_before_sending)
+{
+	struct pmr_region *r = NULL;
+
+	cr_assert_eq(pmr_region_open(&conn, "x", PMR_OPEN_RO | PMR_OPEN_EXCL,
+				     &r),
+		     -EINVAL);
+	cr_assert_eq(pmr_region_open(&conn, "x",
+				     PMR_OPEN_RO | PMR_OPEN_TAKEOVER, &r),
+		     -EINVAL);
+	cr_assert_eq(pmr_region_open(&conn, "x", 1u << 3, &r), -EINVAL);
+	cr_assert_null(r);
+}
+
+Test(fence, exclusive_open_needs_version_3)
+{
+	struct pmr_region *r = NULL;
+
+	/* version 2: the flags have no wire form; nothing is sent */
+	cr_assert_eq(pmr_region_open(&conn, "x", PMR_OPEN_EXCL, &r),
+		     PMR_E_UNSUPPORTED);
+	cr_assert_eq(pmr_region_open(&conn, "x", PMR_OPEN_TAKEOVER, &r),
+		     PMR_E_UNSUPPORTED);
+	cr_assert_null(r);
+}
+
+Test(fence, generation)
+{
+	struct pmr_region plain = rw;
+
+	plain.excl = false;
+	cr_assert_eq(pmr_region_generation(&rw), 7);
+	cr_assert_eq(pmr_region_generation(&plain), 0);
+	cr_assert_eq(pmr_region_generation(NULL), 0);
+}
+
+Test(fence, fenced_region_refuses_every_io_call)
+{
+	cr_assert_eq(pmr_region_read(&rw, buf, 0, 8), PMR_E_FENCED);
+	cr_assert_eq(pmr_region_write(&rw, buf, 0, 8), PMR_E_FENCED);
+	cr_assert_eq(pmr_region_persist(&rw, 0, 8), PMR_E_FENCED);
+	cr_assert_eq(pmr_region_write_persist(&rw, buf, 0, 8), PMR_E_FENCED);
+	cr_assert_eq(pmr_region_read_mr(&rw, &mr, 0, 0, 8), PMR_E_FENCED);
+	cr_assert_eq(pmr_region_write_mr(&rw, &mr, 0, 0, 8), PMR_E_FENCED);
+	cr_assert_eq(pmr_region_write_persist_mr(&rw, &mr, 0, 0, 8),
+		     PMR_E_FENCED);
+	cr_assert_eq(pmr_region_post_read(&rw, &mr, 0, 0, 8, 1), PMR_E_FENCED);
+	cr_assert_eq(pmr_region_post_write(&rw, &mr, 0, 0, 8, 1), PMR_E_FENCED);
+	cr_assert_eq(pmr_region_post_persist(&rw, 0, 8, 1), PMR_E_FENCED);
+	/* zero-length calls too: the handle is dead, not just its key */
+	cr_assert_eq(pmr_region_write(&rw, buf, 0, 0), PMR_E_FENCED);
+	/* argument errors still come first */
+	cr_assert_eq(pmr_region_read(&rw, buf, 4096, 8), PMR_E_RANGE);
+}
+
+Test(fence, fenced_region_closes_after_a_loss)
+{
+	struct pmr_region *r = malloc(sizeof(*r));
+
+	cr_assert_not_null(r);
+	*r = rw;
+	conn.lost = PMR_E_CONN_LOST;
+	conn.nregions = 1;
+	conn.regions = r;
+	cr_assert_eq(pmr_region_close(&r), 0);
+	cr_assert_null(r);
+	cr_assert_null(conn.regions);
+	cr_assert_eq(conn.nregions, 0);
+}
