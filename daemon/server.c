@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 #include <ev.h>
@@ -512,6 +513,10 @@ int pmrd_server_run(const struct pmrd_conf *conf, struct pmrd_region **regions,
 	s.env.dev = s.dev;
 	s.env.limits = &conf->limits;
 	pmrd_excl_init(&s.env.excl, conf->state_dir);
+	if (access(conf->state_dir, W_OK | X_OK))
+		log_warn(
+			"state_dir %s: %s: exclusive opens will fail until it is a writable directory",
+			conf->state_dir, strerror(errno));
 	pmrd_peer_log_init(&s.peer_log, s.loop);
 	/* read once: a client's PD follows from it (mr_plan.h) */
 	err = pmrd_keys_choose(s.dev, conf->keys, &s.env.keys);

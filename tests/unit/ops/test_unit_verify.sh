@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # test_unit_verify.sh -- `systemd-analyze verify` accepts pmrd.service (with
 # ExecStart pointed at the built pmrd, as verify checks that the binaries
-# exist) and says nothing about it; the unit has what issue 6 asks for.
+# exist) and says nothing about it; the unit has what issue 6 asks for
+# (and the state directory of issue 17's generations).
 # Usage: test_unit_verify.sh UNIT PMRD TMPDIR.  Exit 77 = skipped.
 set -u
 UNIT=$1
@@ -19,6 +20,7 @@ fail() {
 }
 for k in Type=notify 'ExecReload=/bin/kill -HUP $MAINPID' \
 	LimitMEMLOCK=infinity RuntimeDirectory=pmrd ConfigurationDirectory=pmrd \
+	StateDirectory=pmrd \
 	ProtectSystem=strict ReadWritePaths= After=network-online.target \
 	Wants=network-online.target 'Documentation=man:pmrd(8)' \
 	CapabilityBoundingSet=CAP_LINUX_IMMUTABLE; do
