@@ -28,7 +28,7 @@ static bool type_known(uint16_t type)
 	uint16_t base = type & (uint16_t)~PMR_MSG_RESP;
 
 	return (base >= PMR_MSG_LIST_REGIONS && base <= PMR_MSG_PING) ||
-	       type == PMR_MSG_FENCED;
+	       base == PMR_MSG_FENCED;
 }
 
 /* status_known -- STATUS is a defined pmr_status */
@@ -153,6 +153,8 @@ static int body_get(struct pmr_rd *r, struct pmr_msg *msg)
 		if (msg->hdr.req_id)
 			return -EBADMSG;
 		return pmrp_fenced_get(r, &msg->u.fenced);
+	case PMR_MSG_FENCED | PMR_MSG_RESP: /* only an error answers one */
+		return -EBADMSG;
 	case PMR_MSG_CLOSE | PMR_MSG_RESP:
 	case PMR_MSG_PERSIST | PMR_MSG_RESP:
 	case PMR_MSG_PING:

@@ -34,7 +34,7 @@ static struct pmrd_export *const exports[] = { &ex };
 /* The fake key source: key N is rkey 0x100 + N, cookie &cookies[N]. */
 static struct {
 	int cookies[8];
-	unsigned granted, revoked, revoke_all;
+	unsigned granted, revoked, revoke_all, fenced;
 	uint8_t last_access;
 	void *last_revoked;
 	int fail; /* negative errno for the next grant */
@@ -60,6 +60,13 @@ static void fake_revoke(void *ctx, void *cookie)
 	fk.last_revoked = cookie;
 }
 
+static void fake_fence(void *ctx, void *cookie)
+{
+	cr_assert_eq(ctx, &fk);
+	fk.fenced++;
+	fk.last_revoked = cookie;
+}
+
 static void fake_revoke_all(void *ctx)
 {
 	cr_assert_eq(ctx, &fk);
@@ -69,6 +76,7 @@ static void fake_revoke_all(void *ctx)
 static const struct pmrd_key_ops fake_ops = {
 	.grant = fake_grant,
 	.revoke = fake_revoke,
+	.fence = fake_fence,
 	.revoke_all = fake_revoke_all,
 };
 
