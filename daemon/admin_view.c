@@ -175,6 +175,33 @@ static void auth_json(struct json_object *o, const struct pmrd_auth *auth,
 	add_bool(o, "psk", ar && ar->psk_len);
 }
 
+/*
+ * excl_json -- "generation" (the stored one; null and "generation_error"
+ * when its file is corrupt or unreadable) and "exclusive_holder" (the
+ * holder's address, or null)
+ */
+static void excl_json(struct json_object *o, const struct pmrd_server *s,
+		      const struct pmrd_export *ex)
+{
+	const char *holder;
+	uint64_t gen, held_gen;
+	int err = pmrd_excl_generation(&s->env.excl, ex, &gen);
+
+	if (err) {
+		json_object_object_add(o, "generation", NULL);
+		add_str(o, "generation_error",
+			err == -EBADMSG ? "corrupt" : strerror(-err));
+	} else {
+		add_int(o, "generation", (int64_t)gen);
+	}
+	if (pmrd_excl_holder(&s->env.excl, ex, &holder, &held_gen)) {
+		add_str(o, "exclusive_holder", holder);
+		add_int(o, "exclusive_generation", (int64_t)held_gen);
+	} else {
+		json_object_object_add(o, "exclusive_holder", NULL);
+	}
+}
+
 /* region_json -- one export as an object */
 static struct json_object *region_json(const struct pmrd_server *s,
 				       const struct pmrd_export *ex)
@@ -207,6 +234,7 @@ static struct json_object *region_json(const struct pmrd_server *s,
 		r->zeroed_now		      ? "now" :
 						"before");
 	add_str(o, "state", export_state(ex));
+	excl_json(o, s, ex);
 	add_bool(o, "persistent", r->kind != PMRD_REGION_TESTING);
 	json_object_object_add(o, "registration_ms",
 			       json_object_new_double(ex->reg_ms));

@@ -150,22 +150,43 @@ static const char *auth_column(struct json_object *r)
 	return a && p ? "allow,psk" : a ? "allow" : p ? "psk" : "-";
 }
 
+/* gen_column -- region R's stored generation, "bad" when unreadable */
+static const char *gen_column(struct json_object *r, char *buf, size_t cap)
+{
+	struct json_object *g;
+
+	if (!json_object_object_get_ex(r, "generation", &g) || !g)
+		return "bad";
+	snprintf(buf, cap, "%" PRId64, json_object_get_int64(g));
+	return buf;
+}
+
+/* holder_column -- the address of region R's exclusive holder, or "-" */
+static const char *holder_column(struct json_object *r)
+{
+	struct json_object *h;
+
+	if (!json_object_object_get_ex(r, "exclusive_holder", &h) || !h)
+		return "-";
+	return json_object_get_string(h);
+}
+
 /* print_regions -- the table of list-regions */
 static void print_regions(struct json_object *resp, int verbose)
 {
 	struct json_object *a;
-	char size[32], methods[64];
+	char size[32], methods[64], gen[24];
 
 	if (!json_object_object_get_ex(resp, "regions", &a))
 		return;
-	printf("%-16s %-8s %8s %-6s %-3s %-13s %-9s %-10s %-13s %4s %-8s %s\n",
+	printf("%-16s %-8s %8s %-6s %-3s %-13s %-9s %-10s %-13s %4s %-8s %4s %-21s %s\n",
 	       "NAME", "KIND", "SIZE", "MR", "ACC", "KEYS", "AUTH", "GRAN",
-	       "PERSIST", "OPEN", "STATE", "PATH");
+	       "PERSIST", "OPEN", "STATE", "GEN", "EXCL", "PATH");
 	for (size_t i = 0; i < json_object_array_length(a); i++) {
 		struct json_object *r = json_object_array_get_idx(a, i);
 
 		printf("%-16s %-8s %8s %-6s %-3s %-13s %-9s %-10s %-13s %4" PRId64
-		       " %-8s %s\n",
+		       " %-8s %4s %-21s %s\n",
 		       get_str(r, "name"), get_str(r, "kind"),
 		       fmt_size((uint64_t)get_i64(r, "size"), size,
 				sizeof(size)),
@@ -174,6 +195,7 @@ static void print_regions(struct json_object *resp, int verbose)
 		       get_str(r, "granularity"),
 		       join(r, "persist_methods", methods, sizeof(methods)),
 		       get_i64(r, "open_count"), get_str(r, "state"),
+		       gen_column(r, gen, sizeof(gen)), holder_column(r),
 		       get_str(r, "path"));
 		if (verbose)
 			printf("    prepared %s, %" PRId64

@@ -118,11 +118,11 @@ regions_table()
 	[ "$FLUSH" = yes ] && m=server,flush
 	out=$(ctl list-regions)
 	echo "$out"
-	echo "$out" | head -n 1 | grep -q "^NAME .*KIND .*SIZE .*MR .*KEYS .*PERSIST .*OPEN .*PATH"
+	echo "$out" | head -n 1 | grep -q "^NAME .*KIND .*SIZE .*MR .*KEYS .*PERSIST .*OPEN .*GEN .*EXCL .*PATH"
 	[ "$(echo "$out" | wc -l)" = 4 ]
-	echo "$out" | grep -E "^dev +devdax +[0-9]+[KMG] +pinned +rw +$KEYS +- +[a-z-]+ +$m +0 +serving +$DAX\$"
-	echo "$out" | grep -E "^scratch +testing +4M +$T_MR +rw +$KEYS +- +page +server +0 +serving +$TFS/scratch\$"
-	echo "$out" | grep -E "^rotest +testing +1M +pinned +ro +$KEYS +- +page +server +0 +serving +$TFS/rotest\$"
+	echo "$out" | grep -E "^dev +devdax +[0-9]+[KMG] +pinned +rw +$KEYS +- +[a-z-]+ +$m +0 +serving +0 +- +$DAX\$"
+	echo "$out" | grep -E "^scratch +testing +4M +$T_MR +rw +$KEYS +- +page +server +0 +serving +0 +- +$TFS/scratch\$"
+	echo "$out" | grep -E "^rotest +testing +1M +pinned +ro +$KEYS +- +page +server +0 +serving +0 +- +$TFS/rotest\$"
 	ctl -v list-regions | grep -q "prepared now"
 }
 
