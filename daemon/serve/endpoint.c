@@ -357,7 +357,8 @@ static void notice_due(void *arg)
 {
 	struct pmrd_client *c = arg;
 
-	if (c->state != PMRD_CLIENT_DISCONNECTING)
+	/* a zombie is off every list, waiting for its job's thread */
+	if (c->state != PMRD_CLIENT_DISCONNECTING && !c->zombie)
 		poll_each_turn(c);
 }
 

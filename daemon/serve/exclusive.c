@@ -52,6 +52,16 @@ static void refuse(struct pmrd_excl_verdict *ret, uint16_t status,
 	va_end(ap);
 }
 
+/* refuse_held -- RET is STATUS: EX is held exclusively by HOLDER */
+static void refuse_held(struct pmrd_excl_verdict *ret, uint16_t status,
+			const struct pmrd_export *ex,
+			const struct pmrd_excl_link *holder)
+{
+	refuse(ret, status,
+	       "region '%s' held exclusively by %s (generation %" PRIu64 ")",
+	       ex->region->name, peer_addr(holder->peer), holder->gen);
+}
+
 /* scan -- EX's holder (NULL: none), its rw handles, whether any is busy */
 static struct pmrd_excl_link *scan(const struct pmrd_excl *x,
 				   const struct pmrd_export *ex,
@@ -106,10 +116,7 @@ void pmrd_excl_admit(struct pmrd_excl *x, struct pmrd_export *ex,
 	holder = scan(x, ex, &first, &n, &busy);
 	if (!(flags & PMR_OPEN_F_EXCL)) {
 		if (holder)
-			refuse(ret, PMR_ST_BUSY,
-			       "region '%s' held exclusively by %s (generation %" PRIu64
-			       ")",
-			       name, peer_addr(holder->peer), holder->gen);
+			refuse_held(ret, PMR_ST_BUSY, ex, holder);
 		return;
 	}
 	if (keys_shared) {
@@ -119,18 +126,13 @@ void pmrd_excl_admit(struct pmrd_excl *x, struct pmrd_export *ex,
 		return;
 	}
 	if (!(flags & PMR_OPEN_F_TAKEOVER)) {
-		if (holder && (flags & PMR_OPEN_F_RESUME)) {
-			refuse(ret, PMR_ST_FENCED,
-			       "region '%s' is held by %s (generation %" PRIu64
-			       ")",
-			       name, peer_addr(holder->peer), holder->gen);
-			return;
-		}
 		if (holder) {
-			refuse(ret, PMR_ST_BUSY,
-			       "region '%s' held exclusively by %s (generation %" PRIu64
-			       ")",
-			       name, peer_addr(holder->peer), holder->gen);
+			/* a resume finds it taken over: not coming back */
+			refuse_held(ret,
+				    (flags & PMR_OPEN_F_RESUME) ?
+					    PMR_ST_FENCED :
+					    PMR_ST_BUSY,
+				    ex, holder);
 			return;
 		}
 		if (first) {

@@ -16,39 +16,12 @@
 #include <criterion/criterion.h>
 
 #include "generation.h"
+#include "fake_exports.h"
 #include "pmr_proto.h"
 #include "session.h"
 
-static uint8_t mem[8192];
-static struct pmrd_region reg = {
-	.name = "log",
-	.kind = PMRD_REGION_DEVDAX,
-	.access = PMRD_ACCESS_RW,
-	.addr = mem,
-	.size = sizeof(mem),
-	.granularity = PMEM2_GRANULARITY_CACHE_LINE,
-};
-static struct pmrd_region reg_shared = {
-	.name = "shared",
-	.kind = PMRD_REGION_DEVDAX,
-	.access = PMRD_ACCESS_RW,
-	.addr = mem,
-	.size = sizeof(mem),
-	.granularity = PMEM2_GRANULARITY_CACHE_LINE,
-};
-static struct pmrd_export ex = {
-	.region = &reg,
-	.plan = { .persist = PMR_PERSIST_SERVER, .keys = PMRD_KEYS_MW2 },
-	.addr = 0x7000,
-	.rkey = 0x5150,
-};
-static struct pmrd_export ex_shared = {
-	.region = &reg_shared,
-	.plan = { .persist = PMR_PERSIST_SERVER, .keys = PMRD_KEYS_SHARED_MR },
-	.addr = 0x9000,
-	.rkey = 0x6160,
-};
-static struct pmrd_export *const exports[] = { &ex, &ex_shared };
+/* alpha (rw, fake_exports.h): keys MW2 unless a test says otherwise */
+#define FENCED_REGION "alpha"
 
 #define N_SESS	4
 #define LOG_MAX 64
@@ -152,8 +125,9 @@ static void setup(void)
 	memset(&evlog, 0, sizeof(evlog));
 	memset(fks, 0, sizeof(fks));
 	memset(notified, 0, sizeof(notified));
-	ex.n_open = 0;
-	ex_shared.n_open = 0;
+	ex_a.n_open = 0;
+	ex_b.n_open = 0;
+	ex_a.plan.keys = PMRD_KEYS_MW2;
 	strcpy(dir, "/tmp/pmrd-fence-XXXXXX");
 	cr_assert_not_null(mkdtemp(dir));
 	pmrd_excl_init(&reg_excl, dir);
@@ -168,7 +142,7 @@ static void teardown(void)
 	for (unsigned i = 0; i < N_SESS; i++)
 		pmrd_session_fini(&sess[i]);
 	cr_assert(hlist_empty(&reg_excl.rw), "a link outlived its session");
-	snprintf(path, sizeof(path), "%s/log.generation", dir);
+	snprintf(path, sizeof(path), "%s/alpha.generation", dir);
 	unlink(path);
 	rmdir(dir);
 }
@@ -206,17 +180,17 @@ static uint16_t open_as(unsigned i, const char *name, uint8_t access,
 	return r->hdr.status;
 }
 
-/* excl -- session I opens "log" with FLAGS (read-write); the status */
+/* excl -- session I opens alpha with FLAGS (read-write); the status */
 static uint16_t excl(unsigned i, uint8_t flags, struct pmr_open_resp *o,
 		     struct pmr_msg *r)
 {
-	return open_as(i, "log", PMR_WIRE_ACCESS_RW, flags, 0, o, r);
+	return open_as(i, FENCED_REGION, PMR_WIRE_ACCESS_RW, flags, 0, o, r);
 }
 
-/* simple -- session I, plain or RO (ACCESS) open of "log" */
+/* simple -- session I, plain or RO (ACCESS) open of alpha */
 static uint16_t simple(unsigned i, uint8_t access, struct pmr_open_resp *o)
 {
-	return open_as(i, "log", access, 0, 0, o, NULL);
+	return open_as(i, FENCED_REGION, access, 0, 0, o, NULL);
 }
 
 /* persist_as -- PERSIST 0+64 on handle H of session I; the answer in R */
@@ -247,7 +221,7 @@ static uint64_t stored(void)
 {
 	uint64_t g = UINT64_MAX;
 
-	cr_assert_eq(pmrd_gen_load(dir, "log", &g), 0);
+	cr_assert_eq(pmrd_gen_load(dir, FENCED_REGION, &g), 0);
 	return g;
 }
 
@@ -295,7 +269,8 @@ Test(fence, plain_rw_refused_while_held_and_blocks_excl)
 	struct pmr_msg r;
 
 	cr_assert_eq(excl(0, PMR_OPEN_F_EXCL, &o, NULL), PMR_ST_OK);
-	cr_assert_eq(open_as(1, "log", PMR_WIRE_ACCESS_RW, 0, 0, NULL, &r),
+	cr_assert_eq(open_as(1, FENCED_REGION, PMR_WIRE_ACCESS_RW, 0, 0, NULL,
+			     &r),
 		     PMR_ST_BUSY);
 	cr_assert_not_null(strstr(r.u.error.text, "10.0.0.2:40000"));
 	cr_assert_eq(close_as(0, o.handle), PMR_ST_OK);
@@ -440,19 +415,22 @@ Test(fence, resume_at_the_expected_generation)
 	cr_assert_eq(excl(0, PMR_OPEN_F_EXCL, &a, NULL), PMR_ST_OK);
 	cr_assert_eq(close_as(0, a.handle), PMR_ST_OK);
 	/* free and still at 1: re-acquired without a new generation */
-	cr_assert_eq(open_as(1, "log", PMR_WIRE_ACCESS_RW, flags, 1, &b, NULL),
+	cr_assert_eq(open_as(1, FENCED_REGION, PMR_WIRE_ACCESS_RW, flags, 1, &b,
+			     NULL),
 		     PMR_ST_OK);
 	cr_assert_eq(b.generation, 1);
 	cr_assert_eq(stored(), 1);
 	/* held: FENCED, not BUSY (the holder is not coming back to it) */
-	cr_assert_eq(open_as(2, "log", PMR_WIRE_ACCESS_RW, flags, 1, NULL, &r),
+	cr_assert_eq(open_as(2, FENCED_REGION, PMR_WIRE_ACCESS_RW, flags, 1,
+			     NULL, &r),
 		     PMR_ST_FENCED);
 	cr_assert_eq(close_as(1, b.handle), PMR_ST_OK);
 	/* a takeover happened meanwhile: the generation moved on */
 	cr_assert_eq(excl(3, PMR_OPEN_F_EXCL | PMR_OPEN_F_TAKEOVER, &a, NULL),
 		     PMR_ST_OK);
 	cr_assert_eq(close_as(3, a.handle), PMR_ST_OK);
-	cr_assert_eq(open_as(2, "log", PMR_WIRE_ACCESS_RW, flags, 1, NULL, &r),
+	cr_assert_eq(open_as(2, FENCED_REGION, PMR_WIRE_ACCESS_RW, flags, 1,
+			     NULL, &r),
 		     PMR_ST_FENCED);
 	cr_assert_not_null(strstr(r.u.error.text, "generation 2"), "%s",
 			   r.u.error.text);
@@ -462,19 +440,16 @@ Test(fence, shared_mr_refuses_naming_the_fix)
 {
 	struct pmr_msg r;
 
-	cr_assert_eq(open_as(0, "shared", PMR_WIRE_ACCESS_RW, PMR_OPEN_F_EXCL,
-			     0, NULL, &r),
-		     PMR_ST_UNSUPPORTED);
+	ex_a.plan.keys = PMRD_KEYS_SHARED_MR;
+	cr_assert_eq(excl(0, PMR_OPEN_F_EXCL, NULL, &r), PMR_ST_UNSUPPORTED);
 	cr_assert_not_null(strstr(r.u.error.text,
 				  "keys = mw2 or mr-per-client"),
 			   "%s", r.u.error.text);
-	cr_assert_eq(open_as(0, "shared", PMR_WIRE_ACCESS_RW,
-			     PMR_OPEN_F_EXCL | PMR_OPEN_F_TAKEOVER, 0, NULL,
-			     &r),
+	cr_assert_eq(excl(0, PMR_OPEN_F_EXCL | PMR_OPEN_F_TAKEOVER, NULL, &r),
 		     PMR_ST_UNSUPPORTED);
 	/* plain opens of it work as ever */
-	cr_assert_eq(open_as(0, "shared", PMR_WIRE_ACCESS_RW, 0, 0, NULL, NULL),
-		     PMR_ST_OK);
+	cr_assert_eq(simple(0, PMR_WIRE_ACCESS_RW, NULL), PMR_ST_OK);
+	cr_assert_eq(stored(), 0);
 }
 
 Test(fence, version_2_client)
@@ -505,13 +480,13 @@ Test(fence, corrupt_generation_file_refuses_exclusive_opens)
 	FILE *f;
 	struct pmr_msg r;
 
-	snprintf(path, sizeof(path), "%s/log.generation", dir);
+	snprintf(path, sizeof(path), "%s/alpha.generation", dir);
 	f = fopen(path, "w");
 	cr_assert_not_null(f);
 	fputs("seven\n", f);
 	fclose(f);
 	cr_assert_eq(excl(0, PMR_OPEN_F_EXCL, NULL, &r), PMR_ST_INTERNAL);
-	cr_assert_not_null(strstr(r.u.error.text, "log.generation"), "%s",
+	cr_assert_not_null(strstr(r.u.error.text, "alpha.generation"), "%s",
 			   r.u.error.text);
 	cr_assert_eq(excl(0, PMR_OPEN_F_EXCL | PMR_OPEN_F_TAKEOVER, NULL, &r),
 		     PMR_ST_INTERNAL);
@@ -523,7 +498,7 @@ Test(fence, corrupt_generation_file_refuses_exclusive_opens)
 	cr_assert_str_eq(path, "seven\n");
 	/* plain opens do not need it */
 	cr_assert_eq(simple(0, PMR_WIRE_ACCESS_RW, NULL), PMR_ST_OK);
-	snprintf(path, sizeof(path), "%s/log.generation", dir);
+	snprintf(path, sizeof(path), "%s/alpha.generation", dir);
 	unlink(path);
 }
 
