@@ -9,7 +9,10 @@
  * every answer fits and decodes as the response to its request; PERSIST
  * only ever touches memory inside the region of an open handle; open
  * handles stay within the limit; a session that says -EPROTO is dropped
- * (and a new one started, as a new client would be).
+ * (and a new one started, as a new client would be); its rw handles are
+ * in the exclusive registry while open and gone from it at its end (the
+ * fake exports share one key, so exclusive opens are refused before any
+ * generation file would be touched).
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -73,6 +76,16 @@ static bool handle_one(struct pmrd_session *s, const uint8_t *msg, size_t len)
 	return true;
 }
 
+static struct pmrd_excl excl;
+
+/* session_start -- a new session S, speaking the current version */
+static void session_start(struct pmrd_session *s)
+{
+	check(pmrd_session_init(s, exports, 2, MAX_HANDLES, MAX_BAD, "fuzz") ==
+	      0);
+	pmrd_session_set_exclusive(s, &excl, PMR_PROTO_VERSION, NULL, NULL);
+}
+
 /* LLVMFuzzerTestOneInput -- DATA as the requests of a client */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -81,8 +94,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	pmrd_log_set_level(LOG_ERR);
 	fake_exports_persist(fake_persist);
-	check(pmrd_session_init(&s, exports, 2, MAX_HANDLES, MAX_BAD, "fuzz") ==
-	      0);
+	pmrd_excl_init(&excl, "/nonexistent/pmrd-fuzz");
+	session_start(&s);
 	while (size - off >= 2) {
 		len = ((size_t)data[off] | (size_t)data[off + 1] << 8) %
 		      (PMR_MSG_MAX + 1);
@@ -93,12 +106,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			/* the daemon disconnects it: handles go away */
 			pmrd_session_fini(&s);
 			check(ex_a.n_open + ex_b.n_open == 0);
-			check(pmrd_session_init(&s, exports, 2, MAX_HANDLES,
-						MAX_BAD, "fuzz") == 0);
+			check(hlist_empty(&excl.rw));
+			session_start(&s);
 		}
 		off += len;
 	}
 	pmrd_session_fini(&s);
 	check(ex_a.n_open + ex_b.n_open == 0);
+	check(hlist_empty(&excl.rw));
 	return 0;
 }
