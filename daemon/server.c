@@ -511,6 +511,7 @@ int pmrd_server_run(const struct pmrd_conf *conf, struct pmrd_region **regions,
 	s.env.loop = s.loop;
 	s.env.dev = s.dev;
 	s.env.limits = &conf->limits;
+	pmrd_cpu_contention_init(&s.env.contention);
 	pmrd_peer_log_init(&s.peer_log, s.loop);
 	/* read once: a client's PD follows from it (mr_plan.h) */
 	err = pmrd_keys_choose(s.dev, conf->keys, &s.env.keys);
