@@ -6,9 +6,9 @@
  * versions 1 and 2, and at version 3, with atomics), pmr_msg_hdr_decode
  * and the hello, welcome and reject decoders.  Whatever a decoder accepts
  * must re-encode to the same bytes (decoding is canonical: one value, one
- * encoding).  The
- * input is also read as a raw struct pmr_msg for the encoder: whatever it
- * agrees to write must decode back and re-encode identically.
+ * encoding).  The input is also read as a raw struct pmr_msg for the
+ * encoder (at both layouts): whatever it agrees to write must decode back
+ * and re-encode identically.
  */
 #include <errno.h>
 #include <stdbool.h>
