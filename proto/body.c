@@ -154,6 +154,35 @@ int pmrp_close_req_get(struct pmr_rd *r, struct pmr_close_req *ret)
 	return 0;
 }
 
+/* handle_words_put -- handle le32, reserved le32, A le64, B le64: the
+ * layout PERSIST and ATOMIC_WRITE share */
+static void handle_words_put(struct pmr_wr *w, uint32_t handle, uint64_t a,
+			     uint64_t b)
+{
+	pmr_wr_le32(w, handle);
+	pmr_wr_le32(w, 0);
+	pmr_wr_le64(w, a);
+	pmr_wr_le64(w, b);
+}
+
+/* handle_words_get -- the inverse of handle_words_put (reserved 0); the
+ * outputs are written only on success */
+static int handle_words_get(struct pmr_rd *r, uint32_t *handle, uint64_t *a,
+			    uint64_t *b)
+{
+	uint32_t h = pmr_rd_le32(r);
+	uint32_t reserved = pmr_rd_le32(r);
+	uint64_t x = pmr_rd_le64(r);
+	uint64_t y = pmr_rd_le64(r);
+
+	if (r->bad || reserved)
+		return -EBADMSG;
+	*handle = h;
+	*a = x;
+	*b = y;
+	return 0;
+}
+
 /*
  * pmrp_persist_req_put -- handle le32, reserved le32, offset le64,
  * length le64.  offset + length is not judged here: the server checks the
@@ -162,27 +191,14 @@ int pmrp_close_req_get(struct pmr_rd *r, struct pmr_close_req *ret)
  */
 int pmrp_persist_req_put(struct pmr_wr *w, const struct pmr_persist_req *req)
 {
-	pmr_wr_le32(w, req->handle);
-	pmr_wr_le32(w, 0);
-	pmr_wr_le64(w, req->offset);
-	pmr_wr_le64(w, req->length);
+	handle_words_put(w, req->handle, req->offset, req->length);
 	return 0;
 }
 
 /* pmrp_persist_req_get -- the inverse of pmrp_persist_req_put */
 int pmrp_persist_req_get(struct pmr_rd *r, struct pmr_persist_req *ret)
 {
-	struct pmr_persist_req p;
-	uint32_t reserved;
-
-	p.handle = pmr_rd_le32(r);
-	reserved = pmr_rd_le32(r);
-	p.offset = pmr_rd_le64(r);
-	p.length = pmr_rd_le64(r);
-	if (r->bad || reserved)
-		return -EBADMSG;
-	*ret = p;
-	return 0;
+	return handle_words_get(r, &ret->handle, &ret->offset, &ret->length);
 }
 
 /*
@@ -193,10 +209,7 @@ int pmrp_persist_req_get(struct pmr_rd *r, struct pmr_persist_req *ret)
 int pmrp_atomic_write_req_put(struct pmr_wr *w,
 			      const struct pmr_atomic_write_req *req)
 {
-	pmr_wr_le32(w, req->handle);
-	pmr_wr_le32(w, 0);
-	pmr_wr_le64(w, req->offset);
-	pmr_wr_le64(w, req->value);
+	handle_words_put(w, req->handle, req->offset, req->value);
 	return 0;
 }
 
@@ -204,17 +217,7 @@ int pmrp_atomic_write_req_put(struct pmr_wr *w,
 int pmrp_atomic_write_req_get(struct pmr_rd *r,
 			      struct pmr_atomic_write_req *ret)
 {
-	struct pmr_atomic_write_req a;
-	uint32_t reserved;
-
-	a.handle = pmr_rd_le32(r);
-	reserved = pmr_rd_le32(r);
-	a.offset = pmr_rd_le64(r);
-	a.value = pmr_rd_le64(r);
-	if (r->bad || reserved)
-		return -EBADMSG;
-	*ret = a;
-	return 0;
+	return handle_words_get(r, &ret->handle, &ret->offset, &ret->value);
 }
 
 /* pmrp_error_put -- text_len le16, text (0..PMR_ERRTEXT_MAX bytes) */

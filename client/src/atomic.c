@@ -10,7 +10,6 @@
 
 #include "check.h"
 #include "completion.h"
-#include "ctl.h"
 #include "op.h"
 
 /*
@@ -67,23 +66,13 @@ unsigned int pmr_region_atomic_write_path(const struct pmr_region *region)
 static int server_write(struct pmr_region *region, uint32_t slot, uint64_t off,
 			uint64_t value, bool may_wait)
 {
-	struct pmr_conn *conn = region->conn;
 	struct pmr_msg req;
-	int rc;
 
-	if (conn->ctl_inflight >= conn->credits ||
-	    conn->sq_used >= conn->sq_depth) {
-		if (!may_wait)
-			return -EAGAIN;
-		rc = pmr_wait_credit(conn);
-		if (rc)
-			return rc;
-	}
 	pmr_msg_init(&req, PMR_MSG_ATOMIC_WRITE, 0);
 	req.u.atomic_write_req.handle = region->handle;
 	req.u.atomic_write_req.offset = off;
 	req.u.atomic_write_req.value = value;
-	return pmr_ctl_post(conn, slot, &req, NULL);
+	return pmr_ctl_request_post(region->conn, slot, &req, may_wait);
 }
 
 /* post_atomic_write -- VALUE at OFF for the op in SLOT by the region's

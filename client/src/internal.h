@@ -208,6 +208,8 @@ int pmr_mr_check(const struct pmr_region *region, const struct pmr_mr *mr,
 		 size_t mr_off, size_t len, unsigned int usage);
 int pmr_persist_post(struct pmr_region *region, uint32_t slot, uint64_t off,
 		     uint64_t len, bool may_wait);
+int pmr_ctl_request_post(struct pmr_conn *conn, uint32_t slot,
+			 struct pmr_msg *req, bool may_wait);
 int pmr_persist_post_after(struct pmr_region *region, uint32_t slot,
 			   struct pmr_swr w[2], uint64_t off, uint64_t len,
 			   bool may_wait);

@@ -81,6 +81,24 @@ static void persist_req(const struct pmr_region *region, uint64_t off,
 	req->u.persist_req.length = len;
 }
 
+/* pmr_ctl_request_post -- control request REQ for the op in SLOT once a
+ * credit and a send queue entry are free (MAY_WAIT false: -EAGAIN now) */
+int pmr_ctl_request_post(struct pmr_conn *conn, uint32_t slot,
+			 struct pmr_msg *req, bool may_wait)
+{
+	int rc;
+
+	if (conn->ctl_inflight >= conn->credits ||
+	    conn->sq_used >= conn->sq_depth) {
+		if (!may_wait)
+			return -EAGAIN;
+		rc = pmr_wait_credit(conn);
+		if (rc)
+			return rc;
+	}
+	return pmr_ctl_post(conn, slot, req, NULL);
+}
+
 /* pmr_persist_post -- post the region's persist of [OFF, OFF+LEN) for the
  * op in SLOT, ordered after every write posted before it */
 int pmr_persist_post(struct pmr_region *region, uint32_t slot, uint64_t off,
@@ -110,16 +128,8 @@ int pmr_persist_post(struct pmr_region *region, uint32_t slot, uint64_t off,
 				     region->addr + off, region->rkey, len,
 				     may_wait);
 	case PMR_METHOD_SERVER:
-		if (conn->ctl_inflight >= conn->credits ||
-		    conn->sq_used >= conn->sq_depth) {
-			if (!may_wait)
-				return -EAGAIN;
-			rc = pmr_wait_credit(conn);
-			if (rc)
-				return rc;
-		}
 		persist_req(region, off, len, &req);
-		return pmr_ctl_post(conn, slot, &req, NULL);
+		return pmr_ctl_request_post(conn, slot, &req, may_wait);
 	default:
 		return PMR_E_NO_METHOD;
 	}
