@@ -395,7 +395,10 @@ PMR_API int pmr_region_post_persist(struct pmr_region *region, uint64_t off,
  * the completion says durable.  An 8-byte aligned store is never seen
  * half done.  RDMA atomics are atomic against other RDMA atomics on the
  * same word; a plain write or SERVER atomic write racing them is not
- * ordered with them.
+ * ordered with them.  Operations posted after a SERVER atomic write (pmrd
+ * stores when it handles the request) may reach the word before it: wait
+ * for its completion before touching the word again; a NATIVE one is
+ * ordered like an RDMA write.
  */
 /* pmr_region_atomic_write_path -- PMR_ATOMIC_WRITE_NATIVE, _SERVER or 0
  * (read-only handle, or a server without the ATOMIC_WRITE request) */

@@ -109,8 +109,9 @@ static int create_qp(struct pmr_conn *conn)
 {
 	uint64_t ops = IBV_QP_EX_WITH_RDMA_WRITE | IBV_QP_EX_WITH_RDMA_READ |
 		       IBV_QP_EX_WITH_SEND;
-	/* what the second attempt leaves out: the newer operations */
-	uint64_t optional = 0;
+	/* what later attempts leave out: the newer operations, ATOMIC
+	 * WRITE first (so a provider refusing only it keeps FLUSH) */
+	uint64_t optional = 0, drop = 0;
 	struct ibv_device_attr_ex dev = { 0 };
 	struct ibv_qp_init_attr_ex a;
 	int attempt;
@@ -131,8 +132,10 @@ static int create_qp(struct pmr_conn *conn)
 #endif
 #ifdef PMRD_HAVE_IBV_ATOMIC_WRITE
 	/* bit 40: IB_UVERBS_DEVICE_ATOMIC_WRITE, likewise */
-	if (dev.device_cap_flags_ex & (1ULL << 40))
+	if (dev.device_cap_flags_ex & (1ULL << 40)) {
 		optional |= IBV_QP_EX_WITH_ATOMIC_WRITE;
+		drop = IBV_QP_EX_WITH_ATOMIC_WRITE;
+	}
 #endif
 	ops |= optional;
 	for (attempt = 0; attempt < 3; attempt++) {
@@ -158,6 +161,11 @@ static int create_qp(struct pmr_conn *conn)
 			break;
 		pmr_dbg("create QP (attempt %d, ops 0x%llx): %s", attempt,
 			(unsigned long long)ops, strerror(errno));
+		if (drop && (ops & drop)) {
+			ops &= ~drop; /* the same attempt again without it */
+			attempt--;
+			continue;
+		}
 		ops &= ~optional;
 	}
 	if (attempt == 3)
