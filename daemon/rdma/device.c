@@ -105,6 +105,9 @@ static int query_caps(struct ibv_context *verbs, uint8_t port_num,
 #ifdef PMRD_HAVE_IBV_FLUSH
 	caps->flush_verbs = true;
 #endif
+#ifdef PMRD_HAVE_IBV_ATOMIC_WRITE
+	caps->atomic_write_verbs = true;
+#endif
 	caps->max_qp_wr = ax.orig_attr.max_qp_wr > 0 ?
 				  (uint32_t)ax.orig_attr.max_qp_wr :
 				  0;
@@ -124,13 +127,16 @@ static int query_caps(struct ibv_context *verbs, uint8_t port_num,
 			"" :
 			" (this build lacks ibv_wr_flush: rdma-core < 45)",
 		caps->max_qp_rd_atom, caps->max_msg_sz);
-	log_info("device %s: atomics %s, atomic write %s (odp: atomics %s, "
-		 "atomic write %s)",
-		 ibv_get_device_name(verbs->device),
-		 caps->atomics ? "yes" : "no",
-		 caps->atomic_write ? "yes" : "no",
-		 caps->odp_rc_atomic ? "yes" : "no",
-		 caps->odp_rc_atomic_write ? "yes" : "no");
+	log_info(
+		"device %s: atomics %s, atomic write %s%s (odp: atomics %s, "
+		"atomic write %s)",
+		ibv_get_device_name(verbs->device),
+		caps->atomics ? "yes" : "no", caps->atomic_write ? "yes" : "no",
+		caps->atomic_write_verbs ?
+			"" :
+			" (this build lacks ibv_wr_atomic_write: rdma-core < 45)",
+		caps->odp_rc_atomic ? "yes" : "no",
+		caps->odp_rc_atomic_write ? "yes" : "no");
 	return 0;
 }
 

@@ -43,6 +43,7 @@ struct pmrd_dev_caps {
 	bool flush_verbs;	  /* built against rdma-core >= 45 */
 	bool atomics;		  /* atomic_cap != IBV_ATOMIC_NONE: CAS, FAA */
 	bool atomic_write;	  /* device_cap_flags_ex bit 40 */
+	bool atomic_write_verbs;  /* built with ibv_wr_atomic_write */
 	bool odp_rc_atomic;	  /* RC atomics on an ODP MR */
 	bool odp_rc_atomic_write; /* RC ATOMIC WRITE on an ODP MR */
 	uint32_t max_qp_wr;

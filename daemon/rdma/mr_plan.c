@@ -37,7 +37,9 @@ static bool odp_usable(const struct pmrd_dev_caps *caps)
  *
  * Atomics (CAS, fetch-add) go on rw regions where the device has them
  * (for ODP: on ODP MRs too); native ATOMIC WRITE is offered where the
- * device reports it (bit 40; on ODP its ODP bit).  A server ATOMIC_WRITE
+ * device reports it (bit 40; on ODP its ODP bit) and this build has the
+ * verb, as its clients' builds will (the path pmrctl shows is then the
+ * one they take).  A server ATOMIC_WRITE
  * request needs nothing from the device: every rw open has that.
  */
 int pmrd_mr_plan(const struct pmrd_dev_caps *caps,
@@ -102,6 +104,7 @@ int pmrd_mr_plan(const struct pmrd_dev_caps *caps,
 		p.atomics |= PMR_ATOMICS_RDMA;
 	}
 	if (info->access == PMRD_ACCESS_RW && caps->atomic_write &&
+	    caps->atomic_write_verbs &&
 	    (p.strategy != PMRD_MR_ODP || caps->odp_rc_atomic_write))
 		p.atomics |= PMR_ATOMICS_NATIVE_WRITE;
 	p.keys = PMRD_KEYS_SHARED_MR;

@@ -22,6 +22,7 @@ static const struct pmrd_dev_caps atomics = {
 	.odp_rc_atomic_write = true,
 	.atomics = true,
 	.atomic_write = true,
+	.atomic_write_verbs = true,
 };
 
 /* info -- a region description */
@@ -74,7 +75,11 @@ Test(mr_plan_atomics, device_without_them)
 	cr_expect_not(p.access & IBV_ACCESS_REMOTE_ATOMIC);
 	cr_expect_eq(pmrd_mr_qp_access(&p), 0);
 	c = atomics;
-	c.atomic_write = false; /* rdma-core 44 / older kernels */
+	c.atomic_write = false; /* kernels before 6.2 */
+	cr_assert_eq(pmrd_mr_plan(&c, &i, &p), 0);
+	cr_expect_eq(p.atomics, PMR_ATOMICS_RDMA);
+	c = atomics;
+	c.atomic_write_verbs = false; /* built with rdma-core 44 */
 	cr_assert_eq(pmrd_mr_plan(&c, &i, &p), 0);
 	cr_expect_eq(p.atomics, PMR_ATOMICS_RDMA);
 }
