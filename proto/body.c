@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * body.c -- OPEN, CLOSE, PERSIST and error bodies
+ * body.c -- OPEN, CLOSE, PERSIST, ATOMIC_WRITE and error bodies
  *
  * Each body has a put (validate, then append; -EINVAL on a value the wire
  * cannot carry) and a get (read and validate; -EBADMSG on anything a
@@ -76,13 +76,24 @@ int pmrp_open_req_get(struct pmr_rd *r, struct pmr_open_req *ret)
 	return 0;
 }
 
+/* atomics_ok -- ATOMICS is a bit set a VERSION peer may send: known bits,
+ * and none at all below PMR_PROTO_VERSION_ATOMICS (a reserved 0 there) */
+static bool atomics_ok(uint8_t atomics, uint16_t version)
+{
+	if (version < PMR_PROTO_VERSION_ATOMICS)
+		return atomics == 0;
+	return !(atomics & ~(unsigned int)PMR_ATOMICS_ALL);
+}
+
 /*
  * pmrp_open_resp_put -- handle le32, rkey le32, addr le64, length le64,
- * persist le32, gran u8, kind u8, access u8, reserved u8, [proof]
+ * persist le32, gran u8, kind u8, access u8, atomics u8 (reserved 0 below
+ * version 3), [proof]
  */
 int pmrp_open_resp_put(struct pmr_wr *w, const struct pmr_open_resp *resp)
 {
-	if ((resp->persist & ~(uint32_t)PMR_PERSIST_ALL) ||
+	if (!atomics_ok(resp->atomics, w->version) ||
+	    (resp->persist & ~(uint32_t)PMR_PERSIST_ALL) ||
 	    resp->gran > PMR_WIRE_GRAN_PAGE ||
 	    resp->kind > PMR_WIRE_KIND_TESTING ||
 	    resp->access > PMR_WIRE_ACCESS_RO || resp->has_proof > 1)
@@ -95,7 +106,7 @@ int pmrp_open_resp_put(struct pmr_wr *w, const struct pmr_open_resp *resp)
 	pmr_wr_u8(w, resp->gran);
 	pmr_wr_u8(w, resp->kind);
 	pmr_wr_u8(w, resp->access);
-	pmr_wr_u8(w, 0);
+	pmr_wr_u8(w, resp->atomics);
 	return proof_put(w, resp->has_proof, resp->proof);
 }
 
@@ -103,7 +114,6 @@ int pmrp_open_resp_put(struct pmr_wr *w, const struct pmr_open_resp *resp)
 int pmrp_open_resp_get(struct pmr_rd *r, struct pmr_open_resp *ret)
 {
 	struct pmr_open_resp o;
-	uint8_t reserved;
 
 	memset(&o, 0, sizeof(o));
 	o.handle = pmr_rd_le32(r);
@@ -114,10 +124,11 @@ int pmrp_open_resp_get(struct pmr_rd *r, struct pmr_open_resp *ret)
 	o.gran = pmr_rd_u8(r);
 	o.kind = pmr_rd_u8(r);
 	o.access = pmr_rd_u8(r);
-	reserved = pmr_rd_u8(r);
+	o.atomics = pmr_rd_u8(r);
 	if (proof_get(r, &o.has_proof, o.proof))
 		return -EBADMSG;
-	if (reserved || (o.persist & ~(uint32_t)PMR_PERSIST_ALL) ||
+	if (!atomics_ok(o.atomics, r->version) ||
+	    (o.persist & ~(uint32_t)PMR_PERSIST_ALL) ||
 	    o.gran > PMR_WIRE_GRAN_PAGE || o.kind > PMR_WIRE_KIND_TESTING ||
 	    o.access > PMR_WIRE_ACCESS_RO)
 		return -EBADMSG;
@@ -143,6 +154,35 @@ int pmrp_close_req_get(struct pmr_rd *r, struct pmr_close_req *ret)
 	return 0;
 }
 
+/* handle_words_put -- handle le32, reserved le32, A le64, B le64: the
+ * layout PERSIST and ATOMIC_WRITE share */
+static void handle_words_put(struct pmr_wr *w, uint32_t handle, uint64_t a,
+			     uint64_t b)
+{
+	pmr_wr_le32(w, handle);
+	pmr_wr_le32(w, 0);
+	pmr_wr_le64(w, a);
+	pmr_wr_le64(w, b);
+}
+
+/* handle_words_get -- the inverse of handle_words_put (reserved 0); the
+ * outputs are written only on success */
+static int handle_words_get(struct pmr_rd *r, uint32_t *handle, uint64_t *a,
+			    uint64_t *b)
+{
+	uint32_t h = pmr_rd_le32(r);
+	uint32_t reserved = pmr_rd_le32(r);
+	uint64_t x = pmr_rd_le64(r);
+	uint64_t y = pmr_rd_le64(r);
+
+	if (r->bad || reserved)
+		return -EBADMSG;
+	*handle = h;
+	*a = x;
+	*b = y;
+	return 0;
+}
+
 /*
  * pmrp_persist_req_put -- handle le32, reserved le32, offset le64,
  * length le64.  offset + length is not judged here: the server checks the
@@ -151,27 +191,33 @@ int pmrp_close_req_get(struct pmr_rd *r, struct pmr_close_req *ret)
  */
 int pmrp_persist_req_put(struct pmr_wr *w, const struct pmr_persist_req *req)
 {
-	pmr_wr_le32(w, req->handle);
-	pmr_wr_le32(w, 0);
-	pmr_wr_le64(w, req->offset);
-	pmr_wr_le64(w, req->length);
+	handle_words_put(w, req->handle, req->offset, req->length);
 	return 0;
 }
 
 /* pmrp_persist_req_get -- the inverse of pmrp_persist_req_put */
 int pmrp_persist_req_get(struct pmr_rd *r, struct pmr_persist_req *ret)
 {
-	struct pmr_persist_req p;
-	uint32_t reserved;
+	return handle_words_get(r, &ret->handle, &ret->offset, &ret->length);
+}
 
-	p.handle = pmr_rd_le32(r);
-	reserved = pmr_rd_le32(r);
-	p.offset = pmr_rd_le64(r);
-	p.length = pmr_rd_le64(r);
-	if (r->bad || reserved)
-		return -EBADMSG;
-	*ret = p;
+/*
+ * pmrp_atomic_write_req_put -- handle le32, reserved le32, offset le64,
+ * value le64.  Alignment and range are the server's to judge (answered
+ * INVALID or RANGE with a text), as for PERSIST.
+ */
+int pmrp_atomic_write_req_put(struct pmr_wr *w,
+			      const struct pmr_atomic_write_req *req)
+{
+	handle_words_put(w, req->handle, req->offset, req->value);
 	return 0;
+}
+
+/* pmrp_atomic_write_req_get -- the inverse of pmrp_atomic_write_req_put */
+int pmrp_atomic_write_req_get(struct pmr_rd *r,
+			      struct pmr_atomic_write_req *ret)
+{
+	return handle_words_get(r, &ret->handle, &ret->offset, &ret->value);
 }
 
 /* pmrp_error_put -- text_len le16, text (0..PMR_ERRTEXT_MAX bytes) */

@@ -22,10 +22,16 @@
 #include <stdint.h>
 
 #define PMR_PROTO_MAGIC	      0x31524d50u /* "PMR1" little-endian */
-#define PMR_PROTO_VERSION     2
+#define PMR_PROTO_VERSION     3
 #define PMR_PROTO_VERSION_MIN 1
 /* First version whose hello and welcome carry nonces (PSK proofs). */
 #define PMR_PROTO_VERSION_AUTH 2
+/*
+ * First version with 8-byte atomics: the atomics byte in LIST_REGIONS
+ * entries and OPEN responses, and the ATOMIC_WRITE request.  Below it the
+ * control messages are byte for byte those of versions 1 and 2.
+ */
+#define PMR_PROTO_VERSION_ATOMICS 3
 
 #define PMR_HELLO_MAX	 56   /* rdma_connect private data (RC, IB CM REQ) */
 #define PMR_WELCOME_MAX	 196  /* rdma_accept / rdma_reject private data */
@@ -46,6 +52,17 @@ enum pmr_persist_method {
 };
 #define PMR_PERSIST_ALL \
 	(PMR_PERSIST_SERVER | PMR_PERSIST_FLUSH | PMR_PERSIST_RAW)
+
+/*
+ * Atomics a region grants (version >= 3), a bit set per region: in LIST
+ * entries what an rw open gets, in an OPEN response what this open got
+ * (0 for a read-only open: its key carries no atomic right).
+ */
+enum pmr_atomics {
+	PMR_ATOMICS_RDMA = 1u << 0, /* RDMA CAS / fetch-add on the key */
+	PMR_ATOMICS_NATIVE_WRITE = 1u << 1, /* native RDMA ATOMIC WRITE */
+};
+#define PMR_ATOMICS_ALL (PMR_ATOMICS_RDMA | PMR_ATOMICS_NATIVE_WRITE)
 
 enum pmr_wire_access {
 	PMR_WIRE_ACCESS_RW = 0,
@@ -159,6 +176,7 @@ enum pmr_msg_type {
 	PMR_MSG_CLOSE = 3,
 	PMR_MSG_PERSIST = 4,
 	PMR_MSG_PING = 5,
+	PMR_MSG_ATOMIC_WRITE = 6, /* version >= 3 */
 };
 
 /* Status codes on the wire; the client maps them to its error codes. */
@@ -190,8 +208,9 @@ struct pmr_list_req {
 /*
  * LIST_REGIONS response: total le32, count le32, then count entries:
  * name_len u8, name bytes, size le64, access u8, kind u8, gran u8,
- * persist_methods u8.  The server fits as many as the message allows; the
- * client asks again from start+count until it has total.
+ * persist_methods u8, and from version 3 atomics u8 (enum pmr_atomics).
+ * The server fits as many as the message allows; the client asks again
+ * from start+count until it has total.
  */
 #define PMR_LIST_MAX_ENTRIES 48
 struct pmr_region_info {
@@ -201,6 +220,7 @@ struct pmr_region_info {
 	uint8_t kind;	 /* enum pmr_wire_kind */
 	uint8_t gran;	 /* enum pmr_wire_gran */
 	uint8_t persist; /* enum pmr_persist_method bits */
+	uint8_t atomics; /* enum pmr_atomics bits; on the wire from v3 */
 };
 struct pmr_list_resp {
 	uint32_t total;
@@ -222,8 +242,9 @@ struct pmr_open_req {
 
 /*
  * OPEN response: handle le32, rkey le32, addr le64, length le64,
- * persist_methods le32, gran u8, kind u8, access u8, reserved u8, then
- * optionally the server's proof[32] (answer to an OPEN that had one).
+ * persist_methods le32, gran u8, kind u8, access u8, atomics u8 (enum
+ * pmr_atomics; reserved, 0, below version 3), then optionally the
+ * server's proof[32] (answer to an OPEN that had one).
  */
 struct pmr_open_resp {
 	uint32_t handle;
@@ -234,6 +255,7 @@ struct pmr_open_resp {
 	uint8_t gran;
 	uint8_t kind;
 	uint8_t access;
+	uint8_t atomics; /* enum pmr_atomics bits; 0 below version 3 */
 	uint8_t has_proof;
 	uint8_t proof[PMR_PROOF_SIZE];
 };
@@ -251,6 +273,20 @@ struct pmr_persist_req {
 	uint64_t length;
 };
 
+/*
+ * ATOMIC_WRITE request (version >= 3): handle le32, reserved le32, offset
+ * le64, value le64.  The server stores VALUE as one aligned 8-byte store
+ * (little-endian in the region) at OFFSET of a rw handle and persists
+ * those 8 bytes; the response (empty body) is sent once they are durable.
+ * OFFSET must be 8-aligned (else INVALID) and OFFSET+8 inside the region
+ * (else RANGE): the server's checks, not the decoder's.
+ */
+struct pmr_atomic_write_req {
+	uint32_t handle;
+	uint64_t offset;
+	uint64_t value;
+};
+
 /* Error body (any response with status != 0): text_len le16, text bytes. */
 struct pmr_error_body {
 	char text[PMR_ERRTEXT_MAX + 1];
@@ -266,6 +302,7 @@ struct pmr_msg {
 		struct pmr_open_resp open_resp;
 		struct pmr_close_req close_req;
 		struct pmr_persist_req persist_req;
+		struct pmr_atomic_write_req atomic_write_req;
 		struct pmr_error_body error;
 	} u;
 };
@@ -299,11 +336,28 @@ int pmr_msg_decode(const void *buf, size_t len, struct pmr_msg *ret);
  */
 int pmr_msg_hdr_decode(const void *buf, size_t len, struct pmr_msg_hdr *ret);
 
+/*
+ * pmr_msg_encode_ver, pmr_msg_decode_ver -- the same for a connection that
+ * negotiated VERSION: from PMR_PROTO_VERSION_ATOMICS on, LIST entries
+ * carry the atomics byte, the OPEN response's atomics byte may be
+ * non-zero and ATOMIC_WRITE is a known type; below it those are refused
+ * (encode -EINVAL, decode -EBADMSG, ATOMIC_WRITE -EPROTO as any unknown
+ * type).  pmr_msg_encode and pmr_msg_decode speak the layout of versions
+ * 1 and 2.
+ */
+int pmr_msg_encode_ver(const struct pmr_msg *msg, uint16_t version, void *buf,
+		       size_t cap);
+int pmr_msg_decode_ver(const void *buf, size_t len, uint16_t version,
+		       struct pmr_msg *ret);
+
 /* pmr_msg_init -- zero M and set hdr.type and hdr.req_id */
 void pmr_msg_init(struct pmr_msg *m, uint16_t type, uint64_t req_id);
 
-/* pmr_list_entry_wire_size -- bytes one entry takes in a LIST response */
+/* pmr_list_entry_wire_size -- bytes one entry takes in a LIST response
+ * (versions 1 and 2; the _ver variant: of VERSION) */
 size_t pmr_list_entry_wire_size(const struct pmr_region_info *e);
+size_t pmr_list_entry_wire_size_ver(const struct pmr_region_info *e,
+				    uint16_t version);
 
 /*
  * pmr_list_resp_fit -- how many of the N ENTRIES (at most
@@ -312,10 +366,16 @@ size_t pmr_list_entry_wire_size(const struct pmr_region_info *e);
  */
 uint32_t pmr_list_resp_fit(const struct pmr_region_info *entries, uint32_t n,
 			   size_t max_msg);
+/* pmr_list_resp_fit_ver -- the same for a connection of VERSION */
+uint32_t pmr_list_resp_fit_ver(const struct pmr_region_info *entries,
+			       uint32_t n, size_t max_msg, uint16_t version);
 
 const char *pmr_msg_type_str(uint16_t type);
 const char *pmr_status_str(uint16_t status);
 const char *pmr_persist_method_str(uint32_t one_method);
+/* pmr_atomic_write_path_str -- "native" or "server": what an ATOMIC WRITE
+ * takes on a writable region with ATOMICS bits (version >= 3) */
+const char *pmr_atomic_write_path_str(uint32_t atomics);
 
 /* Room for any name escaped by pmr_name_escape, NUL included. */
 #define PMR_NAME_ESCAPED_MAX (4 * PMR_NAME_MAX + 1)

@@ -47,6 +47,33 @@ void pmr_op_queue(struct pmr_conn *conn, uint32_t slot)
 	conn->ring_count++;
 }
 
+/* pmr_async_begin -- a slot for an async op of KIND tagged TAG */
+int pmr_async_begin(struct pmr_conn *conn, int kind, uint64_t tag,
+		    uint32_t *slot)
+{
+	int rc = pmr_op_alloc_async(conn, slot);
+
+	if (rc)
+		return rc;
+	conn->ops[*slot].kind = (uint8_t)kind;
+	conn->ops[*slot].tag = tag;
+	return 0;
+}
+
+/* pmr_async_end -- after posting SLOT's work requests with result RC:
+ * free the slot on failure, else queue it in posting order (done at once
+ * if nothing was posted: zero length) */
+int pmr_async_end(struct pmr_conn *conn, uint32_t slot, int rc)
+{
+	if (rc) {
+		pmr_op_free_async(conn, slot);
+		return rc;
+	}
+	pmr_op_queue(conn, slot);
+	pmr_op_maybe_done(conn, slot);
+	return 0;
+}
+
 /* fail_all -- after a loss, finish every op still waiting: the device may
  * never report its flushed work requests (device removal) */
 static void fail_all(struct pmr_conn *conn)

@@ -760,12 +760,13 @@ out_free:
 }
 
 /*
- * grant_flush -- add FLUSH to the QP's remote access: rdmacm sets only
- * read/write, and rxe checks FLUSH against the QP's access flags too.  The
- * QP is in RTS after rdma_accept (which also rewrites INIT's flags, so
- * this cannot be done earlier).
+ * grant_extra_access -- add FLUSH and remote atomics to the QP's remote
+ * access: rdmacm sets only read/write, and rxe checks FLUSH and atomics
+ * against the QP's access flags too.  The QP is in RTS after rdma_accept
+ * (which also rewrites INIT's flags, so this cannot be done earlier).
+ * Native ATOMIC WRITE needs only remote write.
  */
-static int grant_flush(struct pmrd_client *c)
+static int grant_extra_access(struct pmrd_client *c)
 {
 	struct ibv_qp_attr a;
 	int err;
@@ -774,6 +775,8 @@ static int grant_flush(struct pmrd_client *c)
 	 * a reload grants it to later clients' QPs */
 	if (!(c->env->qp_extra_access & PMRD_ACCESS_FLUSH_PERSISTENT))
 		c->sess.no_persist |= PMR_PERSIST_FLUSH;
+	if (!(c->env->qp_extra_access & IBV_ACCESS_REMOTE_ATOMIC))
+		c->sess.no_atomics |= PMR_ATOMICS_RDMA;
 	if (!c->env->qp_extra_access)
 		return 0;
 	memset(&a, 0, sizeof(a));
@@ -781,9 +784,10 @@ static int grant_flush(struct pmrd_client *c)
 			    c->env->qp_extra_access;
 	err = ibv_modify_qp(c->id->qp, &a, IBV_QP_ACCESS_FLAGS);
 	if (err) {
-		log_err("client %s: granting RDMA FLUSH on the QP: %s", c->peer,
-			strerror(err));
+		log_err("client %s: granting RDMA FLUSH/atomics on the QP: %s",
+			c->peer, strerror(err));
 		c->sess.no_persist |= PMR_PERSIST_FLUSH;
+		c->sess.no_atomics |= PMR_ATOMICS_RDMA;
 		return -err;
 	}
 	return 0;
@@ -803,6 +807,7 @@ int pmrd_client_accept(struct pmrd_client **cp, uint16_t version,
 	struct rdma_conn_param p;
 	int n, err;
 
+	pmrd_session_set_version(&c->sess, version);
 	/* the server's challenge for PSK proofs (sent from version 2 on) */
 	memcpy(w.nonce, c->sess.auth.snonce, sizeof(w.nonce));
 	n = pmr_welcome_encode(&w, pd, sizeof(pd));
@@ -827,7 +832,7 @@ int pmrd_client_accept(struct pmrd_client **cp, uint16_t version,
 		return err;
 	}
 	c->state = PMRD_CLIENT_ACCEPTING;
-	err = grant_flush(c);
+	err = grant_extra_access(c);
 	if (err) {
 		/* accepted: freed on its DISCONNECTED event, like any other */
 		pmrd_client_disconnect(c, "QP setup failed");
@@ -835,9 +840,10 @@ int pmrd_client_accept(struct pmrd_client **cp, uint16_t version,
 		return err;
 	}
 	log_debug(
-		"client %s: accepted, version %u, %u credits, responder resources %u, FLUSH %s",
+		"client %s: accepted, version %u, %u credits, responder resources %u, FLUSH %s, atomics %s",
 		c->peer, version, c->credits, responder,
-		c->sess.no_persist & PMR_PERSIST_FLUSH ? "no" : "yes");
+		c->sess.no_persist & PMR_PERSIST_FLUSH ? "no" : "yes",
+		c->sess.no_atomics & PMR_ATOMICS_RDMA ? "no" : "yes");
 	return 0;
 }
 

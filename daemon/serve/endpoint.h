@@ -32,7 +32,7 @@ struct pmrd_client_env {
 	const struct pmrd_limits *limits;
 	/* the key strategy, chosen at start (mr_plan.h) */
 	enum pmrd_keys_strategy keys;
-	int qp_extra_access;	   /* FLUSH access bits for every QP */
+	int qp_extra_access;	   /* FLUSH, atomic access bits for every QP */
 	struct hlist_head clients; /* all clients, newest first */
 	unsigned n_clients;
 	unsigned n_handles; /* open region handles of all clients */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * session.h -- one client's control-plane state and request handling
- * (LIST_REGIONS, OPEN, CLOSE, PERSIST, PING), independent of verbs so it
+ * (LIST_REGIONS, OPEN, CLOSE, PERSIST, PING, ATOMIC_WRITE), independent of
+ * verbs so it
  * can be driven by unit tests with any byte string.
  */
 #ifndef PMRD_SESSION_H
@@ -73,6 +74,10 @@ struct pmrd_session {
 	 * were set at accept, before a reload added a region needing them):
 	 * LIST and OPEN never advertise them */
 	unsigned no_persist;
+	/* PMR_ATOMICS_* bits this peer's QP cannot carry (likewise) */
+	unsigned no_atomics;
+	/* the negotiated protocol version: which fields go on the wire */
+	uint16_t version;
 	uint64_t n_requests;
 	uint64_t n_bad;
 };
@@ -94,6 +99,14 @@ int pmrd_session_init(struct pmrd_session *s,
  */
 void pmrd_session_set_limits(struct pmrd_session *s, size_t max_msg,
 			     unsigned *n_global, unsigned max_global);
+
+/*
+ * pmrd_session_set_version -- the protocol version negotiated with the
+ * peer (default PMR_PROTO_VERSION_AUTH): from PMR_PROTO_VERSION_ATOMICS
+ * on, LIST and OPEN carry the atomics byte and ATOMIC_WRITE is served;
+ * below it the messages are those of versions 1 and 2, byte for byte.
+ */
+void pmrd_session_set_version(struct pmrd_session *s, uint16_t version);
 
 /*
  * pmrd_session_set_keys -- where OPEN gets keys for exports whose

@@ -265,7 +265,8 @@ static bool entry_equal(const struct pmr_region_info *a,
 {
 	return !strcmp(a->name, b->name) && a->size == b->size &&
 	       a->access == b->access && a->kind == b->kind &&
-	       a->gran == b->gran && a->persist == b->persist;
+	       a->gran == b->gran && a->persist == b->persist &&
+	       a->atomics == b->atomics;
 }
 
 /* proto_msg_equal -- A and B mean the same message */
@@ -302,6 +303,7 @@ bool proto_msg_equal(const struct pmr_msg *a, const struct pmr_msg *b)
 		       oa->addr == ob->addr && oa->length == ob->length &&
 		       oa->persist == ob->persist && oa->gran == ob->gran &&
 		       oa->kind == ob->kind && oa->access == ob->access &&
+		       oa->atomics == ob->atomics &&
 		       oa->has_proof == ob->has_proof &&
 		       !memcmp(oa->proof, ob->proof, PMR_PROOF_SIZE);
 	case PMR_MSG_CLOSE:
@@ -310,6 +312,13 @@ bool proto_msg_equal(const struct pmr_msg *a, const struct pmr_msg *b)
 		return a->u.persist_req.handle == b->u.persist_req.handle &&
 		       a->u.persist_req.offset == b->u.persist_req.offset &&
 		       a->u.persist_req.length == b->u.persist_req.length;
+	case PMR_MSG_ATOMIC_WRITE:
+		return a->u.atomic_write_req.handle ==
+			       b->u.atomic_write_req.handle &&
+		       a->u.atomic_write_req.offset ==
+			       b->u.atomic_write_req.offset &&
+		       a->u.atomic_write_req.value ==
+			       b->u.atomic_write_req.value;
 	default:
 		return true; /* empty bodies */
 	}
