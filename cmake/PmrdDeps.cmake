@@ -25,9 +25,17 @@ include(CheckSymbolExists)
 set(CMAKE_REQUIRED_LIBRARIES ${IBVERBS_LINK_LIBRARIES})
 set(CMAKE_REQUIRED_INCLUDES ${IBVERBS_INCLUDE_DIRS})
 check_symbol_exists(ibv_wr_flush "infiniband/verbs.h" PMRD_HAVE_IBV_FLUSH)
+# Native RDMA ATOMIC WRITE (ibv_wr_atomic_write) came with the same release.
+check_symbol_exists(ibv_wr_atomic_write "infiniband/verbs.h"
+	PMRD_HAVE_IBV_ATOMIC_WRITE)
 unset(CMAKE_REQUIRED_LIBRARIES)
 unset(CMAKE_REQUIRED_INCLUDES)
 if(PMRD_HAVE_IBV_FLUSH)
 	add_compile_definitions(PMRD_HAVE_IBV_FLUSH=1)
 endif()
 message(STATUS "pmrd: native RDMA FLUSH support: ${PMRD_HAVE_IBV_FLUSH}")
+if(PMRD_HAVE_IBV_ATOMIC_WRITE)
+	add_compile_definitions(PMRD_HAVE_IBV_ATOMIC_WRITE=1)
+endif()
+message(STATUS
+	"pmrd: native RDMA ATOMIC WRITE support: ${PMRD_HAVE_IBV_ATOMIC_WRITE}")

@@ -226,6 +226,12 @@ static struct json_object *region_json(const struct pmrd_server *s,
 	add_str(o, "granularity", pmrd_granularity_name(r->granularity));
 	json_object_object_add(o, "persist_methods",
 			       methods_array(ex->plan.persist));
+	/* what an rw open of a version 3 client gets (read-only: none) */
+	add_str(o, "atomic_write",
+		r->access != PMRD_ACCESS_RW ?
+			"none" :
+			pmr_atomic_write_path_str(ex->plan.atomics));
+	add_bool(o, "rdma_atomics", ex->plan.atomics & PMR_ATOMICS_RDMA);
 	add_int(o, "open_count", ex->n_open);
 	/* the whole region is prepared (zeroed) before it is exported */
 	add_int(o, "bytes_prepared", (int64_t)r->size);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * body.c -- OPEN, CLOSE, PERSIST, FENCED and error bodies
+ * body.c -- OPEN, CLOSE, PERSIST, ATOMIC_WRITE, FENCED and error bodies
  *
  * Each body has a put (validate, then append; -EINVAL on a value the wire
  * cannot carry) and a get (read and validate; -EBADMSG on anything a
@@ -42,13 +42,19 @@ static int proof_get(struct pmr_rd *r, uint8_t *has, uint8_t *proof)
 	return 0;
 }
 
-/* open_flags_ok -- FLAGS (PMR_OPEN_F_*) make sense with ACCESS */
-static bool open_flags_ok(uint8_t access, uint8_t flags)
+/*
+ * open_flags_ok -- FLAGS (PMR_OPEN_F_*) make sense with ACCESS on the wire
+ * of VERSION (none below PMR_PROTO_VERSION_FENCE: the access byte is the
+ * mode alone there)
+ */
+static bool open_flags_ok(uint8_t access, uint8_t flags, uint16_t version)
 {
 	if (flags & ~PMR_OPEN_F_ALL)
 		return false;
 	if (!flags)
 		return true;
+	if (version < PMR_PROTO_VERSION_FENCE)
+		return false;
 	if (!(flags & PMR_OPEN_F_EXCL) || access != PMR_WIRE_ACCESS_RW)
 		return false;
 	return !((flags & PMR_OPEN_F_TAKEOVER) && (flags & PMR_OPEN_F_RESUME));
@@ -63,7 +69,8 @@ int pmrp_open_req_put(struct pmr_wr *w, const struct pmr_open_req *req)
 	size_t n = strnlen(req->name, sizeof(req->name));
 
 	if (req->access > PMR_WIRE_ACCESS_RO || n == 0 || n > PMR_NAME_MAX ||
-	    req->has_proof > 1 || !open_flags_ok(req->access, req->flags))
+	    req->has_proof > 1 ||
+	    !open_flags_ok(req->access, req->flags, w->version))
 		return -EINVAL;
 	pmr_wr_u8(w, req->access | req->flags);
 	pmr_wr_u8(w, (uint8_t)n);
@@ -83,7 +90,7 @@ int pmrp_open_req_get(struct pmr_rd *r, struct pmr_open_req *ret)
 	uint64_t expect = 0;
 	const uint8_t *name;
 
-	if (r->bad || !open_flags_ok(access, flags) || n == 0 ||
+	if (r->bad || !open_flags_ok(access, flags, r->version) || n == 0 ||
 	    n > PMR_NAME_MAX)
 		return -EBADMSG;
 	name = pmr_rd_take(r, n);
@@ -101,19 +108,31 @@ int pmrp_open_req_get(struct pmr_rd *r, struct pmr_open_req *ret)
 	return 0;
 }
 
+/* atomics_ok -- ATOMICS is a bit set a VERSION peer may send: known bits,
+ * and none at all below PMR_PROTO_VERSION_ATOMICS (a reserved 0 there) */
+static bool atomics_ok(uint8_t atomics, uint16_t version)
+{
+	if (version < PMR_PROTO_VERSION_ATOMICS)
+		return atomics == 0;
+	return !(atomics & ~(unsigned int)PMR_ATOMICS_ALL);
+}
+
 /*
  * pmrp_open_resp_put -- handle le32, rkey le32, addr le64, length le64,
- * persist le32, gran u8, kind u8, access u8 (| PMR_OPEN_F_EXCL), reserved
- * u8, [generation le64 when exclusive], [proof]
+ * persist le32, gran u8, kind u8, access u8 (| PMR_OPEN_F_EXCL from
+ * version 3), atomics u8 (reserved 0 below version 3), [generation le64
+ * when exclusive], [proof]
  */
 int pmrp_open_resp_put(struct pmr_wr *w, const struct pmr_open_resp *resp)
 {
-	if ((resp->persist & ~(uint32_t)PMR_PERSIST_ALL) ||
+	if (!atomics_ok(resp->atomics, w->version) ||
+	    (resp->persist & ~(uint32_t)PMR_PERSIST_ALL) ||
 	    resp->gran > PMR_WIRE_GRAN_PAGE ||
 	    resp->kind > PMR_WIRE_KIND_TESTING ||
 	    resp->access > PMR_WIRE_ACCESS_RO || resp->has_proof > 1 ||
 	    resp->excl > 1 ||
-	    (resp->excl && resp->access != PMR_WIRE_ACCESS_RW))
+	    (resp->excl && (resp->access != PMR_WIRE_ACCESS_RW ||
+			    w->version < PMR_PROTO_VERSION_FENCE)))
 		return -EINVAL;
 	pmr_wr_le32(w, resp->handle);
 	pmr_wr_le32(w, resp->rkey);
@@ -123,17 +142,21 @@ int pmrp_open_resp_put(struct pmr_wr *w, const struct pmr_open_resp *resp)
 	pmr_wr_u8(w, resp->gran);
 	pmr_wr_u8(w, resp->kind);
 	pmr_wr_u8(w, resp->access | (resp->excl ? PMR_OPEN_F_EXCL : 0));
-	pmr_wr_u8(w, 0);
+	pmr_wr_u8(w, resp->atomics);
 	if (resp->excl)
 		pmr_wr_le64(w, resp->generation);
 	return proof_put(w, resp->has_proof, resp->proof);
 }
 
-/* pmrp_open_resp_get -- the inverse of pmrp_open_resp_put */
+/*
+ * pmrp_open_resp_get -- the inverse of pmrp_open_resp_put; below version
+ * 3 the EXCL bit is an access value out of range, so the generation is
+ * never read there
+ */
 int pmrp_open_resp_get(struct pmr_rd *r, struct pmr_open_resp *ret)
 {
 	struct pmr_open_resp o;
-	uint8_t reserved, byte;
+	uint8_t byte;
 
 	memset(&o, 0, sizeof(o));
 	o.handle = pmr_rd_le32(r);
@@ -144,14 +167,18 @@ int pmrp_open_resp_get(struct pmr_rd *r, struct pmr_open_resp *ret)
 	o.gran = pmr_rd_u8(r);
 	o.kind = pmr_rd_u8(r);
 	byte = pmr_rd_u8(r);
-	reserved = pmr_rd_u8(r);
-	o.access = byte & (uint8_t)~PMR_OPEN_F_EXCL;
-	o.excl = (byte & PMR_OPEN_F_EXCL) ? 1 : 0;
+	o.atomics = pmr_rd_u8(r);
+	o.access = byte;
+	if (r->version >= PMR_PROTO_VERSION_FENCE) {
+		o.access = byte & (uint8_t)~PMR_OPEN_F_EXCL;
+		o.excl = (byte & PMR_OPEN_F_EXCL) ? 1 : 0;
+	}
 	if (o.excl)
 		o.generation = pmr_rd_le64(r);
 	if (proof_get(r, &o.has_proof, o.proof))
 		return -EBADMSG;
-	if (reserved || (o.persist & ~(uint32_t)PMR_PERSIST_ALL) ||
+	if (!atomics_ok(o.atomics, r->version) ||
+	    (o.persist & ~(uint32_t)PMR_PERSIST_ALL) ||
 	    o.gran > PMR_WIRE_GRAN_PAGE || o.kind > PMR_WIRE_KIND_TESTING ||
 	    o.access > PMR_WIRE_ACCESS_RO ||
 	    (o.excl && o.access != PMR_WIRE_ACCESS_RW))
@@ -178,6 +205,35 @@ int pmrp_close_req_get(struct pmr_rd *r, struct pmr_close_req *ret)
 	return 0;
 }
 
+/* handle_words_put -- handle le32, reserved le32, A le64, B le64: the
+ * layout PERSIST and ATOMIC_WRITE share */
+static void handle_words_put(struct pmr_wr *w, uint32_t handle, uint64_t a,
+			     uint64_t b)
+{
+	pmr_wr_le32(w, handle);
+	pmr_wr_le32(w, 0);
+	pmr_wr_le64(w, a);
+	pmr_wr_le64(w, b);
+}
+
+/* handle_words_get -- the inverse of handle_words_put (reserved 0); the
+ * outputs are written only on success */
+static int handle_words_get(struct pmr_rd *r, uint32_t *handle, uint64_t *a,
+			    uint64_t *b)
+{
+	uint32_t h = pmr_rd_le32(r);
+	uint32_t reserved = pmr_rd_le32(r);
+	uint64_t x = pmr_rd_le64(r);
+	uint64_t y = pmr_rd_le64(r);
+
+	if (r->bad || reserved)
+		return -EBADMSG;
+	*handle = h;
+	*a = x;
+	*b = y;
+	return 0;
+}
+
 /*
  * pmrp_persist_req_put -- handle le32, reserved le32, offset le64,
  * length le64.  offset + length is not judged here: the server checks the
@@ -186,27 +242,33 @@ int pmrp_close_req_get(struct pmr_rd *r, struct pmr_close_req *ret)
  */
 int pmrp_persist_req_put(struct pmr_wr *w, const struct pmr_persist_req *req)
 {
-	pmr_wr_le32(w, req->handle);
-	pmr_wr_le32(w, 0);
-	pmr_wr_le64(w, req->offset);
-	pmr_wr_le64(w, req->length);
+	handle_words_put(w, req->handle, req->offset, req->length);
 	return 0;
 }
 
 /* pmrp_persist_req_get -- the inverse of pmrp_persist_req_put */
 int pmrp_persist_req_get(struct pmr_rd *r, struct pmr_persist_req *ret)
 {
-	struct pmr_persist_req p;
-	uint32_t reserved;
+	return handle_words_get(r, &ret->handle, &ret->offset, &ret->length);
+}
 
-	p.handle = pmr_rd_le32(r);
-	reserved = pmr_rd_le32(r);
-	p.offset = pmr_rd_le64(r);
-	p.length = pmr_rd_le64(r);
-	if (r->bad || reserved)
-		return -EBADMSG;
-	*ret = p;
+/*
+ * pmrp_atomic_write_req_put -- handle le32, reserved le32, offset le64,
+ * value le64.  Alignment and range are the server's to judge (answered
+ * INVALID or RANGE with a text), as for PERSIST.
+ */
+int pmrp_atomic_write_req_put(struct pmr_wr *w,
+			      const struct pmr_atomic_write_req *req)
+{
+	handle_words_put(w, req->handle, req->offset, req->value);
 	return 0;
+}
+
+/* pmrp_atomic_write_req_get -- the inverse of pmrp_atomic_write_req_put */
+int pmrp_atomic_write_req_get(struct pmr_rd *r,
+			      struct pmr_atomic_write_req *ret)
+{
+	return handle_words_get(r, &ret->handle, &ret->offset, &ret->value);
 }
 
 /* pmrp_fenced_put -- handle le32, reserved le32, generation le64 */

@@ -25,9 +25,15 @@ int pmrp_list_req_get(struct pmr_rd *r, struct pmr_list_req *ret)
 	return 0;
 }
 
-/* entry_valid -- E's enums and persist bits are ones the wire defines */
-static bool entry_valid(const struct pmr_region_info *e)
+/* entry_valid -- E's enums and bits are ones the wire of VERSION defines
+ * (no atomics bits below version 3: the byte is not there) */
+static bool entry_valid(const struct pmr_region_info *e, uint16_t version)
 {
+	unsigned int atomics_ok =
+		version < PMR_PROTO_VERSION_ATOMICS ? 0 : PMR_ATOMICS_ALL;
+
+	if (e->atomics & ~atomics_ok)
+		return false;
 	return e->access <= PMR_WIRE_ACCESS_RO &&
 	       e->kind <= PMR_WIRE_KIND_TESTING &&
 	       e->gran <= PMR_WIRE_GRAN_PAGE &&
@@ -36,8 +42,9 @@ static bool entry_valid(const struct pmr_region_info *e)
 
 /*
  * pmrp_list_resp_put -- total le32, count le32, count entries of
- * name_len u8, name, size le64, access u8, kind u8, gran u8, persist u8.
- * count > total is refused: a page cannot hold more than there is.
+ * name_len u8, name, size le64, access u8, kind u8, gran u8, persist u8,
+ * from version 3 atomics u8.  count > total is refused: a page cannot
+ * hold more than there is.
  */
 int pmrp_list_resp_put(struct pmr_wr *w, const struct pmr_list_resp *resp)
 {
@@ -51,7 +58,7 @@ int pmrp_list_resp_put(struct pmr_wr *w, const struct pmr_list_resp *resp)
 		const struct pmr_region_info *e = &resp->entries[i];
 		size_t n = strnlen(e->name, sizeof(e->name));
 
-		if (n == 0 || n > PMR_NAME_MAX || !entry_valid(e))
+		if (n == 0 || n > PMR_NAME_MAX || !entry_valid(e, w->version))
 			return -EINVAL;
 		pmr_wr_u8(w, (uint8_t)n);
 		pmr_wr_bytes(w, e->name, n);
@@ -60,6 +67,8 @@ int pmrp_list_resp_put(struct pmr_wr *w, const struct pmr_list_resp *resp)
 		pmr_wr_u8(w, e->kind);
 		pmr_wr_u8(w, e->gran);
 		pmr_wr_u8(w, e->persist);
+		if (w->version >= PMR_PROTO_VERSION_ATOMICS)
+			pmr_wr_u8(w, e->atomics);
 	}
 	return 0;
 }
@@ -95,7 +104,10 @@ int pmrp_list_resp_get(struct pmr_rd *r, struct pmr_list_resp *ret)
 		e->kind = pmr_rd_u8(r);
 		e->gran = pmr_rd_u8(r);
 		e->persist = pmr_rd_u8(r);
-		if (r->bad || !entry_valid(e))
+		e->atomics = r->version >= PMR_PROTO_VERSION_ATOMICS ?
+				     pmr_rd_u8(r) :
+				     0;
+		if (r->bad || !entry_valid(e, r->version))
 			return -EBADMSG;
 	}
 	ret->total = total;
@@ -103,15 +115,36 @@ int pmrp_list_resp_get(struct pmr_rd *r, struct pmr_list_resp *ret)
 	return 0;
 }
 
-/* pmr_list_entry_wire_size -- bytes E takes in a LIST_REGIONS response */
-size_t pmr_list_entry_wire_size(const struct pmr_region_info *e)
+/* pmr_list_entry_wire_size_ver -- bytes E takes in a LIST_REGIONS
+ * response of VERSION */
+size_t pmr_list_entry_wire_size_ver(const struct pmr_region_info *e,
+				    uint16_t version)
 {
-	return PMR_LIST_ENTRY_FIXED + strnlen(e->name, sizeof(e->name));
+	size_t fixed = version >= PMR_PROTO_VERSION_ATOMICS ?
+			       PMR_LIST_ENTRY_V3 :
+			       PMR_LIST_ENTRY_FIXED;
+
+	return fixed + strnlen(e->name, sizeof(e->name));
 }
 
-/* pmr_list_resp_fit -- how many of N entries fit a response of MAX_MSG */
+/* pmr_list_entry_wire_size -- the same in versions 1 and 2 */
+size_t pmr_list_entry_wire_size(const struct pmr_region_info *e)
+{
+	return pmr_list_entry_wire_size_ver(e, PMR_PROTO_VERSION_AUTH);
+}
+
+/* pmr_list_resp_fit -- the same in versions 1 and 2 */
 uint32_t pmr_list_resp_fit(const struct pmr_region_info *entries, uint32_t n,
 			   size_t max_msg)
+{
+	return pmr_list_resp_fit_ver(entries, n, max_msg,
+				     PMR_PROTO_VERSION_AUTH);
+}
+
+/* pmr_list_resp_fit_ver -- how many of N entries fit a response of
+ * MAX_MSG on a connection of VERSION */
+uint32_t pmr_list_resp_fit_ver(const struct pmr_region_info *entries,
+			       uint32_t n, size_t max_msg, uint16_t version)
 {
 	size_t used = PMR_MSG_HDR_SIZE + PMR_LIST_RESP_FIXED;
 	uint32_t i;
@@ -121,7 +154,7 @@ uint32_t pmr_list_resp_fit(const struct pmr_region_info *entries, uint32_t n,
 	if (n > PMR_LIST_MAX_ENTRIES)
 		n = PMR_LIST_MAX_ENTRIES;
 	for (i = 0; i < n; i++) {
-		size_t sz = pmr_list_entry_wire_size(&entries[i]);
+		size_t sz = pmr_list_entry_wire_size_ver(&entries[i], version);
 
 		if (used + sz > max_msg)
 			break;

@@ -6,10 +6,11 @@
  *  - request (PMR_MSG_RESP clear): status must be 0; the body is the
  *    request body of its type (LIST_REGIONS: pmr_list_req, OPEN:
  *    pmr_open_req, CLOSE: pmr_close_req, PERSIST: pmr_persist_req, PING:
- *    empty; FENCED, the server's unsolicited notice: pmr_fenced, req_id 0).
+ *    empty, ATOMIC_WRITE: pmr_atomic_write_req; FENCED, the server's
+ *    unsolicited notice: pmr_fenced, req_id 0).
  *  - response with status PMR_ST_OK: the response body of its type
- *    (LIST_REGIONS: pmr_list_resp, OPEN: pmr_open_resp, CLOSE, PERSIST and
- *    PING: empty).
+ *    (LIST_REGIONS: pmr_list_resp, OPEN: pmr_open_resp, CLOSE, PERSIST,
+ *    PING and ATOMIC_WRITE: empty).
  *  - response with any other known status: a pmr_error_body, whatever the
  *    type.
  * So a response carrying a request body (or the reverse) is simply a body
@@ -22,18 +23,24 @@
 
 #include "wire.h"
 
-/* type_known -- TYPE (response bit ignored) is a message this code speaks */
-static bool type_known(uint16_t type)
+/* type_known -- TYPE (response bit ignored) is a message VERSION speaks */
+static bool type_known(uint16_t type, uint16_t version)
 {
 	uint16_t base = type & (uint16_t)~PMR_MSG_RESP;
 
-	return (base >= PMR_MSG_LIST_REGIONS && base <= PMR_MSG_PING) ||
-	       base == PMR_MSG_FENCED;
+	if (base == PMR_MSG_ATOMIC_WRITE)
+		return version >= PMR_PROTO_VERSION_ATOMICS;
+	if (base == PMR_MSG_FENCED)
+		return version >= PMR_PROTO_VERSION_FENCE;
+	return base >= PMR_MSG_LIST_REGIONS && base <= PMR_MSG_PING;
 }
 
-/* status_known -- STATUS is a defined pmr_status */
-static bool status_known(uint16_t status)
+/* status_known -- STATUS is a pmr_status VERSION defines (BUSY and
+ * FENCED came with fencing) */
+static bool status_known(uint16_t status, uint16_t version)
 {
+	if (version < PMR_PROTO_VERSION_FENCE)
+		return status <= PMR_ST_DENIED;
 	return status <= PMR_ST_FENCED;
 }
 
@@ -57,13 +64,15 @@ static int body_put(struct pmr_wr *w, const struct pmr_msg *msg)
 	uint16_t status = msg->hdr.status;
 
 	if (type & PMR_MSG_RESP) {
-		if (!status_known(status))
+		if (!status_known(status, w->version))
 			return -EINVAL;
 		if (status != PMR_ST_OK)
 			return pmrp_error_put(w, &msg->u.error);
 	} else if (status != PMR_ST_OK) {
 		return -EINVAL;
 	}
+	if (!type_known(type, w->version))
+		return -EINVAL;
 
 	switch (type) {
 	case PMR_MSG_LIST_REGIONS:
@@ -78,6 +87,8 @@ static int body_put(struct pmr_wr *w, const struct pmr_msg *msg)
 		return pmrp_close_req_put(w, &msg->u.close_req);
 	case PMR_MSG_PERSIST:
 		return pmrp_persist_req_put(w, &msg->u.persist_req);
+	case PMR_MSG_ATOMIC_WRITE:
+		return pmrp_atomic_write_req_put(w, &msg->u.atomic_write_req);
 	case PMR_MSG_FENCED:
 		if (msg->hdr.req_id)
 			return -EINVAL;
@@ -86,16 +97,20 @@ static int body_put(struct pmr_wr *w, const struct pmr_msg *msg)
 	case PMR_MSG_PERSIST | PMR_MSG_RESP:
 	case PMR_MSG_PING:
 	case PMR_MSG_PING | PMR_MSG_RESP:
+	case PMR_MSG_ATOMIC_WRITE | PMR_MSG_RESP:
 		return 0;
 	default:
 		return -EINVAL;
 	}
 }
 
-/* pmr_msg_encode -- header + body into BUF; see pmr_proto.h */
-int pmr_msg_encode(const struct pmr_msg *msg, void *buf, size_t cap)
+/* pmr_msg_encode_ver -- header + body into BUF; see pmr_proto.h */
+int pmr_msg_encode_ver(const struct pmr_msg *msg, uint16_t version, void *buf,
+		       size_t cap)
 {
-	struct pmr_wr w = { .p = NULL, .off = PMR_MSG_HDR_SIZE };
+	struct pmr_wr w = { .p = NULL,
+			    .off = PMR_MSG_HDR_SIZE,
+			    .version = version };
 	uint8_t *p = buf;
 	int err;
 
@@ -121,6 +136,12 @@ int pmr_msg_encode(const struct pmr_msg *msg, void *buf, size_t cap)
 	return (int)w.off;
 }
 
+/* pmr_msg_encode -- the layout of versions 1 and 2; see pmr_proto.h */
+int pmr_msg_encode(const struct pmr_msg *msg, void *buf, size_t cap)
+{
+	return pmr_msg_encode_ver(msg, PMR_PROTO_VERSION_AUTH, buf, cap);
+}
+
 /* body_get -- read the body MSG's header implies from R into MSG */
 static int body_get(struct pmr_rd *r, struct pmr_msg *msg)
 {
@@ -128,7 +149,7 @@ static int body_get(struct pmr_rd *r, struct pmr_msg *msg)
 	uint16_t status = msg->hdr.status;
 
 	if (type & PMR_MSG_RESP) {
-		if (!status_known(status))
+		if (!status_known(status, r->version))
 			return -EBADMSG;
 		if (status != PMR_ST_OK)
 			return pmrp_error_get(r, &msg->u.error);
@@ -149,6 +170,8 @@ static int body_get(struct pmr_rd *r, struct pmr_msg *msg)
 		return pmrp_close_req_get(r, &msg->u.close_req);
 	case PMR_MSG_PERSIST:
 		return pmrp_persist_req_get(r, &msg->u.persist_req);
+	case PMR_MSG_ATOMIC_WRITE:
+		return pmrp_atomic_write_req_get(r, &msg->u.atomic_write_req);
 	case PMR_MSG_FENCED:
 		if (msg->hdr.req_id)
 			return -EBADMSG;
@@ -159,6 +182,7 @@ static int body_get(struct pmr_rd *r, struct pmr_msg *msg)
 	case PMR_MSG_PERSIST | PMR_MSG_RESP:
 	case PMR_MSG_PING:
 	case PMR_MSG_PING | PMR_MSG_RESP:
+	case PMR_MSG_ATOMIC_WRITE | PMR_MSG_RESP:
 		return 0;
 	default: /* type_known() let through something this switch lacks */
 		return -EPROTO;
@@ -186,11 +210,12 @@ int pmr_msg_hdr_decode(const void *buf, size_t len, struct pmr_msg_hdr *ret)
 }
 
 /*
- * pmr_msg_decode -- parse LEN bytes into *RET; see pmr_proto.h.  Decodes
- * into a zeroed local so *RET is untouched on failure (except ret->hdr on
- * -EPROTO, by contract) and unused bytes are always zero.
+ * pmr_msg_decode_ver -- parse LEN bytes into *RET; see pmr_proto.h.
+ * Decodes into a zeroed local so *RET is untouched on failure (except
+ * ret->hdr on -EPROTO, by contract) and unused bytes are always zero.
  */
-int pmr_msg_decode(const void *buf, size_t len, struct pmr_msg *ret)
+int pmr_msg_decode_ver(const void *buf, size_t len, uint16_t version,
+		       struct pmr_msg *ret)
 {
 	struct pmr_msg m;
 	struct pmr_rd r;
@@ -205,13 +230,14 @@ int pmr_msg_decode(const void *buf, size_t len, struct pmr_msg *ret)
 	hdr_get(buf, &m.hdr);
 	if (m.hdr.length != len)
 		return -EBADMSG;
-	if (!type_known(m.hdr.type)) {
+	if (!type_known(m.hdr.type, version)) {
 		ret->hdr = m.hdr;
 		return -EPROTO;
 	}
 
 	pmr_rd_init(&r, (const uint8_t *)buf + PMR_MSG_HDR_SIZE,
 		    len - PMR_MSG_HDR_SIZE);
+	r.version = version;
 	err = body_get(&r, &m);
 	if (err)
 		return err;
@@ -219,4 +245,10 @@ int pmr_msg_decode(const void *buf, size_t len, struct pmr_msg *ret)
 		return -EBADMSG;
 	*ret = m;
 	return 0;
+}
+
+/* pmr_msg_decode -- the layout of versions 1 and 2; see pmr_proto.h */
+int pmr_msg_decode(const void *buf, size_t len, struct pmr_msg *ret)
+{
+	return pmr_msg_decode_ver(buf, len, PMR_PROTO_VERSION_AUTH, ret);
 }

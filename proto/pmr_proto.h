@@ -26,8 +26,18 @@
 #define PMR_PROTO_VERSION_MIN 1
 /* First version whose hello and welcome carry nonces (PSK proofs). */
 #define PMR_PROTO_VERSION_AUTH 2
-/* First version with exclusive opens, generations and FENCED notices. */
-#define PMR_PROTO_VERSION_FENCE 3
+/*
+ * Version 3 adds, in one version, two capabilities:
+ *  - 8-byte atomics: the atomics byte in LIST_REGIONS entries and OPEN
+ *    responses, and the ATOMIC_WRITE request;
+ *  - fencing: the EXCL / TAKEOVER / RESUME bits of the OPEN access byte,
+ *    the generation in an exclusive OPEN's answer, the FENCED notice and
+ *    the BUSY and FENCED statuses.
+ * Below it the control messages are byte for byte those of versions 1 and
+ * 2.  The two names are the same version, kept apart for the reader.
+ */
+#define PMR_PROTO_VERSION_ATOMICS 3
+#define PMR_PROTO_VERSION_FENCE	  PMR_PROTO_VERSION_ATOMICS
 
 #define PMR_HELLO_MAX	 56   /* rdma_connect private data (RC, IB CM REQ) */
 #define PMR_WELCOME_MAX	 196  /* rdma_accept / rdma_reject private data */
@@ -48,6 +58,17 @@ enum pmr_persist_method {
 };
 #define PMR_PERSIST_ALL \
 	(PMR_PERSIST_SERVER | PMR_PERSIST_FLUSH | PMR_PERSIST_RAW)
+
+/*
+ * Atomics a region grants (version >= 3), a bit set per region: in LIST
+ * entries what an rw open gets, in an OPEN response what this open got
+ * (0 for a read-only open: its key carries no atomic right).
+ */
+enum pmr_atomics {
+	PMR_ATOMICS_RDMA = 1u << 0, /* RDMA CAS / fetch-add on the key */
+	PMR_ATOMICS_NATIVE_WRITE = 1u << 1, /* native RDMA ATOMIC WRITE */
+};
+#define PMR_ATOMICS_ALL (PMR_ATOMICS_RDMA | PMR_ATOMICS_NATIVE_WRITE)
 
 enum pmr_wire_access {
 	PMR_WIRE_ACCESS_RW = 0,
@@ -161,7 +182,7 @@ enum pmr_msg_type {
 	PMR_MSG_CLOSE = 3,
 	PMR_MSG_PERSIST = 4,
 	PMR_MSG_PING = 5,
-	/* 6: ATOMIC_WRITE (the atomics capability) */
+	PMR_MSG_ATOMIC_WRITE = 6, /* version >= 3 */
 	PMR_MSG_FENCED = 7, /* server -> client, unsolicited (version >= 3) */
 };
 
@@ -196,8 +217,9 @@ struct pmr_list_req {
 /*
  * LIST_REGIONS response: total le32, count le32, then count entries:
  * name_len u8, name bytes, size le64, access u8, kind u8, gran u8,
- * persist_methods u8.  The server fits as many as the message allows; the
- * client asks again from start+count until it has total.
+ * persist_methods u8, and from version 3 atomics u8 (enum pmr_atomics).
+ * The server fits as many as the message allows; the client asks again
+ * from start+count until it has total.
  */
 #define PMR_LIST_MAX_ENTRIES 48
 struct pmr_region_info {
@@ -207,6 +229,7 @@ struct pmr_region_info {
 	uint8_t kind;	 /* enum pmr_wire_kind */
 	uint8_t gran;	 /* enum pmr_wire_gran */
 	uint8_t persist; /* enum pmr_persist_method bits */
+	uint8_t atomics; /* enum pmr_atomics bits; on the wire from v3 */
 };
 struct pmr_list_resp {
 	uint32_t total;
@@ -226,11 +249,15 @@ struct pmr_list_resp {
 	(PMR_OPEN_F_EXCL | PMR_OPEN_F_TAKEOVER | PMR_OPEN_F_RESUME)
 
 /*
- * OPEN request: access u8 (mode | PMR_OPEN_F_* bits), name_len u8, name
- * bytes, expected generation le64 (only with PMR_OPEN_F_RESUME), then
- * optionally proof[32] (version >= 2, PSK regions: see proto/proof.h);
- * its presence follows from the message length.  The proof covers the
- * access mode, not the flag bits.
+ * OPEN request (body offsets; N = name_len):
+ *   0       access u8: mode (enum pmr_wire_access, bit 0) | PMR_OPEN_F_*
+ *           (bits 1-3, version >= 3 only; below it the byte is the mode)
+ *   1       name_len u8 (1..PMR_NAME_MAX)
+ *   2       name, N bytes
+ *   2+N     expected generation le64, only with PMR_OPEN_F_RESUME
+ *   then    optionally proof[32] (version >= 2, PSK regions: see
+ *           proto/proof.h); its presence follows from the message length.
+ * The proof covers the access mode, not the flag bits.
  */
 struct pmr_open_req {
 	uint8_t access; /* enum pmr_wire_access */
@@ -242,11 +269,18 @@ struct pmr_open_req {
 };
 
 /*
- * OPEN response: handle le32, rkey le32, addr le64, length le64,
- * persist_methods le32, gran u8, kind u8, access u8 (mode, with
- * PMR_OPEN_F_EXCL when an exclusive open was granted: version >= 3),
- * reserved u8, generation le64 (only with PMR_OPEN_F_EXCL), then
- * optionally the server's proof[32] (answer to an OPEN that had one).
+ * OPEN response (body offsets):
+ *   0   handle le32        4   rkey le32        8   addr le64
+ *   16  length le64        24  persist_methods le32
+ *   28  gran u8            29  kind u8
+ *   30  access u8: mode, | PMR_OPEN_F_EXCL when an exclusive open was
+ *       granted (version >= 3 only)
+ *   31  atomics u8 (enum pmr_atomics; reserved, 0, below version 3)
+ *   32  generation le64, only with PMR_OPEN_F_EXCL in byte 30
+ *   then optionally the server's proof[32] (answer to an OPEN that had
+ *       one), at 32 or, exclusive, at 40.
+ * Below version 3 this is the 32-byte body of versions 1 and 2, byte for
+ * byte.  The proof covers the access mode, not atomics or generation.
  */
 struct pmr_open_resp {
 	uint32_t handle;
@@ -257,6 +291,7 @@ struct pmr_open_resp {
 	uint8_t gran;
 	uint8_t kind;
 	uint8_t access;
+	uint8_t atomics;     /* enum pmr_atomics bits; 0 below version 3 */
 	uint8_t excl;	     /* 1: exclusive, GENERATION is on the wire */
 	uint64_t generation; /* the region's fencing token */
 	uint8_t has_proof;
@@ -274,6 +309,20 @@ struct pmr_persist_req {
 	uint32_t handle;
 	uint64_t offset;
 	uint64_t length;
+};
+
+/*
+ * ATOMIC_WRITE request (version >= 3): handle le32, reserved le32, offset
+ * le64, value le64.  The server stores VALUE as one aligned 8-byte store
+ * (little-endian in the region) at OFFSET of a rw handle and persists
+ * those 8 bytes; the response (empty body) is sent once they are durable.
+ * OFFSET must be 8-aligned (else INVALID) and OFFSET+8 inside the region
+ * (else RANGE): the server's checks, not the decoder's.
+ */
+struct pmr_atomic_write_req {
+	uint32_t handle;
+	uint64_t offset;
+	uint64_t value;
 };
 
 /*
@@ -301,6 +350,7 @@ struct pmr_msg {
 		struct pmr_open_resp open_resp;
 		struct pmr_close_req close_req;
 		struct pmr_persist_req persist_req;
+		struct pmr_atomic_write_req atomic_write_req;
 		struct pmr_fenced fenced;
 		struct pmr_error_body error;
 	} u;
@@ -335,11 +385,31 @@ int pmr_msg_decode(const void *buf, size_t len, struct pmr_msg *ret);
  */
 int pmr_msg_hdr_decode(const void *buf, size_t len, struct pmr_msg_hdr *ret);
 
+/*
+ * pmr_msg_encode_ver, pmr_msg_decode_ver -- the same for a connection that
+ * negotiated VERSION.  From version 3 on (PMR_PROTO_VERSION_ATOMICS, which
+ * is PMR_PROTO_VERSION_FENCE): LIST entries carry the atomics byte, the
+ * OPEN response's atomics byte may be non-zero, the OPEN request's access
+ * byte may carry PMR_OPEN_F_* (with the expected generation after the name
+ * for RESUME), the OPEN response's access byte may carry PMR_OPEN_F_EXCL
+ * (with the generation after the atomics byte), ATOMIC_WRITE and FENCED are
+ * known types and BUSY and FENCED known statuses.  Below it those are
+ * refused (encode -EINVAL, decode -EBADMSG, an unknown type -EPROTO).
+ * pmr_msg_encode and pmr_msg_decode speak the layout of versions 1 and 2.
+ */
+int pmr_msg_encode_ver(const struct pmr_msg *msg, uint16_t version, void *buf,
+		       size_t cap);
+int pmr_msg_decode_ver(const void *buf, size_t len, uint16_t version,
+		       struct pmr_msg *ret);
+
 /* pmr_msg_init -- zero M and set hdr.type and hdr.req_id */
 void pmr_msg_init(struct pmr_msg *m, uint16_t type, uint64_t req_id);
 
-/* pmr_list_entry_wire_size -- bytes one entry takes in a LIST response */
+/* pmr_list_entry_wire_size -- bytes one entry takes in a LIST response
+ * (versions 1 and 2; the _ver variant: of VERSION) */
 size_t pmr_list_entry_wire_size(const struct pmr_region_info *e);
+size_t pmr_list_entry_wire_size_ver(const struct pmr_region_info *e,
+				    uint16_t version);
 
 /*
  * pmr_list_resp_fit -- how many of the N ENTRIES (at most
@@ -348,10 +418,16 @@ size_t pmr_list_entry_wire_size(const struct pmr_region_info *e);
  */
 uint32_t pmr_list_resp_fit(const struct pmr_region_info *entries, uint32_t n,
 			   size_t max_msg);
+/* pmr_list_resp_fit_ver -- the same for a connection of VERSION */
+uint32_t pmr_list_resp_fit_ver(const struct pmr_region_info *entries,
+			       uint32_t n, size_t max_msg, uint16_t version);
 
 const char *pmr_msg_type_str(uint16_t type);
 const char *pmr_status_str(uint16_t status);
 const char *pmr_persist_method_str(uint32_t one_method);
+/* pmr_atomic_write_path_str -- "native" or "server": what an ATOMIC WRITE
+ * takes on a writable region with ATOMICS bits (version >= 3) */
+const char *pmr_atomic_write_path_str(uint32_t atomics);
 
 /* Room for any name escaped by pmr_name_escape, NUL included. */
 #define PMR_NAME_ESCAPED_MAX (4 * PMR_NAME_MAX + 1)

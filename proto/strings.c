@@ -31,6 +31,10 @@ const char *pmr_msg_type_str(uint16_t type)
 		return "PING";
 	case PMR_MSG_PING | PMR_MSG_RESP:
 		return "PING_RESP";
+	case PMR_MSG_ATOMIC_WRITE:
+		return "ATOMIC_WRITE";
+	case PMR_MSG_ATOMIC_WRITE | PMR_MSG_RESP:
+		return "ATOMIC_WRITE_RESP";
 	case PMR_MSG_FENCED:
 		return "FENCED";
 	default:
@@ -117,4 +121,13 @@ const char *pmr_name_escape(const char *name, char *buf, size_t cap)
 	}
 	buf[o] = '\0';
 	return buf;
+}
+
+/* pmr_atomic_write_path_str -- the path an ATOMIC WRITE takes on a region
+ * with ATOMICS bits: native when offered, else the server's request */
+const char *pmr_atomic_write_path_str(uint32_t atomics)
+{
+	if (atomics & PMR_ATOMICS_NATIVE_WRITE)
+		return "native";
+	return "server";
 }

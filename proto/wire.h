@@ -21,24 +21,28 @@
 #include "pmr_proto.h"
 
 /* Body sizes (bytes on the wire, header excluded). */
-#define PMR_LIST_REQ_SIZE    4	/* start */
-#define PMR_LIST_RESP_FIXED  8	/* total, count */
-#define PMR_LIST_ENTRY_FIXED 13 /* name_len + size + 4 x u8 */
-#define PMR_OPEN_REQ_FIXED   2	/* access, name_len */
-#define PMR_OPEN_RESP_SIZE   32 /* see pmr_proto.h */
-#define PMR_CLOSE_REQ_SIZE   4	/* handle */
-#define PMR_PERSIST_REQ_SIZE 24 /* handle, reserved, offset, length */
-#define PMR_ERROR_FIXED	     2	/* text_len */
+#define PMR_LIST_REQ_SIZE	  4  /* start */
+#define PMR_LIST_RESP_FIXED	  8  /* total, count */
+#define PMR_LIST_ENTRY_FIXED	  13 /* name_len + size + 4 x u8 */
+#define PMR_LIST_ENTRY_V3	  14 /* ... + atomics u8 (version >= 3) */
+#define PMR_OPEN_REQ_FIXED	  2  /* access, name_len */
+#define PMR_OPEN_RESP_SIZE	  32 /* see pmr_proto.h */
+#define PMR_CLOSE_REQ_SIZE	  4  /* handle */
+#define PMR_PERSIST_REQ_SIZE	  24 /* handle, reserved, offset, length */
+#define PMR_ATOMIC_WRITE_REQ_SIZE 24 /* handle, reserved, offset, value */
+#define PMR_ERROR_FIXED		  2  /* text_len */
 
 struct pmr_rd {
 	const uint8_t *p;
 	size_t left;
 	bool bad;
+	uint16_t version; /* the connection's: which fields exist */
 };
 
 struct pmr_wr {
 	uint8_t *p; /* NULL: only count */
 	size_t off;
+	uint16_t version; /* the connection's: which fields exist */
 };
 
 /* pmr_rd_init -- a reader over LEN bytes at P */
@@ -47,6 +51,7 @@ static inline void pmr_rd_init(struct pmr_rd *r, const void *p, size_t len)
 	r->p = p;
 	r->left = len;
 	r->bad = false;
+	r->version = PMR_PROTO_VERSION_AUTH;
 }
 
 /* pmr_rd_take -- N bytes from R, or NULL (and R marked bad) if short */
@@ -167,6 +172,10 @@ int pmrp_close_req_put(struct pmr_wr *w, const struct pmr_close_req *req);
 int pmrp_close_req_get(struct pmr_rd *r, struct pmr_close_req *ret);
 int pmrp_persist_req_put(struct pmr_wr *w, const struct pmr_persist_req *req);
 int pmrp_persist_req_get(struct pmr_rd *r, struct pmr_persist_req *ret);
+int pmrp_atomic_write_req_put(struct pmr_wr *w,
+			      const struct pmr_atomic_write_req *req);
+int pmrp_atomic_write_req_get(struct pmr_rd *r,
+			      struct pmr_atomic_write_req *ret);
 int pmrp_fenced_put(struct pmr_wr *w, const struct pmr_fenced *f);
 int pmrp_fenced_get(struct pmr_rd *r, struct pmr_fenced *ret);
 int pmrp_error_put(struct pmr_wr *w, const struct pmr_error_body *err);

@@ -119,7 +119,7 @@ out_free_cfg:
 	return rc;
 }
 
-enum lat_op { LAT_READ, LAT_WRITE, LAT_WP };
+enum lat_op { LAT_READ, LAT_WRITE, LAT_WP, LAT_AWRITE, LAT_CAS, LAT_FAA };
 
 struct lat_ctx {
 	struct pmr_region *r;
@@ -150,6 +150,13 @@ static int lat_one(void *arg, uint64_t off, size_t size)
 		return pmr_region_read_mr(c->r, c->mr, 0, off, size);
 	case LAT_WRITE:
 		return pmr_region_write_mr(c->r, c->mr, 0, off, size);
+	case LAT_AWRITE: /* words: offsets are 8-aligned (lat_atomics) */
+		return pmr_region_atomic_write(c->r, off, off);
+	case LAT_CAS: /* swaps: each word holds 0 or 1 */
+		return pmr_region_cas(c->r, off, 0, 1, NULL) ?:
+			       pmr_region_cas(c->r, off, 1, 0, NULL);
+	case LAT_FAA:
+		return pmr_region_fetch_add(c->r, off, 1, NULL);
 	default:
 		return pmr_region_write_persist_mr(c->r, c->mr, 0, off, size);
 	}
@@ -287,6 +294,99 @@ static const char *persist_name(unsigned int method)
 	return "none";
 }
 
+/* zero_words -- the words a CAS point uses hold 0 (CAS 0 -> 1 must swap):
+ * one write_persist of zeros over as many slots as its samples take */
+static int zero_words(const struct opts *o, struct pmr_region *r)
+{
+	uint64_t span = used_span(o, r);
+	size_t stride = o->stride ? o->stride : 8;
+	uint64_t len = ((uint64_t)o->loop.warmup + o->loop.iters) * stride;
+	void *zeros;
+	int rc;
+
+	if (o->first_touch)
+		len = span; /* the cursor walks the whole span */
+	len = len < span ? len : span;
+	len = len < LAT_SPAN_MAX ? len : LAT_SPAN_MAX;
+	zeros = calloc(1, len ? len : 1);
+	if (!zeros)
+		return -ENOMEM;
+	rc = pmr_region_write_persist(r, zeros, o->offset, len);
+	free(zeros);
+	return rc;
+}
+
+/*
+ * lat_atomics -- the 8-byte atomics' rows (ops "atomic" or atomic_write,
+ * cas, fetch_add; size 8 only), named with their path or persist method:
+ * atomic_write-native|server, cas2-<method>, fetch_add-<method> (the
+ * region's AUTO method).  A CAS sample is two CAS on its word, 0 -> 1 then
+ * 1 -> 0, both swapping: hence "cas2".  Offsets must be 8-aligned.
+ */
+static int lat_atomics(const struct opts *o, struct pmr_region *r,
+		       struct pmr_mr *mr, uint64_t *cursor, uint64_t *samples,
+		       json_object *rows)
+{
+	static const struct {
+		enum lat_op op;
+		const char *name;
+	} ops[] = { { LAT_AWRITE, "atomic_write" },
+		    { LAT_CAS, "cas" },
+		    { LAT_FAA, "fetch_add" } };
+	const char *method;
+	char name[64];
+	int rc;
+
+	/* the wp rows left the last method set */
+	rc = pmr_region_set_persist_method(r, PMR_METHOD_AUTO);
+	if (rc)
+		return rc;
+	method = persist_name(pmr_region_get_persist_method(r));
+
+	if (o->offset % 8 || (o->stride && o->stride % 8)) {
+		fprintf(stderr, "pmr-bench: atomics need 8-aligned offsets\n");
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < sizeof(ops) / sizeof(*ops) && !rc; i++) {
+		if (!bench_op_wanted(o->ops, "atomic") &&
+		    !bench_op_wanted(o->ops, ops[i].name))
+			continue;
+		if (ops[i].op == LAT_AWRITE) {
+			unsigned int p = pmr_region_atomic_write_path(r);
+
+			if (!p) {
+				fprintf(stderr, "pmr-bench: no atomic write "
+						"on this region: skipped\n");
+				continue;
+			}
+			snprintf(name, sizeof(name), "atomic_write-%s",
+				 p == PMR_ATOMIC_WRITE_NATIVE ? "native" :
+								"server");
+		} else {
+			/* a probe: the key may carry no atomics */
+			if (pmr_region_fetch_add(r, o->offset, 0, NULL) ==
+			    PMR_E_UNSUPPORTED) {
+				fprintf(stderr,
+					"pmr-bench: %s: no RDMA "
+					"atomics here: skipped\n",
+					ops[i].name);
+				continue;
+			}
+			snprintf(name, sizeof(name), "%s-%s",
+				 ops[i].op == LAT_CAS ? "cas2" : "fetch_add",
+				 method);
+		}
+		if (ops[i].op == LAT_CAS) {
+			rc = zero_words(o, r);
+			if (rc)
+				break;
+		}
+		rc = lat_measure(o, r, mr, ops[i].op, name, 8, cursor, samples,
+				 rows);
+	}
+	return rc;
+}
+
 /* run_lat -- the latency mode over every op and size */
 static int run_lat(const struct opts *o, json_object *rows)
 {
@@ -338,6 +438,8 @@ static int run_lat(const struct opts *o, json_object *rows)
 						 methods[m].name, sz, &cursor,
 						 samples, rows);
 		}
+		if (!rc && sz == 8)
+			rc = lat_atomics(o, r, mr, &cursor, samples, rows);
 	}
 	if (rc)
 		fprintf(stderr, "pmr-bench: latency: %s\n", pmr_strerror(rc));
@@ -571,7 +673,8 @@ static void usage(FILE *f)
 		"  -p, --port PORT      server port (default 7471)\n"
 		"  -m, --mode lat|bw    latency or bandwidth mode\n"
 		"  -o, --ops LIST       lat: read,write,wp (wp = wp-server,wp-flush,wp-raw,\n"
-		"                       each where offered); bw: write,read\n"
+		"                       each where offered), atomic (= atomic_write,\n"
+		"                       cas,fetch_add: size 8 only); bw: write,read\n"
 		"                       (default: read,write,wp / write)\n"
 		"  -s, --sizes LIST     sizes, e.g. 8,4K,1M (lat: 8..1M, bw: 4K..1M)\n"
 		"  -q, --qd LIST        bw queue depths (default 1,2,4,...,64)\n"

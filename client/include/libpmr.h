@@ -207,16 +207,30 @@ enum pmr_region_kind {
 	PMR_KIND_TESTING = 2,
 };
 
+/*
+ * How pmr_region_atomic_write reaches the region: NATIVE = RDMA ATOMIC
+ * WRITE then the region's persist method (the server's device reports it,
+ * this client's rdma-core and device can post it, and a persist method is
+ * in use); SERVER = an ATOMIC_WRITE request pmrd executes as one aligned
+ * 8-byte store and a persist (any rw open on a server speaking protocol
+ * version 3); 0 = none (read-only, or a server older than version 3).
+ */
+#define PMR_ATOMIC_WRITE_SERVER 1u
+#define PMR_ATOMIC_WRITE_NATIVE 2u
+
 /* One exported region as the server lists it. */
 struct pmr_region_desc {
 	char name[PMR_NAME_LEN];
 	uint64_t size;
-	unsigned int read_only;	      /* 1: exported read-only */
-	unsigned int kind;	      /* enum pmr_region_kind */
-	unsigned int granularity;     /* 0 byte, 1 cache line, 2 page */
-	unsigned int persist_methods; /* PMR_METHOD_* bits offered on
+	unsigned int read_only;		/* 1: exported read-only */
+	unsigned int kind;		/* enum pmr_region_kind */
+	unsigned int granularity;	/* 0 byte, 1 cache line, 2 page */
+	unsigned int persist_methods;	/* PMR_METHOD_* bits offered on
 				       * this connection */
-	uint64_t reserved[4];
+	unsigned int atomic_write_path; /* PMR_ATOMIC_WRITE_* an rw open
+					 * takes on this connection, 0 */
+	unsigned int rdma_atomics;	/* 1: an rw open may CAS / fetch-add */
+	uint64_t reserved[3];
 };
 
 /*
@@ -360,6 +374,9 @@ enum pmr_op {
 	PMR_OP_READ = 1,
 	PMR_OP_WRITE = 2,
 	PMR_OP_PERSIST = 3,
+	PMR_OP_ATOMIC_WRITE = 4,
+	PMR_OP_CAS = 5,
+	PMR_OP_FETCH_ADD = 6,
 };
 
 struct pmr_completion {
@@ -377,6 +394,71 @@ PMR_API int pmr_region_post_write(struct pmr_region *region,
 /* Persists whatever was written to [OFF, OFF+LEN) and posted before it. */
 PMR_API int pmr_region_post_persist(struct pmr_region *region, uint64_t off,
 				    size_t len, uint64_t user_tag);
+
+/* ---- 8-byte atomics ---------------------------------------------------- */
+
+/*
+ * Words are 64-bit values stored little-endian in the region (pmrd runs
+ * on x86_64; RDMA atomics run in the server's byte order).  Before
+ * anything is posted: OFF must be 8-aligned (else -EINVAL) and [OFF,
+ * OFF+8) inside the region (else PMR_E_RANGE); a read-only handle ->
+ * PMR_E_READONLY; CAS and fetch-add on a region whose key carries no
+ * atomics (server or device without them, a server older than protocol
+ * version 3) -> PMR_E_UNSUPPORTED, and so is atomic_write when
+ * pmr_region_atomic_write_path() is 0; CAS, fetch-add and the NATIVE
+ * atomic write need a persist method (else PMR_E_NO_METHOD).  A handle
+ * fenced by a takeover fails them with PMR_E_FENCED, as any I/O call.
+ *
+ * Durability: each returns (sync) or completes (async) only once the new
+ * value is durable.  The NATIVE atomic write is an RDMA ATOMIC WRITE
+ * followed by the region's persist method over its 8 bytes, SERVER an
+ * ATOMIC_WRITE request answered after pmrd's store and pmem2 persist; CAS
+ * and fetch-add are the RDMA atomic followed by the persist method over
+ * the 8 bytes (a CAS that did not swap changed nothing; the persist is
+ * harmless).  Before the completion another reader may already see the
+ * new value (RDMA reads, other atomics) while it is not yet durable: only
+ * the completion says durable.  An 8-byte aligned store is never seen
+ * half done.  RDMA atomics are atomic against other RDMA atomics on the
+ * same word; a plain write or SERVER atomic write racing them is not
+ * ordered with them.  Operations posted after a SERVER atomic write (pmrd
+ * stores when it handles the request) may reach the word before it: wait
+ * for its completion before touching the word again; a NATIVE one is
+ * ordered like an RDMA write.
+ */
+/* pmr_region_atomic_write_path -- PMR_ATOMIC_WRITE_NATIVE, _SERVER or 0
+ * (read-only handle, or a server without the ATOMIC_WRITE request) */
+PMR_API unsigned int
+pmr_region_atomic_write_path(const struct pmr_region *region);
+/* pmr_region_atomic_write -- store VALUE at OFF, durable on return */
+PMR_API int pmr_region_atomic_write(struct pmr_region *region, uint64_t off,
+				    uint64_t value);
+/* pmr_region_cas -- if the word at OFF is EXPECTED, make it DESIRED;
+ * *RET_OLD (may be NULL) gets the word before (== EXPECTED: swapped) */
+PMR_API int pmr_region_cas(struct pmr_region *region, uint64_t off,
+			   uint64_t expected, uint64_t desired,
+			   uint64_t *ret_old);
+/* pmr_region_fetch_add -- add ADD to the word at OFF (mod 2^64);
+ * *RET_OLD (may be NULL) gets the word before */
+PMR_API int pmr_region_fetch_add(struct pmr_region *region, uint64_t off,
+				 uint64_t add, uint64_t *ret_old);
+/*
+ * The async forms: the checks above plus, for CAS and fetch-add, DST
+ * registered with PMR_MR_READ_DST on this connection, DST_OFF 8-aligned
+ * and [DST_OFF, DST_OFF+8) inside it (else -EINVAL): the old word lands
+ * there (host byte order) before the completion.  Each takes send queue
+ * entries and an async slot like the other post calls (-EAGAIN when
+ * full) and completes in posting order with them.
+ */
+PMR_API int pmr_region_post_atomic_write(struct pmr_region *region,
+					 uint64_t off, uint64_t value,
+					 uint64_t user_tag);
+PMR_API int pmr_region_post_cas(struct pmr_region *region, struct pmr_mr *dst,
+				size_t dst_off, uint64_t off, uint64_t expected,
+				uint64_t desired, uint64_t user_tag);
+PMR_API int pmr_region_post_fetch_add(struct pmr_region *region,
+				      struct pmr_mr *dst, size_t dst_off,
+				      uint64_t off, uint64_t add,
+				      uint64_t user_tag);
 
 /*
  * pmr_conn_poll -- up to MAX finished async operations into OUT; returns

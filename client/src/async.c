@@ -10,32 +10,6 @@
 #include "op.h"
 #include "xfer.h"
 
-/* async_begin -- a slot for an async op of KIND tagged TAG */
-static int async_begin(struct pmr_conn *conn, int kind, uint64_t tag,
-		       uint32_t *slot)
-{
-	int rc = pmr_op_alloc_async(conn, slot);
-
-	if (rc)
-		return rc;
-	conn->ops[*slot].kind = (uint8_t)kind;
-	conn->ops[*slot].tag = tag;
-	return 0;
-}
-
-/* async_end -- free the slot on failure, else queue it in posting order
- * (done at once if nothing was posted: zero length) */
-static int async_end(struct pmr_conn *conn, uint32_t slot, int rc)
-{
-	if (rc) {
-		pmr_op_free_async(conn, slot);
-		return rc;
-	}
-	pmr_op_queue(conn, slot);
-	pmr_op_maybe_done(conn, slot);
-	return 0;
-}
-
 /* post_xfer -- pmr_region_post_read and _post_write */
 static int post_xfer(struct pmr_region *region, const struct pmr_mr *mr,
 		     size_t mr_off, uint64_t off, size_t len, uint64_t tag,
@@ -52,7 +26,8 @@ static int post_xfer(struct pmr_region *region, const struct pmr_mr *mr,
 	if (rc)
 		return rc;
 	conn = region->conn;
-	rc = async_begin(conn, write ? PMR_OP_WRITE : PMR_OP_READ, tag, &slot);
+	rc = pmr_async_begin(conn, write ? PMR_OP_WRITE : PMR_OP_READ, tag,
+			     &slot);
 	if (rc)
 		return rc;
 	conn->ops[slot].region = region;
@@ -62,7 +37,7 @@ static int post_xfer(struct pmr_region *region, const struct pmr_mr *mr,
 				   (uintptr_t)(mr->ptr + mr_off), mr->mr->lkey,
 				   region->addr + off, region->rkey, len,
 				   false);
-	return async_end(conn, slot, rc);
+	return pmr_async_end(conn, slot, rc);
 }
 
 /* pmr_region_post_read -- see libpmr.h */
@@ -94,11 +69,11 @@ int pmr_region_post_persist(struct pmr_region *region, uint64_t off, size_t len,
 	if (!region->method)
 		return PMR_E_NO_METHOD;
 	conn = region->conn;
-	rc = async_begin(conn, PMR_OP_PERSIST, user_tag, &slot);
+	rc = pmr_async_begin(conn, PMR_OP_PERSIST, user_tag, &slot);
 	if (rc)
 		return rc;
 	conn->ops[slot].region = region;
 	if (len)
 		rc = pmr_persist_post(region, slot, off, len, false);
-	return async_end(conn, slot, rc);
+	return pmr_async_end(conn, slot, rc);
 }

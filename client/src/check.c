@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* check.c -- bounds and overflow checks done before anything is posted */
+/* check.c -- bounds, alignment and overflow checks done before anything is
+ * posted */
 #include <errno.h>
 
 #include "check.h"
@@ -12,6 +13,14 @@ int pmr_check_range(uint64_t size, uint64_t off, uint64_t len)
 	if (off > size || len > size - off)
 		return PMR_E_RANGE;
 	return 0;
+}
+
+/* pmr_check_word -- is OFF an 8-aligned word inside a region of SIZE */
+int pmr_check_word(uint64_t size, uint64_t off)
+{
+	if (off % 8)
+		return -EINVAL;
+	return pmr_check_range(size, off, 8);
 }
 
 /* pmr_check_buf -- is [off, off+len) inside the caller's buffer */

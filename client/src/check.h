@@ -6,6 +6,7 @@
 #ifndef PMR_CLIENT_CHECK_H
 #define PMR_CLIENT_CHECK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -15,6 +16,13 @@
  * of OFF+LEN is a range error too.
  */
 int pmr_check_range(uint64_t size, uint64_t off, uint64_t len);
+
+/*
+ * pmr_check_word -- 0 when OFF is 8-aligned (else -EINVAL: a usage
+ * error) and [OFF, OFF+8) lies inside a region of SIZE bytes (else
+ * PMR_E_RANGE, overflow included): an atomic's target word.
+ */
+int pmr_check_word(uint64_t size, uint64_t off);
 
 /* pmr_check_buf -- 0 when [OFF, OFF+LEN) lies inside a buffer of SIZE
  * bytes, else -EINVAL (caller's own buffer: a usage error) */
@@ -42,6 +50,18 @@ uint64_t pmr_chunks(uint64_t len, uint64_t max);
  */
 int pmr_method_pick(unsigned int advertised, unsigned int local,
 		    unsigned int want);
+
+/*
+ * pmr_atomic_write_path_pick -- how an atomic write reaches a region
+ * whose OPEN granted ATOMICS (PMR_ATOMICS_* bits) on a connection of
+ * protocol VERSION: PMR_ATOMIC_WRITE_NATIVE when the server offers native
+ * ATOMIC WRITE, this client can post it (LOCAL_NATIVE) and a persist
+ * METHOD is in use (non-zero); else PMR_ATOMIC_WRITE_SERVER from version
+ * 3 on; 0 for a read-only handle (RO) or an older server.
+ */
+unsigned int pmr_atomic_write_path_pick(unsigned int atomics, bool ro,
+					bool local_native, unsigned int version,
+					unsigned int method);
 
 /* pmr_status_to_err -- a wire pmr_status (non-zero) as a PMR_E_* code */
 int pmr_status_to_err(unsigned int status);

@@ -12,6 +12,7 @@
 
 #include "check.h"
 #include "completion.h"
+#include "cpu_contention.h"
 #include "ctl.h"
 #include "log_cb.h"
 #include "op.h"
@@ -44,6 +45,33 @@ void pmr_op_queue(struct pmr_conn *conn, uint32_t slot)
 
 	conn->ring[i] = slot;
 	conn->ring_count++;
+}
+
+/* pmr_async_begin -- a slot for an async op of KIND tagged TAG */
+int pmr_async_begin(struct pmr_conn *conn, int kind, uint64_t tag,
+		    uint32_t *slot)
+{
+	int rc = pmr_op_alloc_async(conn, slot);
+
+	if (rc)
+		return rc;
+	conn->ops[*slot].kind = (uint8_t)kind;
+	conn->ops[*slot].tag = tag;
+	return 0;
+}
+
+/* pmr_async_end -- after posting SLOT's work requests with result RC:
+ * free the slot on failure, else queue it in posting order (done at once
+ * if nothing was posted: zero length) */
+int pmr_async_end(struct pmr_conn *conn, uint32_t slot, int rc)
+{
+	if (rc) {
+		pmr_op_free_async(conn, slot);
+		return rc;
+	}
+	pmr_op_queue(conn, slot);
+	pmr_op_maybe_done(conn, slot);
+	return 0;
 }
 
 /* fail_all -- after a loss, finish every op still waiting: the device may
@@ -199,7 +227,9 @@ typedef bool wait_done_fn(struct pmr_conn *conn, void *arg);
 
 /*
  * conn_wait -- progress CONN until DONE says so.  Busy-polls for spin_us,
- * then arms the CQ and sleeps in epoll on the channel and rdmacm fds.
+ * but not while the thread competes for its CPU (cpu_contention.h: then
+ * spinning only delays what it waits for), then arms the CQ and sleeps in
+ * epoll on the channel and rdmacm fds.
  * -ETIMEDOUT (and the connection is lost) after timeout_ms without any
  * completion; PMR_E_CONN_LOST when DONE can no longer happen.
  * The clock is read once per SPIN_CLOCK_EVERY empty polls, not per poll,
@@ -238,6 +268,8 @@ static int conn_wait(struct pmr_conn *conn, wait_done_fn *done, void *arg)
 			deadline = t + (uint64_t)conn->cfg.timeout_ms * 1000000;
 		if (!spin_end)
 			spin_end = t + (uint64_t)conn->cfg.spin_us * 1000;
+		if (spinning && !pmrd_cpu_thread_spin_ok(t))
+			spin_end = t;
 		if (t < spin_end)
 			continue;
 		spinning = false; /* spun out: every round reads the clock */

@@ -100,26 +100,44 @@ static int resolve(struct pmr_conn *conn, const char *host, const char *port)
 	return cm_expect(conn, RDMA_CM_EVENT_ROUTE_RESOLVED);
 }
 
-/* create_qp -- an RC QP: extended (ibv_wr_*, with FLUSH where the device
- * and rdma-core have it), else classic */
+/*
+ * create_qp -- an RC QP: extended (ibv_wr_*, with FLUSH and ATOMIC WRITE
+ * where the device and rdma-core have them, and CAS / fetch-add where the
+ * device has atomics), else classic
+ */
 static int create_qp(struct pmr_conn *conn)
 {
 	uint64_t ops = IBV_QP_EX_WITH_RDMA_WRITE | IBV_QP_EX_WITH_RDMA_READ |
 		       IBV_QP_EX_WITH_SEND;
+	/* what later attempts leave out: the newer operations, ATOMIC
+	 * WRITE first (so a provider refusing only it keeps FLUSH) */
+	uint64_t optional = 0, drop = 0;
+	struct ibv_device_attr_ex dev = { 0 };
 	struct ibv_qp_init_attr_ex a;
 	int attempt;
 
+	if (!ibv_query_device_ex(conn->id->verbs, NULL, &dev) &&
+	    dev.orig_attr.atomic_cap != IBV_ATOMIC_NONE) {
+		conn->local_atomics = true;
+		ops |= IBV_QP_EX_WITH_ATOMIC_CMP_AND_SWP |
+		       IBV_QP_EX_WITH_ATOMIC_FETCH_AND_ADD;
+	}
 #ifdef PMRD_HAVE_IBV_FLUSH
-	struct ibv_device_attr_ex dev = { 0 };
-
 	/* bit 39: the kernel's IB_DEVICE_FLUSH_PERSISTENT (rdma-core has
 	 * no name for it; tests/vm/probe/pmr_probe.c checks it on each
 	 * platform); the QP flag alone is not a promise the device
 	 * executes FLUSH */
-	if (!ibv_query_device_ex(conn->id->verbs, NULL, &dev) &&
-	    (dev.device_cap_flags_ex & (1ULL << 39)))
-		ops |= IBV_QP_EX_WITH_FLUSH;
+	if (dev.device_cap_flags_ex & (1ULL << 39))
+		optional |= IBV_QP_EX_WITH_FLUSH;
 #endif
+#ifdef PMRD_HAVE_IBV_ATOMIC_WRITE
+	/* bit 40: IB_UVERBS_DEVICE_ATOMIC_WRITE, likewise */
+	if (dev.device_cap_flags_ex & (1ULL << 40)) {
+		optional |= IBV_QP_EX_WITH_ATOMIC_WRITE;
+		drop = IBV_QP_EX_WITH_ATOMIC_WRITE;
+	}
+#endif
+	ops |= optional;
 	for (attempt = 0; attempt < 3; attempt++) {
 		memset(&a, 0, sizeof(a));
 		a.qp_type = IBV_QPT_RC;
@@ -143,9 +161,12 @@ static int create_qp(struct pmr_conn *conn)
 			break;
 		pmr_dbg("create QP (attempt %d, ops 0x%llx): %s", attempt,
 			(unsigned long long)ops, strerror(errno));
-#ifdef PMRD_HAVE_IBV_FLUSH
-		ops &= ~(uint64_t)IBV_QP_EX_WITH_FLUSH;
-#endif
+		if (drop && (ops & drop)) {
+			ops &= ~drop; /* the same attempt again without it */
+			attempt--;
+			continue;
+		}
+		ops &= ~optional;
 	}
 	if (attempt == 3)
 		return -errno;
@@ -158,10 +179,17 @@ static int create_qp(struct pmr_conn *conn)
 		if (conn->qpx && (ops & IBV_QP_EX_WITH_FLUSH))
 			conn->local_methods |= PMR_METHOD_FLUSH;
 #endif
+#ifdef PMRD_HAVE_IBV_ATOMIC_WRITE
+		conn->local_atomic_write = conn->qpx &&
+					   (ops & IBV_QP_EX_WITH_ATOMIC_WRITE);
+#endif
 	}
-	pmr_dbg("QP %u: %s post API, inline %u, methods 0x%x", conn->qp->qp_num,
-		conn->qpx ? "extended" : "classic", conn->max_inline,
-		conn->local_methods);
+	pmr_dbg("QP %u: %s post API, inline %u, methods 0x%x, atomics %s, "
+		"atomic write %s",
+		conn->qp->qp_num, conn->qpx ? "extended" : "classic",
+		conn->max_inline, conn->local_methods,
+		conn->local_atomics ? "yes" : "no",
+		conn->local_atomic_write ? "native" : "no");
 	return 0;
 }
 
@@ -181,7 +209,7 @@ static int alloc_buffers(struct pmr_conn *conn)
 		pmr_op_free_async(conn, i);
 
 	conn->ctl_size = (size_t)conn->nrecv * PMR_MSG_MAX +
-			 (size_t)conn->nops * PMR_REQ_BUF + 64;
+			 (size_t)conn->nops * PMR_REQ_BUF + 128;
 	if (posix_memalign((void **)&conn->ctl, 4096, conn->ctl_size))
 		return -ENOMEM;
 	memset(conn->ctl, 0, conn->ctl_size);

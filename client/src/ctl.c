@@ -92,7 +92,7 @@ void pmr_ctl_recv(struct pmr_conn *conn, uint32_t slot, const struct ibv_wc *wc)
 		pmr_conn_set_lost(conn, PMR_E_PROTOCOL);
 		return;
 	}
-	rc = pmr_msg_decode(buf, wc->byte_len, &m);
+	rc = pmr_msg_decode_ver(buf, wc->byte_len, conn->version, &m);
 	if (rc < 0 && rc != -EPROTO &&
 	    pmr_msg_hdr_decode(buf, wc->byte_len, &m.hdr)) {
 		pmr_err("undecodable message from the server (%u bytes)",
@@ -145,7 +145,9 @@ void pmr_ctl_recv(struct pmr_conn *conn, uint32_t slot, const struct ibv_wc *wc)
  * a send queue entry, two with BEFORE, must be available); its response
  * completes the op.  BEFORE (or NULL): an unsignaled work request posted
  * in the same call just ahead of the SEND (one doorbell); the SEND's
- * completion frees both entries.
+ * completion frees both entries.  Behind a CAS or fetch-add the SEND is
+ * fenced: pmrd must act (persist) only on what the atomic already did,
+ * and a fence is the verbs' one promise that it has.
  */
 int pmr_ctl_post(struct pmr_conn *conn, uint32_t slot, struct pmr_msg *req,
 		 const struct pmr_swr *before)
@@ -158,9 +160,9 @@ int pmr_ctl_post(struct pmr_conn *conn, uint32_t slot, struct pmr_msg *req,
 	int len, rc;
 
 	req->hdr.req_id = ++conn->req_seq << 16 | slot;
-	len = pmr_msg_encode(req, buf,
-			     PMR_REQ_BUF < conn->max_msg ? PMR_REQ_BUF :
-							   conn->max_msg);
+	len = pmr_msg_encode_ver(req, conn->version, buf,
+				 PMR_REQ_BUF < conn->max_msg ? PMR_REQ_BUF :
+							       conn->max_msg);
 	if (len < 0)
 		return len;
 	if (before)
@@ -172,6 +174,8 @@ int pmr_ctl_post(struct pmr_conn *conn, uint32_t slot, struct pmr_msg *req,
 	w->lkey = conn->ctl_mr->lkey;
 	w->signaled = 1;
 	w->inl = (uint32_t)len <= conn->max_inline;
+	w->fence = before && (before->op == PMR_SWR_CAS ||
+			      before->op == PMR_SWR_FETCH_ADD);
 	rc = pmr_post(conn, ws, n + 1);
 	if (rc)
 		return rc;

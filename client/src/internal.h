@@ -93,6 +93,9 @@ enum pmr_swr_op {
 	PMR_SWR_READ,
 	PMR_SWR_SEND,
 	PMR_SWR_FLUSH,
+	PMR_SWR_CAS,	      /* old word into laddr (8 bytes) */
+	PMR_SWR_FETCH_ADD,    /* old word into laddr (8 bytes) */
+	PMR_SWR_ATOMIC_WRITE, /* the 8 bytes of swap, no local buffer */
 };
 
 /* One send work request, independent of the verbs post API used. */
@@ -100,12 +103,16 @@ struct pmr_swr {
 	uint64_t wr_id;
 	uint64_t laddr;
 	uint64_t raddr;
+	uint64_t compare; /* CAS */
+	uint64_t swap;	  /* CAS: new word; FETCH_ADD: addend;
+			   * ATOMIC_WRITE: the bytes stored */
 	uint32_t len;
 	uint32_t lkey;
 	uint32_t rkey;
 	uint8_t op; /* enum pmr_swr_op */
 	uint8_t signaled;
 	uint8_t inl;
+	uint8_t fence; /* wait for earlier READs and atomics (IBV_SEND_FENCE) */
 };
 
 struct pmr_conn {
@@ -125,8 +132,10 @@ struct pmr_conn {
 	bool connected; /* rdma_connect succeeded: disconnect on close */
 	int lost;	/* 0, or PMR_E_CONN_LOST: unusable */
 	unsigned int local_methods;
-	uint32_t max_wr;     /* bytes per work request */
-	uint32_t max_inline; /* IBV_SEND_INLINE limit */
+	bool local_atomics;	 /* the device has CAS / fetch-add */
+	bool local_atomic_write; /* the QP can post ATOMIC WRITE */
+	uint32_t max_wr;	 /* bytes per work request */
+	uint32_t max_inline;	 /* IBV_SEND_INLINE limit */
 	uint32_t sq_depth;
 	uint32_t sq_used;
 	uint16_t credits;		/* granted by the welcome */
@@ -138,7 +147,8 @@ struct pmr_conn {
 	uint32_t nrecv; /* receive buffers posted (= credits asked) */
 
 	/* ctl: nrecv receive buffers of PMR_MSG_MAX, then a PMR_REQ_BUF
-	 * request buffer per slot, then 8 bytes for RAW persist reads */
+	 * request buffer per slot, then 64 bytes for the sync atomics' old
+	 * words, then 64 for RAW persist reads */
 	uint8_t *ctl;
 	size_t ctl_size;
 	struct ibv_mr *ctl_mr;
@@ -166,6 +176,13 @@ static inline uint8_t *pmr_raw_sink(struct pmr_conn *conn)
 	return conn->ctl + conn->ctl_size - 64;
 }
 
+/* pmr_atomic_sink -- where a sync CAS or fetch-add's old word lands: the
+ * 64 bytes before the RAW sink (8-aligned: the buffer is page-aligned) */
+static inline uint8_t *pmr_atomic_sink(struct pmr_conn *conn)
+{
+	return conn->ctl + conn->ctl_size - 128;
+}
+
 struct pmr_region {
 	struct pmr_conn *conn;
 	uint64_t addr;
@@ -175,6 +192,7 @@ struct pmr_region {
 	unsigned int methods; /* advertised */
 	unsigned int method;  /* in use: one bit */
 	unsigned int want;    /* PMR_METHOD_AUTO or one bit */
+	unsigned int atomics; /* PMR_ATOMICS_* bits the OPEN granted */
 	bool ro;
 	bool excl;	     /* an exclusive open (PMR_OPEN_EXCL/TAKEOVER) */
 	bool fenced;	     /* taken over: every call PMR_E_FENCED */
@@ -197,5 +215,10 @@ int pmr_mr_check(const struct pmr_region *region, const struct pmr_mr *mr,
 		 size_t mr_off, size_t len, unsigned int usage);
 int pmr_persist_post(struct pmr_region *region, uint32_t slot, uint64_t off,
 		     uint64_t len, bool may_wait);
+int pmr_ctl_request_post(struct pmr_conn *conn, uint32_t slot,
+			 struct pmr_msg *req, bool may_wait);
+int pmr_persist_post_after(struct pmr_region *region, uint32_t slot,
+			   struct pmr_swr w[2], uint64_t off, uint64_t len,
+			   bool may_wait);
 
 #endif

@@ -86,6 +86,24 @@ static void persist_req(const struct pmr_region *region, uint64_t off,
 	req->u.persist_req.length = len;
 }
 
+/* pmr_ctl_request_post -- control request REQ for the op in SLOT once a
+ * credit and a send queue entry are free (MAY_WAIT false: -EAGAIN now) */
+int pmr_ctl_request_post(struct pmr_conn *conn, uint32_t slot,
+			 struct pmr_msg *req, bool may_wait)
+{
+	int rc;
+
+	if (conn->ctl_inflight >= conn->credits ||
+	    conn->sq_used >= conn->sq_depth) {
+		if (!may_wait)
+			return -EAGAIN;
+		rc = pmr_wait_credit(conn);
+		if (rc)
+			return rc;
+	}
+	return pmr_ctl_post(conn, slot, req, NULL);
+}
+
 /* pmr_persist_post -- post the region's persist of [OFF, OFF+LEN) for the
  * op in SLOT, ordered after every write posted before it */
 int pmr_persist_post(struct pmr_region *region, uint32_t slot, uint64_t off,
@@ -115,16 +133,8 @@ int pmr_persist_post(struct pmr_region *region, uint32_t slot, uint64_t off,
 				     region->addr + off, region->rkey, len,
 				     may_wait);
 	case PMR_METHOD_SERVER:
-		if (conn->ctl_inflight >= conn->credits ||
-		    conn->sq_used >= conn->sq_depth) {
-			if (!may_wait)
-				return -EAGAIN;
-			rc = pmr_wait_credit(conn);
-			if (rc)
-				return rc;
-		}
 		persist_req(region, off, len, &req);
-		return pmr_ctl_post(conn, slot, &req, NULL);
+		return pmr_ctl_request_post(conn, slot, &req, may_wait);
 	default:
 		return PMR_E_NO_METHOD;
 	}
@@ -145,20 +155,22 @@ static int drain_sync(struct pmr_conn *conn)
 }
 
 /*
- * write_persist_one -- a write that fits one work request, W[0] (filled in
- * but for its wr_id and signaling), and its persist of [OFF, OFF+LEN) in a
- * single post: one doorbell instead of two, and only the persist is
- * signaled.  FLUSH or RAW: RC completes in order, so the persist's
- * completion says the write is done.  SERVER: the PERSIST SEND follows the
- * WRITE on the same QP, so pmrd's RECV completion comes after the WRITE's
- * data was placed (RC executes a QP's requests in order) and its response
- * after its pmem2 persist of the range; the SEND's completion frees both
- * entries.  A failed write still reports (any failed work request does)
- * and loses the connection.  -EAGAIN: not this case (the caller posts the
- * two separately).
+ * pmr_persist_post_after -- post W[0] (filled in but for its wr_id and
+ * signaling: a write or an atomic) and the region's persist of [OFF,
+ * OFF+LEN) for the op in SLOT in a single post: one doorbell instead of
+ * two, and only the persist is signaled.  FLUSH or RAW: RC completes in
+ * order, so the persist's completion says W[0] is done.  SERVER: the
+ * PERSIST SEND follows W[0] on the same QP, so pmrd's RECV completion
+ * comes after its data was placed (RC executes a QP's requests in order)
+ * and its response after its pmem2 persist of the range; the SEND's
+ * completion frees both entries.  A failed W[0] still reports (any
+ * failed work request does) and loses the connection.  W[1] is scratch.
+ * With MAY_WAIT false the send queue (and for SERVER a credit) must be
+ * free now (else -EAGAIN, nothing posted).
  */
-static int write_persist_one(struct pmr_region *region, struct pmr_swr w[2],
-			     uint64_t off, size_t len)
+int pmr_persist_post_after(struct pmr_region *region, uint32_t slot,
+			   struct pmr_swr w[2], uint64_t off, uint64_t len,
+			   bool may_wait)
 {
 	struct pmr_conn *conn = region->conn;
 	bool server = region->method == PMR_METHOD_SERVER;
@@ -167,35 +179,59 @@ static int write_persist_one(struct pmr_region *region, struct pmr_swr w[2],
 
 	if (!server && region->method != PMR_METHOD_FLUSH &&
 	    region->method != PMR_METHOD_RAW)
-		return -EAGAIN;
-	if (len > conn->max_wr || conn->sq_depth < 2)
-		return -EAGAIN;
+		return PMR_E_NO_METHOD;
+	if (conn->sq_depth < 2)
+		return -E2BIG;
 	if (server && conn->ctl_inflight >= conn->credits) {
+		if (!may_wait)
+			return -EAGAIN;
 		rc = pmr_wait_credit(conn);
 		if (rc)
 			return rc;
 	}
 	if (conn->sq_depth - conn->sq_used < 2) {
+		if (!may_wait)
+			return -EAGAIN;
 		rc = pmr_wait_sq(conn, 2);
 		if (rc)
 			return rc;
 	}
-	w[0].wr_id = pmr_wrid(PMR_WRID_UNSIGNALED, PMR_SYNC_OP, 0);
+	w[0].wr_id = pmr_wrid(PMR_WRID_UNSIGNALED, slot, 0);
 	w[0].signaled = 0;
-	pmr_op_start(&conn->ops[PMR_SYNC_OP]);
 	if (server) {
 		persist_req(region, off, len, &req);
-		rc = pmr_ctl_post(conn, PMR_SYNC_OP, &req, &w[0]);
-		return drain_sync(conn) ?: rc;
+		return pmr_ctl_post(conn, slot, &req, &w[0]);
 	}
-	one_sided_persist(region, PMR_SYNC_OP, 2, off, len, &w[1]);
+	one_sided_persist(region, slot, 2, off, len, &w[1]);
 	rc = pmr_post(conn, w, 2);
+	if (!rc)
+		conn->ops[slot].pending++;
+	return rc;
+}
+
+/*
+ * write_persist_one -- a write that fits one work request, W[0], posted
+ * with its persist of [OFF, OFF+LEN) by pmr_persist_post_after.  -EAGAIN:
+ * not this case (the caller posts the two separately).
+ */
+static int write_persist_one(struct pmr_region *region, struct pmr_swr w[2],
+			     uint64_t off, size_t len)
+{
+	struct pmr_conn *conn = region->conn;
+	int rc;
+
+	if (region->method != PMR_METHOD_SERVER &&
+	    region->method != PMR_METHOD_FLUSH &&
+	    region->method != PMR_METHOD_RAW)
+		return -EAGAIN;
+	if (len > conn->max_wr || conn->sq_depth < 2)
+		return -EAGAIN;
+	pmr_op_start(&conn->ops[PMR_SYNC_OP]);
+	rc = pmr_persist_post_after(region, PMR_SYNC_OP, w, off, len, true);
 	if (rc == -EOPNOTSUPP) {
 		conn->ops[PMR_SYNC_OP].busy = 0;
 		return -EAGAIN;
 	}
-	if (!rc)
-		conn->ops[PMR_SYNC_OP].pending++;
 	return drain_sync(conn) ?: rc;
 }
 

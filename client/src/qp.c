@@ -2,8 +2,8 @@
 /*
  * qp.c -- using the connected QP: posting work requests (one descriptor
  * format, two verbs APIs: extended ibv_wr_* when the QP has it, which FLUSH
- * needs; classic ibv_post_send otherwise), and putting it in error when
- * the connection is lost
+ * and ATOMIC WRITE need; classic ibv_post_send otherwise), and putting it
+ * in error when the connection is lost
  */
 #include <errno.h>
 #include <stdio.h>
@@ -23,7 +23,8 @@ static int post_ex(struct pmr_conn *conn, const struct pmr_swr *w,
 	for (i = 0; i < n; i++) {
 		qpx->wr_id = w[i].wr_id;
 		qpx->wr_flags = (w[i].signaled ? IBV_SEND_SIGNALED : 0) |
-				(w[i].inl ? IBV_SEND_INLINE : 0);
+				(w[i].inl ? IBV_SEND_INLINE : 0) |
+				(w[i].fence ? IBV_SEND_FENCE : 0);
 		switch (w[i].op) {
 		case PMR_SWR_WRITE:
 			ibv_wr_rdma_write(qpx, w[i].rkey, w[i].raddr);
@@ -38,6 +39,24 @@ static int post_ex(struct pmr_conn *conn, const struct pmr_swr *w,
 #ifdef PMRD_HAVE_IBV_FLUSH
 			ibv_wr_flush(qpx, w[i].rkey, w[i].raddr, w[i].len,
 				     IBV_FLUSH_PERSISTENT, IBV_FLUSH_RANGE);
+			continue; /* no local buffer */
+#else
+			ibv_wr_abort(qpx);
+			return -EOPNOTSUPP;
+#endif
+		case PMR_SWR_CAS:
+			ibv_wr_atomic_cmp_swp(qpx, w[i].rkey, w[i].raddr,
+					      w[i].compare, w[i].swap);
+			break;
+		case PMR_SWR_FETCH_ADD:
+			ibv_wr_atomic_fetch_add(qpx, w[i].rkey, w[i].raddr,
+						w[i].swap);
+			break;
+		case PMR_SWR_ATOMIC_WRITE:
+#ifdef PMRD_HAVE_IBV_ATOMIC_WRITE
+			/* the 8 bytes are copied into the work request */
+			ibv_wr_atomic_write(qpx, w[i].rkey, w[i].raddr,
+					    &w[i].swap);
 			continue; /* no local buffer */
 #else
 			ibv_wr_abort(qpx);
@@ -61,13 +80,15 @@ static int post_classic(struct pmr_conn *conn, const struct pmr_swr *w,
 		[PMR_SWR_WRITE] = IBV_WR_RDMA_WRITE,
 		[PMR_SWR_READ] = IBV_WR_RDMA_READ,
 		[PMR_SWR_SEND] = IBV_WR_SEND,
+		[PMR_SWR_CAS] = IBV_WR_ATOMIC_CMP_AND_SWP,
+		[PMR_SWR_FETCH_ADD] = IBV_WR_ATOMIC_FETCH_AND_ADD,
 	};
 	struct ibv_send_wr wr[PMR_POST_BATCH], *bad;
 	struct ibv_sge sge[PMR_POST_BATCH];
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
-		if (w[i].op == PMR_SWR_FLUSH)
+		if (w[i].op == PMR_SWR_FLUSH || w[i].op == PMR_SWR_ATOMIC_WRITE)
 			return -EOPNOTSUPP;
 		sge[i].addr = w[i].laddr;
 		sge[i].length = w[i].len;
@@ -79,7 +100,17 @@ static int post_classic(struct pmr_conn *conn, const struct pmr_swr *w,
 		wr[i].num_sge = 1;
 		wr[i].opcode = opc[w[i].op];
 		wr[i].send_flags = (w[i].signaled ? IBV_SEND_SIGNALED : 0) |
-				   (w[i].inl ? IBV_SEND_INLINE : 0);
+				   (w[i].inl ? IBV_SEND_INLINE : 0) |
+				   (w[i].fence ? IBV_SEND_FENCE : 0);
+		if (w[i].op == PMR_SWR_CAS || w[i].op == PMR_SWR_FETCH_ADD) {
+			wr[i].wr.atomic.remote_addr = w[i].raddr;
+			wr[i].wr.atomic.rkey = w[i].rkey;
+			wr[i].wr.atomic.compare_add = w[i].op == PMR_SWR_CAS ?
+							      w[i].compare :
+							      w[i].swap;
+			wr[i].wr.atomic.swap = w[i].swap;
+			continue;
+		}
 		wr[i].wr.rdma.remote_addr = w[i].raddr;
 		wr[i].wr.rdma.rkey = w[i].rkey;
 	}

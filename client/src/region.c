@@ -43,10 +43,13 @@ static int list_page(struct pmr_conn *conn, uint32_t start,
 	return ctl_call(conn, &req, resp);
 }
 
-/* desc_from_info -- wire entry -> public description */
-static void desc_from_info(struct pmr_region_desc *d,
+/* desc_from_info -- wire entry -> public description (on CONN) */
+static void desc_from_info(const struct pmr_conn *conn,
+			   struct pmr_region_desc *d,
 			   const struct pmr_region_info *e)
 {
+	int m;
+
 	memset(d, 0, sizeof(*d));
 	memcpy(d->name, e->name, sizeof(d->name));
 	d->name[sizeof(d->name) - 1] = '\0';
@@ -55,6 +58,14 @@ static void desc_from_info(struct pmr_region_desc *d,
 	d->kind = e->kind;
 	d->granularity = e->gran;
 	d->persist_methods = e->persist & PMR_PERSIST_ALL;
+	/* what an rw open would take, with the method AUTO would pick */
+	m = pmr_method_pick(d->persist_methods, conn->local_methods,
+			    PMR_METHOD_AUTO);
+	d->atomic_write_path = pmr_atomic_write_path_pick(
+		e->atomics, d->read_only, conn->local_atomic_write,
+		conn->version, m > 0 ? (unsigned int)m : 0);
+	d->rdma_atomics = !d->read_only && conn->local_atomics &&
+			  (e->atomics & PMR_ATOMICS_RDMA);
 }
 
 /*
@@ -92,7 +103,7 @@ int pmr_conn_list_regions(struct pmr_conn *conn, struct pmr_region_desc *out,
 			}
 		}
 		for (i = 0; i < resp->u.list_resp.count && n < lim; i++)
-			desc_from_info(&got[n++],
+			desc_from_info(conn, &got[n++],
 				       &resp->u.list_resp.entries[i]);
 		if (resp->u.list_resp.count == 0 && start < all) {
 			/* a server that promises more but sends none */
@@ -169,6 +180,7 @@ int pmr_region_open(struct pmr_conn *conn, const char *name, unsigned int flags,
 	r->methods = resp->u.open_resp.persist & PMR_PERSIST_ALL;
 	r->ro = (flags & PMR_OPEN_RO) ||
 		resp->u.open_resp.access == PMR_WIRE_ACCESS_RO;
+	r->atomics = r->ro ? 0 : resp->u.open_resp.atomics;
 	r->excl = resp->u.open_resp.excl;
 	r->generation = resp->u.open_resp.generation;
 	if (req.u.open_req.flags && !r->excl) {

@@ -93,12 +93,20 @@ static int query_caps(struct ibv_context *verbs, uint8_t port_num,
 	caps->odp_rc_read = caps->odp && (rc & IBV_ODP_SUPPORT_READ);
 	caps->odp_rc_write = caps->odp && (rc & IBV_ODP_SUPPORT_WRITE);
 	caps->odp_rc_flush = caps->odp && (rc & PMRD_ODP_SUPPORT_FLUSH);
+	caps->odp_rc_atomic = caps->odp && (rc & IBV_ODP_SUPPORT_ATOMIC);
+	caps->odp_rc_atomic_write = caps->odp &&
+				    (rc & PMRD_ODP_SUPPORT_ATOMIC_WRITE);
+	caps->atomics = ax.orig_attr.atomic_cap != IBV_ATOMIC_NONE;
+	caps->atomic_write = ax.device_cap_flags_ex & PMRD_DEV_CAP_ATOMIC_WRITE;
 	caps->soft_roce = ax.orig_attr.vendor_id == PMRD_RXE_VENDOR_ID;
 	caps->flush_global = ax.device_cap_flags_ex & PMRD_DEV_CAP_FLUSH_GLOBAL;
 	caps->flush_persistent = ax.device_cap_flags_ex &
 				 PMRD_DEV_CAP_FLUSH_PERSISTENT;
 #ifdef PMRD_HAVE_IBV_FLUSH
 	caps->flush_verbs = true;
+#endif
+#ifdef PMRD_HAVE_IBV_ATOMIC_WRITE
+	caps->atomic_write_verbs = true;
 #endif
 	caps->max_qp_wr = ax.orig_attr.max_qp_wr > 0 ?
 				  (uint32_t)ax.orig_attr.max_qp_wr :
@@ -119,6 +127,16 @@ static int query_caps(struct ibv_context *verbs, uint8_t port_num,
 			"" :
 			" (this build lacks ibv_wr_flush: rdma-core < 45)",
 		caps->max_qp_rd_atom, caps->max_msg_sz);
+	log_info(
+		"device %s: atomics %s, atomic write %s%s (odp: atomics %s, "
+		"atomic write %s)",
+		ibv_get_device_name(verbs->device),
+		caps->atomics ? "yes" : "no", caps->atomic_write ? "yes" : "no",
+		caps->atomic_write_verbs ?
+			"" :
+			" (this build lacks ibv_wr_atomic_write: rdma-core < 45)",
+		caps->odp_rc_atomic ? "yes" : "no",
+		caps->odp_rc_atomic_write ? "yes" : "no");
 	return 0;
 }
 

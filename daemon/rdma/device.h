@@ -25,6 +25,7 @@
 #define PMRD_DEV_CAP_FLUSH_PERSISTENT (1ULL << 39)
 #define PMRD_DEV_CAP_ATOMIC_WRITE     (1ULL << 40)
 #define PMRD_ODP_SUPPORT_FLUSH	      (1u << 6)
+#define PMRD_ODP_SUPPORT_ATOMIC_WRITE (1u << 7)
 
 /* Soft-RoCE's vendor id (drivers/infiniband/sw/rxe: RXE_VENDOR_ID) */
 #define PMRD_RXE_VENDOR_ID 0xffffff
@@ -36,10 +37,15 @@ struct pmrd_dev_caps {
 	bool odp_rc_write;	       /* RC RDMA WRITE on an ODP MR */
 	bool odp_rc_flush;	       /* RC RDMA FLUSH on an ODP MR */
 	enum pmrd_odp_state odp_state; /* the self-test's verdict */
-	bool soft_roce;	       /* rxe: for its limits in error messages */
-	bool flush_global;     /* device_cap_flags_ex bit 38 */
-	bool flush_persistent; /* device_cap_flags_ex bit 39 */
-	bool flush_verbs;      /* built against rdma-core >= 45 */
+	bool soft_roce;		  /* rxe: for its limits in error messages */
+	bool flush_global;	  /* device_cap_flags_ex bit 38 */
+	bool flush_persistent;	  /* device_cap_flags_ex bit 39 */
+	bool flush_verbs;	  /* built against rdma-core >= 45 */
+	bool atomics;		  /* atomic_cap != IBV_ATOMIC_NONE: CAS, FAA */
+	bool atomic_write;	  /* device_cap_flags_ex bit 40 */
+	bool atomic_write_verbs;  /* built with ibv_wr_atomic_write */
+	bool odp_rc_atomic;	  /* RC atomics on an ODP MR */
+	bool odp_rc_atomic_write; /* RC ATOMIC WRITE on an ODP MR */
 	uint32_t max_qp_wr;
 	int max_cqe;
 	int max_qp_rd_atom;

@@ -34,6 +34,13 @@ static bool odp_usable(const struct pmrd_dev_caps *caps)
  * writable (nothing to flush otherwise) and, for ODP, the device can
  * FLUSH on ODP MRs.  RAW (read-after-write) only where CPU caches are in
  * the persistence domain: libpmem2 says BYTE, or the operator declared it.
+ *
+ * Atomics (CAS, fetch-add) go on rw regions where the device has them
+ * (for ODP: on ODP MRs too); native ATOMIC WRITE is offered where the
+ * device reports it (bit 40; on ODP its ODP bit) and this build has the
+ * verb, as its clients' builds will (the path pmrctl shows is then the
+ * one they take).  A server ATOMIC_WRITE
+ * request needs nothing from the device: every rw open has that.
  */
 int pmrd_mr_plan(const struct pmrd_dev_caps *caps,
 		 const struct pmrd_mr_region_info *info,
@@ -91,6 +98,15 @@ int pmrd_mr_plan(const struct pmrd_dev_caps *caps,
 	if (info->granularity == PMEM2_GRANULARITY_BYTE ||
 	    info->pdomain == PMRD_PDOMAIN_CPU_CACHE)
 		p.persist |= PMR_PERSIST_RAW;
+	if (info->access == PMRD_ACCESS_RW && caps->atomics &&
+	    (p.strategy != PMRD_MR_ODP || caps->odp_rc_atomic)) {
+		p.access |= IBV_ACCESS_REMOTE_ATOMIC;
+		p.atomics |= PMR_ATOMICS_RDMA;
+	}
+	if (info->access == PMRD_ACCESS_RW && caps->atomic_write &&
+	    caps->atomic_write_verbs &&
+	    (p.strategy != PMRD_MR_ODP || caps->odp_rc_atomic_write))
+		p.atomics |= PMR_ATOMICS_NATIVE_WRITE;
 	p.keys = PMRD_KEYS_SHARED_MR;
 	p.grant_ceiling = p.access;
 
@@ -152,13 +168,15 @@ int pmrd_mr_grant_access(const struct pmrd_mr_plan *p, bool rw)
 	case PMRD_KEYS_MW2:
 		if (rw)
 			a |= IBV_ACCESS_REMOTE_WRITE |
-			     (ceil & PMRD_ACCESS_FLUSH_PERSISTENT);
+			     (ceil & (PMRD_ACCESS_FLUSH_PERSISTENT |
+				      IBV_ACCESS_REMOTE_ATOMIC));
 		return a;
 	case PMRD_KEYS_MR_PER_CLIENT:
 		a |= ceil & IBV_ACCESS_ON_DEMAND;
 		if (rw)
 			a |= IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE |
-			     (ceil & PMRD_ACCESS_FLUSH_PERSISTENT);
+			     (ceil & (PMRD_ACCESS_FLUSH_PERSISTENT |
+				      IBV_ACCESS_REMOTE_ATOMIC));
 		return a;
 	}
 	return 0;
@@ -167,7 +185,16 @@ int pmrd_mr_grant_access(const struct pmrd_mr_plan *p, bool rw)
 /* pmrd_mr_qp_access -- see mr_plan.h */
 int pmrd_mr_qp_access(const struct pmrd_mr_plan *p)
 {
-	return p->grant_ceiling & PMRD_ACCESS_FLUSH_PERSISTENT;
+	return p->grant_ceiling &
+	       (PMRD_ACCESS_FLUSH_PERSISTENT | IBV_ACCESS_REMOTE_ATOMIC);
+}
+
+/* pmrd_mr_open_atomics -- see mr_plan.h */
+uint8_t pmrd_mr_open_atomics(const struct pmrd_mr_plan *p, bool rw)
+{
+	if (!rw || !(p->grant_ceiling & IBV_ACCESS_REMOTE_WRITE))
+		return 0;
+	return p->atomics;
 }
 
 /* pmrd_keys_strategy_name -- see mr_plan.h */

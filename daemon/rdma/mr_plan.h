@@ -72,6 +72,7 @@ struct pmrd_mr_plan {
 	enum pmrd_mr_strategy strategy;
 	int access;	  /* ibv access flags for ibv_reg_mr */
 	uint32_t persist; /* PMR_PERSIST_* bits the region advertises */
+	uint8_t atomics;  /* PMR_ATOMICS_* bits an rw open gets */
 	bool populate;	  /* pre-fault the server's mapping (ODP) */
 	bool prefetch;	  /* ibv_advise_mr after registering (ODP) */
 	enum pmrd_keys_strategy keys; /* what OPEN hands out (above) */
@@ -127,11 +128,19 @@ int pmrd_mr_grant_access(const struct pmrd_mr_plan *plan, bool rw);
 
 /*
  * pmrd_mr_qp_access -- the access beyond remote read/write that a client's
- * QP needs for the keys PLAN grants (PMRD_ACCESS_FLUSH_PERSISTENT or 0):
+ * QP needs for the keys PLAN grants (PMRD_ACCESS_FLUSH_PERSISTENT,
+ * IBV_ACCESS_REMOTE_ATOMIC or 0):
  * from the grant ceiling, not the region MR's access, which under
  * MR_PER_CLIENT carries no remote rights at all.  Pure.
  */
 int pmrd_mr_qp_access(const struct pmrd_mr_plan *plan);
+
+/*
+ * pmrd_mr_open_atomics -- the PMR_ATOMICS_* bits an open with write
+ * access RW gets under PLAN: none for a read-only open (its key carries
+ * no atomic right), else the plan's.  Pure.
+ */
+uint8_t pmrd_mr_open_atomics(const struct pmrd_mr_plan *plan, bool rw);
 
 /* pmrd_mr_fsdax_refusal -- the operator's explanation for -EOPNOTSUPP */
 const char *pmrd_mr_fsdax_refusal(void);

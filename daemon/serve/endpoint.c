@@ -47,6 +47,11 @@
  * idle watcher would run only in iterations with nothing else pending, and
  * a steady stream of other events, an admin socket flood say, would have
  * kept a hot client unpolled with its CQ unarmed).
+ *
+ * Not while the CPU is contended: when the loop's thread waited runnable
+ * for a large part of the time it busy-polled (cpu_contention.h), no
+ * client stays in the hot list for a busy-poll window for a while (clients
+ * with work left still get their turns) and pmrd sleeps in epoll instead.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -509,6 +514,25 @@ static void cool_down(struct pmrd_client *c)
 }
 
 /*
+ * spin_window -- the busy-poll window in ns at NOW: busy_poll_us, or 0
+ * while the CPU is contended
+ */
+static uint64_t spin_window(struct pmrd_client_env *env, uint64_t now)
+{
+	bool started;
+
+	if (!env->limits->busy_poll_us)
+		return 0;
+	if (!pmrd_cpu_spin_ok(&env->contention, now, &started)) {
+		if (started)
+			log_debug("CPU contended: no busy-polling for %u ms",
+				  PMRD_CONTENTION_BACKOFF_NS / 1000000);
+		return 0;
+	}
+	return (uint64_t)env->limits->busy_poll_us * 1000;
+}
+
+/*
  * busy_poll_cb -- once per loop iteration: a turn for every hot client;
  * one without work left and without a completion for busy_poll_us (at
  * once when busy-polling is off) is armed again
@@ -523,14 +547,14 @@ static void busy_poll_cb(struct ev_loop *loop, ev_check *w, int revents)
 	bool backlog;
 	int n;
 
-	window = (uint64_t)env->limits->busy_poll_us * 1000;
+	window = spin_window(env, now);
 	hlist_for_each_entry_safe(c, next, &env->hot, hot_link) {
 		n = run_turn(c, &backlog);
 		if (backlog)
 			continue;
 		if (n > 0 && window)
 			c->hot_until = now + window;
-		else if (n < 0 || now >= c->hot_until)
+		else if (n < 0 || !window || now >= c->hot_until)
 			cool_down(c);
 	}
 }
@@ -582,7 +606,7 @@ static void cc_cb(struct ev_loop *loop, ev_io *w, int revents)
 	n = run_turn(c, &backlog);
 	if (n < 0)
 		return;
-	if (backlog || (n > 0 && c->env->limits->busy_poll_us &&
+	if (backlog || (n > 0 && spin_window(c->env, pmrd_now_ns()) &&
 			c->state != PMRD_CLIENT_DISCONNECTING)) {
 		poll_each_turn(c);
 		return;
@@ -772,12 +796,13 @@ out_free:
 }
 
 /*
- * grant_flush -- add FLUSH to the QP's remote access: rdmacm sets only
- * read/write, and rxe checks FLUSH against the QP's access flags too.  The
- * QP is in RTS after rdma_accept (which also rewrites INIT's flags, so
- * this cannot be done earlier).
+ * grant_extra_access -- add FLUSH and remote atomics to the QP's remote
+ * access: rdmacm sets only read/write, and rxe checks FLUSH and atomics
+ * against the QP's access flags too.  The QP is in RTS after rdma_accept
+ * (which also rewrites INIT's flags, so this cannot be done earlier).
+ * Native ATOMIC WRITE needs only remote write.
  */
-static int grant_flush(struct pmrd_client *c)
+static int grant_extra_access(struct pmrd_client *c)
 {
 	struct ibv_qp_attr a;
 	int err;
@@ -786,6 +811,8 @@ static int grant_flush(struct pmrd_client *c)
 	 * a reload grants it to later clients' QPs */
 	if (!(c->env->qp_extra_access & PMRD_ACCESS_FLUSH_PERSISTENT))
 		c->sess.no_persist |= PMR_PERSIST_FLUSH;
+	if (!(c->env->qp_extra_access & IBV_ACCESS_REMOTE_ATOMIC))
+		c->sess.no_atomics |= PMR_ATOMICS_RDMA;
 	if (!c->env->qp_extra_access)
 		return 0;
 	memset(&a, 0, sizeof(a));
@@ -793,9 +820,10 @@ static int grant_flush(struct pmrd_client *c)
 			    c->env->qp_extra_access;
 	err = ibv_modify_qp(c->id->qp, &a, IBV_QP_ACCESS_FLAGS);
 	if (err) {
-		log_err("client %s: granting RDMA FLUSH on the QP: %s", c->peer,
-			strerror(err));
+		log_err("client %s: granting RDMA FLUSH/atomics on the QP: %s",
+			c->peer, strerror(err));
 		c->sess.no_persist |= PMR_PERSIST_FLUSH;
+		c->sess.no_atomics |= PMR_ATOMICS_RDMA;
 		return -err;
 	}
 	return 0;
@@ -815,10 +843,10 @@ int pmrd_client_accept(struct pmrd_client **cp, uint16_t version,
 	struct rdma_conn_param p;
 	int n, err;
 
+	pmrd_session_set_version(&c->sess, version);
 	/* the server's challenge for PSK proofs (sent from version 2 on) */
 	memcpy(w.nonce, c->sess.auth.snonce, sizeof(w.nonce));
-	pmrd_session_set_exclusive(&c->sess, &c->env->excl, version, notice_due,
-				   c);
+	pmrd_session_set_exclusive(&c->sess, &c->env->excl, notice_due, c);
 	n = pmr_welcome_encode(&w, pd, sizeof(pd));
 	if (n < 0) {
 		log_err("client %s: cannot encode the welcome: %s", c->peer,
@@ -841,7 +869,7 @@ int pmrd_client_accept(struct pmrd_client **cp, uint16_t version,
 		return err;
 	}
 	c->state = PMRD_CLIENT_ACCEPTING;
-	err = grant_flush(c);
+	err = grant_extra_access(c);
 	if (err) {
 		/* accepted: freed on its DISCONNECTED event, like any other */
 		pmrd_client_disconnect(c, "QP setup failed");
@@ -849,9 +877,10 @@ int pmrd_client_accept(struct pmrd_client **cp, uint16_t version,
 		return err;
 	}
 	log_debug(
-		"client %s: accepted, version %u, %u credits, responder resources %u, FLUSH %s",
+		"client %s: accepted, version %u, %u credits, responder resources %u, FLUSH %s, atomics %s",
 		c->peer, version, c->credits, responder,
-		c->sess.no_persist & PMR_PERSIST_FLUSH ? "no" : "yes");
+		c->sess.no_persist & PMR_PERSIST_FLUSH ? "no" : "yes",
+		c->sess.no_atomics & PMR_ATOMICS_RDMA ? "no" : "yes");
 	return 0;
 }
 
@@ -1056,4 +1085,5 @@ void pmrd_client_env_finish(struct pmrd_client_env *env)
 	while ((c = hlist_entry_safe(env->zombies.first, struct pmrd_client,
 				     link)))
 		pmrd_work_finish(&c->job.work);
+	pmrd_cpu_contention_fini(&env->contention);
 }

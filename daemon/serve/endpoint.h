@@ -15,6 +15,7 @@
 #include <ev.h>
 #include <rdma/rdma_cma.h>
 
+#include "cpu_contention.h"
 #include "device.h"
 #include "list.h"
 #include "pmrd_conf.h"
@@ -31,7 +32,7 @@ struct pmrd_client_env {
 	const struct pmrd_limits *limits;
 	/* the key strategy, chosen at start (mr_plan.h) */
 	enum pmrd_keys_strategy keys;
-	int qp_extra_access;	   /* FLUSH access bits for every QP */
+	int qp_extra_access;	   /* FLUSH, atomic access bits for every QP */
 	struct hlist_head clients; /* all clients, newest first */
 	unsigned n_clients;
 	unsigned n_handles; /* open region handles of all clients */
@@ -42,6 +43,7 @@ struct pmrd_client_env {
 	ev_check busy_poll;	/* polls the hot clients every iteration */
 	ev_idle busy_spin;	/* keeps the loop from blocking meanwhile */
 	struct hlist_head hot;	/* the clients being busy-polled */
+	struct pmrd_cpu_contention contention; /* of the loop's thread */
 	struct hlist_head zombies; /* deleted, waiting for a job's thread */
 };
 

@@ -8,6 +8,7 @@
  * requests never hurt the daemon; a client that sends more than max_bad of
  * them in a row is told to go away (the caller disconnects it).
  */
+#include <endian.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -38,7 +39,23 @@ int pmrd_session_init(struct pmrd_session *s,
 	s->max_bad = max_bad;
 	s->max_msg = PMR_MSG_MAX;
 	s->peer = peer ? peer : "?";
+	s->version = PMR_PROTO_VERSION_AUTH;
 	return 0;
+}
+
+/* pmrd_session_set_version -- see session.h */
+void pmrd_session_set_version(struct pmrd_session *s, uint16_t version)
+{
+	s->version = version;
+}
+
+/* wire_atomics -- the atomics byte for BITS on this session's wire: none
+ * below version 3 (the byte is reserved there), none the QP cannot carry */
+static uint8_t wire_atomics(const struct pmrd_session *s, unsigned bits)
+{
+	if (s->version < PMR_PROTO_VERSION_ATOMICS)
+		return 0;
+	return (uint8_t)(bits & ~s->no_atomics);
 }
 
 /* pmrd_session_set_limits -- see session.h */
@@ -78,11 +95,9 @@ bool pmrd_session_take_persist(struct pmrd_session *s,
 
 /* pmrd_session_set_exclusive -- see session.h */
 void pmrd_session_set_exclusive(struct pmrd_session *s, struct pmrd_excl *x,
-				uint16_t version, void (*notify)(void *arg),
-				void *arg)
+				void (*notify)(void *arg), void *arg)
 {
 	s->excl = x;
-	s->version = version;
 	s->notify = notify;
 	s->notify_arg = arg;
 }
@@ -104,7 +119,7 @@ int pmrd_session_take_notice(struct pmrd_session *s, void *buf, size_t cap)
 		pmr_msg_init(&m, PMR_MSG_FENCED, 0);
 		m.u.fenced.handle = (uint32_t)h->gen << 16 | i;
 		m.u.fenced.generation = h->fenced_gen;
-		n = pmr_msg_encode(&m, buf, cap);
+		n = pmr_msg_encode_ver(&m, s->version, buf, cap);
 		if (n > 0)
 			return n;
 	}
@@ -249,8 +264,10 @@ static void do_list(struct pmrd_session *s, const struct pmr_msg *req,
 		e->kind = wire_kind(ex->region->kind);
 		e->gran = wire_gran(ex->region->granularity);
 		e->persist = (uint8_t)(ex->plan.persist & ~s->no_persist);
+		e->atomics = wire_atomics(s, ex->plan.atomics);
 	}
-	l->count = pmr_list_resp_fit(l->entries, l->count, s->max_msg);
+	l->count = pmr_list_resp_fit_ver(l->entries, l->count, s->max_msg,
+					 s->version);
 }
 
 /*
@@ -413,6 +430,9 @@ static void fill_open(struct pmrd_session *s, struct pmrd_handle *h,
 	r->gran = wire_gran(ex->region->granularity);
 	r->kind = wire_kind(ex->region->kind);
 	r->access = o->access;
+	r->atomics = wire_atomics(
+		s, pmrd_mr_open_atomics(&ex->plan,
+					o->access == PMR_WIRE_ACCESS_RW));
 	r->excl = h->link.excl;
 	r->generation = h->link.excl ? h->link.gen : 0;
 	if (pmrd_auth_sign_open(&s->auth, o, r)) {
@@ -454,7 +474,14 @@ static bool excl_refused(struct pmrd_session *s, struct pmrd_export *ex,
 	if (v.status != PMR_ST_OK) {
 		log_notice("client %s: open %s refused: %s", s->peer, o->name,
 			   v.text);
-		set_error(resp, v.status, "%s", v.text);
+		/* a version 1/2 peer knows no BUSY: its rw open is refused
+		 * the way an access it may not have is */
+		set_error(resp,
+			  s->version < PMR_PROTO_VERSION_FENCE &&
+					  v.status == PMR_ST_BUSY ?
+				  PMR_ST_ACCESS :
+				  v.status,
+			  "%s", v.text);
 		return true;
 	}
 	h->link.excl = (o->flags & PMR_OPEN_F_EXCL) != 0;
@@ -567,6 +594,26 @@ static void do_close(struct pmrd_session *s, const struct pmr_msg *req,
 }
 
 /*
+ * fenced_refused -- true and RESP the error when handle H (HANDLE on the
+ * wire) was fenced by a takeover: its key is dead, and no request may
+ * touch the region through it either (a version 1/2 peer knows no FENCED
+ * status: ACCESS)
+ */
+static bool fenced_refused(struct pmrd_session *s, const struct pmrd_handle *h,
+			   uint32_t handle, struct pmr_msg *resp)
+{
+	if (!h->fenced)
+		return false;
+	set_error(resp,
+		  s->version >= PMR_PROTO_VERSION_FENCE ? PMR_ST_FENCED :
+							  PMR_ST_ACCESS,
+		  "handle %#x fenced: region '%s' taken over (generation %llu)",
+		  handle, h->ex->region->name,
+		  (unsigned long long)h->fenced_gen);
+	return true;
+}
+
+/*
  * do_persist -- PERSIST(handle, offset, length): a rw handle, bounds, then
  * pmem2 (or the range left to the caller: pmrd_session_defer_persist).
  * A read-only handle is refused: it has written nothing to make durable,
@@ -583,16 +630,8 @@ static void do_persist(struct pmrd_session *s, const struct pmr_msg *req,
 		set_error(resp, PMR_ST_NOENT, "no open handle %#x", p->handle);
 		return;
 	}
-	if (h->fenced) {
-		set_error(
-			resp,
-			s->version >= PMR_PROTO_VERSION_FENCE ? PMR_ST_FENCED :
-								PMR_ST_ACCESS,
-			"handle %#x fenced: region '%s' taken over (generation %llu)",
-			p->handle, h->ex->region->name,
-			(unsigned long long)h->fenced_gen);
+	if (fenced_refused(s, h, p->handle, resp))
 		return;
-	}
 	if (h->access != PMR_WIRE_ACCESS_RW) {
 		set_error(
 			resp, PMR_ST_ACCESS,
@@ -620,6 +659,57 @@ static void do_persist(struct pmrd_session *s, const struct pmr_msg *req,
 	pmrd_region_persist(h->ex->region, p->offset, p->length);
 }
 
+/*
+ * do_atomic_write -- ATOMIC_WRITE(handle, offset, value): a rw handle, an
+ * 8-aligned offset whose 8 bytes lie in the region, then one aligned
+ * 8-byte store (little-endian, as the wire defines the region's words)
+ * and a pmem2 persist of those 8 bytes, before the response.  Tiny work:
+ * done inline, never on the worker, and in order with the connection's
+ * other requests (the endpoint answers nothing while a PERSIST of this
+ * connection is still running).
+ */
+static void do_atomic_write(struct pmrd_session *s, const struct pmr_msg *req,
+			    struct pmr_msg *resp)
+{
+	const struct pmr_atomic_write_req *a = &req->u.atomic_write_req;
+	struct pmrd_handle *h = find_handle(s, a->handle);
+	const struct pmrd_region *r;
+	uint64_t *word;
+
+	if (!h) {
+		set_error(resp, PMR_ST_NOENT, "no open handle %#x", a->handle);
+		return;
+	}
+	if (fenced_refused(s, h, a->handle, resp))
+		return;
+	if (h->access != PMR_WIRE_ACCESS_RW) {
+		set_error(resp, PMR_ST_ACCESS,
+			  "handle %#x is open read-only: ATOMIC_WRITE needs "
+			  "a rw open",
+			  a->handle);
+		return;
+	}
+	r = h->ex->region;
+	if (a->offset % 8) {
+		set_error(resp, PMR_ST_INVALID,
+			  "offset %#llx is not 8-byte aligned",
+			  (unsigned long long)a->offset);
+		return;
+	}
+	if (r->size < 8 || a->offset > r->size - 8) {
+		set_error(resp, PMR_ST_RANGE,
+			  "8 bytes at %#llx outside region of %#llx bytes",
+			  (unsigned long long)a->offset,
+			  (unsigned long long)r->size);
+		return;
+	}
+	/* the mapping is page-aligned, so an 8-aligned offset is an
+	 * 8-aligned address: one store no reader can see half of */
+	word = (uint64_t *)((char *)r->addr + a->offset);
+	__atomic_store_n(word, htole64(a->value), __ATOMIC_RELEASE);
+	pmrd_region_persist(r, a->offset, 8);
+}
+
 /* dispatch -- a decoded request into RESP (type, req_id already set) */
 static bool dispatch(struct pmrd_session *s, const struct pmr_msg *req,
 		     struct pmr_msg *resp)
@@ -643,6 +733,9 @@ static bool dispatch(struct pmrd_session *s, const struct pmr_msg *req,
 		break;
 	case PMR_MSG_PING:
 		break;
+	case PMR_MSG_ATOMIC_WRITE:
+		do_atomic_write(s, req, resp);
+		break;
 	case PMR_MSG_FENCED:
 		set_error(resp, PMR_ST_INVALID,
 			  "FENCED is the server's notice");
@@ -659,7 +752,7 @@ static bool dispatch(struct pmrd_session *s, const struct pmr_msg *req,
 static int encode_resp(struct pmrd_session *s, struct pmr_msg *out, void *resp,
 		       size_t cap)
 {
-	int n = pmr_msg_encode(out, resp, cap);
+	int n = pmr_msg_encode_ver(out, s->version, resp, cap);
 
 	if (n < 0) {
 		/* cannot happen for our own responses; keep the client */
@@ -667,7 +760,7 @@ static int encode_resp(struct pmrd_session *s, struct pmr_msg *out, void *resp,
 			pmr_msg_type_str(out->hdr.type), strerror(-n));
 		memset(&out->u, 0, sizeof(out->u));
 		set_error(out, PMR_ST_INTERNAL, "internal error");
-		n = pmr_msg_encode(out, resp, cap);
+		n = pmr_msg_encode_ver(out, s->version, resp, cap);
 		if (n < 0)
 			n = 0;
 	}
@@ -742,7 +835,7 @@ int pmrd_session_handle(struct pmrd_session *s, const void *req, size_t len,
 	}
 	/* echo the raw header: decode fills nothing on -EBADMSG */
 	pmr_msg_init(&out, raw.type | PMR_MSG_RESP, raw.req_id);
-	err = pmr_msg_decode(req, len, &in);
+	err = pmr_msg_decode_ver(req, len, s->version, &in);
 	if (err == -EPROTO) {
 		set_error(&out, PMR_ST_UNSUPPORTED, "unknown request type %u",
 			  raw.type);

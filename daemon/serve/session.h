@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * session.h -- one client's control-plane state and request handling
- * (LIST_REGIONS, OPEN, CLOSE, PERSIST, PING) and its FENCED notices,
- * independent of verbs so it can be driven by unit tests with any byte
- * string.
+ * (LIST_REGIONS, OPEN, CLOSE, PERSIST, PING, ATOMIC_WRITE) and its FENCED
+ * notices, independent of verbs so it can be driven by unit tests with any
+ * byte string.
  */
 #ifndef PMRD_SESSION_H
 #define PMRD_SESSION_H
@@ -82,9 +82,12 @@ struct pmrd_session {
 	 * were set at accept, before a reload added a region needing them):
 	 * LIST and OPEN never advertise them */
 	unsigned no_persist;
+	/* PMR_ATOMICS_* bits this peer's QP cannot carry (likewise) */
+	unsigned no_atomics;
+	/* the negotiated protocol version: which fields go on the wire */
+	uint16_t version;
 	uint64_t n_requests;
 	uint64_t n_bad;
-	uint16_t version;	   /* negotiated; exclusive opens from 3 */
 	struct pmrd_excl *excl;	   /* NULL: exclusive opens unsupported */
 	unsigned n_notices;	   /* handles with notice_due */
 	void (*notify)(void *arg); /* a notice is due (endpoint: a turn) */
@@ -110,6 +113,16 @@ void pmrd_session_set_limits(struct pmrd_session *s, size_t max_msg,
 			     unsigned *n_global, unsigned max_global);
 
 /*
+ * pmrd_session_set_version -- the protocol version negotiated with the
+ * peer (default PMR_PROTO_VERSION_AUTH): from version 3 on, LIST and OPEN
+ * carry the atomics byte, ATOMIC_WRITE is served, OPEN may carry the
+ * exclusive flags and FENCED notices are sent (with
+ * pmrd_session_set_exclusive); below it the messages are those of
+ * versions 1 and 2, byte for byte.
+ */
+void pmrd_session_set_version(struct pmrd_session *s, uint16_t version);
+
+/*
  * pmrd_session_set_keys -- where OPEN gets keys for exports whose
  * strategy is not the shared MR (rkeys.h); without it such an OPEN is
  * INTERNAL.  CTX is passed to every op.
@@ -119,15 +132,15 @@ void pmrd_session_set_keys(struct pmrd_session *s,
 
 /*
  * pmrd_session_set_exclusive -- the server's registry of read-write
- * holders (exclusive.h), the connection's negotiated VERSION (exclusive
- * flags and FENCED notices need PMR_PROTO_VERSION_FENCE) and NOTIFY, called
- * with ARG whenever a takeover by another session leaves a FENCED notice
- * for this one (pmrd_session_take_notice).  Without it exclusive opens
- * are UNSUPPORTED and read-write opens are not tracked.
+ * holders (exclusive.h) and NOTIFY, called with ARG whenever a takeover by
+ * another session leaves a FENCED notice for this one
+ * (pmrd_session_take_notice).  Exclusive flags and FENCED notices need the
+ * version set by pmrd_session_set_version to be PMR_PROTO_VERSION_FENCE
+ * or later.  Without it exclusive opens are UNSUPPORTED and read-write
+ * opens are not tracked.
  */
 void pmrd_session_set_exclusive(struct pmrd_session *s, struct pmrd_excl *x,
-				uint16_t version, void (*notify)(void *arg),
-				void *arg);
+				void (*notify)(void *arg), void *arg);
 
 /*
  * pmrd_session_take_notice -- the next FENCED notice due (req_id 0),

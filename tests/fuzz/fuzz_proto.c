@@ -2,11 +2,13 @@
 /*
  * fuzz_proto.c -- libFuzzer target for every pmrproto decoder
  *
- * Each input goes to pmr_msg_decode, pmr_msg_hdr_decode and the hello,
- * welcome and reject decoders.  Whatever a decoder accepts must re-encode
- * to the same bytes (decoding is canonical: one value, one encoding).  The
- * input is also read as a raw struct pmr_msg for the encoder: whatever it
- * agrees to write must decode back and re-encode identically.
+ * Each input goes to pmr_msg_decode_ver (at version 2, the layout of
+ * versions 1 and 2, and at version 3, with atomics and fencing), pmr_msg_hdr_decode
+ * and the hello, welcome and reject decoders.  Whatever a decoder accepts
+ * must re-encode to the same bytes (decoding is canonical: one value, one
+ * encoding).  The input is also read as a raw struct pmr_msg for the
+ * encoder (at both layouts): whatever it agrees to write must decode back
+ * and re-encode identically.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -29,13 +31,25 @@ static bool zero_after(const uint8_t *p, size_t off, size_t len)
 	return true;
 }
 
-/* fuzz_msg -- decode; accepted input re-encodes to itself */
-static void fuzz_msg(const uint8_t *data, size_t size)
+/* type_known -- TYPE's base is a message VERSION speaks */
+static bool type_known(uint16_t type, uint16_t version)
+{
+	uint16_t base = type & (uint16_t)~PMR_MSG_RESP;
+
+	if (base == PMR_MSG_ATOMIC_WRITE)
+		return version >= PMR_PROTO_VERSION_ATOMICS;
+	if (base == PMR_MSG_FENCED)
+		return version >= PMR_PROTO_VERSION_FENCE;
+	return base >= PMR_MSG_LIST_REGIONS && base <= PMR_MSG_PING;
+}
+
+/* fuzz_msg -- decode at VERSION; accepted input re-encodes to itself */
+static void fuzz_msg(const uint8_t *data, size_t size, uint16_t version)
 {
 	static struct pmr_msg m, again;
 	static uint8_t out[PMR_MSG_MAX];
 	struct pmr_msg_hdr h;
-	int err = pmr_msg_decode(data, size, &m);
+	int err = pmr_msg_decode_ver(data, size, version, &m);
 	int n;
 
 	if (pmr_msg_hdr_decode(data, size, &h) == 0)
@@ -50,10 +64,10 @@ static void fuzz_msg(const uint8_t *data, size_t size)
 	check(err == 0 || err == -EBADMSG);
 	if (err)
 		return;
-	n = pmr_msg_encode(&m, out, sizeof(out));
+	n = pmr_msg_encode_ver(&m, version, out, sizeof(out));
 	check(n == (int)size && memcmp(out, data, size) == 0);
-	check(pmr_msg_decode(out, (size_t)n, &again) == 0);
-	check(pmr_msg_encode(&again, out, sizeof(out)) == n);
+	check(pmr_msg_decode_ver(out, (size_t)n, version, &again) == 0);
+	check(pmr_msg_encode_ver(&again, version, out, sizeof(out)) == n);
 	check(memcmp(out, data, size) == 0);
 }
 
@@ -97,15 +111,15 @@ static void fuzz_private(const uint8_t *data, size_t size)
 }
 
 /*
- * fuzz_encoder -- the input as a raw pmr_msg (zero-extended): encode must
- * stay inside CAP, and what it writes must decode back and re-encode the
- * same, or (an error response of an unknown type) decode as -EPROTO.
+ * fuzz_encoder -- the input as a raw pmr_msg (zero-extended): encode at
+ * VERSION must stay inside CAP, and what it writes must decode back and
+ * re-encode the same, or (an error response of an unknown type) decode
+ * as -EPROTO.
  */
-static void fuzz_encoder(const uint8_t *data, size_t size)
+static void fuzz_encoder(const uint8_t *data, size_t size, uint16_t version)
 {
 	static struct pmr_msg m, back;
 	static uint8_t out[PMR_MSG_MAX + 1], again[PMR_MSG_MAX];
-	uint16_t base;
 	size_t cap;
 	int n, err;
 
@@ -119,37 +133,38 @@ static void fuzz_encoder(const uint8_t *data, size_t size)
 	memcpy(&m, data + 1, size - 1 < sizeof(m) ? size - 1 : sizeof(m));
 	/* fold the header into mostly-meaningful values to get deep */
 	m.hdr.type = (uint16_t)((m.hdr.type & 0x7) | (m.hdr.type & 0x8000));
-	m.hdr.status %= PMR_ST_DENIED + 2;
+	m.hdr.status %= PMR_ST_FENCED + 2;
 	if (m.u.list_resp.count > PMR_LIST_MAX_ENTRIES + 1)
 		m.u.list_resp.count %= PMR_LIST_MAX_ENTRIES + 2;
 	out[cap] = 0x5a; /* guard: nothing written at or past cap */
-	n = pmr_msg_encode(&m, out, cap);
+	n = pmr_msg_encode_ver(&m, version, out, cap);
 	check(out[cap] == 0x5a);
 	check(n == -EINVAL || n == -ENOSPC ||
 	      (n >= PMR_MSG_HDR_SIZE && (size_t)n <= cap));
 	if (n < 0)
 		return;
-	err = pmr_msg_decode(out, (size_t)n, &back);
-	base = m.hdr.type & (uint16_t)~PMR_MSG_RESP;
-	if (base < PMR_MSG_LIST_REGIONS || base > PMR_MSG_PING) {
+	err = pmr_msg_decode_ver(out, (size_t)n, version, &back);
+	if (!type_known(m.hdr.type, version)) {
 		check(err == -EPROTO && m.hdr.status != PMR_ST_OK);
 		return;
 	}
 	check(err == 0);
-	check(pmr_msg_encode(&back, again, sizeof(again)) == n);
+	check(pmr_msg_encode_ver(&back, version, again, sizeof(again)) == n);
 	check(memcmp(out, again, (size_t)n) == 0);
 	if (m.hdr.type == (PMR_MSG_LIST_REGIONS | PMR_MSG_RESP) &&
 	    m.hdr.status == PMR_ST_OK)
-		check(pmr_list_resp_fit(m.u.list_resp.entries,
-					m.u.list_resp.count,
-					(size_t)n) == m.u.list_resp.count);
+		check(pmr_list_resp_fit_ver(m.u.list_resp.entries,
+					    m.u.list_resp.count, (size_t)n,
+					    version) == m.u.list_resp.count);
 }
 
 /* LLVMFuzzerTestOneInput -- every decoder and encoder on DATA */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	fuzz_msg(data, size);
+	fuzz_msg(data, size, PMR_PROTO_VERSION_AUTH);
+	fuzz_msg(data, size, PMR_PROTO_VERSION_ATOMICS);
 	fuzz_private(data, size);
-	fuzz_encoder(data, size);
+	fuzz_encoder(data, size, PMR_PROTO_VERSION_AUTH);
+	fuzz_encoder(data, size, PMR_PROTO_VERSION_ATOMICS);
 	return 0;
 }

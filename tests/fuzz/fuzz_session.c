@@ -66,7 +66,7 @@ static bool handle_one(struct pmrd_session *s, const uint8_t *msg, size_t len)
 		return true;
 	}
 	check(pmr_msg_hdr_decode(msg, len, &h) == 0);
-	err = pmr_msg_decode(out, (size_t)n, &resp);
+	err = pmr_msg_decode_ver(out, (size_t)n, s->version, &resp);
 	check(err == 0 || err == -EPROTO);
 	check(resp.hdr.req_id == h.req_id);
 	check(resp.hdr.type == (h.type | PMR_MSG_RESP));
@@ -78,24 +78,22 @@ static bool handle_one(struct pmrd_session *s, const uint8_t *msg, size_t len)
 
 static struct pmrd_excl excl;
 
-/* session_start -- a new session S, speaking the current version */
-static void session_start(struct pmrd_session *s)
+/* session_start -- a fresh session S speaking VERSION */
+static void session_start(struct pmrd_session *s, uint16_t version)
 {
 	check(pmrd_session_init(s, exports, 2, MAX_HANDLES, MAX_BAD, "fuzz") ==
 	      0);
-	pmrd_session_set_exclusive(s, &excl, PMR_PROTO_VERSION, NULL, NULL);
+	pmrd_session_set_version(s, version);
+	pmrd_session_set_exclusive(s, &excl, NULL, NULL);
 }
 
-/* LLVMFuzzerTestOneInput -- DATA as the requests of a client */
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* run_client -- DATA as the requests of a client speaking VERSION */
+static void run_client(const uint8_t *data, size_t size, uint16_t version)
 {
 	struct pmrd_session s;
 	size_t off = 0, len;
 
-	pmrd_log_set_level(LOG_ERR);
-	fake_exports_persist(fake_persist);
-	pmrd_excl_init(&excl, "/nonexistent/pmrd-fuzz");
-	session_start(&s);
+	session_start(&s, version);
 	while (size - off >= 2) {
 		len = ((size_t)data[off] | (size_t)data[off + 1] << 8) %
 		      (PMR_MSG_MAX + 1);
@@ -107,12 +105,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			pmrd_session_fini(&s);
 			check(ex_a.n_open + ex_b.n_open == 0);
 			check(hlist_empty(&excl.rw));
-			session_start(&s);
+			session_start(&s, version);
 		}
 		off += len;
 	}
 	pmrd_session_fini(&s);
 	check(ex_a.n_open + ex_b.n_open == 0);
 	check(hlist_empty(&excl.rw));
+}
+
+/* LLVMFuzzerTestOneInput -- DATA as the requests of a client, once at
+ * version 2 and once at version 3 (atomics, ATOMIC_WRITE, exclusive opens
+ * and takeovers) */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	pmrd_log_set_level(LOG_ERR);
+	fake_exports_persist(fake_persist);
+	pmrd_excl_init(&excl, "/nonexistent/pmrd-fuzz");
+	run_client(data, size, PMR_PROTO_VERSION_AUTH);
+	run_client(data, size, PMR_PROTO_VERSION_ATOMICS);
 	return 0;
 }

@@ -398,8 +398,9 @@ static int recv_resp(struct conn *c, int ms, struct pmr_msg *resp)
 	err = wait_wc(c, 0, true, ms, &wc);
 	if (err)
 		return err;
-	err = pmr_msg_decode(recv_slot(c, (unsigned)wc.wr_id), wc.byte_len,
-			     resp);
+	/* the layout of the version the server chose (welcome) */
+	err = pmr_msg_decode_ver(recv_slot(c, (unsigned)wc.wr_id), wc.byte_len,
+				 c->welcome.version, resp);
 	post_recv(c, (unsigned)wc.wr_id);
 	if (err == -EPROTO) {
 		/* an answer to an unknown type: only the header is decoded */
@@ -416,7 +417,7 @@ static int request(struct conn *c, struct pmr_msg *msg, struct pmr_msg *resp)
 	int n, err;
 
 	msg->hdr.req_id = c->next_req++;
-	n = pmr_msg_encode(msg, b, sizeof(b));
+	n = pmr_msg_encode_ver(msg, c->welcome.version, b, sizeof(b));
 	if (n < 0)
 		return n;
 	err = send_raw(c, b, (size_t)n);
@@ -1360,7 +1361,8 @@ static int sc_hog(int argc, char **argv)
 	while ((!g_stop && now_ms() < end) || out) {
 		if (!g_stop && now_ms() < end && out < credits && !send_busy) {
 			m.hdr.req_id = c.next_req++;
-			n = pmr_msg_encode(&m, b, sizeof(b));
+			n = pmr_msg_encode_ver(&m, c.welcome.version, b,
+					       sizeof(b));
 			if (n < 0)
 				return fail("encode: %s", strerror(-n));
 			memcpy(send_slot(&c), b, (size_t)n);
@@ -1396,8 +1398,8 @@ static int sc_hog(int argc, char **argv)
 			send_busy = false;
 			continue;
 		}
-		err = pmr_msg_decode(recv_slot(&c, (unsigned)wc.wr_id),
-				     wc.byte_len, &r);
+		err = pmr_msg_decode_ver(recv_slot(&c, (unsigned)wc.wr_id),
+					 wc.byte_len, c.welcome.version, &r);
 		post_recv(&c, (unsigned)wc.wr_id);
 		if (err)
 			return fail("undecodable answer: %s", strerror(-err));

@@ -27,11 +27,14 @@ def problem(msg):
     problems.append(msg)
 
 
-# map_symbols -- the global names of the version script
+# map_symbols -- the global names of the version script, in every version
+# node (a node's list ends at its local: or its closing brace)
 def map_symbols(path):
-    text = open(path).read()
-    m = re.search(r"global:(.*?)local:", text, re.S)
-    return set(re.findall(r"\b(\w+)\s*;", m.group(1))) if m else set()
+    text = re.sub(r"/\*.*?\*/", " ", open(path).read(), flags=re.S)
+    names = set()
+    for block in re.findall(r"global:(.*?)(?:local:|\})", text, re.S):
+        names |= set(re.findall(r"\b(\w+)\s*;", block))
+    return names
 
 
 # norm -- a declaration with comments dropped and white space canonical

@@ -179,14 +179,15 @@ static void print_regions(struct json_object *resp, int verbose)
 
 	if (!json_object_object_get_ex(resp, "regions", &a))
 		return;
-	printf("%-16s %-8s %8s %-6s %-3s %-13s %-9s %-10s %-13s %4s %-8s %4s %-21s %s\n",
+	printf("%-16s %-8s %8s %-6s %-3s %-13s %-9s %-10s %-13s %-7s %4s %-8s "
+	       "%4s %-21s %s\n",
 	       "NAME", "KIND", "SIZE", "MR", "ACC", "KEYS", "AUTH", "GRAN",
-	       "PERSIST", "OPEN", "STATE", "GEN", "EXCL", "PATH");
+	       "PERSIST", "AWRITE", "OPEN", "STATE", "GEN", "EXCL", "PATH");
 	for (size_t i = 0; i < json_object_array_length(a); i++) {
 		struct json_object *r = json_object_array_get_idx(a, i);
 
-		printf("%-16s %-8s %8s %-6s %-3s %-13s %-9s %-10s %-13s %4" PRId64
-		       " %-8s %4s %-21s %s\n",
+		printf("%-16s %-8s %8s %-6s %-3s %-13s %-9s %-10s %-13s %-7s "
+		       "%4" PRId64 " %-8s %4s %-21s %s\n",
 		       get_str(r, "name"), get_str(r, "kind"),
 		       fmt_size((uint64_t)get_i64(r, "size"), size,
 				sizeof(size)),
@@ -194,9 +195,9 @@ static void print_regions(struct json_object *resp, int verbose)
 		       get_str(r, "keys"), auth_column(r),
 		       get_str(r, "granularity"),
 		       join(r, "persist_methods", methods, sizeof(methods)),
-		       get_i64(r, "open_count"), get_str(r, "state"),
-		       gen_column(r, gen, sizeof(gen)), holder_column(r),
-		       get_str(r, "path"));
+		       get_str(r, "atomic_write"), get_i64(r, "open_count"),
+		       get_str(r, "state"), gen_column(r, gen, sizeof(gen)),
+		       holder_column(r), get_str(r, "path"));
 		if (verbose)
 			printf("    prepared %s, %" PRId64
 			       " bytes, registered in %s ms\n",
@@ -384,6 +385,20 @@ static const char *gran_str(unsigned g)
 	return g == 0 ? "byte" : g == 1 ? "cache-line" : "page";
 }
 
+/* awrite_str -- a PMR_ATOMIC_WRITE_* path as pmrd's admin socket names
+ * it */
+static const char *awrite_str(unsigned int path)
+{
+	switch (path) {
+	case PMR_ATOMIC_WRITE_NATIVE:
+		return "native";
+	case PMR_ATOMIC_WRITE_SERVER:
+		return "server";
+	default:
+		return "none";
+	}
+}
+
 /* remote_region_json -- what the wire tells of one region */
 static struct json_object *remote_region_json(const struct pmr_region_desc *d)
 {
@@ -410,6 +425,11 @@ static struct json_object *remote_region_json(const struct pmr_region_desc *d)
 		o, "granularity",
 		json_object_new_string(gran_str(d->granularity)));
 	json_object_object_add(o, "persist_methods", m);
+	json_object_object_add(
+		o, "atomic_write",
+		json_object_new_string(awrite_str(d->atomic_write_path)));
+	json_object_object_add(o, "rdma_atomics",
+			       json_object_new_boolean(d->rdma_atomics));
 	return o;
 }
 
@@ -420,17 +440,18 @@ static void print_remote(struct json_object *resp)
 	char size[32], methods[64];
 
 	json_object_object_get_ex(resp, "regions", &a);
-	printf("%-16s %-8s %8s %-3s %-10s %s\n", "NAME", "KIND", "SIZE", "ACC",
-	       "GRAN", "PERSIST");
+	printf("%-16s %-8s %8s %-3s %-10s %-13s %s\n", "NAME", "KIND", "SIZE",
+	       "ACC", "GRAN", "PERSIST", "AWRITE");
 	for (size_t i = 0; i < json_object_array_length(a); i++) {
 		struct json_object *r = json_object_array_get_idx(a, i);
 
-		printf("%-16s %-8s %8s %-3s %-10s %s\n", get_str(r, "name"),
-		       get_str(r, "kind"),
+		printf("%-16s %-8s %8s %-3s %-10s %-13s %s\n",
+		       get_str(r, "name"), get_str(r, "kind"),
 		       fmt_size((uint64_t)get_i64(r, "size"), size,
 				sizeof(size)),
 		       get_str(r, "access"), get_str(r, "granularity"),
-		       join(r, "persist_methods", methods, sizeof(methods)));
+		       join(r, "persist_methods", methods, sizeof(methods)),
+		       get_str(r, "atomic_write"));
 	}
 }
 

@@ -116,8 +116,8 @@ static void start(unsigned i, uint16_t version)
 		     0);
 	fks[i].who = (char)('A' + i);
 	pmrd_session_set_keys(&sess[i], &fake_ops, &fks[i]);
-	pmrd_session_set_exclusive(&sess[i], &reg_excl, version, notify,
-				   &sess[i]);
+	pmrd_session_set_version(&sess[i], version);
+	pmrd_session_set_exclusive(&sess[i], &reg_excl, notify, &sess[i]);
 }
 
 static void setup(void)
@@ -147,16 +147,18 @@ static void teardown(void)
 	rmdir(dir);
 }
 
-/* request -- M to session I, its answer into R */
+/* request -- M to session I, its answer into R: M in the version 3
+ * layout (a version 2 session must refuse what it cannot speak), the
+ * answer in the session's */
 static void request(unsigned i, struct pmr_msg *m, struct pmr_msg *r)
 {
 	uint8_t in[PMR_MSG_MAX], out[PMR_MSG_MAX];
-	int n = pmr_msg_encode(m, in, sizeof(in));
+	int n = pmr_msg_encode_ver(m, PMR_PROTO_VERSION_FENCE, in, sizeof(in));
 
 	cr_assert_gt(n, 0);
 	n = pmrd_session_handle(&sess[i], in, (size_t)n, out, sizeof(out));
 	cr_assert_gt(n, 0);
-	cr_assert_eq(pmr_msg_decode(out, (size_t)n, r), 0);
+	cr_assert_eq(pmr_msg_decode_ver(out, (size_t)n, sess[i].version, r), 0);
 }
 
 /* open_as -- session I opens NAME with ACCESS and FLAGS (EXPECT for
@@ -341,7 +343,9 @@ Test(fence, fenced_session_gets_a_notice_and_refusals)
 
 	n = pmrd_session_take_notice(&sess[0], buf, sizeof(buf));
 	cr_assert_gt(n, 0);
-	cr_assert_eq(pmr_msg_decode(buf, (size_t)n, &m), 0);
+	cr_assert_eq(pmr_msg_decode_ver(buf, (size_t)n, PMR_PROTO_VERSION_FENCE,
+					&m),
+		     0);
 	cr_assert_eq(m.hdr.type, PMR_MSG_FENCED);
 	cr_assert_eq(m.hdr.req_id, 0);
 	cr_assert_eq(m.u.fenced.handle, a.handle);
@@ -355,6 +359,51 @@ Test(fence, fenced_session_gets_a_notice_and_refusals)
 	cr_assert_eq(close_as(0, a.handle), PMR_ST_OK);
 	cr_assert_eq(find(EV_REVOKE, 'A', 0), -1);
 	cr_assert_eq(close_as(0, a.handle), PMR_ST_NOENT);
+}
+
+/* atomic_write_as -- ATOMIC_WRITE at 8 on handle H of session I; the
+ * answer in R */
+static uint16_t atomic_write_as(unsigned i, uint32_t h, struct pmr_msg *r)
+{
+	struct pmr_msg m;
+
+	pmr_msg_init(&m, PMR_MSG_ATOMIC_WRITE, 4);
+	m.u.atomic_write_req.handle = h;
+	m.u.atomic_write_req.offset = 8;
+	m.u.atomic_write_req.value = 1;
+	request(i, &m, r);
+	return r->hdr.status;
+}
+
+Test(fence, fenced_handle_refuses_atomic_write)
+{
+	struct pmr_open_resp a;
+	struct pmr_msg r;
+
+	cr_assert_eq(excl(0, PMR_OPEN_F_EXCL, &a, NULL), PMR_ST_OK);
+	cr_assert_eq(excl(1, PMR_OPEN_F_EXCL | PMR_OPEN_F_TAKEOVER, NULL, NULL),
+		     PMR_ST_OK);
+	/* the server's store must not bypass the dead key */
+	cr_assert_eq(atomic_write_as(0, a.handle, &r), PMR_ST_FENCED);
+	cr_assert_not_null(strstr(r.u.error.text, "fenced"), "%s",
+			   r.u.error.text);
+	cr_assert_eq(close_as(0, a.handle), PMR_ST_OK);
+}
+
+Test(fence, version_2_client_refused_with_a_status_it_knows)
+{
+	struct pmr_msg r;
+
+	pmrd_session_fini(&sess[0]);
+	start(0, 2);
+	cr_assert_eq(excl(1, PMR_OPEN_F_EXCL, NULL, NULL), PMR_ST_OK);
+	/* BUSY is version 3's: a version 2 peer gets ACCESS, same text */
+	cr_assert_eq(open_as(0, FENCED_REGION, PMR_WIRE_ACCESS_RW, 0, 0, NULL,
+			     &r),
+		     PMR_ST_ACCESS);
+	cr_assert_not_null(strstr(r.u.error.text, "held exclusively"), "%s",
+			   r.u.error.text);
+	cr_assert_eq(simple(0, PMR_WIRE_ACCESS_RO, NULL), PMR_ST_OK);
 }
 
 Test(fence, takeover_fences_every_plain_rw_holder)

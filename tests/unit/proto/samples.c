@@ -268,6 +268,13 @@ void proto_sample(size_t i, struct pmr_msg *m)
 	}
 }
 
+/* proto_sample_version -- see samples.h */
+uint16_t proto_sample_version(size_t i)
+{
+	return i >= S_OPEN_REQ_TAKEOVER ? PMR_PROTO_VERSION_FENCE :
+					  PMR_PROTO_VERSION_AUTH;
+}
+
 /* proto_sample_encode -- encode sample I, aborting if that fails */
 size_t proto_sample_encode(size_t i, uint8_t *buf)
 {
@@ -275,7 +282,7 @@ size_t proto_sample_encode(size_t i, uint8_t *buf)
 	int n;
 
 	proto_sample(i, &m);
-	n = pmr_msg_encode(&m, buf, PMR_MSG_MAX);
+	n = pmr_msg_encode_ver(&m, proto_sample_version(i), buf, PMR_MSG_MAX);
 	if (n < PMR_MSG_HDR_SIZE)
 		abort();
 	return (size_t)n;
@@ -314,7 +321,8 @@ static bool entry_equal(const struct pmr_region_info *a,
 {
 	return !strcmp(a->name, b->name) && a->size == b->size &&
 	       a->access == b->access && a->kind == b->kind &&
-	       a->gran == b->gran && a->persist == b->persist;
+	       a->gran == b->gran && a->persist == b->persist &&
+	       a->atomics == b->atomics;
 }
 
 /* proto_msg_equal -- A and B mean the same message */
@@ -353,7 +361,7 @@ bool proto_msg_equal(const struct pmr_msg *a, const struct pmr_msg *b)
 		       oa->addr == ob->addr && oa->length == ob->length &&
 		       oa->persist == ob->persist && oa->gran == ob->gran &&
 		       oa->kind == ob->kind && oa->access == ob->access &&
-		       oa->excl == ob->excl &&
+		       oa->atomics == ob->atomics && oa->excl == ob->excl &&
 		       oa->generation == ob->generation &&
 		       oa->has_proof == ob->has_proof &&
 		       !memcmp(oa->proof, ob->proof, PMR_PROOF_SIZE);
@@ -366,6 +374,13 @@ bool proto_msg_equal(const struct pmr_msg *a, const struct pmr_msg *b)
 		return a->u.persist_req.handle == b->u.persist_req.handle &&
 		       a->u.persist_req.offset == b->u.persist_req.offset &&
 		       a->u.persist_req.length == b->u.persist_req.length;
+	case PMR_MSG_ATOMIC_WRITE:
+		return a->u.atomic_write_req.handle ==
+			       b->u.atomic_write_req.handle &&
+		       a->u.atomic_write_req.offset ==
+			       b->u.atomic_write_req.offset &&
+		       a->u.atomic_write_req.value ==
+			       b->u.atomic_write_req.value;
 	default:
 		return true; /* empty bodies */
 	}

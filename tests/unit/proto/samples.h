@@ -15,6 +15,13 @@ size_t proto_sample_count(void);
 /* Fill *M with sample I (zeroed first, so samples compare with memcmp). */
 void proto_sample(size_t i, struct pmr_msg *m);
 
+/*
+ * proto_sample_version -- the protocol version sample I is a message of
+ * (2, or 3 for the exclusive-open and fencing ones); encode and decode it
+ * at that version
+ */
+uint16_t proto_sample_version(size_t i);
+
 /* Encode sample I into BUF (PMR_MSG_MAX bytes); returns its length. */
 size_t proto_sample_encode(size_t i, uint8_t *buf);
 

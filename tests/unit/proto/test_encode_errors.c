@@ -28,7 +28,10 @@ Test(encode_errors, enospc_writes_nothing)
 		proto_sample(i, &m);
 		for (size_t cap = 0; cap < n; cap++) {
 			memset(buf, 0xee, sizeof(buf));
-			cr_assert_eq(pmr_msg_encode(&m, buf, cap), -ENOSPC);
+			cr_assert_eq(pmr_msg_encode_ver(&m,
+							proto_sample_version(i),
+							buf, cap),
+				     -ENOSPC);
 			for (size_t b = 0; b < sizeof(buf); b++)
 				cr_assert_eq(buf[b], 0xee);
 		}

@@ -15,20 +15,28 @@
 #define REQ_ID	   0x08, 0x07, 0x06, 0x05, 0x04, 0x03, 0x02, 0x01
 #define REQ_ID_VAL 0x0102030405060708ull
 
-/* check_msg -- M encodes to exactly WANT and WANT decodes back to M */
-static void check_msg(const struct pmr_msg *m, const uint8_t *want,
-		      size_t want_len)
+/* check_msg_ver -- M encodes at VERSION to exactly WANT and WANT decodes
+ * back to M */
+static void check_msg_ver(const struct pmr_msg *m, uint16_t version,
+			  const uint8_t *want, size_t want_len)
 {
 	uint8_t buf[PMR_MSG_MAX];
 	struct pmr_msg out;
-	int n = pmr_msg_encode(m, buf, sizeof(buf));
+	int n = pmr_msg_encode_ver(m, version, buf, sizeof(buf));
 
 	cr_assert_eq(n, (int)want_len);
 	for (size_t i = 0; i < want_len; i++)
 		cr_assert_eq(buf[i], want[i], "byte %zu: %02x != %02x", i,
 			     buf[i], want[i]);
-	cr_assert_eq(pmr_msg_decode(want, want_len, &out), 0);
+	cr_assert_eq(pmr_msg_decode_ver(want, want_len, version, &out), 0);
 	cr_assert(proto_msg_equal(m, &out));
+}
+
+/* check_msg -- the same in the layout of versions 1 and 2 */
+static void check_msg(const struct pmr_msg *m, const uint8_t *want,
+		      size_t want_len)
+{
+	check_msg_ver(m, PMR_PROTO_VERSION_AUTH, want, want_len);
 }
 
 Test(golden, hello)
@@ -292,7 +300,7 @@ Test(golden, open_request_exclusive_resume)
 	m.u.open_req.flags = PMR_OPEN_F_EXCL | PMR_OPEN_F_RESUME;
 	m.u.open_req.expect_gen = 7;
 	strcpy(m.u.open_req.name, "db");
-	check_msg(&m, want, sizeof(want));
+	check_msg_ver(&m, PMR_PROTO_VERSION_FENCE, want, sizeof(want));
 }
 
 Test(golden, fenced_notice)
@@ -311,7 +319,7 @@ Test(golden, fenced_notice)
 	pmr_msg_init(&m, PMR_MSG_FENCED, 0);
 	m.u.fenced.handle = 0x10005;
 	m.u.fenced.generation = 9;
-	check_msg(&m, want, sizeof(want));
+	check_msg_ver(&m, PMR_PROTO_VERSION_FENCE, want, sizeof(want));
 }
 
 Test(golden, persist_request)

@@ -103,12 +103,14 @@ static size_t mutate(uint8_t *buf, size_t len, bool is_msg)
 	return len;
 }
 
-/* check_msg -- decode BUF; if accepted, it re-encodes to the same bytes */
-static void check_msg(const uint8_t *buf, size_t len, long iter)
+/* check_msg -- decode BUF at VERSION; if accepted, it re-encodes to the
+ * same bytes */
+static void check_msg(const uint8_t *buf, size_t len, uint16_t version,
+		      long iter)
 {
 	static struct pmr_msg m, again;
 	static uint8_t out[PMR_MSG_MAX];
-	int err = pmr_msg_decode(buf, len, &m);
+	int err = pmr_msg_decode_ver(buf, len, version, &m);
 	int n;
 
 	if (err == -EPROTO) {
@@ -120,11 +122,11 @@ static void check_msg(const uint8_t *buf, size_t len, long iter)
 	cr_assert(err == 0 || err == -EBADMSG, "iter %ld: %d", iter, err);
 	if (err)
 		return;
-	n = pmr_msg_encode(&m, out, sizeof(out));
+	n = pmr_msg_encode_ver(&m, version, out, sizeof(out));
 	cr_assert_eq(n, (int)len, "iter %ld: re-encode %d, len %zu", iter, n,
 		     len);
 	cr_assert_eq(memcmp(out, buf, len), 0, "iter %ld: bytes differ", iter);
-	cr_assert_eq(pmr_msg_decode(out, (size_t)n, &again), 0);
+	cr_assert_eq(pmr_msg_decode_ver(out, (size_t)n, version, &again), 0);
 	cr_assert(proto_msg_equal(&m, &again), "iter %ld", iter);
 }
 
@@ -204,6 +206,8 @@ Test(mutation, decoders_survive_and_accepted_input_is_canonical, .timeout = 280)
 		bool is_msg = k < nsamples;
 		size_t len = is_msg ? proto_sample_encode(k, buf) :
 				      seed_private(buf, k);
+		uint16_t v = is_msg ? proto_sample_version(k) :
+				      PMR_PROTO_VERSION_AUTH;
 		uint8_t *copy;
 
 		len = mutate(buf, len, is_msg);
@@ -211,11 +215,11 @@ Test(mutation, decoders_survive_and_accepted_input_is_canonical, .timeout = 280)
 		copy = malloc(len ? len : 1);
 		cr_assert_not_null(copy);
 		memcpy(copy, buf, len);
-		check_msg(copy, len, iter);
+		check_msg(copy, len, v, iter);
 		check_private(copy, len, iter);
 		free(copy);
-		accepted += pmr_msg_decode(buf, len, &(struct pmr_msg){ 0 }) ==
-			    0;
+		accepted += pmr_msg_decode_ver(buf, len, v,
+					       &(struct pmr_msg){ 0 }) == 0;
 	}
 	/* the mutator must not be so wild nothing ever decodes */
 	cr_assert_gt(accepted, ITERATIONS / 100, "accepted %ld", accepted);

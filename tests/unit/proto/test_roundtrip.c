@@ -12,15 +12,16 @@ Test(roundtrip, every_message_shape)
 	for (size_t i = 0; i < proto_sample_count(); i++) {
 		uint8_t buf[PMR_MSG_MAX];
 		struct pmr_msg in, out;
+		uint16_t v = proto_sample_version(i);
 		int n;
 
 		proto_sample(i, &in);
-		n = pmr_msg_encode(&in, buf, sizeof(buf));
+		n = pmr_msg_encode_ver(&in, v, buf, sizeof(buf));
 		cr_assert_geq(n, PMR_MSG_HDR_SIZE, "%s: %d",
 			      proto_sample_name(i), n);
 		memset(&out, 0xa5, sizeof(out));
-		cr_assert_eq(pmr_msg_decode(buf, (size_t)n, &out), 0, "%s",
-			     proto_sample_name(i));
+		cr_assert_eq(pmr_msg_decode_ver(buf, (size_t)n, v, &out), 0,
+			     "%s", proto_sample_name(i));
 		cr_assert_eq(out.hdr.length, (uint32_t)n);
 		cr_assert(proto_msg_equal(&in, &out), "%s",
 			  proto_sample_name(i));
@@ -35,7 +36,9 @@ Test(roundtrip, encode_exact_cap_and_length)
 		size_t n = proto_sample_encode(i, buf);
 
 		proto_sample(i, &m);
-		cr_assert_eq(pmr_msg_encode(&m, exact, n), (int)n);
+		cr_assert_eq(pmr_msg_encode_ver(&m, proto_sample_version(i),
+						exact, n),
+			     (int)n);
 		cr_assert_eq(memcmp(buf, exact, n), 0);
 		cr_assert_eq(buf[4] | buf[5] << 8 | buf[6] << 16 | buf[7] << 24,
 			     (int)n, "header length is the whole message");

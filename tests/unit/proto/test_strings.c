@@ -10,15 +10,18 @@ Test(strings, message_types)
 	cr_assert_str_eq(pmr_msg_type_str(PMR_MSG_OPEN), "OPEN");
 	cr_assert_str_eq(pmr_msg_type_str(PMR_MSG_OPEN | PMR_MSG_RESP),
 			 "OPEN_RESP");
-	for (uint16_t t = PMR_MSG_LIST_REGIONS; t <= PMR_MSG_PING; t++) {
+	for (uint16_t t = PMR_MSG_LIST_REGIONS; t <= PMR_MSG_ATOMIC_WRITE;
+	     t++) {
 		cr_assert_str_neq(pmr_msg_type_str(t), "UNKNOWN");
 		cr_assert_str_neq(pmr_msg_type_str(t | PMR_MSG_RESP),
 				  "UNKNOWN");
 		cr_assert_str_neq(pmr_msg_type_str(t),
 				  pmr_msg_type_str(t | PMR_MSG_RESP));
 	}
+	/* the server's notice: never a request, so no response name */
+	cr_assert_str_eq(pmr_msg_type_str(PMR_MSG_FENCED), "FENCED");
 	cr_assert_str_eq(pmr_msg_type_str(0), "UNKNOWN");
-	cr_assert_str_eq(pmr_msg_type_str(6), "UNKNOWN");
+	cr_assert_str_eq(pmr_msg_type_str(PMR_MSG_FENCED + 1), "UNKNOWN");
 	cr_assert_str_eq(pmr_msg_type_str(0xffff), "UNKNOWN");
 }
 
@@ -31,6 +34,13 @@ Test(strings, statuses)
 		cr_assert_str_neq(pmr_status_str(s), pmr_status_str(s - 1));
 	}
 	cr_assert_str_eq(pmr_status_str(PMR_ST_FENCED + 1), "unknown status");
+}
+
+Test(strings, atomic_write_paths)
+{
+	cr_assert_str_eq(pmr_atomic_write_path_str(0), "server");
+	cr_assert_str_eq(pmr_atomic_write_path_str(PMR_ATOMICS_RDMA), "server");
+	cr_assert_str_eq(pmr_atomic_write_path_str(PMR_ATOMICS_ALL), "native");
 }
 
 Test(strings, persist_methods)

@@ -14,8 +14,9 @@
 #include "pmr_proto.h"
 #include "samples.h"
 
-/* decode_copy -- decode LEN bytes from a heap copy, so ASan sees overreads */
-static int decode_copy(const uint8_t *src, size_t len)
+/* decode_copy -- decode LEN bytes from a heap copy, so ASan sees overreads,
+ * at VERSION */
+static int decode_copy(const uint8_t *src, size_t len, uint16_t version)
 {
 	uint8_t *p = malloc(len ? len : 1);
 	struct pmr_msg m;
@@ -23,7 +24,7 @@ static int decode_copy(const uint8_t *src, size_t len)
 
 	cr_assert_not_null(p);
 	memcpy(p, src, len);
-	err = pmr_msg_decode(p, len, &m);
+	err = pmr_msg_decode_ver(p, len, version, &m);
 	free(p);
 	return err;
 }
@@ -33,11 +34,12 @@ Test(truncation, every_prefix_of_every_message)
 	for (size_t i = 0; i < proto_sample_count(); i++) {
 		uint8_t buf[PMR_MSG_MAX];
 		size_t n = proto_sample_encode(i, buf);
+		uint16_t v = proto_sample_version(i);
 
 		for (size_t len = 0; len < n; len++) {
 			uint8_t cut[PMR_MSG_MAX];
 
-			cr_assert_eq(decode_copy(buf, len), -EBADMSG,
+			cr_assert_eq(decode_copy(buf, len, v), -EBADMSG,
 				     "%s cut at %zu", proto_sample_name(i),
 				     len);
 			if (len < PMR_MSG_HDR_SIZE)
@@ -46,10 +48,10 @@ Test(truncation, every_prefix_of_every_message)
 			pmr_put_le32(cut + 4, (uint32_t)len);
 			if (len == proto_sample_proof_cut(i)) {
 				/* the same OPEN without its optional proof */
-				cr_assert_eq(decode_copy(cut, len), 0);
+				cr_assert_eq(decode_copy(cut, len, v), 0);
 				continue;
 			}
-			cr_assert_eq(decode_copy(cut, len), -EBADMSG,
+			cr_assert_eq(decode_copy(cut, len, v), -EBADMSG,
 				     "%s cut at %zu, length patched",
 				     proto_sample_name(i), len);
 		}
@@ -61,13 +63,14 @@ Test(truncation, one_trailing_byte)
 	for (size_t i = 0; i < proto_sample_count(); i++) {
 		uint8_t buf[PMR_MSG_MAX + 1];
 		size_t n = proto_sample_encode(i, buf);
+		uint16_t ver = proto_sample_version(i);
 
 		for (int v = 0; v < 256; v += 85) {
 			buf[n] = (uint8_t)v;
-			cr_assert_eq(decode_copy(buf, n + 1), -EBADMSG, "%s",
-				     proto_sample_name(i));
+			cr_assert_eq(decode_copy(buf, n + 1, ver), -EBADMSG,
+				     "%s", proto_sample_name(i));
 			pmr_put_le32(buf + 4, (uint32_t)n + 1);
-			cr_assert_eq(decode_copy(buf, n + 1), -EBADMSG,
+			cr_assert_eq(decode_copy(buf, n + 1, ver), -EBADMSG,
 				     "%s + byte %d, length patched",
 				     proto_sample_name(i), v);
 			pmr_put_le32(buf + 4, (uint32_t)n);

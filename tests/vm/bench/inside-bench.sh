@@ -20,7 +20,11 @@
 #      and pmr-rpma (tests/vm/bench/pmr_rpma.c: the same ops and the
 #      bandwidth points with librpma, where it was built; pmr-bench and
 #      pmr-rpma run next to each other, their order swapped every rep);
-#   3. fsdax vs devdax (where pmrd's ODP self-test says "verified", i.e. it
+#   3. contention (issue 20): SERVER write+persist at 64 B over CONNS
+#      connections (pmr-bench runs, one connection each), every one twice:
+#      idle and with one competing CPU-bound process in the guest (the
+#      server's CPUs running other work), in alternating order;
+#   4. fsdax vs devdax (where pmrd's ODP self-test says "verified", i.e. it
 #      serves fsdax: trixie with the fixed rdma_rxe): DAX_REPS sessions of
 #      each kind, alternating (odd reps devdax first).  A session starts a
 #      pmrd on a fresh region -- an ext4 -o dax file (ODP MR) made anew, or
@@ -41,6 +45,10 @@
 #                 (latency; bandwidth per queue depth, final flush)
 #   gap-pmr-REP-G.json, gap-floor-REP-G.jsonl  8-byte read and write
 #                 with G ns of think time (-g) after each op, both tools
+#   contend-REP-idle|busy-C.json  pmr-bench -j of connection C, idle or
+#                 next to the busy process
+#   phase         the step running now (tests/bench's host sampler reads it
+#                 to say which step other host work touched: hostcpu.tsv)
 #   lifecycle.tsv key value unit                            (item 3)
 #   dax-{ft,lat,bw,wu-first,wu-warm}-KIND-REP.json  pmr-bench -j of a
 #                 fsdax/devdax session: first touch, latency, bandwidth,
@@ -61,7 +69,8 @@
 # PMR_BENCH_DAXCMP (fsdax vs devdax: auto = where ODP is verified, 0 =
 # never, 1 = try anyway), PMR_BENCH_DAX_REPS (default REPS),
 # PMR_BENCH_DAX_NS2=0 (one namespace, mode switches, even with a second
-# NVDIMM).
+# NVDIMM), PMR_BENCH_STEPS (data path steps: "reps contention"),
+# PMR_BENCH_CONTEND_CONNS (connections of the contention step: 60, quick 12).
 set -eu
 QUICK=0
 REPS=5
@@ -127,6 +136,8 @@ if [ "$QUICK" = 1 ]; then
 	DAX_SPAN=32M
 	FT_PAGES=200
 	DAX_LAT_RUNS=1
+	CONTEND_CONNS=12
+	CONTEND_ITERS=200
 else
 	LAT_SIZES="8 64 512 4096 65536 1048576"
 	BW_POINTS="4096:16 65536:1 65536:4 65536:16 65536:64 1048576:16"
@@ -139,7 +150,13 @@ else
 	DAX_SPAN=64M
 	FT_PAGES=1000
 	DAX_LAT_RUNS=2
+	CONTEND_CONNS=60
+	CONTEND_ITERS=500
 fi
+CONTEND_CONNS=${PMR_BENCH_CONTEND_CONNS:-$CONTEND_CONNS}
+# steps of the data path run: reps (perftest, pmr-bench, librpma, floor,
+# think times), contention; PMR_BENCH_STEPS narrows them
+STEPS=${PMR_BENCH_STEPS:-reps contention}
 DAX_REPS=${PMR_BENCH_DAX_REPS:-$REPS}
 # first touch: one point per page, no time limit to speak of
 FT_OPTS=(-n "$FT_PAGES" -t 300)
@@ -151,6 +168,19 @@ GAPS=${PMR_BENCH_GAPS-$GAPS}
 say()
 {
 	echo "[bench] $*" >&3
+}
+
+# phase NAME -- the step running now, for tests/bench's host sampler
+phase()
+{
+	echo "$1" >"$OUT/phase"
+}
+
+# step NAME -- whether PMR_BENCH_STEPS includes NAME
+step()
+{
+	case " $STEPS " in *" $1 "*) return 0 ;; esac
+	return 1
 }
 
 # lat_iters SIZE -- perftest latency iterations for SIZE (big ones are slow)
@@ -265,6 +295,32 @@ pmr_rep()
 		bench_run "$OUT/pmr-bw-threads.json" -m bw -s 64K -q 16 \
 			-T 1,2,4,8 -t "$BW_TIME" -n 100000000
 	fi
+}
+
+# contend_rep REP -- SERVER write+persist (64 B) over CONTEND_CONNS
+# connections, each run idle and next to one CPU-bound process (a shell
+# loop: other work on the server's CPUs), the order alternating per
+# connection so drift hits both alike
+contend_rep()
+{
+	local rep=$1 c kind order busy
+	for c in $(seq 1 "$CONTEND_CONNS"); do
+		order="idle busy"
+		[ $((c % 2)) = 1 ] || order="busy idle"
+		for kind in $order; do
+			busy=
+			if [ "$kind" = busy ]; then
+				(while :; do :; done) &
+				busy=$!
+			fi
+			bench_run "$OUT/contend-$rep-$kind-$c.json" -w 20 \
+				-n "$CONTEND_ITERS" -t 3 -o wp-server -s 64
+			if [ -n "$busy" ]; then
+				kill "$busy"
+				wait "$busy" 2>/dev/null || true
+			fi
+		done
+	done
 }
 
 # pair_run PROG PORT LOG FILE ARGS... -- one client run of PROG
@@ -667,6 +723,7 @@ daxcmp()
 	echo "date $(date -u +%Y-%m-%dT%H:%MZ)"
 	echo "reps $REPS"
 	echo "gaps $GAPS"
+	echo "steps $STEPS"
 	echo "quick $QUICK"
 	echo "perftest $(dpkg-query -W -f='${Version}' perftest 2>/dev/null || echo ?)"
 	echo "rpma $RPMA_STATUS"
@@ -694,6 +751,7 @@ if [ "${PMR_BENCH_NO_LIFECYCLE:-0}" = 1 ]; then
 	say "lifecycle figures skipped (PMR_BENCH_NO_LIFECYCLE=1)"
 else
 	say "lifecycle figures"
+	phase lifecycle
 	lifecycle
 fi
 say "data path region and pmrd"
@@ -710,6 +768,8 @@ grep -E "registered in|persist methods" "$(pmr_daemon_log pmrd)" >>"$OUT/env.txt
 ODP=$(odp_verdict)
 echo "odp ${ODP:-?}" >>"$OUT/env.txt"
 for rep in $(seq 1 "$REPS"); do
+	step reps || break
+	phase "rep$rep"
 	# alternate which goes first, so slow drift hits both alike
 	if [ $((rep % 2)) = 1 ]; then
 		say "rep $rep/$REPS: perftest"
@@ -735,6 +795,14 @@ for rep in $(seq 1 "$REPS"); do
 		perftest_rep "$rep"
 	fi
 done
+if step contention; then
+	for rep in $(seq 1 "$REPS"); do
+		phase "contention$rep"
+		say "rep $rep/$REPS: contention ($CONTEND_CONNS connections, idle and busy)"
+		contend_rep "$rep"
+	done
+fi
+phase daxcmp
 pmr_daemon_stop pmrd TERM 30 || true
 cp "$(pmr_daemon_log pmrd)" "$OUT/pmrd.log" 2>/dev/null || true
 case "${PMR_BENCH_DAXCMP:-auto}:$ODP" in
@@ -749,4 +817,5 @@ else
 	echo "daxcmp planned $DAX_REPS" >>"$OUT/env.txt"
 	daxcmp
 fi
+phase done
 say "done"

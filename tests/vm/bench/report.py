@@ -142,6 +142,126 @@ def load_gaps(out):
     return pts
 
 
+def load_contention(out):
+    """{(rep, kind, conn): (p50_us, p99_us)} of the contention step's
+    SERVER write+persist runs (contend-REP-KIND-CONN.json)"""
+    pts = {}
+    for p in sorted(glob.glob(os.path.join(out, "contend-*.json"))):
+        f = os.path.basename(p)[len("contend-"):-len(".json")].split("-")
+        try:
+            key = (int(f[0]), f[1], int(f[2]))
+            rows = json.load(open(p)).get("rows", [])
+        except (ValueError, IndexError):
+            continue
+        for r in rows:
+            if r.get("op") == "wp-server" and r.get("p50_us"):
+                pts[key] = (r["p50_us"], r.get("p99_us"))
+    return pts
+
+
+def load_hostcpu(out):
+    """{phase: [other_pct, ...]}: tests/bench's per-second samples of the
+    host CPU time used by other processes than qemu (percent of one CPU)"""
+    ph = {}
+    path = os.path.join(out, "hostcpu.tsv")
+    if not os.path.exists(path):
+        return ph
+    for line in open(path):
+        r = line.split()
+        if len(r) == 3 and r[0] != "time":
+            try:
+                ph.setdefault(r[1], []).append(float(r[2]))
+            except ValueError:
+                pass
+    return ph
+
+
+# other host work above this (percent of one CPU, mean over a step) marks
+# the step's numbers as touched by it
+HOST_OTHER_FLAG = 10.0
+
+
+def host_rows_of(ph):
+    """per phase: mean and max of the other processes' host CPU, flagged
+    (not the boot and the end, where the host builds and reports)"""
+    return [{"phase": k, "samples": len(v),
+             "other_mean_pct": round(statistics.mean(v), 1),
+             "other_max_pct": round(max(v), 1),
+             "touched": statistics.mean(v) > HOST_OTHER_FLAG}
+            for k, v in sorted(ph.items())
+            if v and k not in ("boot", "done")]
+
+
+def pct(v, q):
+    v = sorted(v)
+    return v[min(len(v) - 1, int(q * len(v)))] if v else None
+
+
+# a connection whose contended p50 is above this many times the idle
+# median p50 counts as stalled (issue 20: at most 3x)
+CONTEND_STALL = 3.0
+
+
+def contention_rows_of(pts, ph):
+    """per repetition and over all: idle and busy per-connection p50/p99
+    (median, p90, max over connections), busy/idle of the medians, stalled
+    connections, the host's other work in that step"""
+    rows = []
+    reps = sorted({k[0] for k in pts})
+    for rep in reps + ["all"]:
+        sel = {k: v for k, v in pts.items() if rep == "all" or k[0] == rep}
+        idle = [v for k, v in sel.items() if k[1] == "idle"]
+        busy = [v for k, v in sel.items() if k[1] == "busy"]
+        if not idle or not busy:
+            continue
+        i50 = med([v[0] for v in idle])
+        b50 = med([v[0] for v in busy])
+        i99 = med([v[1] for v in idle])
+        b99 = med([v[1] for v in busy])
+        host = []
+        for r in (reps if rep == "all" else [rep]):
+            host += ph.get("contention%d" % r, [])
+        rows.append({
+            "rep": rep, "conns": len(busy),
+            "idle_p50_us": i50, "busy_p50_us": b50,
+            "idle_p50_p90_us": pct([v[0] for v in idle], 0.9),
+            "busy_p50_p90_us": pct([v[0] for v in busy], 0.9),
+            "idle_p50_max_us": max(v[0] for v in idle),
+            "busy_p50_max_us": max(v[0] for v in busy),
+            "idle_p99_us": i99, "busy_p99_us": b99,
+            "busy_over_idle_p50": ratio(b50, i50),
+            "busy_over_idle_p99": ratio(b99, i99),
+            "stalled": sum(1 for v in busy if i50 and
+                           v[0] > CONTEND_STALL * i50),
+            "host_other_pct": round(statistics.mean(host), 1)
+            if host else None,
+        })
+    return rows
+
+
+def print_contention(rows, hosts):
+    if not rows:
+        return
+    print()
+    print("SERVER write+persist, 64 B, per connection: idle vs next to one "
+          "CPU-bound process in the guest")
+    print("%-4s %5s %9s %9s %9s %9s %7s %9s %9s %7s %7s %6s" % (
+        "rep", "conns", "idle p50", "busy p50", "idle p90", "busy p90",
+        "b/i p50", "idle p99", "busy p99", "b/i p99", "stalled", "host%"))
+    for r in rows:
+        print("%-4s %5d %9s %9s %9s %9s %7s %9s %9s %7s %7d %6s" % (
+            r["rep"], r["conns"], fmt(r["idle_p50_us"]),
+            fmt(r["busy_p50_us"]), fmt(r["idle_p50_p90_us"]),
+            fmt(r["busy_p50_p90_us"]), fmt(r["busy_over_idle_p50"], "%.2f"),
+            fmt(r["idle_p99_us"]), fmt(r["busy_p99_us"]),
+            fmt(r["busy_over_idle_p99"], "%.2f"), r["stalled"],
+            fmt(r["host_other_pct"])))
+    touched = [h["phase"] for h in hosts if h["touched"]]
+    if touched:
+        print("WARNING: other host work (> %.0f%% of a CPU) during: %s" % (
+            HOST_OTHER_FLAG, ", ".join(touched)))
+
+
 LAT_OPS = ["read", "write", "wp-server", "wp-flush", "wp-raw"]
 DAX_KINDS = ("devdax", "fsdax")
 # the fsdax/devdax p50 the issue aims at once warm (reported, not asserted)
@@ -603,6 +723,8 @@ def rpma_missing(rows, env):
     not built and why, or it ran and failed), or None"""
     if any(r.get("pmr_over_rpma") is not None for r in rows):
         return None
+    if "reps" not in env.get("steps", "reps").split():
+        return "not run (PMR_BENCH_STEPS: %s)" % env["steps"]
     st = env.get("rpma")
     if not st:
         return "no pmr-rpma in this run (an inside-bench.sh without it)"
@@ -772,6 +894,9 @@ def main():
     print_table(rows, thr, lc, env)
     print_gaps(gaps)
     print_dax(dax, ft, dax_meta)
+    hosts = host_rows_of(load_hostcpu(out))
+    contention = contention_rows_of(load_contention(out), load_hostcpu(out))
+    print_contention(contention, hosts)
     skipped = {}
     for r in floor:
         if "skipped" in r:
@@ -785,7 +910,8 @@ def main():
            "odp": env.get("odp"), "rpma": env.get("rpma"),
            "rpma_missing": rpma_missing(rows, env),
            "dax": dax_meta, "dax_rows": dax,
-           "first_touch_rows": ft}
+           "first_touch_rows": ft, "contention_rows": contention,
+           "host_cpu": hosts}
     if "--json" in opt:
         with open(opt["--json"], "w") as f:
             json.dump(doc, f, indent=1)
@@ -794,7 +920,16 @@ def main():
             env.get("platform"), env.get("kernel"), env.get("date")),
              dax, ft)
     if opt.get("check"):
-        ok = (any(r["op"] == "read" and r["pmr_p50_us"] for r in rows) and
+        steps = env.get("steps", "reps contention").split()
+        ok_contention = ("contention" not in steps or
+                         any(r["rep"] == "all" and r["busy_p50_us"] and
+                             r["idle_p50_us"] for r in contention))
+        if "reps" not in steps:
+            print("check: %s" % ("rows present" if ok_contention
+                                 else "ROWS MISSING"))
+            return 0 if ok_contention else 1
+        ok = (ok_contention and
+              any(r["op"] == "read" and r["pmr_p50_us"] for r in rows) and
               any(r["op"] == "write" and r["baseline_p50_us"]
                   for r in rows) and
               any(r["op"] == "write-bw" and r["pmr_MBps"] for r in rows) and

@@ -115,14 +115,15 @@ ctl()
 regions_table()
 {
 	local out m=server KEYS='(mw2|mr-per-client|shared-mr)'
+	local AW='(native|server)'
 	[ "$FLUSH" = yes ] && m=server,flush
 	out=$(ctl list-regions)
 	echo "$out"
-	echo "$out" | head -n 1 | grep -q "^NAME .*KIND .*SIZE .*MR .*KEYS .*PERSIST .*OPEN .*GEN .*EXCL .*PATH"
+	echo "$out" | head -n 1 | grep -q "^NAME .*KIND .*SIZE .*MR .*KEYS .*PERSIST .*AWRITE .*OPEN .*GEN .*EXCL .*PATH"
 	[ "$(echo "$out" | wc -l)" = 4 ]
-	echo "$out" | grep -E "^dev +devdax +[0-9]+[KMG] +pinned +rw +$KEYS +- +[a-z-]+ +$m +0 +serving +0 +- +$DAX\$"
-	echo "$out" | grep -E "^scratch +testing +4M +$T_MR +rw +$KEYS +- +page +server +0 +serving +0 +- +$TFS/scratch\$"
-	echo "$out" | grep -E "^rotest +testing +1M +pinned +ro +$KEYS +- +page +server +0 +serving +0 +- +$TFS/rotest\$"
+	echo "$out" | grep -E "^dev +devdax +[0-9]+[KMG] +pinned +rw +$KEYS +- +[a-z-]+ +$m +$AW +0 +serving +0 +- +$DAX\$"
+	echo "$out" | grep -E "^scratch +testing +4M +$T_MR +rw +$KEYS +- +page +server +$AW +0 +serving +0 +- +$TFS/scratch\$"
+	echo "$out" | grep -E "^rotest +testing +1M +pinned +ro +$KEYS +- +page +server +none +0 +serving +0 +- +$TFS/rotest\$"
 	ctl -v list-regions | grep -q "prepared now"
 }
 
@@ -312,7 +313,7 @@ remote_list()
 	out=$("$PMRCTL" -H "$IP:$PORT" list-regions)
 	echo "$out"
 	echo "$out" | grep -E "^dev +devdax "
-	echo "$out" | grep -E "^scratch +testing +4M +rw +page +server\$"
+	echo "$out" | grep -E "^scratch +testing +4M +rw +page +server +(native|server)\$"
 	echo "$out" | grep -E "^rotest +testing +1M +ro "
 	"$PMRCTL" -H "$IP" -j list-regions | py "
 import json, sys
