@@ -31,11 +31,7 @@ static int word_check(struct pmr_region *region, uint64_t off)
 		return PMR_E_READONLY;
 	if (rc)
 		return rc;
-	if (region->fenced)
-		return PMR_E_FENCED;
-	/* as pmr_io_check: a failed sync work request names this region */
-	region->conn->sync_region = region;
-	return region->conn->lost;
+	return pmr_region_usable(region);
 }
 
 /* rdma_check -- word_check, then what CAS and fetch-add need: a key

@@ -211,6 +211,10 @@ struct pmr_mr {
 /* io.c */
 int pmr_io_check(struct pmr_region *region, uint64_t off, size_t len,
 		 bool write);
+/* pmr_region_usable -- REGION not fenced (PMR_E_FENCED) on a live
+ * connection, and named as the sync slots' region: the last check before
+ * posting, after the arguments' */
+int pmr_region_usable(struct pmr_region *region);
 int pmr_mr_check(const struct pmr_region *region, const struct pmr_mr *mr,
 		 size_t mr_off, size_t len, unsigned int usage);
 int pmr_persist_post(struct pmr_region *region, uint32_t slot, uint64_t off,

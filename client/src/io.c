@@ -28,6 +28,12 @@ int pmr_io_check(struct pmr_region *region, uint64_t off, size_t len,
 	rc = pmr_check_range(region->size, off, len);
 	if (rc)
 		return rc;
+	return pmr_region_usable(region);
+}
+
+/* pmr_region_usable -- the last checks of every call that posts */
+int pmr_region_usable(struct pmr_region *region)
+{
 	if (region->fenced)
 		return PMR_E_FENCED;
 	/* a sync call's work requests are done before it returns, so the

@@ -3,7 +3,8 @@
  * test_fence.c -- exclusive opens and fenced handles in libpmr, on fake
  * handles with no QP behind them (anything that posted would crash): the
  * open flags are checked first, an exclusive open needs a version 3
- * server, and a fenced region refuses every I/O call, sync and async
+ * server, and a fenced region refuses every I/O and atomic call, sync and
+ * async
  */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -17,7 +18,7 @@
 static struct pmr_conn conn;
 static struct pmr_region rw;
 static struct pmr_mr mr;
-static char buf[64];
+static char buf[64] __attribute__((aligned(8))); /* post_cas: 8-aligned */
 
 /* setup -- a fake version 2 connection and a fenced exclusive region */
 static void setup(void)
@@ -109,6 +110,28 @@ Test(fence, fenced_region_refuses_every_io_call)
 	cr_assert_eq(pmr_region_write(&rw, buf, 0, 0), PMR_E_FENCED);
 	/* argument errors still come first */
 	cr_assert_eq(pmr_region_read(&rw, buf, 4096, 8), PMR_E_RANGE);
+}
+
+Test(fence, fenced_region_refuses_every_atomic_call)
+{
+	struct pmr_region v3 = rw;
+	uint64_t old = 0x5a5a;
+
+	/* a version 3 handle whose key carried atomics before the takeover */
+	conn.version = 3;
+	v3.atomics = PMR_ATOMICS_RDMA;
+	cr_assert_eq(pmr_region_atomic_write(&v3, 8, 1), PMR_E_FENCED);
+	cr_assert_eq(pmr_region_cas(&v3, 8, 0, 1, &old), PMR_E_FENCED);
+	cr_assert_eq(pmr_region_fetch_add(&v3, 8, 1, &old), PMR_E_FENCED);
+	cr_assert_eq(pmr_region_post_atomic_write(&v3, 8, 1, 1), PMR_E_FENCED);
+	cr_assert_eq(pmr_region_post_cas(&v3, &mr, 0, 8, 0, 1, 1),
+		     PMR_E_FENCED);
+	cr_assert_eq(pmr_region_post_fetch_add(&v3, &mr, 0, 8, 1, 1),
+		     PMR_E_FENCED);
+	cr_assert_eq(old, 0x5a5a, "nothing written back");
+	/* argument errors still come first */
+	cr_assert_eq(pmr_region_atomic_write(&v3, 4, 1), -EINVAL);
+	cr_assert_eq(pmr_region_cas(&v3, 4096, 0, 1, NULL), PMR_E_RANGE);
 }
 
 Test(fence, fenced_region_closes_after_a_loss)
