@@ -40,6 +40,7 @@
 # Raw results in OUT (read by tests/vm/bench/report.py on the host):
 #   perftest.tsv  rep prog cm size qd p50_us p99_us MBps   (one per run)
 #   pmr-lat-REP.json, pmr-bw-REP.json                      (pmr-bench -j)
+#   pmr-lat-REP-atomic.json  atomic_write, cas2, fetch_add (8 B, durable)
 #   floor-REP.jsonl  one JSON line per (op, size)           (pmr-floor)
 #   rpma-REP.jsonl, rpma-bw-REP-SIZE.jsonl  the same from pmr-rpma
 #                 (latency; bandwidth per queue depth, final flush)
@@ -70,7 +71,7 @@
 # never, 1 = try anyway), PMR_BENCH_DAX_REPS (default REPS),
 # PMR_BENCH_DAX_NS2=0 (one namespace, mode switches, even with a second
 # NVDIMM), PMR_BENCH_STEPS (data path steps: "reps contention"),
-# PMR_BENCH_CONTEND_CONNS (connections of the contention step: 60, quick 12).
+# PMR_BENCH_CONTEND_CONNS (connections of the contention step: 60, quick 8).
 set -eu
 QUICK=0
 REPS=5
@@ -136,7 +137,7 @@ if [ "$QUICK" = 1 ]; then
 	DAX_SPAN=32M
 	FT_PAGES=200
 	DAX_LAT_RUNS=1
-	CONTEND_CONNS=12
+	CONTEND_CONNS=8
 	CONTEND_ITERS=200
 else
 	LAT_SIZES="8 64 512 4096 65536 1048576"
@@ -206,6 +207,7 @@ tcp_listening()
 perftest_run()
 {
 	local rep=$1 cm=$2 prog=$3 size=$4 qd=$5 srv out row
+	local name=${PT_NAME:-$prog}
 	shift 5
 	local args=(-d "$DEV" -s "$size" -F "$@")
 	[ "$cm" = 1 ] && args+=(-R)
@@ -227,7 +229,7 @@ perftest_run()
 			say "WARNING: no result from $prog -s $size (cm=$cm)"
 			return 0
 		}
-		echo "$rep $prog $cm $size $qd $row -" >>"$PT"
+		echo "$rep $name $cm $size $qd $row -" >>"$PT"
 		;;
 	*)
 		# bytes iters peak avg msgrate; MB = 2^20 in perftest's output
@@ -236,7 +238,7 @@ perftest_run()
 			say "WARNING: no result from $prog -s $size (cm=$cm)"
 			return 0
 		}
-		echo "$rep $prog $cm $size $qd - - $row" >>"$PT"
+		echo "$rep $name $cm $size $qd - - $row" >>"$PT"
 		;;
 	esac
 }
@@ -261,6 +263,11 @@ perftest_rep()
 			perftest_run "$rep" "$cm" ib_write_bw "$s" "$q" -t "$q" -D "$BW_TIME"
 		done
 	done
+	# the 8-byte atomics (pmr-bench -o atomic): the bare verbs
+	PT_NAME=ib_atomic_lat_cas perftest_run "$rep" 0 ib_atomic_lat 8 1 \
+		-A CMP_AND_SWAP -n "$PT_LAT_ITERS"
+	PT_NAME=ib_atomic_lat_fa perftest_run "$rep" 0 ib_atomic_lat 8 1 \
+		-A FETCH_AND_ADD -n "$PT_LAT_ITERS"
 }
 
 # bench_run FILE ARGS... -- one pmr-bench run with ARGS (its options)
@@ -283,6 +290,9 @@ pmr_rep()
 	bench_run "$OUT/pmr-lat-$rep.json" "${PMR_OPTS[@]}" \
 		-o "${PMR_BENCH_OPS:-read,write,wp}" \
 		-s "$(echo "$LAT_SIZES" | tr ' ' ,)"
+	# atomic_write, CAS, fetch-add: 8 bytes, each made durable
+	bench_run "$OUT/pmr-lat-$rep-atomic.json" "${PMR_OPTS[@]}" -o atomic \
+		-s 8
 	# one call per size with its queue depths; one thread (perftest's -t
 	# is per QP)
 	for s in $(for p in $BW_POINTS; do echo "${p%:*}"; done | sort -un); do

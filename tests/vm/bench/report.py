@@ -573,16 +573,25 @@ def rpma_fields(row, pmr_sel, rpma_sel, key, higher_is_better=False):
 def rows_of(pt, lat, bw, lc, floor=(), rpma=()):
     rows = []
     for op in sorted({r["op"] for r in lat},
-                     key=lambda o: ["read", "write", "wp-server", "wp-flush",
-                                    "wp-raw"].index(o)
-                     if o in ["read", "write", "wp-server", "wp-flush",
-                              "wp-raw"] else 9):
+                     key=lambda o: (["read", "write", "wp-server", "wp-flush",
+                                     "wp-raw"].index(o)
+                                    if o in ["read", "write", "wp-server",
+                                             "wp-flush", "wp-raw"] else 9,
+                                    o)):
         for size in sorted({r["size"] for r in lat if r["op"] == op}):
             sel = [r for r in lat if r["op"] == op and r["size"] == size]
             p50 = med([r["p50_us"] for r in sel])
             p99 = med([r["p99_us"] for r in sel])
             if op == "read":
                 base, b = "ib_read_lat", pt_med(pt, "ib_read_lat", size)
+            elif op.startswith("cas2-"):
+                # a cas2 sample is two CAS (0 -> 1, 1 -> 0), each persisted
+                base = "2x ib_atomic_lat CAS"
+                b = pt_med(pt, "ib_atomic_lat_cas", size)
+                b = 2 * b if b is not None else None
+            elif op.startswith("fetch_add-"):
+                base = "ib_atomic_lat FA"
+                b = pt_med(pt, "ib_atomic_lat_fa", size)
             else:
                 base = "2x ib_write_lat"
                 b = pt_med(pt, "ib_write_lat", size)
