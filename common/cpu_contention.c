@@ -11,6 +11,8 @@
 void pmrd_cpu_contention_init(struct pmrd_cpu_contention *c)
 {
 	*c = (struct pmrd_cpu_contention){ .fd = -1 };
+	c->fd = open("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);
+	c->unavailable = c->fd < 0;
 }
 
 /* pmrd_cpu_contention_fini -- close the schedstat file */
@@ -38,12 +40,8 @@ static bool read_run_delay(struct pmrd_cpu_contention *c, uint64_t *ret)
 	ssize_t n;
 	char *end;
 
-	if (c->fd < 0) {
-		c->fd = open("/proc/thread-self/schedstat",
-			     O_RDONLY | O_CLOEXEC);
-		if (c->fd < 0)
-			return false;
-	}
+	if (c->fd < 0)
+		return false;
 	n = pread(c->fd, buf, sizeof(buf) - 1, 0);
 	if (n <= 0)
 		return false;
@@ -112,8 +110,10 @@ bool pmrd_cpu_thread_spin_ok(uint64_t now)
 		/* without a key to close it at thread exit, no file is
 		 * opened at all: spinning as before */
 		pthread_once(&thread_key_once, thread_key_create);
-		if (!thread_key_ok ||
-		    pthread_setspecific(thread_key, &thread_state))
+		if (thread_key_ok &&
+		    !pthread_setspecific(thread_key, &thread_state))
+			pmrd_cpu_contention_init(&thread_state);
+		else
 			thread_state.unavailable = true;
 		thread_registered = true;
 	}

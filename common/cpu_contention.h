@@ -35,8 +35,9 @@ struct pmrd_cpu_contention {
 	uint64_t nospin_until; /* no busy-polling before this */
 };
 
-/* pmrd_cpu_contention_init -- nothing read yet (the first check opens the
- * calling thread's schedstat: call it from the thread it watches) */
+/* pmrd_cpu_contention_init -- opens the calling thread's schedstat (call
+ * it from the thread it watches, at start: the descriptor stays open until
+ * pmrd_cpu_contention_fini); without one contention is never seen */
 void pmrd_cpu_contention_init(struct pmrd_cpu_contention *c);
 void pmrd_cpu_contention_fini(struct pmrd_cpu_contention *c);
 

@@ -390,6 +390,13 @@ static int deliver(struct pmr_conn *conn, struct pmr_completion *out, int max)
 		out[n].user_tag = op->tag;
 		out[n].op = op->kind;
 		out[n].status = op->status;
+		/* after the first failure of a lost connection every later
+		 * one is pending to the caller (libpmr.h), even one that
+		 * finished early and was held back behind the failure */
+		if (conn->lost && op->status)
+			conn->loss_delivered = true;
+		else if (conn->loss_delivered && !op->status)
+			out[n].status = PMR_E_CONN_LOST;
 		n++;
 		pmr_op_free_async(conn, slot);
 	}

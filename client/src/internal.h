@@ -129,8 +129,9 @@ struct pmr_conn {
 	bool maybe_event; /* a completion was polled while armed: its
 			   * channel event may be waiting */
 	unsigned int quiet_polls; /* pmr_conn_poll calls without a syscall */
-	bool connected; /* rdma_connect succeeded: disconnect on close */
-	int lost;	/* 0, or PMR_E_CONN_LOST: unusable */
+	bool connected;	     /* rdma_connect succeeded: disconnect on close */
+	int lost;	     /* 0, or PMR_E_CONN_LOST: unusable */
+	bool loss_delivered; /* a failed op delivered since the loss */
 	unsigned int local_methods;
 	bool local_atomics;	 /* the device has CAS / fetch-add */
 	bool local_atomic_write; /* the QP can post ATOMIC WRITE */
