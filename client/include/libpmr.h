@@ -261,17 +261,25 @@ PMR_API int pmr_conn_list_regions(struct pmr_conn *conn,
  *
  * Exclusive writers: PMR_OPEN_EXCL succeeds only while no other
  * read-write handle of the region is open (any client), and while it is
- * held every other read-write open fails; both fail with PMR_E_BUSY, and
- * pmr_conn_last_error_text names the holder ("held exclusively by
- * 10.0.0.2:40000 (generation 7)").  Read-only opens are not affected.
- * PMR_OPEN_TAKEOVER (implies EXCL) takes the region from whoever holds it
- * read-write: the server first kills their keys (their RDMA writes, also
- * those already in flight, fail and never land), then grants this open.
- * Every exclusive grant gets the next generation of the region
+ * held every other read-write open fails; both fail with PMR_E_BUSY,
+ * and pmr_conn_last_error_text names the holder ("region 'log' held
+ * exclusively by 10.0.0.2:40000 (generation 7)", or how many read-write
+ * handles are open and the first one's address).  Read-only opens are
+ * not affected.  PMR_OPEN_TAKEOVER (implies EXCL) takes the region from
+ * whoever holds it read-write, exclusively or not, this connection's own
+ * other handles included (nobody: a plain EXCL grant): the server first
+ * kills their keys (their RDMA writes, also those already in flight,
+ * fail and never land), then grants this open; it fails with PMR_E_BUSY
+ * only while another open of the region is still being granted its key
+ * (retry).  Every exclusive grant gets the next generation of the region
  * (pmr_region_generation: a fencing token that only grows, across server
- * restarts too).  A fenced handle's calls fail with PMR_E_FENCED; close
- * it.  Needs a server speaking protocol 3 and per-open keys (keys = mw2
- * or mr-per-client, pmrd.conf(5)): else PMR_E_UNSUPPORTED.
+ * restarts too).  On a fenced handle pmr_region_close frees it and
+ * returns 0, the getters still answer, and every other call fails with
+ * PMR_E_FENCED after its argument checks (a work request already in
+ * flight on a handle opened without EXCL completes with PMR_E_CONN_LOST:
+ * see pmr_conn_poll).  Needs a server speaking protocol 3 and per-open
+ * keys (keys = mw2 or mr-per-client, pmrd.conf(5)): else
+ * PMR_E_UNSUPPORTED.
  */
 PMR_API int pmr_region_open(struct pmr_conn *conn, const char *name,
 			    unsigned int flags, struct pmr_region **ret);
@@ -294,7 +302,8 @@ pmr_region_persist_methods(const struct pmr_region *region);
  * pmr_region_set_persist_method -- the method persist calls use:
  * PMR_METHOD_AUTO (the default; see the order above) or one offered bit
  * this client can post (FLUSH needs rdma-core and a device with it),
- * else PMR_E_NO_METHOD.  Several bits or an unknown bit: -EINVAL.  On
+ * else PMR_E_NO_METHOD.  Several bits or an unknown bit: -EINVAL; a
+ * fenced handle: PMR_E_FENCED; a lost connection: PMR_E_CONN_LOST.  On
  * failure the method in use does not change.
  */
 PMR_API int pmr_region_set_persist_method(struct pmr_region *region,
@@ -401,15 +410,22 @@ PMR_API int pmr_region_post_persist(struct pmr_region *region, uint64_t off,
 
 /*
  * Words are 64-bit values stored little-endian in the region (pmrd runs
- * on x86_64; RDMA atomics run in the server's byte order).  Before
- * anything is posted: OFF must be 8-aligned (else -EINVAL) and [OFF,
- * OFF+8) inside the region (else PMR_E_RANGE); a read-only handle ->
- * PMR_E_READONLY; CAS and fetch-add on a region whose key carries no
- * atomics (server or device without them, a server older than protocol
- * version 3) -> PMR_E_UNSUPPORTED, and so is atomic_write when
- * pmr_region_atomic_write_path() is 0; CAS, fetch-add and the NATIVE
- * atomic write need a persist method (else PMR_E_NO_METHOD).  A handle
- * fenced by a takeover fails them with PMR_E_FENCED, as any I/O call.
+ * on x86_64; RDMA atomics run in the server's byte order).  Checked
+ * before anything is posted, in this order: a NULL REGION or an OFF not
+ * 8-aligned (and the async forms' DST checks, first) -> -EINVAL; a
+ * read-only handle -> PMR_E_READONLY; [OFF, OFF+8) outside the region ->
+ * PMR_E_RANGE; a handle fenced by a takeover -> PMR_E_FENCED; a lost
+ * connection -> PMR_E_CONN_LOST; then CAS and fetch-add on a region
+ * whose key carries no atomics (server or device without them, this
+ * client's device without them, a server older than protocol version 3)
+ * -> PMR_E_UNSUPPORTED, and so is atomic_write when
+ * pmr_region_atomic_write_path() is 0; CAS and fetch-add need a persist
+ * method (else PMR_E_NO_METHOD).  The atomic write never fails with
+ * PMR_E_NO_METHOD: without a method its path is SERVER.  A failed check
+ * changes nothing (*RET_OLD untouched).  A call that fails after posting
+ * (-ETIMEDOUT, PMR_E_CONN_LOST, PMR_E_FENCED from the work request or
+ * the server) may or may not have changed the word, durably or not: read
+ * it again, on a new connection or handle, before relying on it.
  *
  * Durability: each returns (sync) or completes (async) only once the new
  * value is durable.  The NATIVE atomic write is an RDMA ATOMIC WRITE
@@ -445,11 +461,13 @@ PMR_API int pmr_region_fetch_add(struct pmr_region *region, uint64_t off,
 				 uint64_t add, uint64_t *ret_old);
 /*
  * The async forms: the checks above plus, for CAS and fetch-add, DST
- * registered with PMR_MR_READ_DST on this connection, DST_OFF 8-aligned
- * and [DST_OFF, DST_OFF+8) inside it (else -EINVAL): the old word lands
- * there (host byte order) before the completion.  Each takes send queue
- * entries and an async slot like the other post calls (-EAGAIN when
- * full) and completes in posting order with them.
+ * registered with PMR_MR_READ_DST on this connection, [DST_OFF,
+ * DST_OFF+8) inside it and its address (the registered pointer plus
+ * DST_OFF) 8-aligned (else -EINVAL): the old word lands there (host byte
+ * order) before a successful completion (after a failed one those 8
+ * bytes are undefined).  Each takes send queue entries and an async
+ * slot like the other post calls (-EAGAIN when full) and completes in
+ * posting order with them.
  */
 PMR_API int pmr_region_post_atomic_write(struct pmr_region *region,
 					 uint64_t off, uint64_t value,
@@ -478,7 +496,11 @@ PMR_API int pmr_region_post_fetch_add(struct pmr_region *region,
  * PMR_E_FENCED (a takeover killed its key), and so does every later call
  * on that region (the connection is lost for the others as above).  A
  * region whose handle the server fenced while the connection stayed up
- * (its FENCED notice) returns PMR_E_FENCED from every later call.
+ * (its FENCED notice) returns PMR_E_FENCED from every later call, and a
+ * request the server refuses on a fenced handle (a SERVER persist or
+ * atomic write, exclusive handle or not) completes with PMR_E_FENCED
+ * with the connection up.  The getters (size, methods, generation,
+ * paths) still answer after a loss or a fence.
  */
 PMR_API int pmr_conn_poll(struct pmr_conn *conn, struct pmr_completion *out,
 			  int max);

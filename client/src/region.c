@@ -139,6 +139,9 @@ int pmr_region_open(struct pmr_conn *conn, const char *name, unsigned int flags,
 		return -EINVAL;
 	if (len > PMR_NAME_MAX)
 		return -ENAMETOOLONG;
+	/* a lost connection answers nothing, whatever the flags ask */
+	if (conn->lost)
+		return conn->lost;
 	r = calloc(1, sizeof(*r));
 	resp = malloc(sizeof(*resp));
 	if (!r || !resp) {
@@ -280,6 +283,13 @@ int pmr_region_set_persist_method(struct pmr_region *region,
 		return -EINVAL;
 	rc = pmr_method_pick(region->methods, region->conn->local_methods,
 			     method);
+	if (rc == -EINVAL)
+		return rc;
+	/* a dead handle takes no settings either (libpmr.h: every call) */
+	if (region->fenced)
+		return PMR_E_FENCED;
+	if (region->conn->lost)
+		return region->conn->lost;
 	if (rc < 0)
 		return rc;
 	region->want = method;

@@ -3,8 +3,8 @@
  * test_fence.c -- exclusive opens and fenced handles in libpmr, on fake
  * handles with no QP behind them (anything that posted would crash): the
  * open flags are checked first, an exclusive open needs a version 3
- * server, and a fenced region refuses every I/O and atomic call, sync and
- * async
+ * server, a fenced region refuses every I/O and atomic call, sync and
+ * async, and its persist method setting
  */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -147,4 +147,44 @@ Test(fence, fenced_region_closes_after_a_loss)
 	cr_assert_null(r);
 	cr_assert_null(conn.regions);
 	cr_assert_eq(conn.nregions, 0);
+}
+
+/* libpmr.h: a fenced handle's calls fail with PMR_E_FENCED, the method
+ * setting too (argument errors first); the getters still answer */
+Test(fence, fenced_region_refuses_a_persist_method)
+{
+	cr_assert_eq(pmr_region_set_persist_method(&rw, 3), -EINVAL);
+	cr_assert_eq(pmr_region_set_persist_method(&rw, PMR_METHOD_AUTO),
+		     PMR_E_FENCED);
+	cr_assert_eq(pmr_region_set_persist_method(&rw, PMR_METHOD_RAW),
+		     PMR_E_FENCED);
+	cr_assert_eq(pmr_region_get_persist_method(&rw), PMR_METHOD_SERVER);
+	cr_assert_eq(pmr_region_persist_methods(&rw), PMR_METHOD_SERVER);
+	cr_assert_eq(pmr_region_size(&rw), 4096);
+	cr_assert_eq(pmr_region_generation(&rw), 7);
+	/* and so does a handle of a lost connection */
+	rw.fenced = false;
+	conn.lost = PMR_E_CONN_LOST;
+	cr_assert_eq(pmr_region_set_persist_method(&rw, PMR_METHOD_AUTO),
+		     PMR_E_CONN_LOST);
+	cr_assert_eq(pmr_region_get_persist_method(&rw), PMR_METHOD_SERVER);
+}
+
+/* libpmr(3), CONNECTION LOSS: every later call returns PMR_E_CONN_LOST,
+ * an open too, also one whose flags the (version 2) server lacks; its
+ * argument errors still come first */
+Test(fence, open_on_a_lost_connection)
+{
+	struct pmr_region *r = NULL;
+
+	conn.lost = PMR_E_CONN_LOST;
+	cr_assert_eq(pmr_region_open(&conn, "x", PMR_OPEN_RW, &r),
+		     PMR_E_CONN_LOST);
+	cr_assert_eq(pmr_region_open(&conn, "x", PMR_OPEN_EXCL, &r),
+		     PMR_E_CONN_LOST);
+	cr_assert_eq(pmr_region_open(&conn, "", PMR_OPEN_EXCL, &r), -EINVAL);
+	cr_assert_eq(pmr_region_open(&conn, "x", PMR_OPEN_RO | PMR_OPEN_EXCL,
+				     &r),
+		     -EINVAL);
+	cr_assert_null(r);
 }
