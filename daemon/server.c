@@ -517,7 +517,6 @@ int pmrd_server_run(const struct pmrd_conf *conf, struct pmrd_region **regions,
 		log_warn(
 			"state_dir %s: %s: exclusive opens will fail until it is a writable directory",
 			conf->state_dir, strerror(errno));
-	pmrd_cpu_contention_init(&s.env.contention);
 	pmrd_peer_log_init(&s.peer_log, s.loop);
 	/* read once: a client's PD follows from it (mr_plan.h) */
 	err = pmrd_keys_choose(s.dev, conf->keys, &s.env.keys);

@@ -140,9 +140,7 @@ PMR_API int pmr_conn_cfg_set_bounce_size(struct pmr_conn_cfg *cfg,
 PMR_API int pmr_conn_cfg_set_max_wr_size(struct pmr_conn_cfg *cfg,
 					 size_t bytes);
 /* How long a sync call busy-polls the completion queue before it sleeps on
- * the completion channel; default 200 us, 0 = sleep at once (..1 s).  A
- * thread that competes for its CPU does not spin for the next 20 ms (see
- * pmr_conn_cfg_set_spin_us(3)). */
+ * the completion channel; default 200 us, 0 = sleep at once (..1 s). */
 PMR_API int pmr_conn_cfg_set_spin_us(struct pmr_conn_cfg *cfg, unsigned int us);
 /*
  * Pre-shared key for opening REGION (NULL or "": every region without a

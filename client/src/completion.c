@@ -12,7 +12,6 @@
 
 #include "check.h"
 #include "completion.h"
-#include "cpu_contention.h"
 #include "ctl.h"
 #include "log_cb.h"
 #include "op.h"
@@ -227,9 +226,7 @@ typedef bool wait_done_fn(struct pmr_conn *conn, void *arg);
 
 /*
  * conn_wait -- progress CONN until DONE says so.  Busy-polls for spin_us,
- * but not while the thread competes for its CPU (cpu_contention.h: then
- * spinning only delays what it waits for), then arms the CQ and sleeps in
- * epoll on the channel and rdmacm fds.
+ * then arms the CQ and sleeps in epoll on the channel and rdmacm fds.
  * -ETIMEDOUT (and the connection is lost) after timeout_ms without any
  * completion; PMR_E_CONN_LOST when DONE can no longer happen.
  * The clock is read once per SPIN_CLOCK_EVERY empty polls, not per poll,
@@ -268,8 +265,6 @@ static int conn_wait(struct pmr_conn *conn, wait_done_fn *done, void *arg)
 			deadline = t + (uint64_t)conn->cfg.timeout_ms * 1000000;
 		if (!spin_end)
 			spin_end = t + (uint64_t)conn->cfg.spin_us * 1000;
-		if (spinning && !pmrd_cpu_thread_spin_ok(t))
-			spin_end = t;
 		if (t < spin_end)
 			continue;
 		spinning = false; /* spun out: every round reads the clock */

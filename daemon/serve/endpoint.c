@@ -47,11 +47,6 @@
  * idle watcher would run only in iterations with nothing else pending, and
  * a steady stream of other events, an admin socket flood say, would have
  * kept a hot client unpolled with its CQ unarmed).
- *
- * Not while the CPU is contended: when the loop's thread waited runnable
- * for a large part of the time it busy-polled (cpu_contention.h), no
- * client stays in the hot list for a busy-poll window for a while (clients
- * with work left still get their turns) and pmrd sleeps in epoll instead.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -514,25 +509,6 @@ static void cool_down(struct pmrd_client *c)
 }
 
 /*
- * spin_window -- the busy-poll window in ns at NOW: busy_poll_us, or 0
- * while the CPU is contended
- */
-static uint64_t spin_window(struct pmrd_client_env *env, uint64_t now)
-{
-	bool started;
-
-	if (!env->limits->busy_poll_us)
-		return 0;
-	if (!pmrd_cpu_spin_ok(&env->contention, now, &started)) {
-		if (started)
-			log_debug("CPU contended: no busy-polling for %u ms",
-				  PMRD_CONTENTION_BACKOFF_NS / 1000000);
-		return 0;
-	}
-	return (uint64_t)env->limits->busy_poll_us * 1000;
-}
-
-/*
  * busy_poll_cb -- once per loop iteration: a turn for every hot client;
  * one without work left and without a completion for busy_poll_us (at
  * once when busy-polling is off) is armed again
@@ -547,14 +523,14 @@ static void busy_poll_cb(struct ev_loop *loop, ev_check *w, int revents)
 	bool backlog;
 	int n;
 
-	window = spin_window(env, now);
+	window = (uint64_t)env->limits->busy_poll_us * 1000;
 	hlist_for_each_entry_safe(c, next, &env->hot, hot_link) {
 		n = run_turn(c, &backlog);
 		if (backlog)
 			continue;
 		if (n > 0 && window)
 			c->hot_until = now + window;
-		else if (n < 0 || !window || now >= c->hot_until)
+		else if (n < 0 || now >= c->hot_until)
 			cool_down(c);
 	}
 }
@@ -606,7 +582,7 @@ static void cc_cb(struct ev_loop *loop, ev_io *w, int revents)
 	n = run_turn(c, &backlog);
 	if (n < 0)
 		return;
-	if (backlog || (n > 0 && spin_window(c->env, pmrd_now_ns()) &&
+	if (backlog || (n > 0 && c->env->limits->busy_poll_us &&
 			c->state != PMRD_CLIENT_DISCONNECTING)) {
 		poll_each_turn(c);
 		return;
@@ -1085,5 +1061,4 @@ void pmrd_client_env_finish(struct pmrd_client_env *env)
 	while ((c = hlist_entry_safe(env->zombies.first, struct pmrd_client,
 				     link)))
 		pmrd_work_finish(&c->job.work);
-	pmrd_cpu_contention_fini(&env->contention);
 }

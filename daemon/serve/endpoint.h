@@ -15,7 +15,6 @@
 #include <ev.h>
 #include <rdma/rdma_cma.h>
 
-#include "cpu_contention.h"
 #include "device.h"
 #include "list.h"
 #include "pmrd_conf.h"
@@ -43,7 +42,6 @@ struct pmrd_client_env {
 	ev_check busy_poll;	/* polls the hot clients every iteration */
 	ev_idle busy_spin;	/* keeps the loop from blocking meanwhile */
 	struct hlist_head hot;	/* the clients being busy-polled */
-	struct pmrd_cpu_contention contention; /* of the loop's thread */
 	struct hlist_head zombies; /* deleted, waiting for a job's thread */
 };
 

@@ -21,9 +21,11 @@
 #      bandwidth points with librpma, where it was built; pmr-bench and
 #      pmr-rpma run next to each other, their order swapped every rep);
 #   3. contention (issue 20): SERVER write+persist at 64 B over CONNS
-#      connections (pmr-bench runs, one connection each), every one twice:
-#      idle and with one competing CPU-bound process in the guest (the
-#      server's CPUs running other work), in alternating order;
+#      connections (pmr-bench runs, one connection each), every one idle
+#      and with one competing CPU-bound process in the guest (the server's
+#      CPUs running other work), and in full runs the same with pmrd and
+#      the client pinned to CPUs of their own (the busy process on pmrd's),
+#      in rotating order (contend_rep);
 #   4. fsdax vs devdax (where pmrd's ODP self-test says "verified", i.e. it
 #      serves fsdax: trixie with the fixed rdma_rxe): DAX_REPS sessions of
 #      each kind, alternating (odd reps devdax first).  A session starts a
@@ -46,8 +48,8 @@
 #                 (latency; bandwidth per queue depth, final flush)
 #   gap-pmr-REP-G.json, gap-floor-REP-G.jsonl  8-byte read and write
 #                 with G ns of think time (-g) after each op, both tools
-#   contend-REP-idle|busy-C.json  pmr-bench -j of connection C, idle or
-#                 next to the busy process
+#   contend-REP-KIND-C.json  pmr-bench -j of connection C, KIND idle,
+#                 busy, pinidle or pinned (contend_rep)
 #   phase         the step running now (tests/bench's host sampler reads it
 #                 to say which step other host work touched: hostcpu.tsv)
 #   lifecycle.tsv key value unit                            (item 3)
@@ -71,7 +73,9 @@
 # never, 1 = try anyway), PMR_BENCH_DAX_REPS (default REPS),
 # PMR_BENCH_DAX_NS2=0 (one namespace, mode switches, even with a second
 # NVDIMM), PMR_BENCH_STEPS (data path steps: "reps contention"),
-# PMR_BENCH_CONTEND_CONNS (connections of the contention step: 60, quick 8).
+# PMR_BENCH_CONTEND_CONNS (connections of the contention step: 60, quick 8),
+# PMR_BENCH_CONTEND_KINDS (its kinds: "idle busy pinidle pinned", quick
+# "idle busy").
 set -eu
 QUICK=0
 REPS=5
@@ -139,6 +143,7 @@ if [ "$QUICK" = 1 ]; then
 	DAX_LAT_RUNS=1
 	CONTEND_CONNS=8
 	CONTEND_ITERS=200
+	CONTEND_KINDS="idle busy"
 else
 	LAT_SIZES="8 64 512 4096 65536 1048576"
 	BW_POINTS="4096:16 65536:1 65536:4 65536:16 65536:64 1048576:16"
@@ -153,8 +158,11 @@ else
 	DAX_LAT_RUNS=2
 	CONTEND_CONNS=60
 	CONTEND_ITERS=500
+	CONTEND_KINDS="idle busy pinidle pinned"
 fi
 CONTEND_CONNS=${PMR_BENCH_CONTEND_CONNS:-$CONTEND_CONNS}
+CONTEND_KINDS=${PMR_BENCH_CONTEND_KINDS:-$CONTEND_KINDS}
+BENCH_PRE=()
 # steps of the data path run: reps (perftest, pmr-bench, librpma, floor,
 # think times), contention; PMR_BENCH_STEPS narrows them
 STEPS=${PMR_BENCH_STEPS:-reps contention}
@@ -272,12 +280,13 @@ perftest_rep()
 
 # bench_run FILE ARGS... -- one pmr-bench run with ARGS (its options)
 # against pmrd's region bench0; the JSON into FILE, the table into
-# pmr-bench.log
+# pmr-bench.log; BENCH_PRE (an array) is a command prefix (taskset)
 bench_run()
 {
 	local file=$1
 	shift
-	"$BENCH" "$@" -j "$file" "$IP" bench0 >>"$OUT/pmr-bench.log" 2>&1 || {
+	"${BENCH_PRE[@]}" "$BENCH" "$@" -j "$file" "$IP" bench0 \
+		>>"$OUT/pmr-bench.log" 2>&1 || {
 		say "WARNING: pmr-bench failed (${file##*/})"
 		tail -n 5 "$OUT/pmr-bench.log" >&3
 	}
@@ -308,27 +317,45 @@ pmr_rep()
 }
 
 # contend_rep REP -- SERVER write+persist (64 B) over CONTEND_CONNS
-# connections, each run idle and next to one CPU-bound process (a shell
-# loop: other work on the server's CPUs), the order alternating per
-# connection so drift hits both alike
+# connections, each run once per kind of CONTEND_KINDS, their order
+# rotating per connection so drift hits all alike: idle; busy = next to one
+# CPU-bound process (a shell loop: other work on the server's CPUs, here
+# also the client's); pinidle = pmrd on CPU 1, the client on CPU 0 (as
+# client and server on two machines); pinned = that plus the busy process
+# on pmrd's CPU (the server's CPU shared with other work, the client's not)
 contend_rep()
 {
-	local rep=$1 c kind order busy
+	local rep=$1 c kind busy pid pre order
+	pid=$(pgrep -x pmrd | head -n 1)
 	for c in $(seq 1 "$CONTEND_CONNS"); do
-		order="idle busy"
-		[ $((c % 2)) = 1 ] || order="busy idle"
+		order=$CONTEND_KINDS
+		[ $((c % 2)) = 1 ] || order=$(echo "$CONTEND_KINDS" | tr ' ' '\n' | tac | paste -sd' ')
 		for kind in $order; do
 			busy=
-			if [ "$kind" = busy ]; then
+			pre=()
+			case $kind in
+			pin*)
+				taskset -a -p -c 1 "$pid" >/dev/null
+				pre=(taskset -c 0)
+				;;
+			esac
+			case $kind in
+			busy | pinned)
 				(while :; do :; done) &
 				busy=$!
-			fi
-			bench_run "$OUT/contend-$rep-$kind-$c.json" -w 20 \
+				[ "$kind" = busy ] || taskset -p -c 1 "$busy" >/dev/null
+				;;
+			esac
+			BENCH_PRE=("${pre[@]}") bench_run \
+				"$OUT/contend-$rep-$kind-$c.json" -w 20 \
 				-n "$CONTEND_ITERS" -t 3 -o wp-server -s 64
 			if [ -n "$busy" ]; then
 				kill "$busy"
 				wait "$busy" 2>/dev/null || true
 			fi
+			case $kind in
+			pin*) taskset -a -p -c "0-$(($(nproc) - 1))" "$pid" >/dev/null ;;
+			esac
 		done
 	done
 }

@@ -202,40 +202,47 @@ def pct(v, q):
 CONTEND_STALL = 3.0
 
 
+# contention kinds and the kind each is compared with
+CONTEND_PAIRS = (("busy", "idle"), ("pinned", "pinidle"))
+
+
 def contention_rows_of(pts, ph):
-    """per repetition and over all: idle and busy per-connection p50/p99
-    (median, p90, max over connections), busy/idle of the medians, stalled
-    connections, the host's other work in that step"""
+    """per repetition (and "all") and pair of kinds (busy vs idle, pinned
+    vs pinidle): per-connection p50/p99 of each (median, p90, max over
+    connections), their ratios, stalled connections, the host's other
+    work in that step"""
     rows = []
     reps = sorted({k[0] for k in pts})
     for rep in reps + ["all"]:
-        sel = {k: v for k, v in pts.items() if rep == "all" or k[0] == rep}
-        idle = [v for k, v in sel.items() if k[1] == "idle"]
-        busy = [v for k, v in sel.items() if k[1] == "busy"]
-        if not idle or not busy:
-            continue
-        i50 = med([v[0] for v in idle])
-        b50 = med([v[0] for v in busy])
-        i99 = med([v[1] for v in idle])
-        b99 = med([v[1] for v in busy])
         host = []
         for r in (reps if rep == "all" else [rep]):
             host += ph.get("contention%d" % r, [])
-        rows.append({
-            "rep": rep, "conns": len(busy),
-            "idle_p50_us": i50, "busy_p50_us": b50,
-            "idle_p50_p90_us": pct([v[0] for v in idle], 0.9),
-            "busy_p50_p90_us": pct([v[0] for v in busy], 0.9),
-            "idle_p50_max_us": max(v[0] for v in idle),
-            "busy_p50_max_us": max(v[0] for v in busy),
-            "idle_p99_us": i99, "busy_p99_us": b99,
-            "busy_over_idle_p50": ratio(b50, i50),
-            "busy_over_idle_p99": ratio(b99, i99),
-            "stalled": sum(1 for v in busy if i50 and
-                           v[0] > CONTEND_STALL * i50),
-            "host_other_pct": round(statistics.mean(host), 1)
-            if host else None,
-        })
+        for hot, base in CONTEND_PAIRS:
+            sel = {k: v for k, v in pts.items()
+                   if rep == "all" or k[0] == rep}
+            idle = [v for k, v in sel.items() if k[1] == base]
+            busy = [v for k, v in sel.items() if k[1] == hot]
+            if not idle or not busy:
+                continue
+            i50 = med([v[0] for v in idle])
+            b50 = med([v[0] for v in busy])
+            i99 = med([v[1] for v in idle])
+            b99 = med([v[1] for v in busy])
+            rows.append({
+                "rep": rep, "kind": hot, "base": base, "conns": len(busy),
+                "idle_p50_us": i50, "busy_p50_us": b50,
+                "idle_p50_p90_us": pct([v[0] for v in idle], 0.9),
+                "busy_p50_p90_us": pct([v[0] for v in busy], 0.9),
+                "idle_p50_max_us": max(v[0] for v in idle),
+                "busy_p50_max_us": max(v[0] for v in busy),
+                "idle_p99_us": i99, "busy_p99_us": b99,
+                "busy_over_idle_p50": ratio(b50, i50),
+                "busy_over_idle_p99": ratio(b99, i99),
+                "stalled": sum(1 for v in busy if i50 and
+                               v[0] > CONTEND_STALL * i50),
+                "host_other_pct": round(statistics.mean(host), 1)
+                if host else None,
+            })
     return rows
 
 
@@ -243,19 +250,22 @@ def print_contention(rows, hosts):
     if not rows:
         return
     print()
-    print("SERVER write+persist, 64 B, per connection: idle vs next to one "
-          "CPU-bound process in the guest")
-    print("%-4s %5s %9s %9s %9s %9s %7s %9s %9s %7s %7s %6s" % (
-        "rep", "conns", "idle p50", "busy p50", "idle p90", "busy p90",
-        "b/i p50", "idle p99", "busy p99", "b/i p99", "stalled", "host%"))
+    print("SERVER write+persist, 64 B, per connection: KIND vs BASE "
+          "(busy: next to one CPU-bound process; pin*: pmrd and the "
+          "client on CPUs of their own, pinned: the busy process on "
+          "pmrd's)")
+    print("%-4s %-13s %5s %9s %9s %9s %9s %7s %9s %9s %7s %7s %6s" % (
+        "rep", "kind/base", "conns", "base p50", "kind p50", "base p90",
+        "kind p90", "k/b p50", "base p99", "kind p99", "k/b p99", "stalled",
+        "host%"))
     for r in rows:
-        print("%-4s %5d %9s %9s %9s %9s %7s %9s %9s %7s %7d %6s" % (
-            r["rep"], r["conns"], fmt(r["idle_p50_us"]),
-            fmt(r["busy_p50_us"]), fmt(r["idle_p50_p90_us"]),
-            fmt(r["busy_p50_p90_us"]), fmt(r["busy_over_idle_p50"], "%.2f"),
-            fmt(r["idle_p99_us"]), fmt(r["busy_p99_us"]),
-            fmt(r["busy_over_idle_p99"], "%.2f"), r["stalled"],
-            fmt(r["host_other_pct"])))
+        print("%-4s %-13s %5d %9s %9s %9s %9s %7s %9s %9s %7s %7d %6s" % (
+            r["rep"], "%s/%s" % (r["kind"], r["base"]), r["conns"],
+            fmt(r["idle_p50_us"]), fmt(r["busy_p50_us"]),
+            fmt(r["idle_p50_p90_us"]), fmt(r["busy_p50_p90_us"]),
+            fmt(r["busy_over_idle_p50"], "%.2f"), fmt(r["idle_p99_us"]),
+            fmt(r["busy_p99_us"]), fmt(r["busy_over_idle_p99"], "%.2f"),
+            r["stalled"], fmt(r["host_other_pct"])))
     touched = [h["phase"] for h in hosts if h["touched"]]
     if touched:
         print("WARNING: other host work (> %.0f%% of a CPU) during: %s" % (
@@ -931,8 +941,9 @@ def main():
     if opt.get("check"):
         steps = env.get("steps", "reps contention").split()
         ok_contention = ("contention" not in steps or
-                         any(r["rep"] == "all" and r["busy_p50_us"] and
-                             r["idle_p50_us"] for r in contention))
+                         any(r["rep"] == "all" and r["kind"] == "busy" and
+                             r["busy_p50_us"] and r["idle_p50_us"]
+                             for r in contention))
         if "reps" not in steps:
             print("check: %s" % ("rows present" if ok_contention
                                  else "ROWS MISSING"))
