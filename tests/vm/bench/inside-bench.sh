@@ -346,9 +346,10 @@ contend_rep()
 				[ "$kind" = busy ] || taskset -p -c 1 "$busy" >/dev/null
 				;;
 			esac
-			BENCH_PRE=("${pre[@]}") bench_run \
-				"$OUT/contend-$rep-$kind-$c.json" -w 20 \
+			BENCH_PRE=("${pre[@]}")
+			bench_run "$OUT/contend-$rep-$kind-$c.json" -w 20 \
 				-n "$CONTEND_ITERS" -t 3 -o wp-server -s 64
+			BENCH_PRE=()
 			if [ -n "$busy" ]; then
 				kill "$busy"
 				wait "$busy" 2>/dev/null || true
