@@ -439,10 +439,15 @@ int pmr_conn_poll(struct pmr_conn *conn, struct pmr_completion *out, int max)
 	if (n > 0)
 		drain_events(conn, evs, n);
 	n = 0;
-	if (conn->lost)
+	if (conn->lost) {
+		/* work completions that arrived with the loss first: a
+		 * failed one keeps its own status (a fenced handle's remote
+		 * access error), not the blanket CONN_LOST */
+		poll_cq(conn);
 		fail_all(conn);
-	else
+	} else {
 		arm(conn);
+	}
 	poll_cq(conn);
 	n += deliver(conn, out + n, max - n);
 	if (n == 0 && conn->lost && !async_busy(conn))
