@@ -26,11 +26,10 @@ static int post_xfer(struct pmr_region *region, const struct pmr_mr *mr,
 	if (rc)
 		return rc;
 	conn = region->conn;
-	rc = pmr_async_begin(conn, write ? PMR_OP_WRITE : PMR_OP_READ, tag,
+	rc = pmr_async_begin(region, write ? PMR_OP_WRITE : PMR_OP_READ, tag,
 			     &slot);
 	if (rc)
 		return rc;
-	conn->ops[slot].region = region;
 	if (len)
 		rc = pmr_xfer_post(conn, slot,
 				   write ? PMR_SWR_WRITE : PMR_SWR_READ,
@@ -69,10 +68,9 @@ int pmr_region_post_persist(struct pmr_region *region, uint64_t off, size_t len,
 	if (!region->method)
 		return PMR_E_NO_METHOD;
 	conn = region->conn;
-	rc = pmr_async_begin(conn, PMR_OP_PERSIST, user_tag, &slot);
+	rc = pmr_async_begin(region, PMR_OP_PERSIST, user_tag, &slot);
 	if (rc)
 		return rc;
-	conn->ops[slot].region = region;
 	if (len)
 		rc = pmr_persist_post(region, slot, off, len, false);
 	return pmr_async_end(conn, slot, rc);

@@ -188,10 +188,9 @@ int pmr_region_post_atomic_write(struct pmr_region *region, uint64_t off,
 	if (!pmr_region_atomic_write_path(region))
 		return PMR_E_UNSUPPORTED;
 	conn = region->conn;
-	rc = pmr_async_begin(conn, PMR_OP_ATOMIC_WRITE, user_tag, &slot);
+	rc = pmr_async_begin(region, PMR_OP_ATOMIC_WRITE, user_tag, &slot);
 	if (rc)
 		return rc;
-	conn->ops[slot].region = region;
 	rc = post_atomic_write(region, slot, off, value, false);
 	return pmr_async_end(conn, slot, rc);
 }
@@ -218,10 +217,9 @@ static int post_rdma(struct pmr_region *region, struct pmr_mr *dst,
 	if (rc)
 		return rc;
 	conn = region->conn;
-	rc = pmr_async_begin(conn, kind, tag, &slot);
+	rc = pmr_async_begin(region, kind, tag, &slot);
 	if (rc)
 		return rc;
-	conn->ops[slot].region = region;
 	rdma_swr(region, w, op, off, (uintptr_t)(dst->ptr + dst_off),
 		 dst->mr->lkey, compare, swap);
 	rc = pmr_persist_post_after(region, slot, w, off, 8, false);

@@ -46,16 +46,19 @@ void pmr_op_queue(struct pmr_conn *conn, uint32_t slot)
 	conn->ring_count++;
 }
 
-/* pmr_async_begin -- a slot for an async op of KIND tagged TAG */
-int pmr_async_begin(struct pmr_conn *conn, int kind, uint64_t tag,
+/* pmr_async_begin -- a slot of REGION's connection for an async op of
+ * KIND on REGION tagged TAG */
+int pmr_async_begin(struct pmr_region *region, int kind, uint64_t tag,
 		    uint32_t *slot)
 {
+	struct pmr_conn *conn = region->conn;
 	int rc = pmr_op_alloc_async(conn, slot);
 
 	if (rc)
 		return rc;
 	conn->ops[*slot].kind = (uint8_t)kind;
 	conn->ops[*slot].tag = tag;
+	conn->ops[*slot].region = region;
 	return 0;
 }
 

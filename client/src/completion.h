@@ -7,8 +7,8 @@
 
 /* pmr_op_queue -- async SLOT was posted: deliver it in posting order */
 void pmr_op_queue(struct pmr_conn *conn, uint32_t slot);
-/* pmr_async_begin -- a slot for an async op of KIND tagged TAG */
-int pmr_async_begin(struct pmr_conn *conn, int kind, uint64_t tag,
+/* pmr_async_begin -- a slot for an async op of KIND on REGION tagged TAG */
+int pmr_async_begin(struct pmr_region *region, int kind, uint64_t tag,
 		    uint32_t *slot);
 /* pmr_async_end -- free SLOT on failure RC, else queue it (posted) */
 int pmr_async_end(struct pmr_conn *conn, uint32_t slot, int rc);
