@@ -913,8 +913,9 @@ def main():
     print_table(rows, thr, lc, env)
     print_gaps(gaps)
     print_dax(dax, ft, dax_meta)
-    hosts = host_rows_of(load_hostcpu(out))
-    contention = contention_rows_of(load_contention(out), load_hostcpu(out))
+    hostcpu = load_hostcpu(out)
+    hosts = host_rows_of(hostcpu)
+    contention = contention_rows_of(load_contention(out), hostcpu)
     print_contention(contention, hosts)
     skipped = {}
     for r in floor:
