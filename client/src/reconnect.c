@@ -101,10 +101,32 @@ static void attempt_drop(struct pmr_conn *conn, struct attempt *a)
 }
 
 /*
+ * transient -- a region's re-open failed with ERR for a reason that may
+ * be gone in a moment (the server stopping again, short of memory or of
+ * a limit, a malformed answer): the attempt fails and is retried rather
+ * than the region being given up
+ */
+static bool transient(int err)
+{
+	switch (err) {
+	case -ENOMEM:
+	case PMR_E_SHUTDOWN:
+	case PMR_E_LIMIT:
+	case PMR_E_SERVER:
+	case PMR_E_PROTOCOL:
+	case PMR_E_UNKNOWN:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
  * attempt_run -- connect anew and redo the buffers and regions of CONN
- * on it.  A region the server refuses (RESUME after a takeover, a region
- * gone, a new length) is that region's result, not the attempt's: only a
- * failure of the new connection itself (or of memory) fails the attempt.
+ * on it.  A region the server refuses for good (RESUME after a takeover,
+ * a region gone, access denied, a new length) is that region's result,
+ * not the attempt's: a failure of the new connection itself, or a
+ * transient one, fails the attempt.
  */
 static int attempt_run(struct pmr_conn *conn, struct attempt *a)
 {
@@ -113,6 +135,8 @@ static int attempt_run(struct pmr_conn *conn, struct attempt *a)
 	int rc;
 
 	a->fresh = calloc(1, sizeof(*a->fresh));
+	if (a->fresh)
+		a->fresh->epfd = -1; /* releasable before it is set up */
 	a->mrs = calloc(conn->nmrs + 1, sizeof(*a->mrs));
 	a->got = calloc(conn->nregions + 1, sizeof(*a->got));
 	a->res = calloc(conn->nregions + 1, sizeof(*a->res));
@@ -131,8 +155,8 @@ static int attempt_run(struct pmr_conn *conn, struct attempt *a)
 			continue;
 		}
 		a->res[i] = pmr_region_reopen(a->fresh, r, &a->got[i]);
-		if (a->fresh->lost || a->res[i] == -ENOMEM)
-			return a->fresh->lost ? a->fresh->lost : -ENOMEM;
+		if (a->fresh->lost || transient(a->res[i]))
+			return a->res[i] ? a->res[i] : a->fresh->lost;
 		if (a->res[i])
 			continue;
 		/* a takeover's FENCED notice may come while the others are
