@@ -398,8 +398,8 @@ static int deliver(struct pmr_conn *conn, struct pmr_completion *out, int max)
 	return n;
 }
 
-/* async_busy -- any async op still outstanding */
-static bool async_busy(const struct pmr_conn *conn)
+/* pmr_async_busy -- see completion.h */
+bool pmr_async_busy(const struct pmr_conn *conn)
 {
 	uint32_t i;
 
@@ -445,7 +445,7 @@ int pmr_conn_poll(struct pmr_conn *conn, struct pmr_completion *out, int max)
 		arm(conn);
 	poll_cq(conn);
 	n += deliver(conn, out + n, max - n);
-	if (n == 0 && conn->lost && !async_busy(conn))
+	if (n == 0 && conn->lost && !pmr_async_busy(conn))
 		return conn->lost;
 	return n;
 }

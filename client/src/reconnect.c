@@ -15,6 +15,7 @@
 #include <sys/epoll.h>
 #include <time.h>
 
+#include "completion.h"
 #include "conn.h"
 #include "log_cb.h"
 #include "mr.h"
@@ -34,17 +35,6 @@ struct attempt {
 	unsigned int nmrs;	/* of mrs registered */
 	bool fds_added;		/* fresh's fds are in the caller's epoll */
 };
-
-/* async_pending -- an async op whose completion the caller has not had */
-static bool async_pending(const struct pmr_conn *conn)
-{
-	uint32_t i;
-
-	for (i = PMR_FIRST_ASYNC; i < conn->nops; i++)
-		if (conn->ops[i].busy)
-			return true;
-	return false;
-}
 
 /* epoll_swap -- put fd ADD into EPFD in place of fd DEL (DEL < 0: none);
  * the caller's registration of EPFD stays valid */
@@ -254,7 +244,7 @@ int pmr_conn_reconnect(struct pmr_conn *conn)
 		return -EISCONN;
 	/* their PMR_E_CONN_LOST completions are the caller's to see: the
 	 * new transport has no slots for them, and nothing is replayed */
-	if (async_pending(conn))
+	if (pmr_async_busy(conn))
 		return -EBUSY;
 	if (!conn->host)
 		return -EINVAL; /* never connected */

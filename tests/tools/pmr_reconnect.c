@@ -49,8 +49,7 @@
 struct writer {
 	struct pmr_conn *conn;
 	struct pmr_region *region;
-	struct pmr_mr *mr;
-	uint8_t *buf; /* DEPTH slots of RECLEN bytes */
+	struct ackrec_io io; /* DEPTH slots of RECLEN bytes */
 	uint32_t id;
 	uint64_t off, end, reclen;
 	unsigned int depth, gap_us;
@@ -61,8 +60,6 @@ struct writer {
 	int failed; /* the first failed completion's status */
 	unsigned int max_secs;
 	const char *pause_file;
-	struct ackrec_ack *inflight; /* ring of DEPTH, in posting order */
-	int log_fd;
 };
 
 static volatile sig_atomic_t stop;
@@ -72,27 +69,6 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	stop = 1;
-}
-
-/* parse_u64 -- a number with an optional K/M/G suffix; -1 if bad */
-static int parse_u64(const char *s, uint64_t *ret)
-{
-	unsigned long long v;
-	char *end;
-	int shift = 0;
-
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || end == s)
-		return -1;
-	if (*end == 'K' || *end == 'M' || *end == 'G')
-		shift = *end == 'K' ? 10 : *end == 'M' ? 20 : 30;
-	if (shift)
-		end++;
-	if (*end || v > UINT64_MAX >> shift)
-		return -1;
-	*ret = v << shift;
-	return 0;
 }
 
 /* now_s -- monotonic seconds */
@@ -116,20 +92,12 @@ static void sleep_us(unsigned int us)
 /* ack -- the oldest record in flight is persisted: log it, fsync */
 static int ack(struct writer *w)
 {
-	struct ackrec_ack *a = &w->inflight[w->acked % w->depth];
-	char line[ACKREC_LINE];
-	ssize_t k;
-	int n;
+	int ret;
 
-	n = ackrec_format_line(a, line, sizeof(line));
-	do
-		k = write(w->log_fd, line, (size_t)n);
-	while (k < 0 && errno == EINTR);
-	if (k != n || fsync(w->log_fd) < 0) {
-		fprintf(stderr, "ack log: %s\n",
-			k < 0 || k == n ? strerror(errno) : "short write");
-		return -EIO;
-	}
+	ret = ackrec_log_append(w->io.log_fd,
+				&w->io.inflight[w->acked % w->depth]);
+	if (ret)
+		return ret;
 	w->acked++;
 	if (w->acked % 500 == 0)
 		printf("acked %" PRIu64 "\n", w->acked);
@@ -145,7 +113,7 @@ static int post_one(struct writer *w)
 {
 	uint64_t seq = w->posted, off = w->off + seq * w->reclen;
 	unsigned int slot = (unsigned int)(seq % w->depth);
-	struct ackrec_ack *a = &w->inflight[slot];
+	struct ackrec_ack *a = &w->io.inflight[slot];
 	size_t src = (size_t)slot * w->reclen;
 	struct ackrec_hdr h;
 	int ret;
@@ -153,9 +121,9 @@ static int post_one(struct writer *w)
 	if (stop || (w->count && seq >= w->count) || off + w->reclen > w->end ||
 	    seq - w->acked >= w->depth)
 		return 1;
-	ackrec_fill(w->buf + src, w->id, seq, off, w->reclen);
-	memcpy(&h, w->buf + src, sizeof(h));
-	ret = pmr_region_post_write(w->region, w->mr, src, off, w->reclen,
+	ackrec_fill(w->io.buf + src, w->id, seq, off, w->reclen);
+	memcpy(&h, w->io.buf + src, sizeof(h));
+	ret = pmr_region_post_write(w->region, w->io.mr, src, off, w->reclen,
 				    seq * 2);
 	if (!ret)
 		ret = pmr_region_post_persist(w->region, off, w->reclen,
@@ -190,14 +158,9 @@ static int take(struct writer *w, const struct pmr_completion *c, int n)
 		}
 		if (c[i].op != PMR_OP_PERSIST || w->failed)
 			continue;
-		if (c[i].user_tag / 2 != w->acked) {
-			fprintf(stderr,
-				"persist of record %" PRIu64
-				" completed before that of %" PRIu64 "\n",
-				c[i].user_tag / 2, w->acked);
-			return -EPROTO;
-		}
-		ret = ack(w);
+		ret = ackrec_in_order(c[i].user_tag / 2, w->acked);
+		if (!ret)
+			ret = ack(w);
 		if (ret)
 			return ret;
 	}
@@ -355,26 +318,9 @@ static int setup(struct writer *w, const char *host, const char *port,
 			w->end, pmr_region_size(w->region));
 		return -ERANGE;
 	}
-	w->buf = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (w->buf == MAP_FAILED) {
-		w->buf = NULL;
-		return -errno;
-	}
-	ret = pmr_mr_reg(w->conn, w->buf, bytes, PMR_MR_WRITE_SRC, &w->mr);
-	if (ret) {
-		fprintf(stderr, "register: %s\n", pmr_strerror(ret));
+	ret = ackrec_io_setup(w->conn, bytes, w->depth, log, &w->io);
+	if (ret)
 		return ret;
-	}
-	w->inflight = calloc(w->depth, sizeof(*w->inflight));
-	if (!w->inflight)
-		return -ENOMEM;
-	w->log_fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	if (w->log_fd < 0) {
-		ret = -errno;
-		fprintf(stderr, "%s: %s\n", log, strerror(-ret));
-		return ret;
-	}
 	printf("writer %u: %s region %s [%" PRIu64 ", %" PRIu64
 	       ") records of %" PRIu64 " bytes, depth %u\n",
 	       w->id, host, region, w->off, w->end, w->reclen, w->depth);
@@ -387,14 +333,10 @@ static int setup(struct writer *w, const char *host, const char *port,
 /* teardown -- undo setup, whatever part of it was done */
 static void teardown(struct writer *w)
 {
-	if (w->log_fd >= 0)
-		close(w->log_fd);
-	free(w->inflight);
+	/* the close waits for what is still in flight, which uses the MR */
 	pmr_region_close(&w->region);
-	pmr_mr_dereg(&w->mr);
+	ackrec_io_release(&w->io);
 	pmr_conn_close(&w->conn);
-	if (w->buf)
-		munmap(w->buf, (size_t)w->depth * w->reclen);
 }
 
 /* parse_args -- the options into W; the operands' index */
@@ -406,7 +348,7 @@ static int parse_args(int argc, char **argv, struct writer *w,
 
 	while ((opt = getopt(argc, argv, "p:w:s:d:i:n:xTP:t:")) != -1) {
 		if (strchr("wdit", opt) &&
-		    (!optarg || parse_u64(optarg, &v) || v > UINT32_MAX))
+		    (!optarg || ackrec_parse_u64(optarg, &v) || v > UINT32_MAX))
 			usage();
 		switch (opt) {
 		case 'p':
@@ -416,7 +358,7 @@ static int parse_args(int argc, char **argv, struct writer *w,
 			w->id = (uint32_t)v;
 			break;
 		case 's':
-			if (parse_u64(optarg, &w->reclen))
+			if (ackrec_parse_u64(optarg, &w->reclen))
 				usage();
 			break;
 		case 'd':
@@ -428,7 +370,7 @@ static int parse_args(int argc, char **argv, struct writer *w,
 			w->gap_us = (unsigned int)v;
 			break;
 		case 'n':
-			if (parse_u64(optarg, &w->count))
+			if (ackrec_parse_u64(optarg, &w->count))
 				usage();
 			break;
 		case 'x':
@@ -447,10 +389,10 @@ static int parse_args(int argc, char **argv, struct writer *w,
 			usage();
 		}
 	}
-	if (argc - optind != 5 || parse_u64(argv[optind + 2], &w->off) ||
-	    parse_u64(argv[optind + 3], &len) || w->reclen < ACKREC_MIN ||
-	    w->reclen > ACKREC_MAX || w->reclen % 64 ||
-	    len > UINT64_MAX - w->off)
+	if (argc - optind != 5 || ackrec_parse_u64(argv[optind + 2], &w->off) ||
+	    ackrec_parse_u64(argv[optind + 3], &len) ||
+	    w->reclen < ACKREC_MIN || w->reclen > ACKREC_MAX ||
+	    w->reclen % 64 || len > UINT64_MAX - w->off)
 		usage();
 	w->end = w->off + len;
 	return optind;
@@ -461,7 +403,7 @@ int main(int argc, char **argv)
 	struct writer w = { .reclen = 4096,
 			    .depth = 4,
 			    .max_secs = 60,
-			    .log_fd = -1,
+			    .io.log_fd = -1,
 			    .flags = PMR_OPEN_RW };
 	const char *port = NULL;
 	struct sigaction sa;
