@@ -178,6 +178,7 @@ restarts()
 excl_resume()
 {
 	local gen
+	rm -f "$TMP/pause"
 	writer wx 3 r1 0 4M -s 4K -d 2 -i 5000 -x -P "$TMP/pause"
 	more_acks wx 20 || return 1
 	gen=$(generation_of wx)
