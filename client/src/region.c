@@ -272,6 +272,9 @@ int pmr_region_reopen(struct pmr_conn *fresh, const struct pmr_region *r,
 	struct pmr_msg *resp;
 	int rc;
 
+	/* a server that went back to a version without exclusive opens */
+	if (r->excl && fresh->version < PMR_PROTO_VERSION_FENCE)
+		return PMR_E_UNSUPPORTED;
 	resp = malloc(sizeof(*resp));
 	if (!resp)
 		return -ENOMEM;
