@@ -48,7 +48,7 @@ trap cleanup EXIT
 setup()
 {
 	mkdir -p "$TMP"
-	mountpoint -q "$TMP" || mount -t tmpfs -o size=16m tmpfs "$TMP" || return 1
+	mountpoint -q "$TMP" || mount -t tmpfs -o size=64m tmpfs "$TMP" || return 1
 	mkdir -p "$STATE"
 	pmr_testing_fs "$TFS" 24m "$TMP/tfs.img" || return 1
 	{
