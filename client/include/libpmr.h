@@ -142,6 +142,12 @@ PMR_API int pmr_conn_cfg_set_max_wr_size(struct pmr_conn_cfg *cfg,
 /* How long a sync call busy-polls the completion queue before it sleeps on
  * the completion channel; default 200 us, 0 = sleep at once (..1 s). */
 PMR_API int pmr_conn_cfg_set_spin_us(struct pmr_conn_cfg *cfg, unsigned int us);
+/* pmr_conn_reconnect's attempts (1..1000; default 5) and the pause before
+ * the second one in ms (0..10000; default 100), doubled before each next
+ * one up to 10000 ms. */
+PMR_API int pmr_conn_cfg_set_reconnect(struct pmr_conn_cfg *cfg,
+				       unsigned int tries,
+				       unsigned int backoff_ms);
 /*
  * Pre-shared key for opening REGION (NULL or "": every region without a
  * key of its own; longer than 63 bytes: -ENAMETOOLONG), LEN 16..64 bytes
@@ -179,6 +185,26 @@ PMR_API int pmr_conn_open(const char *host, const char *port,
  * above): a failed wait (-ETIMEDOUT) is returned after the teardown.
  */
 PMR_API int pmr_conn_close(struct pmr_conn **conn);
+
+/*
+ * pmr_conn_reconnect -- bring back a connection that was lost (it returned
+ * PMR_E_CONN_LOST): connect to the same host and port with the same cfg,
+ * register every pmr_mr of it again and re-open every region handle it
+ * had, keeping the caller's pointers (new keys inside).  Exclusive handles
+ * resume at their generation: granted only if nobody took the region over
+ * meanwhile, else that region is fenced (PMR_E_FENCED from its calls).  A
+ * region re-opened with another length, or refused by the server, returns
+ * that error (PMR_E_RANGE, PMR_E_NOENT_REGION, ...) from its calls.  The
+ * fd (pmr_conn_get_fd) stays the same.  Up to the cfg's tries, with
+ * back-off (pmr_conn_cfg_set_reconnect).  Returns 0; PMR_E_FENCED if an
+ * exclusive handle was fenced, else the first other region's error (the
+ * connection is up in all three cases); -EISCONN (nothing done) on a
+ * connection not lost; -EBUSY (nothing done) while an async operation's
+ * completion has not been returned by pmr_conn_poll (they complete with
+ * PMR_E_CONN_LOST and are never replayed); else the last attempt's error,
+ * the connection still lost and unchanged (call it again later).
+ */
+PMR_API int pmr_conn_reconnect(struct pmr_conn *conn);
 
 /*
  * pmr_conn_last_error_text -- the text of the last error response the
@@ -486,7 +512,8 @@ PMR_API int pmr_region_post_fetch_add(struct pmr_region *region,
  * request, a control request unanswered for the timeout) is reported as
  * PMR_E_CONN_LOST: every operation still pending completes with it (the
  * one whose failure noticed the loss too), then pmr_conn_poll and every
- * later call on the connection and its regions return it.  Exceptions:
+ * later call on the connection and its regions return it, until
+ * pmr_conn_reconnect brings the connection back.  Exceptions:
  * a sync call whose own wait timed out returns -ETIMEDOUT; a work request
  * failing on the caller's own buffer completes with -EFAULT (e.g. an MR
  * deregistered with the operation in flight); a work request on an

@@ -16,6 +16,8 @@ void pmr_cfg_defaults(struct pmr_conn_cfg *cfg)
 	cfg->spin_us = 200;
 	cfg->bounce_size = 1u << 20;
 	cfg->max_wr_size = 0;
+	cfg->reconnect_tries = 5;
+	cfg->reconnect_backoff_ms = 100;
 }
 
 /* pmr_conn_cfg_new -- a configuration holding the defaults */
@@ -96,5 +98,18 @@ int pmr_conn_cfg_set_spin_us(struct pmr_conn_cfg *cfg, unsigned int us)
 	if (!cfg || us > 1000000u)
 		return -EINVAL;
 	cfg->spin_us = us;
+	return 0;
+}
+
+/* pmr_conn_cfg_set_reconnect -- see libpmr.h */
+int pmr_conn_cfg_set_reconnect(struct pmr_conn_cfg *cfg, unsigned int tries,
+			       unsigned int backoff_ms)
+{
+	/* 0 tries would make pmr_conn_reconnect a no-op that still fails */
+	if (!cfg || tries < 1 || tries > PMR_RECONNECT_TRIES_MAX ||
+	    backoff_ms > PMR_RECONNECT_BACKOFF_CAP_MS)
+		return -EINVAL;
+	cfg->reconnect_tries = tries;
+	cfg->reconnect_backoff_ms = backoff_ms;
 	return 0;
 }

@@ -401,8 +401,8 @@ static int deliver(struct pmr_conn *conn, struct pmr_completion *out, int max)
 	return n;
 }
 
-/* async_busy -- any async op still outstanding */
-static bool async_busy(const struct pmr_conn *conn)
+/* pmr_async_busy -- see completion.h */
+bool pmr_async_busy(const struct pmr_conn *conn)
 {
 	uint32_t i;
 
@@ -453,7 +453,7 @@ int pmr_conn_poll(struct pmr_conn *conn, struct pmr_completion *out, int max)
 	}
 	poll_cq(conn);
 	n += deliver(conn, out + n, max - n);
-	if (n == 0 && conn->lost && !async_busy(conn))
+	if (n == 0 && conn->lost && !pmr_async_busy(conn))
 		return conn->lost;
 	return n;
 }

@@ -18,6 +18,9 @@ int pmr_wait_op(struct pmr_conn *conn, struct pmr_opctx *op);
 int pmr_wait_sq(struct pmr_conn *conn, uint32_t need);
 /* pmr_wait_credit -- wait until a control request may be sent */
 int pmr_wait_credit(struct pmr_conn *conn);
+/* pmr_async_busy -- an async op posted whose completion pmr_conn_poll
+ * has not returned yet */
+bool pmr_async_busy(const struct pmr_conn *conn);
 /* pmr_wait_idle -- wait until every posted operation finished */
 int pmr_wait_idle(struct pmr_conn *conn);
 

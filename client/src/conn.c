@@ -14,6 +14,7 @@
 
 #include "check.h"
 #include "completion.h"
+#include "conn.h"
 #include "ctl.h"
 #include "log_cb.h"
 #include "op.h"
@@ -369,8 +370,8 @@ static int setup_fds(struct pmr_conn *conn)
 	return 0;
 }
 
-/* teardown -- free whatever of CONN exists, in reverse order */
-static void teardown(struct pmr_conn *conn)
+/* pmr_conn_release -- see conn.h */
+void pmr_conn_release(struct pmr_conn *conn)
 {
 	if (conn->connected)
 		rdma_disconnect(conn->id);
@@ -392,52 +393,47 @@ static void teardown(struct pmr_conn *conn)
 		rdma_destroy_id(conn->id);
 	if (conn->ec)
 		rdma_destroy_event_channel(conn->ec);
+}
+
+/* teardown -- free whatever of CONN exists, in reverse order */
+static void teardown(struct pmr_conn *conn)
+{
+	pmr_conn_release(conn);
 	pmr_cfg_wipe_psks(&conn->cfg);
+	free(conn->host);
+	free(conn->port);
 	free(conn);
 }
 
-/* pmr_conn_open -- see libpmr.h */
-int pmr_conn_open(const char *host, const char *port,
-		  const struct pmr_conn_cfg *cfg, struct pmr_conn **ret)
+/*
+ * pmr_conn_setup -- see conn.h: everything of a connection but its
+ * handles, from the rdmacm channel to the fds, on CONN holding only its
+ * cfg
+ */
+int pmr_conn_setup(struct pmr_conn *conn, const char *host, const char *port)
 {
 	struct ibv_port_attr pattr;
 	struct ibv_device_attr dev;
-	struct pmr_conn *conn;
 	uint32_t i;
 	uint64_t max;
 	int rc;
 
-	if (!host || !ret)
-		return -EINVAL;
-	conn = calloc(1, sizeof(*conn));
-	if (!conn)
-		return -ENOMEM;
 	conn->epfd = -1;
-	if (cfg)
-		conn->cfg = *cfg;
-	else
-		pmr_cfg_defaults(&conn->cfg);
 	conn->sq_depth = conn->cfg.sq_depth;
 	conn->nrecv = conn->cfg.credits;
 
 	conn->ec = rdma_create_event_channel();
-	if (!conn->ec) {
-		rc = -errno;
-		goto out_teardown;
-	}
-	if (rdma_create_id(conn->ec, &conn->id, conn, RDMA_PS_TCP)) {
-		rc = -errno;
-		goto out_teardown;
-	}
-	rc = resolve(conn, host, port ? port : PMR_DEFAULT_PORT);
+	if (!conn->ec)
+		return -errno;
+	if (rdma_create_id(conn->ec, &conn->id, conn, RDMA_PS_TCP))
+		return -errno;
+	rc = resolve(conn, host, port);
 	if (rc)
-		goto out_teardown;
+		return rc;
 
 	if (ibv_query_device(conn->id->verbs, &dev) ||
-	    ibv_query_port(conn->id->verbs, conn->id->port_num, &pattr)) {
-		rc = -errno;
-		goto out_teardown;
-	}
+	    ibv_query_port(conn->id->verbs, conn->id->port_num, &pattr))
+		return -errno;
 	if ((uint32_t)dev.max_qp_wr < conn->sq_depth)
 		conn->sq_depth = (uint32_t)dev.max_qp_wr;
 	max = pattr.max_msg_sz ? pattr.max_msg_sz : 1u << 30;
@@ -452,37 +448,54 @@ int pmr_conn_open(const char *host, const char *port,
 	/* every signaled send and every receive fits: no CQ overrun */
 	conn->cq = conn->cc ? ibv_create_cq(conn->id->verbs,
 					    (int)(conn->sq_depth + conn->nrecv),
-					    conn, conn->cc, 0) :
+					    NULL, conn->cc, 0) :
 			      NULL;
-	if (!conn->cq) {
-		rc = -errno;
-		goto out_teardown;
-	}
+	if (!conn->cq)
+		return -errno;
 	rc = create_qp(conn);
-	if (rc)
-		goto out_teardown;
-	rc = alloc_buffers(conn);
-	if (rc)
-		goto out_teardown;
-	for (i = 0; i < conn->nrecv; i++) {
+	if (!rc)
+		rc = alloc_buffers(conn);
+	for (i = 0; !rc && i < conn->nrecv; i++)
 		rc = pmr_ctl_recv_post(conn, i);
-		if (rc)
-			goto out_teardown;
+	if (!rc)
+		rc = connect_server(conn);
+	if (!rc)
+		rc = setup_fds(conn);
+	return rc;
+}
+
+/* pmr_conn_open -- see libpmr.h */
+int pmr_conn_open(const char *host, const char *port,
+		  const struct pmr_conn_cfg *cfg, struct pmr_conn **ret)
+{
+	struct pmr_conn *conn;
+	int rc;
+
+	if (!host || !ret)
+		return -EINVAL;
+	if (!port)
+		port = PMR_DEFAULT_PORT;
+	conn = calloc(1, sizeof(*conn));
+	if (!conn)
+		return -ENOMEM;
+	conn->epfd = -1;
+	if (cfg)
+		conn->cfg = *cfg;
+	else
+		pmr_cfg_defaults(&conn->cfg);
+	/* kept for pmr_conn_reconnect */
+	conn->host = strdup(host);
+	conn->port = strdup(port);
+	rc = conn->host && conn->port ? pmr_conn_setup(conn, host, port) :
+					-ENOMEM;
+	if (rc) {
+		pmr_err("connecting to %s:%s failed: %s", host, port,
+			pmr_strerror(rc));
+		teardown(conn);
+		return rc;
 	}
-	rc = connect_server(conn);
-	if (rc)
-		goto out_teardown;
-	rc = setup_fds(conn);
-	if (rc)
-		goto out_teardown;
 	*ret = conn;
 	return 0;
-
-out_teardown:
-	pmr_err("connecting to %s:%s failed: %s", host,
-		port ? port : PMR_DEFAULT_PORT, pmr_strerror(rc));
-	teardown(conn);
-	return rc;
 }
 
 /* pmr_conn_close -- see libpmr.h */

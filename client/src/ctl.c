@@ -50,7 +50,7 @@ static void fenced(struct pmr_conn *conn, const struct pmr_fenced *f)
 	struct pmr_region *r;
 
 	for (r = conn->regions; r; r = r->next) {
-		if (r->handle != f->handle)
+		if (r->handle != f->handle || r->orphan)
 			continue;
 		r->fenced = true;
 		snprintf(conn->errtext, sizeof(conn->errtext),

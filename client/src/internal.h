@@ -32,6 +32,11 @@
 
 #define PMR_CFG_PSK_MAX 16 /* keys per cfg */
 
+/* pmr_conn_reconnect: attempts, and the longest pause between two (the
+ * back-off doubles up to it); libpmr.h documents both */
+#define PMR_RECONNECT_TRIES_MAX	     1000
+#define PMR_RECONNECT_BACKOFF_CAP_MS 10000
+
 /* One pre-shared key: for REGION, or any region when region[0] is 0. */
 struct pmr_psk {
 	char region[PMR_NAME_MAX + 1];
@@ -47,6 +52,8 @@ struct pmr_conn_cfg {
 	unsigned int spin_us;
 	size_t bounce_size;
 	size_t max_wr_size;
+	unsigned int reconnect_tries;	   /* attempts per pmr_conn_reconnect */
+	unsigned int reconnect_backoff_ms; /* before the 2nd; doubles */
 };
 
 void pmr_cfg_defaults(struct pmr_conn_cfg *cfg);
@@ -165,6 +172,8 @@ struct pmr_conn {
 	uint64_t req_seq;
 	unsigned int nregions, nmrs;
 	struct pmr_region *regions;	/* open ones (FENCED notices) */
+	struct pmr_mr *mrs;		/* registered ones (reconnect) */
+	char *host, *port;		/* where pmr_conn_reconnect goes */
 	struct pmr_region *sync_region; /* of the sync slots' work requests */
 	unsigned int cq_events;		/* read but not yet acked */
 	char errtext[PMR_ERRTEXT_MAX + 1];
@@ -197,8 +206,13 @@ struct pmr_region {
 	bool ro;
 	bool excl;	     /* an exclusive open (PMR_OPEN_EXCL/TAKEOVER) */
 	bool fenced;	     /* taken over: every call PMR_E_FENCED */
+	int stale;	     /* 0, or what every call returns after a
+			      * reconnect could not re-open it */
+	bool orphan;	     /* its handle died with an earlier
+			      * connection: no CLOSE, no notices */
 	uint64_t generation; /* granted with excl */
-	struct pmr_region *next; /* in conn->regions */
+	char name[PMR_NAME_MAX + 1]; /* re-opened by name on reconnect */
+	struct pmr_region *next;     /* in conn->regions */
 };
 
 struct pmr_mr {
@@ -207,6 +221,7 @@ struct pmr_mr {
 	uint8_t *ptr;
 	size_t len;
 	unsigned int usage;
+	struct pmr_mr *next; /* in conn->mrs */
 };
 
 /* io.c */

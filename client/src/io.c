@@ -36,6 +36,8 @@ int pmr_region_usable(struct pmr_region *region)
 {
 	if (region->fenced)
 		return PMR_E_FENCED;
+	if (region->stale)
+		return region->stale;
 	/* a sync call's work requests are done before it returns, so the
 	 * sync slots work for this region until the next call */
 	region->conn->sync_region = region;

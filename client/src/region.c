@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* region.c -- listing, opening and closing regions; persist method choice */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +10,7 @@
 #include "ctl.h"
 #include "log_cb.h"
 #include "op.h"
+#include "region.h"
 
 /* ctl_call -- send REQ from the sync slot and wait for its response (into
  * RESP) */
@@ -123,12 +125,87 @@ out_free:
 	return rc;
 }
 
+/* close_handle -- give HANDLE back to the server (errors ignored: the
+ * caller already fails, and a lost connection closed it anyway) */
+static void close_handle(struct pmr_conn *conn, uint32_t handle,
+			 struct pmr_msg *resp)
+{
+	struct pmr_msg req;
+
+	pmr_msg_init(&req, PMR_MSG_CLOSE, 0);
+	req.u.close_req.handle = handle;
+	ctl_call(conn, &req, resp);
+}
+
+/*
+ * open_call -- one OPEN of NAME (LEN bytes) with wire ACCESS and OFLAGS
+ * (PMR_OPEN_F_*; EXPECT with RESUME), the server's PSK proof checked and
+ * what was granted matching what was asked; the answer in RESP.  A
+ * handle the client will not use is closed again.
+ */
+static int open_call(struct pmr_conn *conn, const char *name, size_t len,
+		     uint8_t access, uint8_t oflags, uint64_t expect,
+		     struct pmr_msg *resp)
+{
+	struct pmr_msg req;
+	int rc;
+
+	pmr_msg_init(&req, PMR_MSG_OPEN, 0);
+	req.u.open_req.access = access;
+	req.u.open_req.flags = oflags;
+	req.u.open_req.expect_gen = expect;
+	memcpy(req.u.open_req.name, name, len + 1);
+	rc = pmr_auth_prove_open(conn, &req.u.open_req);
+	if (rc)
+		return rc;
+	rc = ctl_call(conn, &req, resp);
+	if (rc)
+		return rc;
+	/* an unproven key is never used; the handle goes back */
+	rc = pmr_auth_check_open(conn, &req.u.open_req, &resp->u.open_resp);
+	if (!rc && oflags && !resp->u.open_resp.excl)
+		rc = PMR_E_PROTOCOL; /* granted something we did not ask */
+	if (!rc && (oflags & PMR_OPEN_F_RESUME) &&
+	    resp->u.open_resp.generation != expect)
+		rc = PMR_E_PROTOCOL; /* a resume keeps its generation */
+	if (rc)
+		close_handle(conn, resp->u.open_resp.handle, resp);
+	return rc;
+}
+
+/* take_grant -- R's keys and rights from the OPEN answer A */
+static void take_grant(struct pmr_region *r, const struct pmr_open_resp *a)
+{
+	r->handle = a->handle;
+	r->rkey = a->rkey;
+	r->addr = a->addr;
+	r->methods = a->persist & PMR_PERSIST_ALL;
+	r->ro = r->ro || a->access == PMR_WIRE_ACCESS_RO;
+	r->atomics = r->ro ? 0 : a->atomics;
+	r->excl = a->excl;
+	r->generation = a->generation;
+}
+
+/* pick_method -- R's persist method from its wish on its connection (the
+ * wish may name one a new server no longer offers: then AUTO's) */
+static void pick_method(struct pmr_region *r)
+{
+	int rc;
+
+	rc = pmr_method_pick(r->methods, r->conn->local_methods, r->want);
+	if (rc <= 0)
+		rc = pmr_method_pick(r->methods, r->conn->local_methods,
+				     PMR_METHOD_AUTO);
+	r->method = rc > 0 ? (unsigned int)rc : 0;
+}
+
 /* pmr_region_open -- see libpmr.h */
 int pmr_region_open(struct pmr_conn *conn, const char *name, unsigned int flags,
 		    struct pmr_region **ret)
 {
-	struct pmr_msg req, *resp;
+	struct pmr_msg *resp;
 	struct pmr_region *r;
+	uint8_t oflags = 0;
 	size_t len;
 	int rc;
 
@@ -142,60 +219,33 @@ int pmr_region_open(struct pmr_conn *conn, const char *name, unsigned int flags,
 	/* a lost connection answers nothing, whatever the flags ask */
 	if (conn->lost)
 		return conn->lost;
+	if (flags & (PMR_OPEN_EXCL | PMR_OPEN_TAKEOVER)) {
+		if (conn->version < PMR_PROTO_VERSION_FENCE)
+			return PMR_E_UNSUPPORTED; /* the server has no such
+						   * thing */
+		oflags = PMR_OPEN_F_EXCL;
+		if (flags & PMR_OPEN_TAKEOVER)
+			oflags |= PMR_OPEN_F_TAKEOVER;
+	}
 	r = calloc(1, sizeof(*r));
 	resp = malloc(sizeof(*resp));
 	if (!r || !resp) {
 		rc = -ENOMEM;
 		goto out_free;
 	}
-	pmr_msg_init(&req, PMR_MSG_OPEN, 0);
-	req.u.open_req.access = (flags & PMR_OPEN_RO) ? PMR_WIRE_ACCESS_RO :
-							PMR_WIRE_ACCESS_RW;
-	if (flags & (PMR_OPEN_EXCL | PMR_OPEN_TAKEOVER)) {
-		if (conn->version < PMR_PROTO_VERSION_FENCE) {
-			rc = PMR_E_UNSUPPORTED; /* the server has no such thing */
-			goto out_free;
-		}
-		req.u.open_req.flags = PMR_OPEN_F_EXCL;
-		if (flags & PMR_OPEN_TAKEOVER)
-			req.u.open_req.flags |= PMR_OPEN_F_TAKEOVER;
-	}
-	memcpy(req.u.open_req.name, name, len + 1);
-	rc = pmr_auth_prove_open(conn, &req.u.open_req);
+	rc = open_call(conn, name, len,
+		       (flags & PMR_OPEN_RO) ? PMR_WIRE_ACCESS_RO :
+					       PMR_WIRE_ACCESS_RW,
+		       oflags, 0, resp);
 	if (rc)
 		goto out_free;
-	rc = ctl_call(conn, &req, resp);
-	if (rc)
-		goto out_free;
-	rc = pmr_auth_check_open(conn, &req.u.open_req, &resp->u.open_resp);
-	if (rc) {
-		/* an unproven key is never used; the handle goes back */
-		pmr_msg_init(&req, PMR_MSG_CLOSE, 0);
-		req.u.close_req.handle = resp->u.open_resp.handle;
-		ctl_call(conn, &req, resp);
-		goto out_free;
-	}
 	r->conn = conn;
-	r->handle = resp->u.open_resp.handle;
-	r->rkey = resp->u.open_resp.rkey;
-	r->addr = resp->u.open_resp.addr;
+	memcpy(r->name, name, len + 1);
+	r->ro = flags & PMR_OPEN_RO;
 	r->size = resp->u.open_resp.length;
-	r->methods = resp->u.open_resp.persist & PMR_PERSIST_ALL;
-	r->ro = (flags & PMR_OPEN_RO) ||
-		resp->u.open_resp.access == PMR_WIRE_ACCESS_RO;
-	r->atomics = r->ro ? 0 : resp->u.open_resp.atomics;
-	r->excl = resp->u.open_resp.excl;
-	r->generation = resp->u.open_resp.generation;
-	if (req.u.open_req.flags && !r->excl) {
-		rc = PMR_E_PROTOCOL; /* granted something we did not ask */
-		pmr_msg_init(&req, PMR_MSG_CLOSE, 0);
-		req.u.close_req.handle = r->handle;
-		ctl_call(conn, &req, resp);
-		goto out_free;
-	}
+	take_grant(r, &resp->u.open_resp);
 	r->want = PMR_METHOD_AUTO;
-	rc = pmr_method_pick(r->methods, conn->local_methods, r->want);
-	r->method = rc > 0 ? (unsigned int)rc : 0;
+	pick_method(r);
 	pmr_info("opened %s: %llu bytes, %s, methods 0x%x (using 0x%x)", name,
 		 (unsigned long long)r->size, r->ro ? "ro" : "rw", r->methods,
 		 r->method);
@@ -210,6 +260,57 @@ out_free:
 	free(resp);
 	free(r);
 	return rc;
+}
+
+/*
+ * pmr_region_reopen -- see region.h.  An exclusive handle asks to RESUME
+ * at its generation: granted only if nobody took the region over since.
+ */
+int pmr_region_reopen(struct pmr_conn *fresh, const struct pmr_region *r,
+		      struct pmr_region *out)
+{
+	struct pmr_msg *resp;
+	int rc;
+
+	/* a server that went back to a version without exclusive opens */
+	if (r->excl && fresh->version < PMR_PROTO_VERSION_FENCE)
+		return PMR_E_UNSUPPORTED;
+	resp = malloc(sizeof(*resp));
+	if (!resp)
+		return -ENOMEM;
+	rc = open_call(fresh, r->name, strlen(r->name),
+		       r->ro ? PMR_WIRE_ACCESS_RO : PMR_WIRE_ACCESS_RW,
+		       r->excl ? PMR_OPEN_F_EXCL | PMR_OPEN_F_RESUME : 0,
+		       r->generation, resp);
+	if (!rc && resp->u.open_resp.length != r->size) {
+		/* offsets the caller computed may not hold any more */
+		snprintf(fresh->errtext, sizeof(fresh->errtext),
+			 "region '%s' is now %llu bytes, was %llu", r->name,
+			 (unsigned long long)resp->u.open_resp.length,
+			 (unsigned long long)r->size);
+		close_handle(fresh, resp->u.open_resp.handle, resp);
+		rc = PMR_E_RANGE;
+	}
+	if (!rc) {
+		*out = *r;
+		take_grant(out, &resp->u.open_resp);
+	}
+	free(resp);
+	return rc;
+}
+
+/* pmr_region_rebind -- see region.h */
+void pmr_region_rebind(struct pmr_region *r, const struct pmr_region *got)
+{
+	r->handle = got->handle;
+	r->rkey = got->rkey;
+	r->addr = got->addr;
+	r->methods = got->methods;
+	r->ro = got->ro;
+	r->atomics = got->atomics;
+	r->excl = got->excl;
+	r->generation = got->generation;
+	pick_method(r);
 }
 
 /* unlink_region -- R leaves its connection's list of open regions */
@@ -238,7 +339,7 @@ int pmr_region_close(struct pmr_region **regionp)
 		return 0;
 	r = *regionp;
 	/* after a loss the handle died with the connection */
-	if (!r->conn->lost) {
+	if (!r->conn->lost && !r->orphan) {
 		rc = pmr_wait_idle(r->conn);
 		if (!rc) {
 			pmr_msg_init(&req, PMR_MSG_CLOSE, 0);
@@ -288,6 +389,8 @@ int pmr_region_set_persist_method(struct pmr_region *region,
 	/* a dead handle takes no settings either (libpmr.h: every call) */
 	if (region->fenced)
 		return PMR_E_FENCED;
+	if (region->stale)
+		return region->stale;
 	if (region->conn->lost)
 		return region->conn->lost;
 	if (rc < 0)

@@ -1,12 +1,17 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * ackrec.c -- record layout, payload generator, CRC32C and ack-log lines
- * shared by pmr-ackwriter and pmr-verify (ackrec.h)
+ * shared by pmr-ackwriter, pmr-reconnect and pmr-verify, and the writers'
+ * buffers and ack log (ackrec.h)
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
 
 #include <libpmr.h>
 
@@ -178,4 +183,121 @@ int ackrec_open(const char *host, const char *port,
 out_close_conn:
 	pmr_conn_close(&conn);
 	return ret;
+}
+
+/* ackrec_parse_u64 -- a number with an optional K/M/G suffix; -1 if bad */
+int ackrec_parse_u64(const char *s, uint64_t *ret)
+{
+	unsigned long long v;
+	char *end;
+	int shift = 0;
+
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s)
+		return -1;
+	if (*end == 'K' || *end == 'M' || *end == 'G')
+		shift = *end == 'K' ? 10 : *end == 'M' ? 20 : 30;
+	if (shift)
+		end++;
+	if (*end || v > UINT64_MAX >> shift)
+		return -1;
+	*ret = v << shift;
+	return 0;
+}
+
+/* ackrec_write_all -- a whole buffer to FD, or -errno */
+int ackrec_write_all(int fd, const char *p, size_t n)
+{
+	ssize_t k;
+
+	while (n) {
+		k = write(fd, p, n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return -errno;
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+/* ackrec_log_append -- A's line appended to the ack log FD and fsynced:
+ * only then is the record acknowledged (errors printed) */
+int ackrec_log_append(int fd, const struct ackrec_ack *a)
+{
+	char line[ACKREC_LINE];
+	int n, ret;
+
+	n = ackrec_format_line(a, line, sizeof(line));
+	ret = ackrec_write_all(fd, line, (size_t)n);
+	if (!ret && fsync(fd) < 0)
+		ret = -errno;
+	if (ret)
+		fprintf(stderr, "ack log: %s\n", strerror(-ret));
+	return ret;
+}
+
+/* ackrec_in_order -- the persist of record SEQ completed when record ACKED
+ * is the next to acknowledge: 0, else -EPROTO (printed) */
+int ackrec_in_order(uint64_t seq, uint64_t acked)
+{
+	if (seq == acked)
+		return 0;
+	fprintf(stderr,
+		"persist of record %" PRIu64
+		" completed before that of %" PRIu64 "\n",
+		seq, acked);
+	return -EPROTO;
+}
+
+/*
+ * ackrec_io_setup -- BYTES of record slots mapped and registered on CONN,
+ * a ring of DEPTH records in flight, the ack log LOG opened for appending;
+ * on failure (printed) what was made stays in IO for ackrec_io_release
+ */
+int ackrec_io_setup(struct pmr_conn *conn, size_t bytes, unsigned int depth,
+		    const char *log, struct ackrec_io *io)
+{
+	int ret;
+
+	io->buf = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (io->buf == MAP_FAILED) {
+		io->buf = NULL;
+		return -errno;
+	}
+	io->bytes = bytes;
+	ret = pmr_mr_reg(conn, io->buf, bytes, PMR_MR_WRITE_SRC, &io->mr);
+	if (ret) {
+		fprintf(stderr, "register: %s\n", pmr_strerror(ret));
+		return ret;
+	}
+	io->inflight = calloc(depth, sizeof(*io->inflight));
+	if (!io->inflight)
+		return -ENOMEM;
+	io->log_fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (io->log_fd < 0) {
+		ret = -errno;
+		fprintf(stderr, "%s: %s\n", log, strerror(-ret));
+		return ret;
+	}
+	return 0;
+}
+
+/* ackrec_io_release -- undo ackrec_io_setup, whatever part of it was
+ * done (IO zeroed but for log_fd = -1 counts as nothing); the region must
+ * be closed first (its close waits for what still uses the buffers) */
+void ackrec_io_release(struct ackrec_io *io)
+{
+	if (io->log_fd >= 0)
+		close(io->log_fd);
+	io->log_fd = -1;
+	free(io->inflight);
+	io->inflight = NULL;
+	pmr_mr_dereg(&io->mr);
+	if (io->buf)
+		munmap(io->buf, io->bytes);
+	io->buf = NULL;
 }

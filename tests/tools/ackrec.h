@@ -51,7 +51,27 @@ int ackrec_format_line(const struct ackrec_ack *a, char *buf, size_t len);
 
 struct pmr_conn;
 struct pmr_conn_cfg;
+struct pmr_mr;
 struct pmr_region;
+
+/* A writer's buffers: the record slots (mapped, registered on the
+ * connection as a WRITE source), the ring of records in flight and the
+ * ack log. */
+struct ackrec_io {
+	uint8_t *buf;
+	size_t bytes;
+	struct pmr_mr *mr;
+	struct ackrec_ack *inflight;
+	int log_fd;
+};
+
+int ackrec_parse_u64(const char *s, uint64_t *ret);
+int ackrec_write_all(int fd, const char *p, size_t n);
+int ackrec_log_append(int fd, const struct ackrec_ack *a);
+int ackrec_in_order(uint64_t seq, uint64_t acked);
+int ackrec_io_setup(struct pmr_conn *conn, size_t bytes, unsigned int depth,
+		    const char *log, struct ackrec_io *io);
+void ackrec_io_release(struct ackrec_io *io);
 int ackrec_open(const char *host, const char *port,
 		const struct pmr_conn_cfg *cfg, const char *name,
 		unsigned int flags, struct pmr_conn **ret_conn,

@@ -38,16 +38,13 @@
 struct writer {
 	struct pmr_conn *conn;
 	struct pmr_region *region;
-	struct pmr_mr *mr;
-	uint8_t *buf; /* DEPTH slots of MAXLEN bytes */
+	struct ackrec_io io; /* DEPTH slots of MAXLEN bytes */
 	uint32_t id;
 	uint64_t off, end, next_off;
 	uint64_t minlen, maxlen;
 	unsigned int depth;
 	uint64_t count;
 	uint64_t posted, acked;
-	struct ackrec_ack *inflight; /* ring of DEPTH, in posting order */
-	int log_fd;
 	const char *marker;
 	uint64_t marker_at;
 };
@@ -61,36 +58,6 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-/* parse_u64 -- a number with an optional K/M/G suffix; -1 if bad */
-static int parse_u64(const char *s, uint64_t *ret)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || end == s)
-		return -1;
-	switch (*end) {
-	case 'K':
-		v <<= 10;
-		end++;
-		break;
-	case 'M':
-		v <<= 20;
-		end++;
-		break;
-	case 'G':
-		v <<= 30;
-		end++;
-		break;
-	}
-	if (*end)
-		return -1;
-	*ret = v;
-	return 0;
-}
-
 /* rec_len -- the length of record SEQ: MINLEN..MAXLEN, 64-byte steps */
 static uint64_t rec_len(const struct writer *w, uint64_t seq)
 {
@@ -98,23 +65,6 @@ static uint64_t rec_len(const struct writer *w, uint64_t seq)
 	uint64_t h = (seq + 1) * 0x9e3779b97f4a7c15ull;
 
 	return w->minlen + ((h >> 17) % steps) * 64;
-}
-
-/* write_all -- a whole buffer to FD, or -errno */
-static int write_all(int fd, const char *p, size_t n)
-{
-	ssize_t k;
-
-	while (n) {
-		k = write(fd, p, n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			return -errno;
-		p += k;
-		n -= (size_t)k;
-	}
-	return 0;
 }
 
 /* make_marker -- create PATH with the ack count in it, durably */
@@ -127,7 +77,7 @@ static int make_marker(const char *path, uint64_t acked)
 	if (fd < 0)
 		return -errno;
 	snprintf(line, sizeof(line), "%" PRIu64 "\n", acked);
-	ret = write_all(fd, line, strlen(line));
+	ret = ackrec_write_all(fd, line, strlen(line));
 	if (!ret && fsync(fd) < 0)
 		ret = -errno;
 	close(fd);
@@ -137,18 +87,12 @@ static int make_marker(const char *path, uint64_t acked)
 /* ack -- the oldest record in flight is persisted: log it, fsync */
 static int ack(struct writer *w)
 {
-	struct ackrec_ack *a = &w->inflight[w->acked % w->depth];
-	char line[ACKREC_LINE];
-	int n, ret;
+	int ret;
 
-	n = ackrec_format_line(a, line, sizeof(line));
-	ret = write_all(w->log_fd, line, (size_t)n);
-	if (!ret && fsync(w->log_fd) < 0)
-		ret = -errno;
-	if (ret) {
-		fprintf(stderr, "ack log: %s\n", strerror(-ret));
+	ret = ackrec_log_append(w->io.log_fd,
+				&w->io.inflight[w->acked % w->depth]);
+	if (ret)
 		return ret;
-	}
 	w->acked++;
 	if (w->acked % 100 == 0)
 		printf("acked %" PRIu64 "\n", w->acked);
@@ -176,7 +120,7 @@ static int post_one(struct writer *w)
 {
 	uint64_t seq = w->posted, len = rec_len(w, seq);
 	unsigned int slot = (unsigned int)(seq % w->depth);
-	struct ackrec_ack *a = &w->inflight[slot];
+	struct ackrec_ack *a = &w->io.inflight[slot];
 	size_t src = (size_t)slot * w->maxlen;
 	struct ackrec_hdr h;
 	int ret;
@@ -184,9 +128,9 @@ static int post_one(struct writer *w)
 	if (stop || (w->count && seq >= w->count) ||
 	    w->next_off + len > w->end || seq - w->acked >= w->depth)
 		return 1;
-	ackrec_fill(w->buf + src, w->id, seq, w->next_off, len);
-	memcpy(&h, w->buf + src, sizeof(h));
-	ret = pmr_region_post_write(w->region, w->mr, src, w->next_off, len,
+	ackrec_fill(w->io.buf + src, w->id, seq, w->next_off, len);
+	memcpy(&h, w->io.buf + src, sizeof(h));
+	ret = pmr_region_post_write(w->region, w->io.mr, src, w->next_off, len,
 				    seq * 2);
 	if (ret)
 		return ret;
@@ -236,14 +180,9 @@ static int reap(struct writer *w)
 		}
 		if (c[i].op != PMR_OP_PERSIST)
 			continue;
-		if (c[i].user_tag / 2 != w->acked) {
-			fprintf(stderr,
-				"persist of record %" PRIu64
-				" completed before that of %" PRIu64 "\n",
-				c[i].user_tag / 2, w->acked);
-			return -EPROTO;
-		}
-		ret = ack(w);
+		ret = ackrec_in_order(c[i].user_tag / 2, w->acked);
+		if (!ret)
+			ret = ack(w);
 		if (ret)
 			return ret;
 	}
@@ -330,26 +269,9 @@ static int setup(struct writer *w, const char *host, const char *port,
 		fprintf(stderr, "persist method: %s\n", pmr_strerror(ret));
 		return ret;
 	}
-	w->buf = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (w->buf == MAP_FAILED) {
-		w->buf = NULL;
-		return -errno;
-	}
-	ret = pmr_mr_reg(w->conn, w->buf, bytes, PMR_MR_WRITE_SRC, &w->mr);
-	if (ret) {
-		fprintf(stderr, "register: %s\n", pmr_strerror(ret));
+	ret = ackrec_io_setup(w->conn, bytes, w->depth, log, &w->io);
+	if (ret)
 		return ret;
-	}
-	w->inflight = calloc(w->depth, sizeof(*w->inflight));
-	if (!w->inflight)
-		return -ENOMEM;
-	w->log_fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	if (w->log_fd < 0) {
-		ret = -errno;
-		fprintf(stderr, "%s: %s\n", log, strerror(-ret));
-		return ret;
-	}
 	printf("writer %u: %s region %s [%" PRIu64 ", %" PRIu64
 	       ") method 0x%x depth %u records %" PRIu64 "..%" PRIu64
 	       " bytes\n",
@@ -363,21 +285,16 @@ static int setup(struct writer *w, const char *host, const char *port,
 /* teardown -- undo setup, whatever part of it was done */
 static void teardown(struct writer *w)
 {
-	if (w->log_fd >= 0)
-		close(w->log_fd);
-	free(w->inflight);
 	/* the close waits for what is still in flight, which uses the MR */
 	pmr_region_close(&w->region);
-	pmr_mr_dereg(&w->mr);
+	ackrec_io_release(&w->io);
 	pmr_conn_close(&w->conn);
-	if (w->buf)
-		munmap(w->buf, (size_t)w->depth * w->maxlen);
 }
 
 int main(int argc, char **argv)
 {
 	struct writer w = {
-		.minlen = 4096, .maxlen = 65536, .depth = 1, .log_fd = -1
+		.minlen = 4096, .maxlen = 65536, .depth = 1, .io.log_fd = -1
 	};
 	const char *port = NULL;
 	unsigned int method = PMR_METHOD_AUTO;
@@ -395,40 +312,41 @@ int main(int argc, char **argv)
 				usage();
 			break;
 		case 'w':
-			if (parse_u64(optarg, &v) || v > UINT32_MAX)
+			if (ackrec_parse_u64(optarg, &v) || v > UINT32_MAX)
 				usage();
 			w.id = (uint32_t)v;
 			break;
 		case 's':
-			if (parse_u64(optarg, &w.minlen))
+			if (ackrec_parse_u64(optarg, &w.minlen))
 				usage();
 			break;
 		case 'S':
-			if (parse_u64(optarg, &w.maxlen))
+			if (ackrec_parse_u64(optarg, &w.maxlen))
 				usage();
 			break;
 		case 'd':
-			if (parse_u64(optarg, &v) || v < 1 || v > 256)
+			if (ackrec_parse_u64(optarg, &v) || v < 1 || v > 256)
 				usage();
 			w.depth = (unsigned int)v;
 			break;
 		case 'n':
-			if (parse_u64(optarg, &w.count))
+			if (ackrec_parse_u64(optarg, &w.count))
 				usage();
 			break;
 		case 'M':
 			w.marker = optarg;
 			break;
 		case 'k':
-			if (parse_u64(optarg, &w.marker_at) || !w.marker_at)
+			if (ackrec_parse_u64(optarg, &w.marker_at) ||
+			    !w.marker_at)
 				usage();
 			break;
 		default:
 			usage();
 		}
 	}
-	if (argc - optind != 5 || parse_u64(argv[optind + 2], &w.off) ||
-	    parse_u64(argv[optind + 3], &len) || w.minlen < ACKREC_MIN ||
+	if (argc - optind != 5 || ackrec_parse_u64(argv[optind + 2], &w.off) ||
+	    ackrec_parse_u64(argv[optind + 3], &len) || w.minlen < ACKREC_MIN ||
 	    w.maxlen > ACKREC_MAX || w.minlen > w.maxlen || w.minlen % 64 ||
 	    w.maxlen % 64 || (w.marker && !w.marker_at) ||
 	    len > UINT64_MAX - w.off)
