@@ -24,6 +24,12 @@
  *   write-flush  WRITE (unsignaled) and FLUSH (IBV_FLUSH_PERSISTENT,
  *                IBV_FLUSH_RANGE, signaled) of the same range in one post,
  *                as libpmr posts a write+persist with FLUSH (io.c)
+ *   write-send   WRITE (unsignaled) and a 16-byte SEND (offset, length) in
+ *                one post, then the server's 8-byte reply: the server,
+ *                busy-polling its CQ, flushes the range from the CPU caches
+ *                (clflush + sfence, what pmem2 does where there is no
+ *                clwb) and answers -- a SERVER persist in its least form,
+ *                the floor of libpmr's write+persist with SERVER
  * Output: one JSON line per (op, size) on stdout (p50/p99/p999/max/mean
  * in us); where FLUSH cannot run (no ibv_wr_flush in this rdma-core, no
  * FLUSH cap, the server's MR refused FLUSH access) a line with "skipped"
@@ -31,6 +37,7 @@
  */
 #include <endian.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -58,9 +65,22 @@ struct floor_info {
 	uint32_t flush; /* 1: the MR has FLUSH_PERSISTENT access */
 };
 
-enum floor_op { OP_READ, OP_WRITE, OP_WRITE_FLUSH };
+enum floor_op { OP_READ, OP_WRITE, OP_WRITE_FLUSH, OP_WRITE_SEND };
 
-static const char *const op_names[] = { "read", "write", "write-flush" };
+static const char *const op_names[] = { "read", "write", "write-flush",
+					"write-send" };
+
+/* write-send's request (client -> server) and reply, little endian */
+struct floor_req {
+	uint64_t off;
+	uint64_t len;
+};
+
+/* the SEND/RECV buffers of a connection: what arrives, what goes out */
+struct floor_msgs {
+	struct floor_req in;
+	struct floor_req out;
+};
 
 struct floor_conn {
 	struct rdma_event_channel *ec;
@@ -69,6 +89,8 @@ struct floor_conn {
 	struct ibv_cq *cq;
 	struct ibv_qp_ex *qpx;
 	struct ibv_mr *mr;
+	struct ibv_mr *msg_mr; /* over msgs */
+	struct floor_msgs msgs;
 	uint8_t *buf;
 	size_t len;
 	bool mapped;
@@ -105,7 +127,8 @@ static int cm_expect(struct rdma_event_channel *ec,
  * create_qp decides) */
 static int create_qp(struct floor_conn *c, struct rdma_cm_id *id)
 {
-	uint64_t ops = IBV_QP_EX_WITH_RDMA_WRITE | IBV_QP_EX_WITH_RDMA_READ;
+	uint64_t ops = IBV_QP_EX_WITH_RDMA_WRITE | IBV_QP_EX_WITH_RDMA_READ |
+		       IBV_QP_EX_WITH_SEND;
 	struct ibv_qp_init_attr_ex a;
 	int attempt;
 
@@ -173,6 +196,25 @@ static int reg_buf(struct floor_conn *c, int access, bool try_flush)
 	return c->mr ? 0 : -errno;
 }
 
+/* reg_msgs -- register C's SEND/RECV buffers */
+static int reg_msgs(struct floor_conn *c)
+{
+	c->msg_mr = ibv_reg_mr(c->pd, &c->msgs, sizeof(c->msgs),
+			       IBV_ACCESS_LOCAL_WRITE);
+	return c->msg_mr ? 0 : -errno;
+}
+
+/* post_recv -- one receive into C's msgs.in */
+static int post_recv(struct floor_conn *c)
+{
+	struct ibv_sge sge = { .addr = (uintptr_t)&c->msgs.in,
+			       .length = sizeof(c->msgs.in),
+			       .lkey = c->msg_mr->lkey };
+	struct ibv_recv_wr wr = { .sg_list = &sge, .num_sge = 1 }, *bad;
+
+	return -ibv_post_recv(c->id->qp, &wr, &bad);
+}
+
 /* map_buf -- C's buffer of LEN (bench_pair.h's pair_map_buf) */
 static int map_buf(struct floor_conn *c, const char *path, size_t len)
 {
@@ -189,6 +231,8 @@ static void floor_close(struct floor_conn *c)
 		ibv_destroy_cq(c->cq);
 	if (c->mr)
 		ibv_dereg_mr(c->mr);
+	if (c->msg_mr)
+		ibv_dereg_mr(c->msg_mr);
 	pair_free_buf(c->buf, c->len, c->mapped);
 	if (c->pd)
 		ibv_dealloc_pd(c->pd);
@@ -212,6 +256,79 @@ static int addr_of(const char *host, const char *port, bool passive,
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/* flush_range -- write [P, P + LEN) back from the CPU caches */
+static void flush_range(const uint8_t *p, size_t len)
+{
+#if defined(__x86_64__)
+	uintptr_t a = (uintptr_t)p & ~(uintptr_t)63;
+
+	for (; a < (uintptr_t)p + len; a += 64)
+		__builtin_ia32_clflush((const void *)a);
+	__builtin_ia32_sfence();
+#else
+	(void)p;
+	(void)len;
+	__sync_synchronize();
+#endif
+}
+
+/* answer -- write-send's request in C's msgs.in: flush the range, receive
+ * again, reply */
+static int answer(struct floor_conn *c)
+{
+	uint64_t off = le64toh(c->msgs.in.off), len = le64toh(c->msgs.in.len);
+	int rc;
+
+	if (off > c->len || len > c->len - off)
+		return -ERANGE;
+	flush_range(c->buf + off, len);
+	rc = post_recv(c);
+	if (rc)
+		return rc;
+	c->msgs.out = c->msgs.in;
+	ibv_wr_start(c->qpx);
+	c->qpx->wr_id = OP_WRITE_SEND;
+	c->qpx->wr_flags = IBV_SEND_SIGNALED;
+	ibv_wr_send(c->qpx);
+	ibv_wr_set_sge(c->qpx, c->msg_mr->lkey, (uintptr_t)&c->msgs.out,
+		       sizeof(c->msgs.out));
+	return -ibv_wr_complete(c->qpx);
+}
+
+/* serve_requests -- busy-poll C's CQ, answering write-send's requests,
+ * until the client disconnects */
+static int serve_requests(struct floor_conn *c)
+{
+	struct rdma_cm_event *ev;
+	unsigned int spins = 0;
+	struct ibv_wc wc;
+	int n, rc;
+
+	if (fcntl(c->ec->fd, F_SETFL, fcntl(c->ec->fd, F_GETFL) | O_NONBLOCK))
+		return -errno;
+	for (;;) {
+		n = ibv_poll_cq(c->cq, 1, &wc);
+		if (n < 0)
+			return -EIO;
+		if (n && wc.status != IBV_WC_SUCCESS)
+			continue; /* flushed at the disconnect */
+		if (n && wc.opcode == IBV_WC_RECV) {
+			rc = answer(c);
+			if (rc)
+				return rc;
+		}
+		/* the cm channel now and then: a syscall */
+		if (n || ++spins % 4096)
+			continue;
+		if (rdma_get_cm_event(c->ec, &ev))
+			continue;
+		n = ev->event == RDMA_CM_EVENT_DISCONNECTED;
+		rdma_ack_cm_event(ev);
+		if (n)
+			return 0;
+	}
 }
 
 /* serve -- one client: accept it with the buffer's address and rkey, wait
@@ -264,6 +381,10 @@ static int serve(const struct pair_opts *o)
 	if (rc)
 		goto out_destroy_listener;
 	rc = create_qp(&c, c.id);
+	if (!rc)
+		rc = reg_msgs(&c);
+	if (!rc)
+		rc = post_recv(&c);
 	if (rc)
 		goto out_destroy_listener;
 	wire.addr = htole64((uintptr_t)c.buf);
@@ -280,7 +401,7 @@ static int serve(const struct pair_opts *o)
 	}
 	rc = cm_expect(c.ec, RDMA_CM_EVENT_ESTABLISHED, NULL);
 	if (!rc)
-		rc = cm_expect(c.ec, RDMA_CM_EVENT_DISCONNECTED, NULL);
+		rc = serve_requests(&c);
 	fprintf(stderr, "pmr-floor: client gone\n");
 out_destroy_listener:
 	rdma_destroy_id(lid);
@@ -335,6 +456,8 @@ static int dial(const struct pair_opts *o, struct floor_conn *c, size_t len)
 		rc = reg_buf(c, IBV_ACCESS_LOCAL_WRITE, false);
 	if (!rc)
 		rc = create_qp(c, c->id);
+	if (!rc)
+		rc = reg_msgs(c);
 	if (rc)
 		goto out_free_ai;
 	if (rdma_connect(c->id, &param)) {
@@ -377,9 +500,16 @@ static int one_op(void *arg, uint64_t off, size_t size)
 	struct ibv_wc wc;
 	int n;
 
+	if (op == OP_WRITE_SEND) {
+		n = post_recv(c);
+		if (n)
+			return n;
+	}
 	ibv_wr_start(qpx);
 	qpx->wr_id = op;
-	qpx->wr_flags = op == OP_WRITE_FLUSH ? 0 : IBV_SEND_SIGNALED;
+	qpx->wr_flags = op == OP_WRITE_FLUSH || op == OP_WRITE_SEND ?
+				0 :
+				IBV_SEND_SIGNALED;
 	if (op == OP_READ)
 		ibv_wr_rdma_read(qpx, c->peer.rkey, raddr);
 	else
@@ -392,17 +522,28 @@ static int one_op(void *arg, uint64_t off, size_t size)
 			     IBV_FLUSH_PERSISTENT, IBV_FLUSH_RANGE);
 	}
 #endif
+	if (op == OP_WRITE_SEND) {
+		c->msgs.out.off = htole64(off);
+		c->msgs.out.len = htole64(size);
+		qpx->wr_flags = IBV_SEND_SIGNALED;
+		ibv_wr_send(qpx);
+		ibv_wr_set_sge(qpx, c->msg_mr->lkey, (uintptr_t)&c->msgs.out,
+			       sizeof(c->msgs.out));
+	}
 	n = ibv_wr_complete(qpx);
 	if (n)
 		return -n;
-	while ((n = ibv_poll_cq(c->cq, 1, &wc)) == 0)
-		;
-	if (n < 0)
-		return -EIO;
-	if (wc.status != IBV_WC_SUCCESS) {
-		fprintf(stderr, "pmr-floor: %s: %s\n", op_names[op],
-			ibv_wc_status_str(wc.status));
-		return -EIO;
+	/* write-send: the SEND's completion and the reply, in either order */
+	for (int left = op == OP_WRITE_SEND ? 2 : 1; left; left--) {
+		while ((n = ibv_poll_cq(c->cq, 1, &wc)) == 0)
+			;
+		if (n < 0)
+			return -EIO;
+		if (wc.status != IBV_WC_SUCCESS) {
+			fprintf(stderr, "pmr-floor: %s: %s\n", op_names[op],
+				ibv_wc_status_str(wc.status));
+			return -EIO;
+		}
 	}
 	return 0;
 }
@@ -461,7 +602,7 @@ static int run_client(const struct pair_opts *o)
 		goto out_close;
 	why = flush_skip(&c);
 	for (int i = 0; i < o->sizes.n && !rc; i++) {
-		for (int op = OP_READ; op <= OP_WRITE_FLUSH && !rc; op++) {
+		for (int op = OP_READ; op <= OP_WRITE_SEND && !rc; op++) {
 			if (!bench_op_wanted(o->ops, op_names[op]))
 				continue;
 			if (op == OP_WRITE_FLUSH && why) {
@@ -489,7 +630,8 @@ static void parse_opts(int argc, char **argv, struct pair_opts *o)
 					    { NULL, 0, NULL, 0 } };
 	int c, bad = 0;
 
-	pair_opts_init(o, "pmr-floor", FLOOR_PORT, "read,write,write-flush");
+	pair_opts_init(o, "pmr-floor", FLOOR_PORT,
+		       "read,write,write-flush,write-send");
 	while ((c = getopt_long(argc, argv, PAIR_SHORT_OPTS, lo, NULL)) != -1) {
 		if (pair_opt(c, optarg, o, &bad))
 			continue;

@@ -13,8 +13,10 @@
 # ib_write_bw at the same size and queue depth (-t), one QP.
 # The floor (pmr-floor, floor-REP.jsonl): the same op on raw verbs, timed
 # like pmr-bench (read -> read, write -> write, wp-flush -> write-flush:
-# WRITE + FLUSH in one post); "pmr/floor" is libpmr's own cost, and a
-# wp-flush row's floor write-flush / floor write is rxe's FLUSH cost.
+# WRITE + FLUSH in one post, wp-server -> write-send: WRITE + SEND and a
+# busy-polling server's reply after its cache flush); "pmr/floor" is
+# libpmr's (and for wp-server pmrd's) own cost, and a wp-flush or
+# wp-server row's floor over floor write is rxe's price of that persist.
 # librpma (pmr-rpma, rpma-REP.jsonl, rpma-bw-REP-SIZE.jsonl; where it was
 # built, else env.txt's "rpma" line says why and the column is "-"): the
 # same ops with librpma 1.2.0 on the same device and namespace, in every
@@ -536,7 +538,8 @@ def pt_med(pt, prog, size, cm=0, qd=None, key="p50"):
 
 
 # the pmr-floor op each pmr latency op is compared with
-FLOOR_OP = {"read": "read", "write": "write", "wp-flush": "write-flush"}
+FLOOR_OP = {"read": "read", "write": "write", "wp-flush": "write-flush",
+            "wp-server": "write-send"}
 
 
 def floor_med(floor, op, size, key="p50_us"):
@@ -624,7 +627,7 @@ def rows_of(pt, lat, bw, lc, floor=(), rpma=()):
             row["floor_p99_us"] = floor_med(floor, fo, size, "p99_us") \
                 if fo else None
             row["pmr_over_floor"] = p50 / f if (p50 and f) else None
-            if fo == "write-flush":
+            if fo in ("write-flush", "write-send"):
                 fw = floor_med(floor, "write", size)
                 row["floor_ratio_vs_write"] = f / fw if (f and fw) else None
             rpma_fields(row, sel, [r for r in rpma
