@@ -14,9 +14,10 @@
 #      with an ODP MR on trixie with PMR_BENCH_ODP=1) served by pmrd, and
 #      REPS repetitions,
 #      alternating, of perftest (ib_read_lat, ib_write_lat, ib_write_bw,
-#      without and with -R), pmr-bench (latency, then bandwidth) and
-#      pmr-floor (tests/vm/bench/pmr_floor.c: read, write and write+FLUSH
-#      in one post on raw verbs, timed like pmr-bench: the device's floor)
+#      without and with -R; ib_send_lat), pmr-bench (latency, then
+#      bandwidth) and pmr-floor (tests/vm/bench/pmr_floor.c: read, write,
+#      write+FLUSH in one post and write+SEND with a busy-polling server's
+#      reply, on raw verbs, timed like pmr-bench: the device's floor)
 #      and pmr-rpma (tests/vm/bench/pmr_rpma.c: the same ops and the
 #      bandwidth points with librpma, where it was built; pmr-bench and
 #      pmr-rpma run next to each other, their order swapped every rep);
@@ -262,6 +263,9 @@ perftest_rep()
 			perftest_run "$rep" "$cm" ib_read_lat "$s" 1 -n "$(lat_iters "$s")"
 			perftest_run "$rep" "$cm" ib_write_lat "$s" 1 -n "$(lat_iters "$s")"
 		done
+		# a SERVER persist is a request and a reply: rxe's own price of
+		# a SEND round trip, next to the write's
+		perftest_run "$rep" 0 ib_send_lat "$s" 1 -n "$(lat_iters "$s")"
 	done
 	for p in $BW_POINTS; do
 		s=${p%:*}

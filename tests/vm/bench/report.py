@@ -617,6 +617,10 @@ def rows_of(pt, lat, bw, lc, floor=(), rpma=()):
                 w = med([r["p50_us"] for r in lat
                          if r["op"] == "write" and r["size"] == size])
                 row["ratio_vs_write"] = p50 / w if w else None
+            if op == "wp-server":
+                # request + reply: two SENDs (ib_send_lat prints half)
+                sl = pt_med(pt, "ib_send_lat", size)
+                row["baseline_send_rtt_us"] = 2 * sl if sl else None
             cm = pt_med(pt, "ib_read_lat" if op == "read" else
                         "ib_write_lat", size, cm=1)
             if cm is not None:
@@ -707,6 +711,9 @@ def print_table(rows, thr, lc, env):
                 if r.get("floor_ratio_vs_write") is not None:
                     extra += "; floor %s x floor write" % fmt(
                         r["floor_ratio_vs_write"], "%.2f")
+                if r.get("baseline_send_rtt_us") is not None:
+                    extra += "; 2x ib_send_lat %sus" % fmt(
+                        r["baseline_send_rtt_us"])
                 extra += ")"
             print("%-10s %6s %4s %9sus %9sus %9sus %-17s %7s %11s %8s %11s "
                   "%9s%s" % (
