@@ -257,7 +257,9 @@ struct pmr_list_resp {
  *   2+N     expected generation le64, only with PMR_OPEN_F_RESUME
  *   then    optionally proof[32] (version >= 2, PSK regions: see
  *           proto/proof.h); its presence follows from the message length.
- * The proof covers the access mode, not the flag bits.
+ * The proof covers the access mode; from version 3 also the flag bits
+ * and the expected generation (the whole byte 0 and, with RESUME, the
+ * le64), and the negotiated version.
  */
 struct pmr_open_req {
 	uint8_t access; /* enum pmr_wire_access */
@@ -280,7 +282,9 @@ struct pmr_open_req {
  *   then optionally the server's proof[32] (answer to an OPEN that had
  *       one), at 32 or, exclusive, at 40.
  * Below version 3 this is the 32-byte body of versions 1 and 2, byte for
- * byte.  The proof covers the access mode, not atomics or generation.
+ * byte.  The proof covers every field but itself: below version 3 bytes
+ * 0-30 and the client's proof; from version 3 also the atomics byte, the
+ * EXCL bit and the generation (with EXCL), and the negotiated version.
  */
 struct pmr_open_resp {
 	uint32_t handle;
