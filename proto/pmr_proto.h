@@ -18,6 +18,7 @@
 #ifndef PMR_PROTO_H
 #define PMR_PROTO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -405,6 +406,14 @@ int pmr_msg_encode_ver(const struct pmr_msg *msg, uint16_t version, void *buf,
 		       size_t cap);
 int pmr_msg_decode_ver(const void *buf, size_t len, uint16_t version,
 		       struct pmr_msg *ret);
+
+/*
+ * pmr_msg_type_known -- TYPE (the PMR_MSG_RESP bit ignored) is a message a
+ * VERSION connection speaks: LIST_REGIONS..PING always, ATOMIC_WRITE and
+ * FENCED from version 3.  pmr_msg_decode_ver answers -EPROTO for any other;
+ * pmr_msg_encode_ver writes any other only as an error response.
+ */
+bool pmr_msg_type_known(uint16_t type, uint16_t version);
 
 /* pmr_msg_init -- zero M and set hdr.type and hdr.req_id */
 void pmr_msg_init(struct pmr_msg *m, uint16_t type, uint64_t req_id);
