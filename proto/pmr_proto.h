@@ -258,9 +258,9 @@ struct pmr_list_resp {
  *   2+N     expected generation le64, only with PMR_OPEN_F_RESUME
  *   then    optionally proof[32] (version >= 2, PSK regions: see
  *           proto/proof.h); its presence follows from the message length.
- * The proof covers the access mode; from version 3 also the flag bits
- * and the expected generation (the whole byte 0 and, with RESUME, the
- * le64), and the negotiated version.
+ * The proof covers the name and the access mode; from version 3 also the
+ * flag bits and the expected generation (the whole byte 0 and, with
+ * RESUME, the le64), and the negotiated version.
  */
 struct pmr_open_req {
 	uint8_t access; /* enum pmr_wire_access */
