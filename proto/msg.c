@@ -23,8 +23,8 @@
 
 #include "wire.h"
 
-/* type_known -- TYPE (response bit ignored) is a message VERSION speaks */
-static bool type_known(uint16_t type, uint16_t version)
+/* pmr_msg_type_known -- see pmr_proto.h */
+bool pmr_msg_type_known(uint16_t type, uint16_t version)
 {
 	uint16_t base = type & (uint16_t)~PMR_MSG_RESP;
 
@@ -71,7 +71,7 @@ static int body_put(struct pmr_wr *w, const struct pmr_msg *msg)
 	} else if (status != PMR_ST_OK) {
 		return -EINVAL;
 	}
-	if (!type_known(type, w->version))
+	if (!pmr_msg_type_known(type, w->version))
 		return -EINVAL;
 
 	switch (type) {
@@ -184,7 +184,7 @@ static int body_get(struct pmr_rd *r, struct pmr_msg *msg)
 	case PMR_MSG_PING | PMR_MSG_RESP:
 	case PMR_MSG_ATOMIC_WRITE | PMR_MSG_RESP:
 		return 0;
-	default: /* type_known() let through something this switch lacks */
+	default: /* pmr_msg_type_known() passed a type this switch lacks */
 		return -EPROTO;
 	}
 }
@@ -230,7 +230,7 @@ int pmr_msg_decode_ver(const void *buf, size_t len, uint16_t version,
 	hdr_get(buf, &m.hdr);
 	if (m.hdr.length != len)
 		return -EBADMSG;
-	if (!type_known(m.hdr.type, version)) {
+	if (!pmr_msg_type_known(m.hdr.type, version)) {
 		ret->hdr = m.hdr;
 		return -EPROTO;
 	}

@@ -18,6 +18,7 @@
 #ifndef PMR_PROTO_H
 #define PMR_PROTO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -257,7 +258,9 @@ struct pmr_list_resp {
  *   2+N     expected generation le64, only with PMR_OPEN_F_RESUME
  *   then    optionally proof[32] (version >= 2, PSK regions: see
  *           proto/proof.h); its presence follows from the message length.
- * The proof covers the access mode, not the flag bits.
+ * The proof covers the name and the access mode; from version 3 also the
+ * flag bits and the expected generation (the whole byte 0 and, with
+ * RESUME, the le64), and the negotiated version.
  */
 struct pmr_open_req {
 	uint8_t access; /* enum pmr_wire_access */
@@ -280,7 +283,9 @@ struct pmr_open_req {
  *   then optionally the server's proof[32] (answer to an OPEN that had
  *       one), at 32 or, exclusive, at 40.
  * Below version 3 this is the 32-byte body of versions 1 and 2, byte for
- * byte.  The proof covers the access mode, not atomics or generation.
+ * byte.  The proof covers every field but itself: below version 3 bytes
+ * 0-30 and the client's proof; from version 3 also the atomics byte, the
+ * EXCL bit and the generation (with EXCL), and the negotiated version.
  */
 struct pmr_open_resp {
 	uint32_t handle;
@@ -401,6 +406,14 @@ int pmr_msg_encode_ver(const struct pmr_msg *msg, uint16_t version, void *buf,
 		       size_t cap);
 int pmr_msg_decode_ver(const void *buf, size_t len, uint16_t version,
 		       struct pmr_msg *ret);
+
+/*
+ * pmr_msg_type_known -- TYPE (the PMR_MSG_RESP bit ignored) is a message a
+ * VERSION connection speaks: LIST_REGIONS..PING always, ATOMIC_WRITE and
+ * FENCED from version 3.  pmr_msg_decode_ver answers -EPROTO for any other;
+ * pmr_msg_encode_ver writes any other only as an error response.
+ */
+bool pmr_msg_type_known(uint16_t type, uint16_t version);
 
 /* pmr_msg_init -- zero M and set hdr.type and hdr.req_id */
 void pmr_msg_init(struct pmr_msg *m, uint16_t type, uint64_t req_id);

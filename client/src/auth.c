@@ -122,7 +122,7 @@ int pmr_auth_prove_open(struct pmr_conn *conn, struct pmr_open_req *req)
 		return PMR_E_DENIED;
 	}
 	if (pmr_proof_client(k->key, k->len, conn->cnonce, conn->snonce,
-			     req->name, req->access, req->proof))
+			     conn->version, req, req->proof))
 		return PMR_E_UNKNOWN;
 	req->has_proof = 1;
 	return 0;
@@ -144,8 +144,8 @@ int pmr_auth_check_open(struct pmr_conn *conn, const struct pmr_open_req *req,
 			req->name);
 		return PMR_E_AUTH;
 	}
-	if (pmr_proof_server(k->key, k->len, conn->cnonce, conn->snonce, req,
-			     resp, want))
+	if (pmr_proof_server(k->key, k->len, conn->cnonce, conn->snonce,
+			     conn->version, req, resp, want))
 		return PMR_E_UNKNOWN;
 	good = pmr_proof_equal(want, resp->proof);
 	pmr_secret_wipe(want, sizeof(want));

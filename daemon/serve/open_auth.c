@@ -151,6 +151,7 @@ bool pmrd_auth_may_list(const struct pmrd_auth_conn *ac, const char *name)
 
 /* pmrd_auth_check_open -- see open_auth.h */
 enum pmrd_auth_verdict pmrd_auth_check_open(struct pmrd_auth_conn *ac,
+					    uint16_t version,
 					    const struct pmr_open_req *req)
 {
 	const struct pmrd_auth_region *r = rules(ac, req->name);
@@ -166,7 +167,7 @@ enum pmrd_auth_verdict pmrd_auth_check_open(struct pmrd_auth_conn *ac,
 		return PMRD_AUTH_NO_PROOF;
 	}
 	if (pmr_proof_client(r->psk, r->psk_len, ac->cnonce, ac->snonce,
-			     req->name, req->access, want))
+			     version, req, want))
 		return PMRD_AUTH_ERROR;
 	good = pmr_proof_equal(want, req->proof);
 	pmr_secret_wipe(want, sizeof(want));
@@ -178,7 +179,7 @@ enum pmrd_auth_verdict pmrd_auth_check_open(struct pmrd_auth_conn *ac,
 }
 
 /* pmrd_auth_sign_open -- see open_auth.h */
-int pmrd_auth_sign_open(const struct pmrd_auth_conn *ac,
+int pmrd_auth_sign_open(const struct pmrd_auth_conn *ac, uint16_t version,
 			const struct pmr_open_req *req,
 			struct pmr_open_resp *resp)
 {
@@ -187,8 +188,8 @@ int pmrd_auth_sign_open(const struct pmrd_auth_conn *ac,
 
 	if (!r || !r->psk_len || !req->has_proof)
 		return 0;
-	err = pmr_proof_server(r->psk, r->psk_len, ac->cnonce, ac->snonce, req,
-			       resp, resp->proof);
+	err = pmr_proof_server(r->psk, r->psk_len, ac->cnonce, ac->snonce,
+			       version, req, resp, resp->proof);
 	if (err)
 		return err;
 	resp->has_proof = 1;

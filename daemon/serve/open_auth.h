@@ -84,16 +84,19 @@ bool pmrd_auth_may_list(const struct pmrd_auth_conn *ac, const char *name);
 
 /*
  * pmrd_auth_check_open -- may AC open REQ's region: the allow list, then
- * the proof when the region has a PSK.  A bad proof counts in ac->failed.
+ * the proof when the region has a PSK, in the form of the connection's
+ * VERSION (proto/proof.h).  A bad proof counts in ac->failed.
  */
 enum pmrd_auth_verdict pmrd_auth_check_open(struct pmrd_auth_conn *ac,
+					    uint16_t version,
 					    const struct pmr_open_req *req);
 
 /*
- * pmrd_auth_sign_open -- the server's proof into RESP when REQ's region has
- * a PSK (and REQ carried a proof, checked before); 0 or negative errno.
+ * pmrd_auth_sign_open -- the server's proof (of VERSION) into RESP when
+ * REQ's region has a PSK (and REQ carried a proof, checked before); 0 or
+ * negative errno.
  */
-int pmrd_auth_sign_open(const struct pmrd_auth_conn *ac,
+int pmrd_auth_sign_open(const struct pmrd_auth_conn *ac, uint16_t version,
 			const struct pmr_open_req *req,
 			struct pmr_open_resp *resp);
 

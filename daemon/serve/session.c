@@ -346,7 +346,8 @@ static bool auth_denied(struct pmrd_session *s, const struct pmr_open_req *o,
 		[PMRD_AUTH_BAD_PROOF] = "PSK proof does not verify",
 		[PMRD_AUTH_ERROR] = "libcrypto failed",
 	};
-	enum pmrd_auth_verdict v = pmrd_auth_check_open(&s->auth, o);
+	enum pmrd_auth_verdict v =
+		pmrd_auth_check_open(&s->auth, s->version, o);
 
 	if (v == PMRD_AUTH_OK)
 		return false;
@@ -435,7 +436,7 @@ static void fill_open(struct pmrd_session *s, struct pmrd_handle *h,
 					o->access == PMR_WIRE_ACCESS_RW));
 	r->excl = h->link.excl;
 	r->generation = h->link.excl ? h->link.gen : 0;
-	if (pmrd_auth_sign_open(&s->auth, o, r)) {
+	if (pmrd_auth_sign_open(&s->auth, s->version, o, r)) {
 		/* libcrypto failed: no key leaves without its proof */
 		memset(r, 0, sizeof(*r));
 		undo_open(s, h);

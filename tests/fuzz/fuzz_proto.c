@@ -31,18 +31,6 @@ static bool zero_after(const uint8_t *p, size_t off, size_t len)
 	return true;
 }
 
-/* type_known -- TYPE's base is a message VERSION speaks */
-static bool type_known(uint16_t type, uint16_t version)
-{
-	uint16_t base = type & (uint16_t)~PMR_MSG_RESP;
-
-	if (base == PMR_MSG_ATOMIC_WRITE)
-		return version >= PMR_PROTO_VERSION_ATOMICS;
-	if (base == PMR_MSG_FENCED)
-		return version >= PMR_PROTO_VERSION_FENCE;
-	return base >= PMR_MSG_LIST_REGIONS && base <= PMR_MSG_PING;
-}
-
 /* fuzz_msg -- decode at VERSION; accepted input re-encodes to itself */
 static void fuzz_msg(const uint8_t *data, size_t size, uint16_t version)
 {
@@ -144,7 +132,7 @@ static void fuzz_encoder(const uint8_t *data, size_t size, uint16_t version)
 	if (n < 0)
 		return;
 	err = pmr_msg_decode_ver(out, (size_t)n, version, &back);
-	if (!type_known(m.hdr.type, version)) {
+	if (!pmr_msg_type_known(m.hdr.type, version)) {
 		check(err == -EPROTO && m.hdr.status != PMR_ST_OK);
 		return;
 	}

@@ -1493,6 +1493,7 @@ static int denied_clean(const struct pmr_msg *r, const char *name,
 static int sc_psk(int argc, char **argv)
 {
 	uint8_t key[PMR_PSK_MAX], proof[PMR_PROOF_SIZE], want[PMR_PROOF_SIZE];
+	struct pmr_open_req q = { .access = PMR_WIRE_ACCESS_RW };
 	struct pmr_hello h1 = { 1, 1, 0, CREDITS, { 0 } };
 	uint8_t hb[PMR_HELLO_SIZE];
 	struct pmr_msg r;
@@ -1510,23 +1511,19 @@ static int sc_psk(int argc, char **argv)
 	if (a.welcome.version < PMR_PROTO_VERSION_AUTH)
 		return fail("server chose version %u: no nonces",
 			    a.welcome.version);
-	if (pmr_proof_client(key, klen, a.cnonce, a.welcome.nonce, name,
-			     PMR_WIRE_ACCESS_RW, proof))
+	snprintf(q.name, sizeof(q.name), "%s", name);
+	if (pmr_proof_client(key, klen, a.cnonce, a.welcome.nonce,
+			     a.welcome.version, &q, proof))
 		return fail("computing the proof");
 	if (open_proof(&a, name, proof, &r) != PMR_ST_OK)
 		return fail("A: a correct proof was refused");
-	{
-		struct pmr_open_req q = { .access = PMR_WIRE_ACCESS_RW };
-
-		snprintf(q.name, sizeof(q.name), "%s", name);
-		memcpy(q.proof, proof, sizeof(proof));
-		if (!r.u.open_resp.has_proof ||
-		    pmr_proof_server(key, klen, a.cnonce, a.welcome.nonce, &q,
-				     &r.u.open_resp, want) ||
-		    !pmr_proof_equal(want, r.u.open_resp.proof))
-			return fail("A: the server's proof does not verify");
-		say("A: server proof verified (rkey %#x)", r.u.open_resp.rkey);
-	}
+	memcpy(q.proof, proof, sizeof(proof));
+	if (!r.u.open_resp.has_proof ||
+	    pmr_proof_server(key, klen, a.cnonce, a.welcome.nonce,
+			     a.welcome.version, &q, &r.u.open_resp, want) ||
+	    !pmr_proof_equal(want, r.u.open_resp.proof))
+		return fail("A: the server's proof does not verify");
+	say("A: server proof verified (rkey %#x)", r.u.open_resp.rkey);
 
 	err = conn_hello(&b, "B");
 	if (err)

@@ -171,6 +171,27 @@ static const char *holder_column(struct json_object *r)
 	return json_object_get_string(h);
 }
 
+/*
+ * print_region_detail -- -v's lines under region R: preparation and
+ * registration, and what GEN and EXCL leave out: why the generation could
+ * not be read, the generation the exclusive holder was granted
+ */
+static void print_region_detail(struct json_object *r)
+{
+	struct json_object *v;
+
+	printf("    prepared %s, %" PRId64 " bytes, registered in %s ms\n",
+	       get_str(r, "prepared"), get_i64(r, "bytes_prepared"),
+	       get_str(r, "registration_ms"));
+	if (json_object_object_get_ex(r, "generation_error", &v) && v)
+		printf("    generation unreadable: %s\n",
+		       json_object_get_string(v));
+	if (json_object_object_get_ex(r, "exclusive_holder", &v) && v)
+		printf("    held exclusively by %s at generation %" PRId64 "\n",
+		       json_object_get_string(v),
+		       get_i64(r, "exclusive_generation"));
+}
+
 /* print_regions -- the table of list-regions */
 static void print_regions(struct json_object *resp, int verbose)
 {
@@ -199,11 +220,7 @@ static void print_regions(struct json_object *resp, int verbose)
 		       get_str(r, "state"), gen_column(r, gen, sizeof(gen)),
 		       holder_column(r), get_str(r, "path"));
 		if (verbose)
-			printf("    prepared %s, %" PRId64
-			       " bytes, registered in %s ms\n",
-			       get_str(r, "prepared"),
-			       get_i64(r, "bytes_prepared"),
-			       get_str(r, "registration_ms"));
+			print_region_detail(r);
 	}
 }
 

@@ -10,22 +10,11 @@
 #include <criterion/criterion.h>
 
 #include "fake_exports.h"
+#include "persist_recorder.h"
 #include "pmr_proto.h"
 #include "session.h"
 
 #define MAX_BAD 3
-
-static const void *persist_ptr;
-static size_t persist_len;
-static int persist_calls;
-
-/* fake_persist -- record what the session asked to persist */
-static void fake_persist(const void *ptr, size_t len)
-{
-	persist_ptr = ptr;
-	persist_len = len;
-	persist_calls++;
-}
 
 static struct pmrd_session s;
 
@@ -33,7 +22,7 @@ static struct pmrd_session s;
 static void setup(void)
 {
 	fake_exports_persist(fake_persist);
-	persist_calls = 0;
+	persist_recorder_reset();
 	cr_assert_eq(pmrd_session_init(&s, exports, 2, 2, MAX_BAD, "test"), 0);
 }
 
@@ -174,16 +163,16 @@ Test(session, persist_checks_bounds_then_persists)
 
 	cr_assert_eq(open_region("alpha", PMR_WIRE_ACCESS_RW, &h), PMR_ST_OK);
 	cr_expect_eq(persist(h, 4096, 100), PMR_ST_OK);
-	cr_expect_eq(persist_calls, 1);
-	cr_expect_eq(persist_ptr, mem_a + 4096);
-	cr_expect_eq(persist_len, 100);
+	cr_expect_eq(persisted.calls, 1);
+	cr_expect_eq(persisted.ptr, mem_a + 4096);
+	cr_expect_eq(persisted.len, 100);
 	cr_expect_eq(persist(h, 0, sizeof(mem_a)), PMR_ST_OK);
 	cr_expect_eq(persist(h, sizeof(mem_a) - 8, 16), PMR_ST_RANGE);
 	cr_expect_eq(persist(h, sizeof(mem_a) + 1, 0), PMR_ST_RANGE);
 	cr_expect_eq(persist(h, UINT64_MAX - 4, 16), PMR_ST_RANGE);
 	cr_expect_eq(persist(h, 8, UINT64_MAX), PMR_ST_RANGE);
 	cr_expect_eq(persist(h ^ 1, 0, 8), PMR_ST_NOENT);
-	cr_expect_eq(persist_calls, 2, "persist ran for a refused range");
+	cr_expect_eq(persisted.calls, 2, "persist ran for a refused range");
 }
 
 Test(session, persist_refused_on_read_only_handle)
@@ -199,7 +188,7 @@ Test(session, persist_refused_on_read_only_handle)
 	cr_expect_eq(r.hdr.status, PMR_ST_ACCESS);
 	cr_expect(strstr(r.u.error.text, "read-only") != NULL, "text: %s",
 		  r.u.error.text);
-	cr_expect_eq(persist_calls, 0, "a read-only handle persisted");
+	cr_expect_eq(persisted.calls, 0, "a read-only handle persisted");
 }
 
 Test(session, deferred_persist_is_left_to_the_caller)
@@ -211,7 +200,7 @@ Test(session, deferred_persist_is_left_to_the_caller)
 	cr_assert_eq(open_region("alpha", PMR_WIRE_ACCESS_RW, &h), PMR_ST_OK);
 	cr_expect_not(pmrd_session_take_persist(&s, &pr), "OPEN left a range");
 	cr_expect_eq(persist(h, 4096, 100), PMR_ST_OK);
-	cr_expect_eq(persist_calls, 0, "a deferred persist ran inline");
+	cr_expect_eq(persisted.calls, 0, "a deferred persist ran inline");
 	cr_assert(pmrd_session_take_persist(&s, &pr));
 	cr_expect_eq(pr.off, 4096);
 	cr_expect_eq(pr.len, 100);

@@ -15,22 +15,11 @@
 #include <infiniband/verbs.h>
 
 #include "fake_exports.h"
+#include "persist_recorder.h"
 #include "pmr_proto.h"
 #include "session.h"
 
 #define V3 PMR_PROTO_VERSION_ATOMICS
-
-static const void *persist_ptr;
-static size_t persist_len;
-static int persist_calls;
-
-/* fake_persist -- record what the session asked to persist */
-static void fake_persist(const void *ptr, size_t len)
-{
-	persist_ptr = ptr;
-	persist_len = len;
-	persist_calls++;
-}
 
 static struct pmrd_session s;
 
@@ -38,7 +27,7 @@ static struct pmrd_session s;
 static void setup(void)
 {
 	fake_exports_persist(fake_persist);
-	persist_calls = 0;
+	persist_recorder_reset();
 	ex_a.plan.atomics = PMR_ATOMICS_ALL;
 	ex_a.plan.grant_ceiling = IBV_ACCESS_REMOTE_READ |
 				  IBV_ACCESS_REMOTE_WRITE |
@@ -142,7 +131,7 @@ Test(session_atomics, v2_peer_sees_no_byte_and_no_request)
 	cr_assert_eq(pmr_msg_decode(out, (size_t)n, &r), -EPROTO);
 	cr_expect_eq(r.hdr.status, PMR_ST_UNSUPPORTED);
 	cr_expect_eq(r.hdr.req_id, 9);
-	cr_expect_eq(persist_calls, 0);
+	cr_expect_eq(persisted.calls, 0);
 }
 
 Test(session_atomics, atomic_write_stores_and_persists_8_bytes)
@@ -155,9 +144,9 @@ Test(session_atomics, atomic_write_stores_and_persists_8_bytes)
 	memcpy(&word, mem_a + 0x1008, 8);
 	cr_expect_eq(le64toh(word), 0x0123456789abcdefull);
 	cr_expect_eq(mem_a[0x1008], 0xef, "little-endian in the region");
-	cr_expect_eq(persist_calls, 1);
-	cr_expect_eq(persist_ptr, mem_a + 0x1008);
-	cr_expect_eq(persist_len, 8);
+	cr_expect_eq(persisted.calls, 1);
+	cr_expect_eq(persisted.ptr, mem_a + 0x1008);
+	cr_expect_eq(persisted.len, 8);
 	/* the last word of the region */
 	r = atomic_write(h, sizeof(mem_a) - 8, 5);
 	cr_expect_eq(r.hdr.status, PMR_ST_OK);
@@ -190,7 +179,7 @@ Test(session_atomics, atomic_write_refusals)
 	cr_expect_eq(r.hdr.status, PMR_ST_RANGE, "no overflow");
 	for (size_t i = 0; i < sizeof(mem_a); i++)
 		cr_assert_eq(mem_a[i], 0, "byte %zu written", i);
-	cr_expect_eq(persist_calls, 0);
+	cr_expect_eq(persisted.calls, 0);
 }
 
 Test(session_atomics, closed_handle_is_noent)

@@ -6,7 +6,9 @@
  * peer's address may not open; a correct proof opens and is answered with
  * the server's proof; a proof from another connection (other nonces), a
  * missing one and a version 1 client are denied; the fourth failure
- * disconnects.
+ * disconnects; at version 3 a proof of the version 2 form is denied and
+ * the server's proof covers the atomics byte (test_session_fence.c: the
+ * flags and the generation).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -14,6 +16,7 @@
 #include <string.h>
 
 #include <criterion/criterion.h>
+#include <infiniband/verbs.h>
 
 #include "open_auth.h"
 #include "fake_exports.h"
@@ -162,32 +165,103 @@ Test(session_auth, address_inside_allow_list_opens, .fini = teardown)
 	cr_assert_eq(r.u.open_resp.has_proof, 0);
 }
 
+/* prove -- the client proof of Q (its proof field set) at VERSION */
+static void prove(struct pmr_open_req *q, uint16_t version)
+{
+	cr_assert_eq(pmr_proof_client(key, sizeof(key) - 1, cnonce,
+				      s.auth.snonce, version, q, q->proof),
+		     0);
+	q->has_proof = 1;
+}
+
+/* server_proves -- R answers Q with the server's proof of VERSION */
+static bool server_proves(const struct pmr_open_req *q,
+			  const struct pmr_open_resp *r, uint16_t version)
+{
+	uint8_t want[PMR_PROOF_SIZE];
+
+	cr_assert_eq(pmr_proof_server(key, sizeof(key) - 1, cnonce,
+				      s.auth.snonce, version, q, r, want),
+		     0);
+	return pmr_proof_equal(want, r->proof);
+}
+
 Test(session_auth, psk_proof_opens_and_server_proves, .fini = teardown)
 {
-	uint8_t out[PMR_MSG_MAX], proof[PMR_PROOF_SIZE], want[PMR_PROOF_SIZE];
+	uint8_t out[PMR_MSG_MAX];
 	struct pmr_open_req q = { .access = PMR_WIRE_ACCESS_RW,
 				  .name = "alpha" };
 	struct pmr_msg r;
 
 	rules_for_alpha(true);
 	start("10.77.0.1", false);
-	cr_assert_eq(pmr_proof_client(key, sizeof(key) - 1, cnonce,
-				      s.auth.snonce, "alpha",
-				      PMR_WIRE_ACCESS_RW, proof),
-		     0);
-	cr_assert_gt(open_alpha(proof, out, &r), 0);
+	prove(&q, PMR_PROTO_VERSION_AUTH);
+	cr_assert_gt(open_alpha(q.proof, out, &r), 0);
 	cr_assert_eq(r.hdr.status, PMR_ST_OK);
 	cr_assert_eq(r.u.open_resp.has_proof, 1);
-	memcpy(q.proof, proof, sizeof(proof));
-	cr_assert_eq(pmr_proof_server(key, sizeof(key) - 1, cnonce,
-				      s.auth.snonce, &q, &r.u.open_resp, want),
+	cr_assert(server_proves(&q, &r.u.open_resp, PMR_PROTO_VERSION_AUTH));
+}
+
+/*
+ * open_v3 -- Q to the session (version 3 layout, as sent), the answer
+ * decoded into R; its status
+ */
+static uint16_t open_v3(const struct pmr_open_req *q, struct pmr_msg *r)
+{
+	uint8_t in[PMR_MSG_MAX], out[PMR_MSG_MAX];
+	struct pmr_msg m;
+	int n;
+
+	pmr_msg_init(&m, PMR_MSG_OPEN, 12);
+	m.u.open_req = *q;
+	n = pmr_msg_encode_ver(&m, PMR_PROTO_VERSION_FENCE, in, sizeof(in));
+	cr_assert_gt(n, 0);
+	n = pmrd_session_handle(&s, in, (size_t)n, out, sizeof(out));
+	cr_assert_gt(n, 0);
+	cr_assert_eq(pmr_msg_decode_ver(out, (size_t)n, PMR_PROTO_VERSION_FENCE,
+					r),
 		     0);
-	cr_assert(pmr_proof_equal(want, r.u.open_resp.proof));
+	if (r->hdr.status)
+		no_key_bytes(out, n);
+	return r->hdr.status;
+}
+
+Test(session_auth, version_3_proof_covers_the_atomic_path, .fini = teardown)
+{
+	struct pmr_open_req q = { .access = PMR_WIRE_ACCESS_RW,
+				  .name = "alpha" };
+	struct pmr_open_resp forged;
+	struct pmr_msg r;
+
+	rules_for_alpha(true);
+	ex_a.plan.atomics = PMR_ATOMICS_RDMA;
+	ex_a.plan.grant_ceiling = IBV_ACCESS_REMOTE_READ |
+				  IBV_ACCESS_REMOTE_WRITE |
+				  IBV_ACCESS_REMOTE_ATOMIC;
+	start("10.77.0.1", false);
+	pmrd_session_set_version(&s, PMR_PROTO_VERSION_ATOMICS);
+	/* a version 2 proof (a peer downgraded in the middle) is refused */
+	prove(&q, PMR_PROTO_VERSION_AUTH);
+	cr_assert_eq(open_v3(&q, &r), PMR_ST_DENIED);
+	prove(&q, PMR_PROTO_VERSION_ATOMICS);
+	cr_assert_eq(open_v3(&q, &r), PMR_ST_OK);
+	cr_assert_eq(r.u.open_resp.atomics, PMR_ATOMICS_RDMA);
+	cr_assert(server_proves(&q, &r.u.open_resp, PMR_PROTO_VERSION_ATOMICS));
+	cr_assert_not(
+		server_proves(&q, &r.u.open_resp, PMR_PROTO_VERSION_AUTH));
+	/* an answer claiming the native ATOMIC WRITE path does not verify */
+	forged = r.u.open_resp;
+	forged.atomics |= PMR_ATOMICS_NATIVE_WRITE;
+	cr_assert_not(server_proves(&q, &forged, PMR_PROTO_VERSION_ATOMICS));
+	forged.atomics = 0;
+	cr_assert_not(server_proves(&q, &forged, PMR_PROTO_VERSION_ATOMICS));
 }
 
 Test(session_auth, proof_of_another_connection_denied, .fini = teardown)
 {
 	uint8_t out[PMR_MSG_MAX], proof[PMR_PROOF_SIZE], old[PMR_NONCE_SIZE];
+	struct pmr_open_req q = { .access = PMR_WIRE_ACCESS_RW,
+				  .name = "alpha" };
 	struct pmr_msg r;
 	int n;
 
@@ -195,7 +269,7 @@ Test(session_auth, proof_of_another_connection_denied, .fini = teardown)
 	start("10.77.0.1", false);
 	memcpy(old, s.auth.snonce, sizeof(old));
 	cr_assert_eq(pmr_proof_client(key, sizeof(key) - 1, cnonce, old,
-				      "alpha", PMR_WIRE_ACCESS_RW, proof),
+				      PMR_PROTO_VERSION_AUTH, &q, proof),
 		     0);
 	pmrd_session_fini(&s);
 	/* a second connection: same client nonce, a fresh server nonce */

@@ -5,7 +5,9 @@
  * fake key source that logs every grant, revoke and fence in one list, so
  * the order of a takeover can be checked: the old holder's key dies
  * before the new holder's key is granted.  Generations go to a temporary
- * state directory.
+ * state directory.  On a PSK region the proofs cover the flags, the
+ * expected generation and the generation answered: an on-path rewrite of
+ * any of them is refused or fails the client's check.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -17,7 +19,9 @@
 
 #include "generation.h"
 #include "fake_exports.h"
+#include "open_auth.h"
 #include "pmr_proto.h"
+#include "proof.h"
 #include "session.h"
 
 /* alpha (rw, fake_exports.h): keys MW2 unless a test says otherwise */
@@ -580,4 +584,119 @@ Test(fence, session_end_releases_the_region)
 	start(0, PMR_PROTO_VERSION_FENCE);
 	cr_assert_eq(excl(1, PMR_OPEN_F_EXCL, &a, NULL), PMR_ST_OK);
 	cr_assert_eq(a.generation, 2);
+}
+
+/* alpha's PSK in the proof tests, and the client nonce of every session */
+static const char psk[] = "0123456789abcdef0123";
+static struct pmrd_auth_region psk_rule;
+static struct pmrd_auth psk_table_storage = { &psk_rule, 1 };
+static struct pmrd_auth *psk_table = &psk_table_storage;
+static const uint8_t cnonce[PMR_NONCE_SIZE] = { 9, 9 };
+
+/* with_psk -- session I must prove alpha's PSK to open it */
+static void with_psk(unsigned i)
+{
+	memset(&psk_rule, 0, sizeof(psk_rule));
+	strcpy(psk_rule.name, FENCED_REGION);
+	memcpy(psk_rule.psk, psk, sizeof(psk) - 1);
+	psk_rule.psk_len = sizeof(psk) - 1;
+	cr_assert_eq(pmrd_auth_conn_start(&sess[i].auth, &psk_table, NULL,
+					  cnonce),
+		     0);
+}
+
+/* rw_req -- a read-write OPEN of alpha with FLAGS and EXPECT */
+static struct pmr_open_req rw_req(uint8_t flags, uint64_t expect)
+{
+	struct pmr_open_req q = { .access = PMR_WIRE_ACCESS_RW,
+				  .flags = flags,
+				  .expect_gen = expect,
+				  .name = FENCED_REGION };
+
+	return q;
+}
+
+/*
+ * open_signed -- session I is sent SENT carrying the proof of MEANT (what
+ * the client signed; SENT is what an on-path rewrite made of it, the
+ * proof copied into SENT): the status, the answer in *O
+ */
+static uint16_t open_signed(unsigned i, const struct pmr_open_req *meant,
+			    struct pmr_open_req *sent, struct pmr_open_resp *o)
+{
+	struct pmr_msg m, r;
+
+	cr_assert_eq(pmr_proof_client(
+			     psk, sizeof(psk) - 1, cnonce, sess[i].auth.snonce,
+			     PMR_PROTO_VERSION_FENCE, meant, sent->proof),
+		     0);
+	sent->has_proof = 1;
+	pmr_msg_init(&m, PMR_MSG_OPEN, 1);
+	m.u.open_req = *sent;
+	request(i, &m, &r);
+	if (!r.hdr.status && o)
+		*o = r.u.open_resp;
+	return r.hdr.status;
+}
+
+/* proven -- O carries the server's proof of answering Q in session I */
+static bool proven(unsigned i, const struct pmr_open_req *q,
+		   const struct pmr_open_resp *o)
+{
+	uint8_t want[PMR_PROOF_SIZE];
+
+	cr_assert_eq(o->has_proof, 1);
+	cr_assert_eq(pmr_proof_server(psk, sizeof(psk) - 1, cnonce,
+				      sess[i].auth.snonce,
+				      PMR_PROTO_VERSION_FENCE, q, o, want),
+		     0);
+	return pmr_proof_equal(want, o->proof);
+}
+
+Test(fence, psk_proof_covers_flags_and_generation)
+{
+	struct pmr_open_req ex = rw_req(PMR_OPEN_F_EXCL, 0);
+	struct pmr_open_req take =
+		rw_req(PMR_OPEN_F_EXCL | PMR_OPEN_F_TAKEOVER, 0);
+	struct pmr_open_req res =
+		rw_req(PMR_OPEN_F_EXCL | PMR_OPEN_F_RESUME, 1);
+	struct pmr_open_req sent;
+	struct pmr_open_resp a, forged;
+
+	for (unsigned i = 0; i < 3; i++)
+		with_psk(i);
+	sent = ex;
+	cr_assert_eq(open_signed(0, &ex, &sent, &a), PMR_ST_OK);
+	cr_assert_eq(a.generation, 1);
+	cr_assert(proven(0, &sent, &a));
+	/* a forged fencing token or a hidden exclusivity fails the check */
+	forged = a;
+	forged.generation = 7;
+	cr_assert_not(proven(0, &sent, &forged), "generation");
+	forged = a;
+	forged.excl = 0;
+	forged.generation = 0;
+	cr_assert_not(proven(0, &sent, &forged), "EXCL");
+
+	/* B meant EXCL, a rewrite adds TAKEOVER: refused, A not fenced */
+	sent = take;
+	cr_assert_eq(open_signed(1, &ex, &sent, NULL), PMR_ST_DENIED);
+	cr_assert_eq(find(EV_FENCE, 'A', 0), -1);
+	cr_assert_eq(stored(), 1);
+	/* B meant TAKEOVER, a rewrite strips it: refused, not BUSY */
+	sent = ex;
+	cr_assert_eq(open_signed(1, &take, &sent, NULL), PMR_ST_DENIED);
+	/* and a plain rw open signed as EXCL is refused too */
+	sent = rw_req(0, 0);
+	cr_assert_eq(open_signed(1, &ex, &sent, NULL), PMR_ST_DENIED);
+
+	/* RESUME at an expected generation other than the signed one */
+	cr_assert_eq(close_as(0, a.handle), PMR_ST_OK);
+	sent = res;
+	sent.expect_gen = 2;
+	cr_assert_eq(open_signed(2, &res, &sent, NULL), PMR_ST_DENIED);
+	sent = res;
+	cr_assert_eq(open_signed(2, &res, &sent, &a), PMR_ST_OK);
+	cr_assert_eq(a.generation, 1);
+	cr_assert(proven(2, &sent, &a));
 }

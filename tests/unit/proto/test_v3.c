@@ -339,6 +339,36 @@ Test(v3, first_unknown_type_is_8)
 	}
 }
 
+Test(v3, type_known_is_what_the_decoder_knows)
+{
+	uint8_t buf[PMR_MSG_HDR_SIZE];
+	struct pmr_msg m;
+
+	for (uint16_t v = PMR_PROTO_VERSION_MIN; v <= PMR_PROTO_VERSION; v++) {
+		for (unsigned t = 0; t <= 0x10; t++) {
+			uint16_t req = (uint16_t)t;
+			uint16_t resp = (uint16_t)(t | PMR_MSG_RESP);
+			bool want = (t >= PMR_MSG_LIST_REGIONS &&
+				     t <= PMR_MSG_PING) ||
+				    (v >= V3 && (t == PMR_MSG_ATOMIC_WRITE ||
+						 t == PMR_MSG_FENCED));
+
+			cr_expect_eq(pmr_msg_type_known(req, v), want,
+				     "type %u, version %u", t, v);
+			cr_expect_eq(pmr_msg_type_known(resp, v), want,
+				     "type %#x, version %u", resp, v);
+			/* the decoder answers -EPROTO exactly for the rest */
+			pmr_msg_init(&m, PMR_MSG_PING, 5);
+			cr_assert_eq(pmr_msg_encode(&m, buf, sizeof(buf)),
+				     PMR_MSG_HDR_SIZE);
+			buf[0] = (uint8_t)t;
+			cr_expect_eq(pmr_msg_decode_ver(buf, sizeof(buf), v,
+							&m) == -EPROTO,
+				     !want, "type %u, version %u", t, v);
+		}
+	}
+}
+
 static const uint8_t list_resp_v3[] = {
 	0x01,	0x80,			/* type LIST_REGIONS | RESP */
 	0x00,	0x00,			/* status OK */

@@ -158,6 +158,10 @@ for x in d['regions']:
     for k, t in fields.items():
         assert k in x and isinstance(x[k], t), (x['name'], k, x.get(k))
     assert x['open_count'] == 0 and x['state'] == 'serving', x
+    # the GEN and EXCL columns: never held, nobody holding
+    assert x['generation'] == 0 and x['exclusive_holder'] is None, x
+    assert 'exclusive_generation' not in x, x
+    assert 'generation_error' not in x, x
     assert x['bytes_prepared'] == x['size'], x
     assert 'server' in x['persist_methods'], x
 dev, s, ro = r['dev'], r['scratch'], r['rotest']
@@ -320,6 +324,9 @@ import json, sys
 d = json.load(sys.stdin)
 assert sorted(x['name'] for x in d['regions']) == ['dev', 'rotest', 'scratch'], d
 assert d['total'] == 3
+# the wire carries no generation or holder (pmrctl(8))
+assert not any('generation' in x or 'exclusive_holder' in x
+               for x in d['regions']), d
 "
 }
 
