@@ -130,6 +130,39 @@ under_hog()
 	return "$rc"
 }
 
+# task_ticks FILE -- every thread's CPU time so far: "tid nice ticks comm"
+# (utime + stime in clock ticks) and the reclaim counters of /proc/vmstat
+task_ticks()
+{
+	# comm may hold spaces and parentheses: the fields after its last ')'
+	# are fixed (state is field 3, utime 14, stime 15, nice 19)
+	cat /proc/[0-9]*/task/[0-9]*/stat 2>/dev/null | awk '{
+		l = $0; o = index(l, "(")
+		for (c = length(l); c > o; c--)
+			if (substr(l, c, 1) == ")")
+				break
+		comm = substr(l, o + 1, c - o - 1)
+		gsub(/ /, "_", comm)
+		split(substr(l, c + 2), a, " ")
+		print substr(l, 1, o - 2), a[17], a[12] + a[13], comm
+	}' >"$1"
+	grep -E '^(pgscan|pgsteal|pgmajfault|allocstall)' /proc/vmstat |
+		sed 's/^/vm /' >>"$1"
+}
+
+# cpu_top BEFORE AFTER -- the threads that used the most CPU between two
+# task_ticks snapshots (same thread names summed), and the reclaim work
+cpu_top()
+{
+	awk 'NR == FNR { if ($1 == "vm") v[$2] = $3; else t[$1] = $3; next }
+	     $1 == "vm" { if ($3 - v[$2]) vm = vm " " $2 "=" $3 - v[$2]; next }
+	     { d[$4 "(nice " $2 ")"] += $3 - ($1 in t ? t[$1] : 0) }
+	     END { for (k in d) if (d[k] > 0) print d[k] * 10 "ms", k
+		   print "reclaim:" (vm ? vm : " none") > "/dev/stderr" }' \
+		"$1" "$2" 2>"$1.vm" | sort -rn | head -8 | tr '\n' ';'
+	cat "$1.vm"
+}
+
 # reload_big -- SIGHUP adding a 512 MiB testing region; clients (at least
 # one, up to CLIENTS while the reload runs) and the admin socket meanwhile
 reload_big()
@@ -138,6 +171,7 @@ reload_big()
 	log=$(pmr_daemon_log main)
 	printf '[region big]\npath = %s/big\nsize = 512M\npersistent = no\n' \
 		"$BIGFS" >>"$CONF"
+	task_ticks "$TMP/reload.ticks0"
 	kill -HUP "$(cat "$PMR_LOGDIR/main.pid")"
 	pmr_wait_log main 'SIGHUP: reloading' 30 || return 1
 	# a second SIGHUP while the first prepares: applied after it
@@ -157,6 +191,8 @@ reload_big()
 	done
 	[ -s "$TMP/reload.when" ] || echo "reload still running after client $i" | tee "$TMP/reload.when"
 	pmr_wait_log main 'reload: [0-9]+ added' 300 || return 1
+	task_ticks "$TMP/reload.ticks1"
+	cpu_top "$TMP/reload.ticks0" "$TMP/reload.ticks1" >"$TMP/reload.cpu"
 	grep -E 'reload:|zeroed|region big' "$log"
 	grep -q 'reload: 1 added, 0 removed, 0 refused, 0 failed' "$log" || rc=1
 	if grep -q 'a reload is still preparing regions' "$log"; then
@@ -190,6 +226,7 @@ rows()
 		p99=$(field "$f" p99_us)
 		pmr_say "row hostile during-reload: $(sed 's/^lat: //' "$f") p99_ratio $(awk -v a="$p99" -v b="$idle99" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "?" }')"
 	done
+	pmr_say "row hostile during-reload cpu: $(cat "$TMP/reload.cpu" 2>/dev/null)"
 	pmr_say "row hostile during-reload admin: $(tr '\n' ' ' <"$TMP/reload.admin" 2>/dev/null) ($(cat "$TMP/reload.when" 2>/dev/null))"
 }
 
