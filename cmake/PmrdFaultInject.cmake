@@ -18,8 +18,7 @@ set(PMR_FAULT_pmem2 pmem2_config_new pmem2_config_set_protection
 	pmem2_source_from_fd pmem2_source_size pmem2_map_new)
 set(PMR_FAULT_crypto RAND_bytes HMAC getrandom)
 set(PMR_FAULT_file open read stat lstat fstat fstatfs statx fgetxattr
-	fsetxattr fallocate ftruncate fsync sync_file_range pwritev mmap ioctl
-	mkdir chmod
+	fsetxattr fallocate ftruncate fsync pwritev mmap ioctl mkdir chmod
 	chown unlink)
 set(PMR_FAULT_net socket bind listen getaddrinfo)
 

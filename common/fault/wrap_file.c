@@ -34,7 +34,6 @@ int __real_fsetxattr(int fd, const char *name, const void *value, size_t size,
 int __real_fallocate(int fd, int mode, off_t off, off_t len);
 int __real_ftruncate(int fd, off_t len);
 int __real_fsync(int fd);
-int __real_sync_file_range(int fd, off_t off, off_t len, unsigned int flags);
 ssize_t __real_pwritev(int fd, const struct iovec *iov, int n, off_t off);
 void *__real_mmap(void *addr, size_t len, int prot, int flags, int fd,
 		  off_t off);
@@ -58,7 +57,6 @@ int __wrap_fsetxattr(int fd, const char *name, const void *value, size_t size,
 int __wrap_fallocate(int fd, int mode, off_t off, off_t len);
 int __wrap_ftruncate(int fd, off_t len);
 int __wrap_fsync(int fd);
-int __wrap_sync_file_range(int fd, off_t off, off_t len, unsigned int flags);
 ssize_t __wrap_pwritev(int fd, const struct iovec *iov, int n, off_t off);
 void *__wrap_mmap(void *addr, size_t len, int prot, int flags, int fd,
 		  off_t off);
@@ -169,13 +167,6 @@ int __wrap_fsync(int fd)
 {
 	FAIL_IF(fsync, EIO);
 	return __real_fsync(fd);
-}
-
-/* __wrap_sync_file_range -- or EIO */
-int __wrap_sync_file_range(int fd, off_t off, off_t len, unsigned int flags)
-{
-	FAIL_IF(sync_file_range, EIO);
-	return __real_sync_file_range(fd, off, len, flags);
 }
 
 /* __wrap_pwritev -- or EIO */

@@ -13,20 +13,9 @@
  * fallocate(FALLOC_FL_WRITE_ZEROES) (Linux 6.17) is refused with
  * EOPNOTSUPP on ext4 and xfs over the pmem driver, which offers no
  * write-zeroes operation.
- *
- * Write-behind: where the file has a page cache (a testing region), each
- * chunk's writeback is started right after it is written and the one
- * before it waited for, by this thread (sync_file_range).  Left to the
- * kernel, 512 MiB of dirty zeros were written back by its flusher threads
- * at nice 0 -- 4.2 s of CPU in a 2-vCPU VM, that clients' requests waited
- * behind (75-hostile's during-reload rows, BENCHMARKS.md) -- while this
- * thread runs at nice 19 on the reload's worker.  At most two chunks are
- * dirty at a time.  On DAX nothing is dirty and the calls return at once.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
-#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -124,40 +113,12 @@ static int fill_iov(struct iovec *iov, void *buf, size_t len)
 	return n;
 }
 
-/*
- * write_behind -- start the writeback of [OFF, OFF + LEN) of FD and wait
- * for that of [PREV, OFF) (the chunk before): 0, or -errno (a write
- * error; *ON false where the file takes no sync_file_range, and then
- * 0: the kernel's own writeback and the fsync that follows do it)
- */
-static int write_behind(int fd, uint64_t prev, uint64_t off, uint64_t len,
-			bool *on)
-{
-	if (!*on)
-		return 0;
-	if (sync_file_range(fd, (off_t)off, (off_t)len,
-			    SYNC_FILE_RANGE_WRITE) ||
-	    (prev < off &&
-	     sync_file_range(fd, (off_t)prev, (off_t)(off - prev),
-			     SYNC_FILE_RANGE_WAIT_BEFORE |
-				     SYNC_FILE_RANGE_WRITE |
-				     SYNC_FILE_RANGE_WAIT_AFTER))) {
-		if (errno == EINVAL || errno == ESPIPE || errno == ENOSYS) {
-			*on = false;
-			return 0;
-		}
-		return -errno;
-	}
-	return 0;
-}
-
 /* pmrd_zero_pwrite -- pwritev zeros over [0, size) of fd */
 int pmrd_zero_pwrite(const char *name, const char *path, int fd, uint64_t size)
 {
 	struct iovec iov[ZERO_IOV];
 	struct progress p;
-	uint64_t off = 0, prev = 0;
-	bool behind = true;
+	uint64_t off = 0;
 	void *zeros;
 	int ret = 0;
 
@@ -184,14 +145,6 @@ int pmrd_zero_pwrite(const char *name, const char *path, int fd, uint64_t size)
 				name, path, off, strerror(-ret));
 			goto out_unmap_zeros;
 		}
-		ret = write_behind(fd, prev, off, (uint64_t)n, &behind);
-		if (ret) {
-			log_err("region %s: %s: writing zeros back at offset %" PRIu64
-				": %s",
-				name, path, off, strerror(-ret));
-			goto out_unmap_zeros;
-		}
-		prev = off;
 		off += (uint64_t)n;
 		progress_update(&p, off);
 	}
