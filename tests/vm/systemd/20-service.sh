@@ -174,7 +174,7 @@ gt()
 # 60 s), fs0 takes a write and reads it back
 reload_add()
 {
-	local before
+	local before rc=0
 	pmr_daemon_start ops "$OPSC" "$IP" dev 60
 	pmr_wait_log ops "^open" 60 || return 1
 	write_conf fs0
@@ -186,8 +186,9 @@ reload_add()
 	"$DPT" "$IP" check fs0 12 0 "$MB"
 	before=$(ops_count ops)
 	pmr_wait_until 30 gt "${before:-0}" ops_count ops || return 1
-	pmr_daemon_wait ops 120
+	pmr_daemon_wait ops 120 || rc=$?
 	cat "$(pmr_daemon_log ops)"
+	[ "$rc" = 0 ]
 }
 
 # stop -- systemctl stop with a client connected: exit status 0, within
