@@ -3,6 +3,7 @@
 # 20-service.sh -- pmrd.service as the packages ship it, under systemd as
 # PID 1 (the systemd boot: tests/vm/sdboot installed pmrd, pmrctl and
 # libpmr1 into an overlay of the trixie root):
+#   - systemd is PID 1;
 #   - the unit is installed disabled and not started, the group pmrd
 #     exists; its systemd-analyze security exposure is at most 3.0;
 #   - `systemctl start pmrd` reaches active (Type=notify: READY=1, STATUS=)
@@ -291,6 +292,18 @@ journal_levels()
 	EOF
 }
 
+# pid1 -- systemd is PID 1 (the initramfs switched to it: vminit=systemd)
+pid1()
+{
+	echo "PID 1: $(cat /proc/1/comm), $(systemctl --version | head -n 1)"
+	[ "$(cat /proc/1/comm)" = systemd ] && [ -d /run/systemd/system ]
+	systemctl is-system-running || true
+}
+
+pmr_case pid1-systemd pid1
+if ! pmr_passed; then
+	exit 1
+fi
 if ! pmr_inline_case setup setup; then
 	exit 1
 fi
