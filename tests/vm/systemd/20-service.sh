@@ -51,6 +51,7 @@ prop()
 # fsdax file region fs0 (16 MiB, prepared by pmrd in $FSMNT)
 write_conf()
 {
+	mkdir -p "${CONF%/*}"
 	{
 		printf '[pmrd]\nlisten = %s:7471\nlog_level = info\n' "$IP"
 		printf 'state_dir = /var/lib/pmrd\n'
