@@ -173,11 +173,11 @@ gt()
 
 # reload_add -- while a client works on dev: the fsdax region fs0 added
 # by systemctl reload; the client never sees an error (exit 0 after its
-# 60 s), fs0 takes a write and reads it back
+# 30 s), fs0 takes a write and reads it back
 reload_add()
 {
 	local before rc=0
-	pmr_daemon_start ops "$OPSC" "$IP" dev 60
+	pmr_daemon_start ops "$OPSC" "$IP" dev 30
 	pmr_wait_log ops "^open" 60 || return 1
 	write_conf fs0
 	systemctl reload pmrd
@@ -266,29 +266,29 @@ journal_levels()
 	python3 - "$PMR_LOGDIR/journal.json" <<-'EOF'
 		import json, re, sys
 		want = [(r"^serving \d+ regions on ", 5),
-			(r"ODP self-test: ", 6),
-			(r"^reload: region fs0 added", 5),
-			(r"^reload: log_level changed: needs a restart", 4),
-			(r"^reload: .*errors above; nothing changed", 3),
-			(r"^stopped$", 5)]
+		    (r"ODP self-test: ", 6),
+		    (r"^reload: region fs0 added", 5),
+		    (r"^reload: log_level changed: needs a restart", 4),
+		    (r"^reload: .*errors above; nothing changed", 3),
+		    (r"^stopped$", 5)]
 		seen = {}
 		bad = 0
 		for l in open(sys.argv[1]):
-			e = json.loads(l)
-			m = e.get("MESSAGE")
-			if not isinstance(m, str) or e.get("_COMM") != "pmrd":
-				continue
-			if re.match(r"<\d>", m):
-				print("prefix left in the text:", m)
-				bad = 1
-			for rx, p in want:
-				if re.search(rx, m):
-					seen.setdefault(rx, set()).add(int(e["PRIORITY"]))
+		    e = json.loads(l)
+		    m = e.get("MESSAGE")
+		    if not isinstance(m, str) or e.get("_COMM") != "pmrd":
+		        continue
+		    if re.match(r"<\d>", m):
+		        print("prefix left in the text:", m)
+		        bad = 1
+		    for rx, p in want:
+		        if re.search(rx, m):
+		            seen.setdefault(rx, set()).add(int(e["PRIORITY"]))
 		for rx, p in want:
-			got = seen.get(rx)
-			print(f"{rx!r}: want priority {p}, journal has {sorted(got) if got else 'no such line'}")
-			if got != {p}:
-				bad = 1
+		    got = seen.get(rx)
+		    print(f"{rx!r}: want priority {p}, journal has {sorted(got) if got else 'no such line'}")
+		    if got != {p}:
+		        bad = 1
 		sys.exit(bad)
 	EOF
 }
