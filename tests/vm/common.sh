@@ -26,9 +26,10 @@ PMRD_RPMA_DEBS="librpma0 librpma-dev"
 # What the VM suites use inside the VM (host root = bookworm VM root).
 PMRD_VM_TOOLS="rdma-core ibverbs-utils rdmacm-utils perftest ndctl daxctl
 iproute2 kmod e2fsprogs xfsprogs util-linux python3 attr procps"
-# What the host needs to prepare and boot VMs.
+# What the host needs to prepare and boot VMs (lintian: tests/vm/sdboot's
+# package build checks the trixie-built packages on the host).
 PMRD_VM_HOST="qemu-system-x86 busybox-static cpio kmod xz-utils zstd
-debootstrap debian-archive-keyring"
+debootstrap debian-archive-keyring lintian"
 # What the trixie root (only) needs to build a kernel module out of tree
 # against Debian's linux-headers (tests/vm/build-rxe): the kernel's own
 # compiler (gcc-14), pahole for the BTF step, libelf for objtool/modpost.

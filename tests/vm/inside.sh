@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
 # tests/vm/inside.sh -- runs inside the VM (tests/run starts it with vmrun):
-# runs the suites tests/vm/suites/NN-name.sh in this one boot, each with
+# runs the suites $PMR_SUITE_DIR/NN-name.sh (default tests/vm/suites; the
+# systemd boot, tests/vm/sdboot: tests/vm/systemd) in this one boot, each with
 # bash, its output in $PMR_OUT/NAME/suite.log, under a per-suite timeout
 # (default 600 s, or a "# pmr-timeout: SECS" line in the suite).  A
 # failing or hung suite does not stop the ones after it.
@@ -16,7 +17,8 @@
 #   | END suite rc secs | DONE
 # Env in: PMR_SRC, PMR_BUILD, PMR_OUT, PMR_PLATFORM, PMR_RXE_IP (from
 #   vmrun), PMR_SUITES (optional: space-separated suite names or globs),
-#   PMR_QUICK, PMR_POWERCUT_PHASE (2: the boot after a power cut, see
+#   PMR_SUITE_DIR (optional: where the suites are), PMR_QUICK,
+#   PMR_POWERCUT_PHASE (2: the boot after a power cut, see
 #   suites/90-powercut.sh), PMR_RXE_FIXED (optional: the fixed rdma_rxe).
 #   Env out (to suites): the above + PMR_KERNEL, PMR_LOGDIR, PMR_RESULTS,
 #   PMR_SUITE, PMR_LIB.
@@ -107,7 +109,7 @@ rxe_swap()
 
 # Stock suites (a "# pmr-rxe: stock" line) first, whatever their number
 STOCK=() REST=()
-for s in "$PMR_SRC"/tests/vm/suites/[0-9][0-9]-*.sh; do
+for s in "${PMR_SUITE_DIR:-$PMR_SRC/tests/vm/suites}"/[0-9][0-9]-*.sh; do
 	[ -f "$s" ] || continue
 	wanted "$(basename "$s" .sh)" || continue
 	if grep -q -E '^# pmr-rxe: *stock *$' "$s"; then
