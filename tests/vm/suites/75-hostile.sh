@@ -10,10 +10,14 @@
 #     write + persist (SERVER method), and `pmrctl status` answers; the hog
 #     must still be running when they are done (else the case proves
 #     nothing);
-#   - while a reload (SIGHUP) prepares a new 512 MiB testing region (its
-#     zeroing and registration), clients connect, open and write+persist
-#     and `pmrctl status` answers; the region is served afterwards, and a
-#     second SIGHUP sent meanwhile is applied after it;
+#   - while a reload (SIGHUP) prepares a new region (its zeroing and
+#     registration), clients connect, open and write+persist and `pmrctl
+#     status` answers; the region is served afterwards, and a second
+#     SIGHUP sent meanwhile is applied after it.  The region is what pmrd
+#     prepares in production where it can: a 384 MiB file on ext4 -o dax
+#     on the second NVDIMM, registered with ODP, where pmrd serves fsdax
+#     (the fixed rdma_rxe: its ODP self-test verified); else a 512 MiB
+#     testing region (tmpfs, or ext4 on a loop device before Linux 6.5);
 #   - benchmark rows, printed, never asserted: the clients' connect and
 #     open times and write+persist p50/p99 idle, under the hog and during
 #     the reload, the ratio to idle p99, the admin socket's answer time,
@@ -32,6 +36,15 @@ TMP=/run/pmr-hostile
 TFS=$TMP/tfs
 BIG=/run/pmr-hostile-big # the reload's new region: its own tmpfs
 BIGFS=$BIG/fs
+# the reload's region: fsdax on the second NVDIMM where pmrd serves it
+if [ "$(pmr_odp_expect)" = verified ] && NS2=$(pmem_ns2 2>/dev/null); then
+	BIG_REGION='size = 384M'
+	BIG_KIND='fsdax 384M'
+else
+	NS2=
+	BIG_REGION=$'size = 512M\npersistent = no'
+	BIG_KIND='testing 512M'
+fi
 SOCK=$TMP/pmrd.sock
 CONF=$TMP/pmrd.conf
 if [ "${PMR_QUICK:-}" = 1 ]; then
@@ -44,8 +57,10 @@ HOG_SECS=120
 
 trap 'pmr_teardown "$BIGFS" "$BIG" "$TFS" "$TMP"' EXIT
 
-# setup -- devdax, and the testing regions' file system: tmpfs where pmrd
-# can pin it (Linux >= 6.5 refuses page-cache files), else ext4 on a loop
+# setup -- devdax, the testing regions' file system, and the reload's: an
+# fsdax file system on the second NVDIMM where pmrd serves fsdax, else
+# tmpfs where pmrd can pin it (Linux >= 6.5 refuses page-cache files),
+# else ext4 on a loop device
 setup()
 {
 	mkdir -p "$TMP"
@@ -54,13 +69,16 @@ setup()
 	pmr_testing_fs "$TFS" 32M "$TMP/tfs.img"
 	mkdir -p "$BIG"
 	mount -t tmpfs -o size=600m tmpfs "$BIG"
-	if kernel_at_least 6 5; then
+	if [ -n "$NS2" ]; then
+		PMR_PMEM_NS=$NS2 pmem_fsdax ext4 "$BIGFS" || return 1
+	elif kernel_at_least 6 5; then
 		mkdir -p "$BIGFS"
 	else
 		pmr_loop_ext4 "$BIG/fs.img" 580M "$BIGFS"
 	fi
 	pmr_write_conf "$CONF" "$IP:$PORT" "$DAX" "$TFS" \
 		"admin_socket = $SOCK" "max_clients = 16"
+	echo "the reload's region: $BIG_KIND"
 }
 
 # admin_ms -- `pmrctl status` must answer; prints how long it took (ms)
@@ -163,14 +181,13 @@ cpu_top()
 	cat "$1.vm"
 }
 
-# reload_big -- SIGHUP adding a 512 MiB testing region; clients (at least
+# reload_big -- SIGHUP adding the big region; clients (at least
 # one, up to CLIENTS while the reload runs) and the admin socket meanwhile
 reload_big()
 {
 	local i=0 ms rc=0 log
 	log=$(pmr_daemon_log main)
-	printf '[region big]\npath = %s/big\nsize = 512M\npersistent = no\n' \
-		"$BIGFS" >>"$CONF"
+	printf '[region big]\npath = %s/big\n%s\n' "$BIGFS" "$BIG_REGION" >>"$CONF"
 	task_ticks "$TMP/reload.ticks0"
 	kill -HUP "$(cat "$PMR_LOGDIR/main.pid")"
 	pmr_wait_log main 'SIGHUP: reloading' 30 || return 1
@@ -226,6 +243,7 @@ rows()
 		p99=$(field "$f" p99_us)
 		pmr_say "row hostile during-reload: $(sed 's/^lat: //' "$f") p99_ratio $(awk -v a="$p99" -v b="$idle99" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "?" }')"
 	done
+	pmr_say "row hostile during-reload region: $BIG_KIND"
 	pmr_say "row hostile during-reload cpu: $(cat "$TMP/reload.cpu" 2>/dev/null)"
 	pmr_say "row hostile during-reload admin: $(tr '\n' ' ' <"$TMP/reload.admin" 2>/dev/null) ($(cat "$TMP/reload.when" 2>/dev/null))"
 }
