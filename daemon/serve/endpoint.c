@@ -25,7 +25,7 @@
  * signals and every other client are served, and busy clients take turns.
  *
  * Jobs off the loop: a PERSIST longer than PERSIST_CHUNK is persisted on
- * a worker thread (work.h, SCHED_IDLE), and so is an OPEN whose key is a
+ * a worker thread (work.h, nice 19), and so is an OPEN whose key is a
  * registration of its own (mr-per-client: hundreds of ms for a large
  * region); the loop keeps serving the others, and the scheduler prefers
  * them to the job when CPUs are short.  (Should no thread start, a

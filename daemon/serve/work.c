@@ -3,22 +3,15 @@
  * work.c -- one blocking job on a thread of its own (work.h).
  *
  * The thread only runs the job's RUN function; it touches nothing the
- * loop owns.  It runs at the lowest priority: it is background work
- * (zeroing a region, pinning its pages, a PERSIST of a large range) that
- * must not take CPU from the loop and the clients' RDMA traffic when they
- * need it, and runs at full speed when they do not.  SCHED_IDLE, not nice
- * 19: since Linux 6.6 (EEVDF) a waking task no longer preempts a nice-19
- * one at once, it may wait out the worker's slice (75-hostile's
- * under-hog rows on kernel 7.3, BENCHMARKS.md), while a SCHED_IDLE task
- * always yields its CPU to a waking normal one.  Nice 19 is the fallback
- * where SCHED_IDLE is refused.  ev_async_send is libev's one call that is
- * safe from another thread: it wakes the loop, whose callback joins the
- * thread and applies the result (DONE), so every change to the server's
- * state happens on the loop as before.
+ * loop owns.  It runs at the lowest priority (nice 19): it is background
+ * work (zeroing a region, pinning its pages) that must not take CPU from
+ * the loop and the clients' RDMA traffic when they need it, and runs at
+ * full speed when they do not.  ev_async_send is libev's one call that is safe from another
+ * thread: it wakes the loop, whose callback joins the thread and applies
+ * the result (DONE), so every change to the server's state happens on the
+ * loop as before.
  */
 #include <errno.h>
-#include <pthread.h>
-#include <sched.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -28,28 +21,14 @@
 #include "util.h"
 #include "work.h"
 
-/* lower_priority -- the calling thread to SCHED_IDLE, else to nice 19 */
-static void lower_priority(void)
-{
-	struct sched_param sp = { .sched_priority = 0 };
-	int err;
-
-	err = pthread_setschedparam(pthread_self(), SCHED_IDLE, &sp);
-	if (!err)
-		return;
-	log_debug("worker thread: SCHED_IDLE: %s; nice 19 instead",
-		  strerror(err));
-	/* Linux: PRIO_PROCESS with a thread id sets that thread's nice */
-	if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 19))
-		log_debug("worker thread: setpriority: %s", strerror(errno));
-}
-
 /* thread_main -- the job, then tell the loop */
 static void *thread_main(void *arg)
 {
 	struct pmrd_work *w = arg;
 
-	lower_priority();
+	/* Linux: PRIO_PROCESS with a thread id sets that thread's nice */
+	if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 19))
+		log_debug("worker thread: setpriority: %s", strerror(errno));
 	w->run(w);
 	ev_async_send(w->loop, &w->done_watcher);
 	return NULL;
