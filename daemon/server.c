@@ -21,6 +21,7 @@
 #include "async_event.h"
 #include "device.h"
 #include "endpoint.h"
+#include "fault_async.h"
 #include "log.h"
 #include "notify.h"
 #include "peer_log.h"
@@ -486,6 +487,7 @@ static void start_signals(struct pmrd_server *s)
 	ev_signal_start(s->loop, &s->sigint);
 	ev_signal_start(s->loop, &s->sigterm);
 	ev_signal_start(s->loop, &s->sighup);
+	pmrd_fault_async_start(s);
 }
 
 /* pmrd_server_run -- see server.h */
@@ -583,6 +585,7 @@ out_dereg_regions:
 	pmrd_server_release_all(&s);
 	pmrd_device_close(&s.dev);
 out_destroy_loop:
+	pmrd_fault_async_stop(&s);
 	ev_signal_stop(s.loop, &s.sighup);
 	ev_signal_stop(s.loop, &s.sigterm);
 	ev_signal_stop(s.loop, &s.sigint);

@@ -46,6 +46,9 @@ struct pmrd_server {
 	struct pmrd_client_env env;
 	ev_io cm_watcher;
 	ev_signal sigint, sigterm, sighup;
+#ifdef PMRD_FAULT_INJECTION
+	ev_signal sigusr2; /* synthesized async events (fault_async.c) */
+#endif
 	ev_timer stop_timer;
 	struct pmrd_peer_log peer_log; /* peers that never got connected */
 	struct pmrd_admin *admin;

@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "fault_inject.h"
 
@@ -65,12 +66,34 @@ void *__wrap_ibv_create_comp_channel(void *ctx)
 	return __real_ibv_create_comp_channel(ctx);
 }
 
-/* __wrap_ibv_create_cq -- or ENOMEM */
+/*
+ * cq_depth -- the CQE count to ask for: PMR_FAULT_CQ_DEPTH=N caps every
+ * CQ at N entries, so that a burst of completions overflows it and the
+ * device itself reports a CQ error (an async event; rxe does so on
+ * overflow).  Unset, malformed or not smaller: CQE unchanged.
+ */
+static int cq_depth(int cqe)
+{
+	const char *s = getenv("PMR_FAULT_CQ_DEPTH");
+	char *end;
+	long n;
+
+	if (!s || !*s)
+		return cqe;
+	errno = 0;
+	n = strtol(s, &end, 10);
+	if (errno || *end || n < 1 || n >= cqe)
+		return cqe;
+	return (int)n;
+}
+
+/* __wrap_ibv_create_cq -- or ENOMEM; capped by PMR_FAULT_CQ_DEPTH */
 void *__wrap_ibv_create_cq(void *ctx, int cqe, void *cq_ctx, void *channel,
 			   int comp_vector)
 {
 	NULL_IF(ibv_create_cq, ENOMEM);
-	return __real_ibv_create_cq(ctx, cqe, cq_ctx, channel, comp_vector);
+	return __real_ibv_create_cq(ctx, cq_depth(cqe), cq_ctx, channel,
+				    comp_vector);
 }
 
 /* __wrap_ibv_reg_mr -- or ENOMEM (pinning failed) */

@@ -49,6 +49,9 @@ struct pmrd_async {
 	const char *last_event;
 	time_t last_time;
 	char last_detail[128];
+#ifdef PMRD_FAULT_INJECTION
+	bool forced_down; /* a synthesized PORT_ERR, until a PORT_ACTIVE */
+#endif
 };
 
 /* pmrd_async_classify -- see async_event.h */
@@ -145,6 +148,10 @@ static enum ibv_port_state query_state(struct pmrd_async *a)
 	struct ibv_port_attr pa;
 	int err;
 
+#ifdef PMRD_FAULT_INJECTION
+	if (a->forced_down)
+		return IBV_PORT_DOWN;
+#endif
 	memset(&pa, 0, sizeof(pa));
 	err = ibv_query_port(a->verbs, (uint8_t)a->port, &pa);
 	if (err) {
@@ -361,6 +368,23 @@ void pmrd_async_drain(struct pmrd_async *a)
 	while (read_one(a, &e))
 		handle(a, &e);
 }
+
+#ifdef PMRD_FAULT_INJECTION
+/* pmrd_async_synthesize -- see async_event.h */
+void pmrd_async_synthesize(struct pmrd_async *a, enum ibv_event_type type,
+			   struct ibv_qp *qp, struct ibv_cq *cq)
+{
+	struct async_copy e = { .type = type, .qp = qp, .cq = cq };
+
+	if (type == IBV_EVENT_PORT_ERR || type == IBV_EVENT_PORT_ACTIVE) {
+		e.port = a->port;
+		a->forced_down = type == IBV_EVENT_PORT_ERR;
+	}
+	log_notice("device %s: fault injection: synthesized async event %s",
+		   dev_name(a), ibv_event_type_str(type));
+	handle(a, &e);
+}
+#endif
 
 /* pmrd_async_port_active -- see async_event.h */
 bool pmrd_async_port_active(struct pmrd_async *a)

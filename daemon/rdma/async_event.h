@@ -102,6 +102,18 @@ void pmrd_async_drain(struct pmrd_async *a);
  */
 bool pmrd_async_port_active(struct pmrd_async *a);
 
+#ifdef PMRD_FAULT_INJECTION
+/*
+ * pmrd_async_synthesize -- handle TYPE as if the device had reported it
+ * (fault-injection builds only: rxe raises no QP fatal event, and its port
+ * cannot be down while a peer still reaches it).  QP and CQ name the
+ * client's objects for QP and CQ events; a synthesized PORT_ERR makes the
+ * listen port read DOWN until a synthesized PORT_ACTIVE.
+ */
+void pmrd_async_synthesize(struct pmrd_async *a, enum ibv_event_type type,
+			   struct ibv_qp *qp, struct ibv_cq *cq);
+#endif
+
 /* What the admin socket shows (status). */
 struct pmrd_async_info {
 	unsigned port;		  /* the listen port's number */

@@ -621,6 +621,29 @@ pmr_write_conf()
 	} >"$f"
 }
 
+# pmr_rdma_resources -- the RDMA device's resource counts ("pd N cq N qp N
+# cm_id N mr N ctx N ..."), device-wide: one rdma call for all of them
+pmr_rdma_resources()
+{
+	rdma resource show 2>/dev/null | sed 's/^[0-9]*: //' | tr '\n' ' '
+}
+
+# pmr_sanitizer_clean PREFIX LOG... -- no ASan/UBSan/LSan report and no
+# crash in the logs nor in PREFIX.* (the sanitizers' log_path)
+pmr_sanitizer_clean()
+{
+	local f p=$1 bad=0
+	shift
+	for f in "$@" "$p".*; do
+		[ -f "$f" ] || continue
+		if grep -E -n "AddressSanitizer|LeakSanitizer|runtime error:|SUMMARY: |Segmentation|Aborted" "$f"; then
+			echo "sanitizer report or crash in $f"
+			bad=1
+		fi
+	done
+	return "$bad"
+}
+
 # pmr_loop_ext4 IMG SIZE MNT -- an ext4 without DAX in the file IMG (SIZE
 # as truncate takes it) on a loop device, mounted at MNT: page-cache files
 pmr_loop_ext4()

@@ -57,7 +57,7 @@ setup()
 	mkdir -p "$REP"
 	DAX=$(pmem_devdax)
 	pmr_testing_fs "$TFS" 32M "$TMP/tfs.img"
-	GBASE=$(machine_resources)
+	GBASE=$(pmr_rdma_resources)
 	echo "machine baseline: $GBASE"
 }
 
@@ -87,13 +87,7 @@ fresh_files()
 # the client is gone (one rdma call instead of one per resource type)
 res_of()
 {
-	echo "fd $(find "/proc/$1/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l) $(machine_resources)"
-}
-
-# machine_resources -- the RDMA device's resource counts
-machine_resources()
-{
-	rdma resource show 2>/dev/null | sed 's/^[0-9]*: //' | tr '\n' ' '
+	echo "fd $(find "/proc/$1/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l) $(pmr_rdma_resources)"
 }
 
 # back_to PID BASE -- PID's resources equal BASE within 20 s
@@ -114,26 +108,10 @@ machine_back()
 {
 	local now
 	# shellcheck disable=SC2317
-	same_m() { now=$(machine_resources); [ "$now" = "$GBASE" ]; }
+	same_m() { now=$(pmr_rdma_resources); [ "$now" = "$GBASE" ]; }
 	pmr_wait_until 20 same_m && return 0
 	echo "LEAK: the machine has [$now], at the start [$GBASE]"
 	return 1
-}
-
-# sanitizer_clean PREFIX LOG... -- no ASan/UBSan/LSan report in the logs
-# nor in PREFIX.* (their log_path)
-sanitizer_clean()
-{
-	local f p=$1 bad=0
-	shift
-	for f in "$@" "$p".*; do
-		[ -f "$f" ] || continue
-		if grep -E -n "AddressSanitizer|LeakSanitizer|runtime error:|SUMMARY: |Segmentation|Aborted" "$f"; then
-			echo "sanitizer report or crash in $f"
-			bad=1
-		fi
-	done
-	return "$bad"
 }
 
 # injected REPORT -- the report has the injection line (it fired)
@@ -223,7 +201,7 @@ srv_one()
 	fi
 	injected "$rep" || PHASE=none
 	machine_back || ok=1
-	sanitizer_clean "$asan" "$(pmr_daemon_log "$name")" || ok=1
+	pmr_sanitizer_clean "$asan" "$(pmr_daemon_log "$name")" || ok=1
 	cp "$(pmr_daemon_log "$name")" "$PMR_LOGDIR/srv.$n.log"
 	[ "$ok" = 0 ] || { sed 's/^/    pmrd: /' "$(pmr_daemon_log "$name")" | tail -n 40; }
 	return "$ok"
@@ -321,7 +299,7 @@ cli_one()
 	*) echo "N=$n: the client exited $rc"; ok=1 ;;
 	esac
 	[ "$PHASE" = none ] && [ "$rc" != 0 ] && { echo "N=$n: failed with nothing injected"; ok=1; }
-	sanitizer_clean "$asan" "$out" || ok=1
+	pmr_sanitizer_clean "$asan" "$out" || ok=1
 	pmr_daemon_alive clisrv || { echo "N=$n: pmrd died"; ok=1; }
 	back_to "$pid" "$base" || ok=1
 	[ "$ok" = 0 ] || sed 's/^/    client: /' "$out"
@@ -332,7 +310,7 @@ cli_one()
 cli_stop()
 {
 	pmr_daemon_term clisrv 60 &&
-		sanitizer_clean "$PMR_LOGDIR/asan-clisrv" "$(pmr_daemon_log clisrv)"
+		pmr_sanitizer_clean "$PMR_LOGDIR/asan-clisrv" "$(pmr_daemon_log clisrv)"
 }
 
 setup
