@@ -976,6 +976,13 @@ bool pmrd_client_env_cq_event(struct pmrd_client_env *env, struct ibv_cq *cq,
 	if (!c)
 		return false;
 	snprintf(detail, len, "CQ of client %s", c->peer);
+	/* an overrun CQ reports each completion it could not take */
+	if (c->state == PMRD_CLIENT_DISCONNECTING) {
+		log_info(
+			"client %s: CQ error (async event) while disconnecting",
+			c->peer);
+		return true;
+	}
 	log_notice("client %s: CQ error (async event): disconnecting it",
 		   c->peer);
 	pmrd_client_disconnect(c, "CQ error");

@@ -8,10 +8,11 @@
 #     (PMR_FAULT_CQ_DEPTH, common/fault/wrap_verbs.c); a raw client keeps
 #     8 PERSISTs on a read-only handle in flight (each refused at once), so
 #     its CQ at pmrd overflows and rxe itself reports IBV_EVENT_CQ_ERR:
-#     pmrd logs it, disconnects that client only, status names the event;
-#     the flooder ends (no hang); a pmr-load client connected throughout
-#     (one request at a time: at most 2 entries) keeps working, and so
-#     does a new client;
+#     pmrd logs it once, disconnects that client only, status names the
+#     event; the flooder gets no more answers (a raw client that ignores
+#     the disconnect request: pmrd frees it after accept_timeout_ms) and
+#     ends; a pmr-load client connected throughout (one request at a
+#     time: at most 2 entries) keeps working, and so does a new client;
 #   - qp-fatal-drops-one: rxe raises no QP fatal event, so it is
 #     synthesized (SIGUSR2, PMR_FAULT_ASYNC=qp-fatal: daemon/fault_async.c)
 #     and handed to the same handler: the longer-connected of two
@@ -147,22 +148,31 @@ cq_overflow()
 {
 	local rc=0 brc
 	start_pmrd cqsrv PMR_FAULT_CQ_DEPTH=3 || return 1
-	loader steady t2 40
+	loader steady t2 20
 	pmr_wait_until 60 status_is clients 1 || return 1
-	pmr_daemon_start flood timeout 60 "$RAW" "$IP" "$PORT" hog t1 ro 30 8
-	pmr_wait_log cqsrv "CQ error \(async event\)" 45 || {
-		echo "no CQ error in 45 s of the flood"
+	pmr_daemon_start flood timeout 60 "$RAW" "$IP" "$PORT" hog t1 ro 10 8
+	pmr_wait_log cqsrv "CQ error \(async event\)" 20 || {
+		echo "no CQ error in 20 s of the flood"
 		cat "$(pmr_daemon_log flood)"
 		cat "$(pmr_daemon_log cqsrv)"
 		return 1
+	}
+	pmr_daemon_alive steady || {
+		echo "the steady client ended before the CQ error: nothing shown"
+		rc=1
 	}
 	grep -E "async event|disconnect" "$(pmr_daemon_log cqsrv)"
 	status_is last_async_event "CQ error" || {
 		echo "status last_async_event: '$(status_field last_async_event)'"
 		rc=1
 	}
+	[ "$(grep -c "CQ error (async event): disconnecting it" "$(pmr_daemon_log cqsrv)")" = 1 ] || {
+		echo "more than one 'disconnecting it' for one CQ"
+		rc=1
+	}
 	"$PMRCTL" -s "$SOCK" -j -v status
-	# the flooder ends by itself (its requests fail), long before timeout
+	# pmrd lets go of the flooder; the flooder gives up by itself
+	pmr_wait_until 30 status_is clients 1 || rc=1
 	pmr_daemon_wait flood 50 || true
 	pmr_daemon_alive flood && {
 		echo "the flooder still runs"
@@ -187,12 +197,16 @@ qp_fatal()
 	start_pmrd qpsrv || return 1
 	loader older t1 600
 	pmr_wait_until 60 status_is clients 1 || return 1
-	loader younger t2 30
+	loader younger t2 15
 	pmr_wait_until 60 status_is clients 2 || return 1
 	sleep 2 # both in their loops
 	t_ev=$(awk '{ printf "%d", $1 * 1000 }' /proc/uptime)
 	synthesize qpsrv qp-fatal
 	pmr_wait_log qpsrv "disconnecting it" 20 || return 1
+	pmr_daemon_alive younger || {
+		echo "the younger client ended before the event: nothing shown"
+		rc=1
+	}
 	grep -E "fault injection|async event|disconnect" "$(pmr_daemon_log qpsrv)"
 	arc=$(loader_rc older 60)
 	cat "$(pmr_daemon_log older)"
