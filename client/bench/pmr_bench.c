@@ -104,11 +104,17 @@ static int connect_region(const struct opts *o, struct pmr_conn **conn,
 		pmr_conn_cfg_set_spin_us(cfg, (unsigned int)o->spin_us);
 	pmr_conn_cfg_set_sq_depth(cfg, 256);
 	rc = pmr_conn_open(o->host, o->port, cfg, conn);
-	if (rc)
+	if (rc) {
+		fprintf(stderr, "pmr-bench: connect to %s port %s: %s\n",
+			o->host, o->port, pmr_strerror(rc));
 		goto out_free_cfg;
+	}
 	rc = pmr_region_open(*conn, o->region, PMR_OPEN_RW, region);
-	if (rc)
+	if (rc) {
+		fprintf(stderr, "pmr-bench: open %s: %s\n", o->region,
+			pmr_strerror(rc));
 		goto out_close_conn;
+	}
 	pmr_conn_cfg_delete(&cfg);
 	return 0;
 
