@@ -36,6 +36,19 @@
  * request order.  A client deleted meanwhile is freed when the thread
  * ends.
  *
+ * Nice 19 is not enough in a guest with 2 vCPUs: a client streaming
+ * whole-region PERSISTs keeps one CPU flushing all the time, and the other
+ * clients, the loop and the RDMA provider's kernel work share the other.
+ * So the thread persists PACE_CHUNK bytes at a time, and while the loop
+ * takes requests (env->served moved within the last few ms; the
+ * PERSIST's own client's later requests wait behind it and do not
+ * count) it pauses after each chunk for as long as the chunk took
+ * (pace.h, capped): at most half a CPU for the job while others are
+ * being served, all of it while nobody is.  Waking from a pause at nice
+ * 19 takes what the scheduler gives, so under load a PERSIST slows down
+ * more than twofold; it still ends, and its answer still waits for the
+ * whole range.
+ *
  * Busy-polling (busy_poll_us): a client that had completions also stays in
  * the hot list, polled each iteration right after libev's poll for fds,
  * until busy_poll_us passed without a completion; then its CQ is armed as
@@ -54,11 +67,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "async_event.h"
 #include "endpoint.h"
 #include "log.h"
+#include "pace.h"
 #include "peer_log.h"
 #include "pmr_proto.h"
 #include "util.h"
@@ -67,6 +82,7 @@
 #define POLL_BATCH    16	   /* completions taken per turn of a client */
 #define TURN_REQUESTS 8		   /* requests answered per turn of a client */
 #define PERSIST_CHUNK (1ull << 20) /* bytes of a PERSIST per turn */
+#define PACE_CHUNK    (4ull << 20) /* bytes of a PERSIST between pauses */
 
 /* recv_buf / send_buf -- the bytes of a RECV or SEND slot */
 static uint8_t *recv_buf(struct pmrd_client *c, uint32_t slot)
@@ -174,13 +190,55 @@ static void grant_cb(struct pmrd_work *w)
 				   &j->rkey, &j->cookie);
 }
 
-/* persist_cb -- on the worker thread: persist the PERSIST's whole range */
+/* served -- requests the loop took so far (relaxed: only compared) */
+static uint64_t served(struct pmrd_client_env *env)
+{
+	return atomic_load_explicit(&env->served, memory_order_relaxed);
+}
+
+/* mono_ns -- CLOCK_MONOTONIC in ns */
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * persist_cb -- on the worker thread: persist the PERSIST's whole range,
+ * PACE_CHUNK bytes at a time, pausing between two chunks while the loop
+ * serves other requests (pace.h)
+ */
 static void persist_cb(struct pmrd_work *w)
 {
 	struct pmrd_client_job *j =
 		container_of(w, struct pmrd_client_job, work);
+	struct pmrd_client *c = container_of(j, struct pmrd_client, job);
+	uint64_t off = j->range.off, left = j->range.len;
+	struct pmrd_pace pace;
 
-	pmrd_region_persist(j->range.region, j->range.off, j->range.len);
+	pmrd_pace_start(&pace, j->served);
+	while (left) {
+		uint64_t n = MIN(left, PACE_CHUNK), t0 = mono_ns();
+		uint64_t now, pause;
+
+		pmrd_region_persist(j->range.region, off, n);
+		off += n;
+		left -= n;
+		if (!left)
+			break;
+		now = mono_ns();
+		pause = pmrd_pace_next(&pace, served(c->env), now, now - t0);
+		if (pause) {
+			struct timespec ts = {
+				.tv_sec = (time_t)(pause / 1000000000ull),
+				.tv_nsec = (long)(pause % 1000000000ull),
+			};
+
+			nanosleep(&ts, NULL);
+		}
+	}
 }
 
 static void client_free(struct pmrd_client *c);
@@ -259,6 +317,7 @@ static int start_persist(struct pmrd_client *c,
 	c->job.range = *pr;
 	c->job.sslot = sslot;
 	c->job.resp_len = resp_len;
+	c->job.served = served(c->env);
 	if (pr->len > PERSIST_CHUNK &&
 	    !pmrd_work_start(&c->job.work, c->env->loop, persist_cb,
 			     persisted_cb))
@@ -283,6 +342,8 @@ static int serve(struct pmrd_client *c, uint32_t rslot, uint32_t len,
 	struct pmrd_persist_range pr;
 	int n, err;
 
+	/* relaxed: the PERSIST threads only ask whether it moved */
+	atomic_fetch_add_explicit(&c->env->served, 1, memory_order_relaxed);
 	n = pmrd_session_handle(&c->sess, recv_buf(c, rslot), len,
 				send_buf(c, sslot), c->msg_size);
 	err = post_recv(c, rslot);

@@ -8,6 +8,7 @@
 #ifndef PMRD_ENDPOINT_H
 #define PMRD_ENDPOINT_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
@@ -43,6 +44,8 @@ struct pmrd_client_env {
 	ev_idle busy_spin;	/* keeps the loop from blocking meanwhile */
 	struct hlist_head hot;	/* the clients being busy-polled */
 	struct hlist_head zombies; /* deleted, waiting for a job's thread */
+	/* requests the loop took, read by PERSIST threads (endpoint.c) */
+	_Atomic uint64_t served;
 };
 
 enum pmrd_client_state {
@@ -74,6 +77,7 @@ struct pmrd_client_job {
 	struct pmrd_persist_range range; /* a persist: the range */
 	uint32_t sslot;			 /* SEND slot for the answer */
 	uint32_t resp_len;		 /* a persist's answer, encoded */
+	uint64_t served;		 /* env->served when it was taken */
 };
 
 struct pmrd_client {
