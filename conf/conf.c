@@ -26,7 +26,7 @@
 #define DEFAULT_MAX_OUTSTANDING	       16
 #define DEFAULT_MAX_HANDLES	       1024
 #define DEFAULT_MAX_CLIENT_MEMORY      (64ull << 20)
-#define DEFAULT_BUSY_POLL_US	       200
+#define DEFAULT_BUSY_POLL_US	       1000
 
 /* pmrd_conf_free -- free a conf and NULL the caller's pointer */
 void pmrd_conf_free(struct pmrd_conf **conf)

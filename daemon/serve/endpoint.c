@@ -196,15 +196,6 @@ static uint64_t served(struct pmrd_client_env *env)
 	return atomic_load_explicit(&env->served, memory_order_relaxed);
 }
 
-/* mono_ns -- CLOCK_MONOTONIC in ns */
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 /*
  * persist_cb -- on the worker thread: persist the PERSIST's whole range,
  * PACE_CHUNK bytes at a time, pausing between two chunks while the loop
@@ -220,7 +211,7 @@ static void persist_cb(struct pmrd_work *w)
 
 	pmrd_pace_start(&pace, j->served);
 	while (left) {
-		uint64_t n = MIN(left, PACE_CHUNK), t0 = mono_ns();
+		uint64_t n = MIN(left, PACE_CHUNK), t0 = pmrd_now_ns();
 		uint64_t now, pause;
 
 		pmrd_region_persist(j->range.region, off, n);
@@ -228,7 +219,7 @@ static void persist_cb(struct pmrd_work *w)
 		left -= n;
 		if (!left)
 			break;
-		now = mono_ns();
+		now = pmrd_now_ns();
 		pause = pmrd_pace_next(&pace, served(c->env), now, now - t0);
 		if (pause) {
 			struct timespec ts = {

@@ -16,7 +16,7 @@ Test(conf_limits, defaults)
 	cr_expect_eq(c->limits.max_handles, 1024);
 	cr_expect_eq(c->limits.max_msg, 4096);
 	cr_expect_eq(c->limits.max_client_memory, 64ull << 20);
-	cr_expect_eq(c->limits.busy_poll_us, 200);
+	cr_expect_eq(c->limits.busy_poll_us, 1000);
 	pmrd_conf_free(&c);
 }
 
