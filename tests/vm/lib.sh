@@ -621,6 +621,20 @@ pmr_write_conf()
 	} >"$f"
 }
 
+# pmr_status_field SOCK KEY -- one member of `pmrctl -s SOCK -j status`
+# ($PMRCTL, else the built one)
+pmr_status_field()
+{
+	"${PMRCTL:-$(pmr_bin pmrctl)}" -s "$1" -j status |
+		python3 -c 'import json, sys; print(json.load(sys.stdin).get(sys.argv[1], ""))' "$2"
+}
+
+# pmr_status_is SOCK KEY VALUE -- that member is VALUE (for pmr_wait_until)
+pmr_status_is()
+{
+	[ "$(pmr_status_field "$1" "$2")" = "$3" ]
+}
+
 # pmr_rdma_resources -- the RDMA device's resource counts ("pd N cq N qp N
 # cm_id N mr N ctx N ..."), device-wide: one rdma call for all of them
 pmr_rdma_resources()

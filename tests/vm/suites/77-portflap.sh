@@ -68,18 +68,9 @@ now_ms()
 	awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime
 }
 
-# status_field KEY -- one member of `pmrctl -j status`
-status_field()
-{
-	"$PMRCTL" -s "$SOCK" -j status |
-		python3 -c 'import json, sys; print(json.load(sys.stdin).get(sys.argv[1], ""))' "$1"
-}
-
-# status_is KEY VALUE -- the status member KEY is VALUE (for pmr_wait_until)
-status_is()
-{
-	[ "$(status_field "$1")" = "$2" ]
-}
+# status_field KEY / status_is KEY VALUE -- of this suite's pmrd
+status_field() { pmr_status_field "$SOCK" "$1"; }
+status_is() { pmr_status_is "$SOCK" "$1" "$2"; }
 
 # port_state -- rxe0's port state as ibv_devinfo says
 port_state()

@@ -65,18 +65,9 @@ mountpoint -q "$TMP" || mount -t tmpfs -o size=64m tmpfs "$TMP"
 BASE=$(pmr_rdma_resources)
 echo "device resources at the start: $BASE"
 
-# status_field KEY -- one member of `pmrctl -j status`
-status_field()
-{
-	"$PMRCTL" -s "$SOCK" -j status |
-		python3 -c 'import json, sys; print(json.load(sys.stdin).get(sys.argv[1], ""))' "$1"
-}
-
-# status_is KEY VALUE -- the status member KEY is VALUE
-status_is()
-{
-	[ "$(status_field "$1")" = "$2" ]
-}
+# status_field KEY / status_is KEY VALUE -- of this suite's pmrd
+status_field() { pmr_status_field "$SOCK" "$1"; }
+status_is() { pmr_status_is "$SOCK" "$1" "$2"; }
 
 # start_pmrd NAME [VAR=VALUE...] -- the ASan pmrd with these variables
 # set, serving; SIGUSR2 reads $EVF
