@@ -27,7 +27,6 @@
 #include "notify.h"
 #include "region_open.h"
 #include "server_priv.h"
-#include "zero.h"
 
 /* report -- config problems of the reloaded file into the log */
 static void report(void *arg, const char *file, unsigned line, const char *msg)
@@ -162,19 +161,6 @@ static int remove_at(struct pmrd_server *s, size_t i)
 }
 
 /*
- * zero_pace -- between two chunks of a new region's zeros: pause while the
- * loop serves clients (pace.h), as a long PERSIST does; a reload that
- * prepares gigabytes must not take a CPU from the clients it serves
- */
-static void zero_pace(void *arg, uint64_t chunk_ns)
-{
-	struct pmrd_server *s = arg;
-
-	pmrd_pace_pause(&s->reload.pace, pmrd_client_env_served(&s->env),
-			chunk_ns);
-}
-
-/*
  * prepare_cb -- on the worker thread: prepare, map and register each new
  * region (the slow part: zeroing, pinning); nothing the loop owns is
  * touched
@@ -184,8 +170,6 @@ static void prepare_cb(struct pmrd_work *w)
 	struct pmrd_reload *rl = container_of(w, struct pmrd_reload, work);
 	struct pmrd_server *s = container_of(rl, struct pmrd_server, reload);
 
-	pmrd_pace_start(&rl->pace, pmrd_client_env_served(&s->env));
-	pmrd_zero_set_pace(zero_pace, s);
 	for (size_t i = 0; i < rl->n_add; i++) {
 		const struct pmrd_region_conf *rc = rl->add[i];
 		struct pmrd_region *r;
@@ -201,7 +185,6 @@ static void prepare_cb(struct pmrd_work *w)
 		}
 		rl->err[i] = err;
 	}
-	pmrd_zero_set_pace(NULL, NULL);
 }
 
 /*

@@ -15,7 +15,6 @@
 #include "admin.h"
 #include "device.h"
 #include "endpoint.h"
-#include "pace.h"
 #include "peer_log.h"
 #include "region_mr.h"
 #include "server.h"
@@ -30,8 +29,7 @@ struct pmrd_reload {
 	int *err;		    /* per region: why it failed */
 	size_t n_add;
 	unsigned removed, refused, failed;
-	bool again;	       /* a SIGHUP came meanwhile: reload once more */
-	struct pmrd_pace pace; /* the preparation's pauses (worker thread) */
+	bool again; /* a SIGHUP came meanwhile: reload once more */
 };
 
 struct pmrd_server {

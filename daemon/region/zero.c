@@ -37,14 +37,9 @@
  * the dTLB on hardware).  Large calls convert the fallocated extents in
  * few transactions.
  */
-#define ZERO_BUF	 (64UL << 10)
-#define ZERO_IOV	 1024
-#define ZERO_CHUNK	 (ZERO_BUF * ZERO_IOV) /* 64 MiB */
-#define ZERO_PACED_CHUNK (4UL << 20) /* with a pace hook: a pause per 4 MiB */
-
-/* this thread's pace hook (pmrd_zero_set_pace) */
-static __thread pmrd_zero_pace_fn *pace_fn;
-static __thread void *pace_arg;
+#define ZERO_BUF   (64UL << 10)
+#define ZERO_IOV   1024
+#define ZERO_CHUNK (ZERO_BUF * ZERO_IOV) /* 64 MiB */
 
 struct progress {
 	const char *name;
@@ -118,18 +113,10 @@ static int fill_iov(struct iovec *iov, void *buf, size_t len)
 	return n;
 }
 
-/* pmrd_zero_set_pace -- see zero.h */
-void pmrd_zero_set_pace(pmrd_zero_pace_fn *fn, void *arg)
-{
-	pace_fn = fn;
-	pace_arg = arg;
-}
-
 /* pmrd_zero_pwrite -- pwritev zeros over [0, size) of fd */
 int pmrd_zero_pwrite(const char *name, const char *path, int fd, uint64_t size)
 {
 	struct iovec iov[ZERO_IOV];
-	size_t chunk = pace_fn ? ZERO_PACED_CHUNK : ZERO_CHUNK;
 	struct progress p;
 	uint64_t off = 0;
 	void *zeros;
@@ -145,8 +132,8 @@ int pmrd_zero_pwrite(const char *name, const char *path, int fd, uint64_t size)
 	}
 	progress_init(&p, name, path, size);
 	while (off < size) {
-		int cnt = fill_iov(iov, zeros, (size_t)MIN(size - off, chunk));
-		uint64_t t0 = pmrd_now_ns();
+		int cnt = fill_iov(iov, zeros,
+				   (size_t)MIN(size - off, ZERO_CHUNK));
 		ssize_t n = pwritev(fd, iov, cnt, (off_t)off);
 
 		if (n < 0 && errno == EINTR)
@@ -160,8 +147,6 @@ int pmrd_zero_pwrite(const char *name, const char *path, int fd, uint64_t size)
 		}
 		off += (uint64_t)n;
 		progress_update(&p, off);
-		if (pace_fn && off < size)
-			pace_fn(pace_arg, pmrd_now_ns() - t0);
 	}
 	progress_done(&p);
 out_unmap_zeros:

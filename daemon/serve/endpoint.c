@@ -190,8 +190,8 @@ static void grant_cb(struct pmrd_work *w)
 				   &j->rkey, &j->cookie);
 }
 
-/* pmrd_client_env_served -- see endpoint.h */
-uint64_t pmrd_client_env_served(struct pmrd_client_env *env)
+/* served -- requests the loop took so far (relaxed: only compared) */
+static uint64_t served(struct pmrd_client_env *env)
 {
 	return atomic_load_explicit(&env->served, memory_order_relaxed);
 }
@@ -212,13 +212,23 @@ static void persist_cb(struct pmrd_work *w)
 	pmrd_pace_start(&pace, j->served);
 	while (left) {
 		uint64_t n = MIN(left, PACE_CHUNK), t0 = pmrd_now_ns();
+		uint64_t now, pause;
 
 		pmrd_region_persist(j->range.region, off, n);
 		off += n;
 		left -= n;
-		if (left)
-			pmrd_pace_pause(&pace, pmrd_client_env_served(c->env),
-					pmrd_now_ns() - t0);
+		if (!left)
+			break;
+		now = pmrd_now_ns();
+		pause = pmrd_pace_next(&pace, served(c->env), now, now - t0);
+		if (pause) {
+			struct timespec ts = {
+				.tv_sec = (time_t)(pause / 1000000000ull),
+				.tv_nsec = (long)(pause % 1000000000ull),
+			};
+
+			nanosleep(&ts, NULL);
+		}
 	}
 }
 
@@ -298,7 +308,7 @@ static int start_persist(struct pmrd_client *c,
 	c->job.range = *pr;
 	c->job.sslot = sslot;
 	c->job.resp_len = resp_len;
-	c->job.served = pmrd_client_env_served(c->env);
+	c->job.served = served(c->env);
 	if (pr->len > PERSIST_CHUNK &&
 	    !pmrd_work_start(&c->job.work, c->env->loop, persist_cb,
 			     persisted_cb))

@@ -170,12 +170,6 @@ bool pmrd_client_env_cq_event(struct pmrd_client_env *env, struct ibv_cq *cq,
 			      char *detail, size_t len);
 
 /*
- * pmrd_client_env_served -- requests the loop has taken so far (any
- * thread: worker threads pace their jobs by whether it moves, pace.h)
- */
-uint64_t pmrd_client_env_served(struct pmrd_client_env *env);
-
-/*
  * pmrd_client_env_disconnect_all -- pmrd_client_disconnect every client
  * with WHY; returns how many were not disconnecting already
  */

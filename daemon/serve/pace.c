@@ -9,10 +9,7 @@
  * because the thread was preempted (nice 19) does not park the job for
  * as long again.
  */
-#include <time.h>
-
 #include "pace.h"
-#include "util.h"
 
 /* pmrd_pace_start -- see pace.h */
 void pmrd_pace_start(struct pmrd_pace *p, uint64_t served)
@@ -37,17 +34,4 @@ uint64_t pmrd_pace_next(struct pmrd_pace *p, uint64_t served, uint64_t now,
 		return 0;
 	pause = chunk_ns * PMRD_PACE_FACTOR;
 	return pause < PMRD_PACE_MAX_NS ? pause : PMRD_PACE_MAX_NS;
-}
-
-/* pmrd_pace_pause -- see pace.h */
-void pmrd_pace_pause(struct pmrd_pace *p, uint64_t served, uint64_t chunk_ns)
-{
-	uint64_t pause = pmrd_pace_next(p, served, pmrd_now_ns(), chunk_ns);
-	struct timespec ts = {
-		.tv_sec = (time_t)(pause / 1000000000ull),
-		.tv_nsec = (long)(pause % 1000000000ull),
-	};
-
-	if (pause)
-		nanosleep(&ts, NULL);
 }

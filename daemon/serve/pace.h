@@ -41,7 +41,4 @@ void pmrd_pace_start(struct pmrd_pace *p, uint64_t served);
 uint64_t pmrd_pace_next(struct pmrd_pace *p, uint64_t served, uint64_t now,
 			uint64_t chunk_ns);
 
-/* pmrd_pace_pause -- pmrd_pace_next at the time now, and sleep that long */
-void pmrd_pace_pause(struct pmrd_pace *p, uint64_t served, uint64_t chunk_ns);
-
 #endif
