@@ -254,7 +254,7 @@ else
 	pmr_skip example "pmr_example not built"
 fi
 pmr_case list dpt list
-pmr_case busy-poll-default busy_poll_is 200
+pmr_case busy-poll-default busy_poll_is 1000
 pmr_case cross-client cross_client
 pmr_case methods methods
 pmr_case errors dpt errors t2 ro0
