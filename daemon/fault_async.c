@@ -26,6 +26,7 @@
 #include "fault_async.h"
 #include "log.h"
 #include "server_priv.h"
+#include "util.h"
 
 /* event_named -- the event a word of the file names; false: none */
 static bool event_named(const char *w, enum ibv_event_type *ret)
@@ -40,7 +41,7 @@ static bool event_named(const char *w, enum ibv_event_type *ret)
 		{ "port-active", IBV_EVENT_PORT_ACTIVE },
 	};
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
 		if (!strcmp(w, names[i].name)) {
 			*ret = names[i].type;
 			return true;

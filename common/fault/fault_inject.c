@@ -28,22 +28,31 @@ static int configured;	      /* PMR_FAULT_N was read */
 static int injected;	      /* call fail_at happened */
 static int trace;	      /* PMR_FAULT_TRACE: report every call */
 
-/* configure_from_env -- PMR_FAULT_N, once; a bad value injects nothing */
-static void configure_from_env(void)
+/* pmr_fault_env_ulong -- see fault_inject.h */
+bool pmr_fault_env_ulong(const char *name, unsigned long *ret)
 {
-	const char *s = getenv("PMR_FAULT_N"), *t;
+	const char *s = getenv(name);
 	unsigned long n;
 	char *end;
 
-	configured = 1;
-	t = getenv("PMR_FAULT_TRACE");
-	trace = t && !strcmp(t, "1");
 	if (!s || !*s)
-		return;
+		return false;
 	errno = 0;
 	n = strtoul(s, &end, 10);
-	if (!errno && !*end)
-		fail_at = n;
+	if (errno || *end)
+		return false;
+	*ret = n;
+	return true;
+}
+
+/* configure_from_env -- PMR_FAULT_N, once; a bad value injects nothing */
+static void configure_from_env(void)
+{
+	const char *t = getenv("PMR_FAULT_TRACE");
+
+	configured = 1;
+	trace = t && !strcmp(t, "1");
+	pmr_fault_env_ulong("PMR_FAULT_N", &fail_at);
 }
 
 /*

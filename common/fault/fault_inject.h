@@ -19,6 +19,12 @@
  */
 bool pmr_fault_hit(const char *fn, void *caller);
 
+/*
+ * pmr_fault_env_ulong -- the decimal number in the environment variable
+ * NAME into *RET; false (RET untouched) when unset, empty or malformed
+ */
+bool pmr_fault_env_ulong(const char *name, unsigned long *ret);
+
 /* pmr_fault_calls -- wrapped calls so far in this process */
 unsigned long pmr_fault_calls(void);
 

@@ -15,7 +15,6 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdlib.h>
 
 #include "fault_inject.h"
 
@@ -74,15 +73,10 @@ void *__wrap_ibv_create_comp_channel(void *ctx)
  */
 static int cq_depth(int cqe)
 {
-	const char *s = getenv("PMR_FAULT_CQ_DEPTH");
-	char *end;
-	long n;
+	unsigned long n;
 
-	if (!s || !*s)
-		return cqe;
-	errno = 0;
-	n = strtol(s, &end, 10);
-	if (errno || *end || n < 1 || n >= cqe)
+	if (!pmr_fault_env_ulong("PMR_FAULT_CQ_DEPTH", &n) || n < 1 ||
+	    n >= (unsigned long)cqe)
 		return cqe;
 	return (int)n;
 }
