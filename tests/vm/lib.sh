@@ -416,6 +416,26 @@ pmr_daemon_start()
 	echo "$pid" >"$PMR_LOGDIR/$name.pid"
 }
 
+# pmr_now_ms -- milliseconds since boot (/proc/uptime: the clock that
+# pmr_daemon_start_rc stamps a job's end with)
+pmr_now_ms()
+{
+	awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime
+}
+
+# pmr_daemon_start_rc NAME RCFILE CMD... -- pmr_daemon_start NAME CMD...;
+# when CMD ends, "STATUS MS" (its exit status, pmr_now_ms then) is written
+# to RCFILE, which is removed first: a test waits for the file
+pmr_daemon_start_rc()
+{
+	local name=$1 rcfile=$2
+	shift 2
+	rm -f "$rcfile"
+	# shellcheck disable=SC2016 # expanded by that bash
+	pmr_daemon_start "$name" bash -c '"$@"; echo "$? $(awk "{ printf \"%d\", \$1 * 1000 }" /proc/uptime)" >"$0"' \
+		"$rcfile" "$@"
+}
+
 # pmr_daemon_log NAME -- path of a daemon's log
 pmr_daemon_log()
 {
@@ -640,6 +660,18 @@ pmr_status_is()
 pmr_rdma_resources()
 {
 	rdma resource show 2>/dev/null | sed 's/^[0-9]*: //' | tr '\n' ' '
+}
+
+# pmr_rdma_resources_back BASE -- the device's resource counts equal BASE
+# (pmr_rdma_resources taken earlier) within 20 s; else say what leaked
+pmr_rdma_resources_back()
+{
+	local now
+	# shellcheck disable=SC2317
+	same() { now=$(pmr_rdma_resources); [ "$now" = "$1" ]; }
+	pmr_wait_until 20 same "$1" && return 0
+	echo "LEAK: the device has [$now], at the start [$1]"
+	return 1
 }
 
 # pmr_sanitizer_clean PREFIX LOG... -- no ASan/UBSan/LSan report and no

@@ -103,17 +103,6 @@ back_to()
 	return 1
 }
 
-# machine_back -- the machine's RDMA resources as at the suite's start
-machine_back()
-{
-	local now
-	# shellcheck disable=SC2317
-	same_m() { now=$(pmr_rdma_resources); [ "$now" = "$GBASE" ]; }
-	pmr_wait_until 20 same_m && return 0
-	echo "LEAK: the machine has [$now], at the start [$GBASE]"
-	return 1
-}
-
 # injected REPORT -- the report has the injection line (it fired)
 injected()
 {
@@ -200,7 +189,7 @@ srv_one()
 		fi
 	fi
 	injected "$rep" || PHASE=none
-	machine_back || ok=1
+	pmr_rdma_resources_back "$GBASE" || ok=1
 	pmr_sanitizer_clean "$asan" "$(pmr_daemon_log "$name")" || ok=1
 	cp "$(pmr_daemon_log "$name")" "$PMR_LOGDIR/srv.$n.log"
 	[ "$ok" = 0 ] || { sed 's/^/    pmrd: /' "$(pmr_daemon_log "$name")" | tail -n 40; }

@@ -62,12 +62,6 @@ mountpoint -q "$TMP" || mount -t tmpfs -o size=64m tmpfs "$TMP"
 	printf '[region t1]\npath = %s/t1\nsize = 4M\npersistent = no\n' "$TMP"
 } >"$TMP/pmrd.conf"
 
-# now_ms -- CLOCK_MONOTONIC-ish milliseconds (uptime)
-now_ms()
-{
-	awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime
-}
-
 # status_field KEY / status_is KEY VALUE -- of this suite's pmrd
 status_field() { pmr_status_field "$SOCK" "$1"; }
 status_is() { pmr_status_is "$SOCK" "$1" "$2"; }
@@ -100,7 +94,7 @@ new_client()
 # status says down (N downs so far, last event "port error")
 port_down()
 {
-	T_DOWN=$(now_ms)
+	T_DOWN=$(pmr_now_ms)
 	ip link set "$NETDEV" down
 	echo "$NETDEV down at ${T_DOWN} ms; ibv_devinfo: $(port_state)"
 	pmr_wait_until 30 status_is port_down_count "$1" || return 1
@@ -129,7 +123,7 @@ new_client_fails()
 port_up()
 {
 	local t_up t_ok tries=0
-	t_up=$(now_ms)
+	t_up=$(pmr_now_ms)
 	ip link set "$NETDEV" up
 	echo "$NETDEV up at $t_up ms"
 	while ! new_client >"$TMP/new.out" 2>&1; do
@@ -142,7 +136,7 @@ port_up()
 		}
 		sleep 0.2
 	done
-	t_ok=$(now_ms)
+	t_ok=$(pmr_now_ms)
 	cat "$TMP/new.out"
 	status_is port_state active || return 1
 	# the client's own connect..close time, for scale (process start and
@@ -184,10 +178,8 @@ diagnose()
 # $TMP/load.rc; wait until pmrd has both connected
 load_start()
 {
-	rm -f "$TMP/load.rc"
-	# shellcheck disable=SC2016 # expanded by that bash
-	pmr_daemon_start load bash -c '"$@"; echo "$? $(awk "{ printf \"%d\", \$1 * 1000 }" /proc/uptime)" >"$0"' \
-		"$TMP/load.rc" "$LOAD" -T "$T_MS" -c 2 -t 600 -s 65536 "$IP" "$PORT" load t1
+	pmr_daemon_start_rc load "$TMP/load.rc" "$LOAD" -T "$T_MS" -c 2 -t 600 \
+		-s 65536 "$IP" "$PORT" load t1
 	pmr_wait_until 60 status_is clients 2 || return 1
 	sleep 2 # some I/O before the fall
 	pmr_daemon_alive load
@@ -217,7 +209,7 @@ clients_dropped()
 		"$PMRCTL" -s "$SOCK" list-clients
 		return 1
 	}
-	echo "pmrd has no client $(($(now_ms) - T_DOWN)) ms after the link went down"
+	echo "pmrd has no client $(($(pmr_now_ms) - T_DOWN)) ms after the link went down"
 	grep -E "disconnecting: port error" "$(pmr_daemon_log pmrd)"
 }
 

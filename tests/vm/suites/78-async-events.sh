@@ -95,10 +95,8 @@ synthesize()
 # the time it ended go to $TMP/NAME.rc
 loader()
 {
-	rm -f "$TMP/$1.rc"
-	# shellcheck disable=SC2016 # expanded by that bash
-	pmr_daemon_start "$1" bash -c '"$@"; echo "$? $(awk "{ printf \"%d\", \$1 * 1000 }" /proc/uptime)" >"$0"' \
-		"$TMP/$1.rc" "$LOAD" -T "$T_MS" -c 1 -t "$3" -s 65536 "$IP" "$PORT" load "$2"
+	pmr_daemon_start_rc "$1" "$TMP/$1.rc" "$LOAD" -T "$T_MS" -c 1 -t "$3" \
+		-s 65536 "$IP" "$PORT" load "$2"
 }
 
 # loader_rc NAME SECS -- wait up to SECS for the loader's end; its status
@@ -123,14 +121,9 @@ new_client()
 # start, no sanitizer report
 stop_clean()
 {
-	local now rc=0
+	local rc=0
 	pmr_daemon_term "$1" 60 || rc=1
-	# shellcheck disable=SC2317
-	same() { now=$(pmr_rdma_resources); [ "$now" = "$BASE" ]; }
-	pmr_wait_until 20 same || {
-		echo "LEAK: the device has [$now], at the start [$BASE]"
-		rc=1
-	}
+	pmr_rdma_resources_back "$BASE" || rc=1
 	pmr_sanitizer_clean "$ASAN" "$(pmr_daemon_log "$1")" || rc=1
 	return "$rc"
 }
@@ -198,7 +191,7 @@ qp_fatal()
 	loader younger t2 15
 	pmr_wait_until 60 status_is clients 2 || return 1
 	sleep 2 # both in their loops
-	t_ev=$(awk '{ printf "%d", $1 * 1000 }' /proc/uptime)
+	t_ev=$(pmr_now_ms)
 	synthesize qpsrv qp-fatal
 	pmr_wait_log qpsrv "disconnecting it" 20 || return 1
 	pmr_daemon_alive younger || {
