@@ -25,7 +25,10 @@
  *           first region rw, then -n N rounds of a 64-byte write + persist
  *           at -b BASE (SERVER method), each timed; prints
  *           "lat: connect_ms C open_ms O n N p50_us A p99_us B max_us M"
- *           (a benchmark row for the suites; nothing is judged by time).
+ *           (a benchmark row for the suites; nothing is judged by time);
+ *           -L FILE also writes each round's start (CLOCK_MONOTONIC, us)
+ *           and its time (us) to FILE, a line each, to place slow rounds
+ *           against what the server logged.
  *
  * Every data check compares all bytes read with what this client wrote.
  * -T MS sets libpmr's timeout (default 30000: a safety net against hangs).
@@ -58,6 +61,7 @@ struct opts {
 	unsigned clients, seconds, cycles, opens, credits;
 	unsigned timeout_ms; /* -T: libpmr's timeout */
 	bool wait_release;   /* -w: idle and connected until SIGUSR1 */
+	const char *trace;   /* -L: lat's per-round times go there */
 	uint64_t slice, base;
 	int expect;
 };
@@ -528,20 +532,44 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* write_trace -- lat's -L file: "start_us time_us" per round; 0 or -1 */
+static int write_trace(const char *path, const double *start_us,
+		       const double *us, unsigned n)
+{
+	FILE *f = fopen(path, "w");
+	int ret = 0;
+
+	if (!f) {
+		perror(path);
+		return -1;
+	}
+	for (unsigned i = 0; i < n; i++)
+		fprintf(f, "%.0f %.1f\n", start_us[i], us[i]);
+	if (fclose(f)) {
+		perror(path);
+		ret = -1;
+	}
+	return ret;
+}
+
 /* do_lat -- the lat mode (see top) */
 static int do_lat(const struct opts *o)
 {
 	struct pmr_region *r = NULL;
 	struct pmr_conn *conn = NULL;
-	double connect_ms, open_ms, *us;
+	double connect_ms, open_ms, *us, *start_us;
 	unsigned n = o->cycles ? o->cycles : 1;
 	uint8_t buf[64];
 	struct timespec t0;
 	int err;
 
 	us = calloc(n, sizeof(*us));
-	if (!us)
+	start_us = calloc(n, sizeof(*start_us));
+	if (!us || !start_us) {
+		free(us);
+		free(start_us);
 		return 1;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	err = pmr_conn_open(o->host, o->port, NULL, &conn);
 	connect_ms = ms_since(&t0);
@@ -549,6 +577,7 @@ static int do_lat(const struct opts *o)
 		fprintf(stderr, "connect (after %.0f ms): %s\n", connect_ms,
 			pmr_strerror(err));
 		free(us);
+		free(start_us);
 		return 1;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -563,7 +592,11 @@ static int do_lat(const struct opts *o)
 		if (!err)
 			err = pmr_region_persist(r, o->base, sizeof(buf));
 		us[i] = ms_since(&t0) * 1e3;
+		start_us[i] =
+			(double)t0.tv_sec * 1e6 + (double)t0.tv_nsec / 1e3;
 	}
+	if (!err && o->trace && write_trace(o->trace, start_us, us, n))
+		err = -EIO;
 	if (err) {
 		fprintf(stderr, "lat: %s (%s)\n", pmr_strerror(err),
 			conn ? pmr_conn_last_error_text(conn) : "");
@@ -574,6 +607,7 @@ static int do_lat(const struct opts *o)
 		       us[(size_t)((n - 1) * 0.99)], us[n - 1]);
 	}
 	free(us);
+	free(start_us);
 	pmr_region_close(&r);
 	pmr_conn_close(&conn);
 	return err ? 1 : 0;
@@ -583,7 +617,7 @@ static int do_lat(const struct opts *o)
 static int usage(void)
 {
 	fprintf(stderr,
-		"usage: pmr-load [-c clients] [-t secs] [-n cycles] [-s slice] [-o opens] [-k credits] [-e ERROR] [-b base] [-w] [-T ms]\n"
+		"usage: pmr-load [-c clients] [-t secs] [-n cycles] [-s slice] [-o opens] [-k credits] [-e ERROR] [-b base] [-w] [-T ms] [-L trace]\n"
 		"                HOST PORT load|cycles|hold|expect|lat REGION...\n");
 	return 2;
 }
@@ -593,7 +627,7 @@ static const char *parse_opts(int argc, char **argv)
 {
 	int c;
 
-	while ((c = getopt(argc, argv, "c:t:n:s:o:k:e:b:wT:")) != -1) {
+	while ((c = getopt(argc, argv, "c:t:n:s:o:k:e:b:wT:L:")) != -1) {
 		switch (c) {
 		case 'c':
 			g_o.clients = (unsigned)atoi(optarg);
@@ -621,6 +655,9 @@ static const char *parse_opts(int argc, char **argv)
 			break;
 		case 'T':
 			g_o.timeout_ms = (unsigned)atoi(optarg);
+			break;
+		case 'L':
+			g_o.trace = optarg;
 			break;
 		case 'e':
 			g_o.expect = errcode(optarg);
