@@ -24,6 +24,11 @@
  *   write-flush  WRITE (unsignaled) and FLUSH (IBV_FLUSH_PERSISTENT,
  *                IBV_FLUSH_RANGE, signaled) of the same range in one post,
  *                as libpmr posts a write+persist with FLUSH (io.c)
+ *   write-read   WRITE (unsignaled) and a 0-byte READ (signaled) in one
+ *                post: librpma 1.2.0's write + rpma_flush where the device
+ *                has no native FLUSH (pmr-rpma's write-flush), and
+ *                libpmr's RAW persist, as raw verbs; next to write-flush
+ *                it prices FLUSH against the READ that stands in for it
  *   write-send   WRITE (unsignaled) and a 16-byte SEND (offset, length) in
  *                one post, then the server's 8-byte reply: the server,
  *                busy-polling its CQ, flushes the range from the CPU caches
@@ -65,10 +70,16 @@ struct floor_info {
 	uint32_t flush; /* 1: the MR has FLUSH_PERSISTENT access */
 };
 
-enum floor_op { OP_READ, OP_WRITE, OP_WRITE_FLUSH, OP_WRITE_SEND };
+enum floor_op {
+	OP_READ,
+	OP_WRITE,
+	OP_WRITE_FLUSH,
+	OP_WRITE_READ,
+	OP_WRITE_SEND
+};
 
 static const char *const op_names[] = { "read", "write", "write-flush",
-					"write-send" };
+					"write-read", "write-send" };
 
 /* write-send's request (client -> server) and reply, little endian */
 struct floor_req {
@@ -507,7 +518,8 @@ static int one_op(void *arg, uint64_t off, size_t size)
 	}
 	ibv_wr_start(qpx);
 	qpx->wr_id = op;
-	qpx->wr_flags = op == OP_WRITE_FLUSH || op == OP_WRITE_SEND ?
+	qpx->wr_flags = op == OP_WRITE_FLUSH || op == OP_WRITE_READ ||
+					op == OP_WRITE_SEND ?
 				0 :
 				IBV_SEND_SIGNALED;
 	if (op == OP_READ)
@@ -522,6 +534,11 @@ static int one_op(void *arg, uint64_t off, size_t size)
 			     IBV_FLUSH_PERSISTENT, IBV_FLUSH_RANGE);
 	}
 #endif
+	if (op == OP_WRITE_READ) {
+		qpx->wr_flags = IBV_SEND_SIGNALED;
+		ibv_wr_rdma_read(qpx, c->peer.rkey, raddr);
+		ibv_wr_set_sge_list(qpx, 0, NULL);
+	}
 	if (op == OP_WRITE_SEND) {
 		c->msgs.out.off = htole64(off);
 		c->msgs.out.len = htole64(size);
@@ -631,7 +648,7 @@ static void parse_opts(int argc, char **argv, struct pair_opts *o)
 	int c, bad = 0;
 
 	pair_opts_init(o, "pmr-floor", FLOOR_PORT,
-		       "read,write,write-flush,write-send");
+		       "read,write,write-flush,write-read,write-send");
 	while ((c = getopt_long(argc, argv, PAIR_SHORT_OPTS, lo, NULL)) != -1) {
 		if (pair_opt(c, optarg, o, &bad))
 			continue;

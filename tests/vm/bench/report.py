@@ -16,7 +16,9 @@
 # WRITE + FLUSH in one post, wp-server -> write-send: WRITE + SEND and a
 # busy-polling server's reply after its cache flush); "pmr/floor" is
 # libpmr's (and for wp-server pmrd's) own cost, and a wp-flush or
-# wp-server row's floor over floor write is rxe's price of that persist.
+# wp-server row's floor over floor write is rxe's price of that persist;
+# a wp-flush row also names the floor's write-read (WRITE + 0-byte READ:
+# what librpma 1.2.0 posts for its flush), FLUSH's price against a READ.
 # librpma (pmr-rpma, rpma-REP.jsonl, rpma-bw-REP-SIZE.jsonl; where it was
 # built, else env.txt's "rpma" line says why and the column is "-"): the
 # same ops with librpma 1.2.0 on the same device and namespace, in every
@@ -634,6 +636,10 @@ def rows_of(pt, lat, bw, lc, floor=(), rpma=()):
             if fo in ("write-flush", "write-send"):
                 fw = floor_med(floor, "write", size)
                 row["floor_ratio_vs_write"] = f / fw if (f and fw) else None
+            if fo == "write-flush":
+                # the READ librpma 1.2.0 posts where libpmr posts FLUSH
+                row["floor_write_read_p50_us"] = floor_med(
+                    floor, "write-read", size)
             rpma_fields(row, sel, [r for r in rpma
                                    if r.get("op") == RPMA_OP.get(op) and
                                    r.get("size") == size and
@@ -714,6 +720,9 @@ def print_table(rows, thr, lc, env):
                 if r.get("baseline_send_rtt_us") is not None:
                     extra += "; 2x ib_send_lat %sus" % fmt(
                         r["baseline_send_rtt_us"])
+                if r.get("floor_write_read_p50_us") is not None:
+                    extra += "; floor write-read %sus" % fmt(
+                        r["floor_write_read_p50_us"])
                 extra += ")"
             print("%-10s %6s %4s %9sus %9sus %9sus %-17s %7s %11s %8s %11s "
                   "%9s%s" % (
