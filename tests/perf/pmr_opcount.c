@@ -537,9 +537,12 @@ static int run(struct bench *b, const struct scenario *s, unsigned int warm,
 		return -1;
 	if (check_last(b, s))
 		return -1;
-	printf("%-22s ok  %7u ops  per op: %u post(s), %u WR(s), %u signaled\n",
+	/* opcount.sh reads the ops and the floor from this line */
+	printf("%-22s ok  ops %u  per op: %u post(s), %u WR(s), %u signaled"
+	       "  floor %s\n",
 	       s->name, n * s->qd, s->want.posts,
-	       s->want.write + s->want.read + s->want.flush, s->want.signaled);
+	       s->want.write + s->want.read + s->want.flush, s->want.signaled,
+	       s->floor ? s->floor : "-");
 	return 0;
 }
 
