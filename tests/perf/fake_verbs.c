@@ -2,7 +2,8 @@
 /*
  * fake_verbs.c -- the fake extended QP and CQ (fake_verbs.h): builders
  * that record, a complete that queues the signaled completions, a poll
- * that hands them out
+ * that hands them out, and a receive queue the fake server's responses
+ * fill
  */
 #include <errno.h>
 #include <stddef.h>
@@ -123,12 +124,15 @@ static void fake_wr_abort(struct ibv_qp_ex *qp)
 	fv_of(qp)->n.aborts++;
 }
 
-/* move -- carry out W against the remote buffer; the completion status */
+/* move -- carry out W (WRITE, READ, FLUSH) against the remote buffer;
+ * the completion status */
 static enum ibv_wc_status move(struct fake_verbs *fv, const struct fake_wr *w)
 {
 	uint64_t off = w->raddr - fv->remote_addr;
 	uint8_t *local = (uint8_t *)(uintptr_t)w->laddr;
 
+	if (w->op == FAKE_SEND)
+		return IBV_WC_SUCCESS; /* no remote address: on_send's */
 	if (w->raddr < fv->remote_addr || off > fv->remote_size ||
 	    w->len > fv->remote_size - off)
 		return IBV_WC_REM_ACCESS_ERR;
@@ -139,8 +143,22 @@ static enum ibv_wc_status move(struct fake_verbs *fv, const struct fake_wr *w)
 	return IBV_WC_SUCCESS;
 }
 
+/* cq_push -- a new completion at the CQ's tail, or NULL when it is full */
+static struct ibv_wc *cq_push(struct fake_verbs *fv)
+{
+	struct ibv_wc *wc;
+
+	if (fv->cq_count == FAKE_CQ_MAX)
+		return NULL;
+	wc = &fv->cqe[(fv->cq_head + fv->cq_count++) % FAKE_CQ_MAX];
+	memset(wc, 0, sizeof(*wc));
+	wc->qp_num = 1;
+	return wc;
+}
+
 /* fake_wr_complete -- "ring the doorbell": count the post, queue a
- * completion for each signaled work request (and for a failed one) */
+ * completion for each signaled work request (and for a failed one), hand
+ * each SEND to the server */
 static int fake_wr_complete(struct ibv_qp_ex *qp)
 {
 	static const enum ibv_wc_opcode wc_op[FAKE_NOPS] = {
@@ -166,16 +184,16 @@ static int fake_wr_complete(struct ibv_qp_ex *qp)
 		fv->n.signaled += sig;
 		fv->n.inl += w->inl;
 		st = fv->move_data ? move(fv, w) : IBV_WC_SUCCESS;
-		if (!sig && st == IBV_WC_SUCCESS)
-			continue;
-		if (fv->cq_count == FAKE_CQ_MAX)
-			return ENOMEM; /* the CQ would overrun */
-		wc = &fv->cqe[(fv->cq_head + fv->cq_count++) % FAKE_CQ_MAX];
-		memset(wc, 0, sizeof(*wc));
-		wc->wr_id = w->wr_id;
-		wc->status = st;
-		wc->opcode = wc_op[w->op];
-		wc->qp_num = 1;
+		if (sig || st != IBV_WC_SUCCESS) {
+			wc = cq_push(fv);
+			if (!wc)
+				return ENOMEM; /* the CQ would overrun */
+			wc->wr_id = w->wr_id;
+			wc->status = st;
+			wc->opcode = wc_op[w->op];
+		}
+		if (w->op == FAKE_SEND && fv->on_send)
+			fv->on_send(fv, w);
 	}
 	memcpy(fv->last, fv->wr, fv->nwr * sizeof(fv->wr[0]));
 	fv->nlast = fv->nwr;
@@ -209,12 +227,56 @@ static int fake_req_notify_cq(struct ibv_cq *cq, int solicited_only)
 	return 0;
 }
 
+/* fake_post_recv -- record the receives of the chain WR */
+static int fake_post_recv(struct ibv_qp *qp, struct ibv_recv_wr *wr,
+			  struct ibv_recv_wr **bad)
+{
+	struct fake_verbs *fv = fv_of((struct ibv_qp_ex *)qp);
+	struct fake_recv *r;
+
+	for (; wr; wr = wr->next) {
+		if (fv->rq_count == FAKE_RQ_MAX || wr->num_sge != 1) {
+			*bad = wr;
+			return ENOMEM;
+		}
+		r = &fv->rq[(fv->rq_head + fv->rq_count++) % FAKE_RQ_MAX];
+		r->wr_id = wr->wr_id;
+		r->addr = wr->sg_list[0].addr;
+		r->len = wr->sg_list[0].length;
+		fv->n.recvs++;
+	}
+	return 0;
+}
+
+/* fake_verbs_respond -- see fake_verbs.h */
+int fake_verbs_respond(struct fake_verbs *fv, const void *msg, uint32_t len)
+{
+	struct fake_recv *r = &fv->rq[fv->rq_head];
+	struct ibv_wc *wc;
+
+	if (!fv->rq_count || len > r->len)
+		return -ENOBUFS;
+	wc = cq_push(fv);
+	if (!wc)
+		return -ENOMEM;
+	memcpy((void *)(uintptr_t)r->addr, msg, len);
+	wc->wr_id = r->wr_id;
+	wc->status = IBV_WC_SUCCESS;
+	wc->opcode = IBV_WC_RECV;
+	wc->byte_len = len;
+	fv->rq_head = (fv->rq_head + 1) % FAKE_RQ_MAX;
+	fv->rq_count--;
+	fv->n.responses++;
+	return 0;
+}
+
 /* fake_verbs_init -- see fake_verbs.h */
 void fake_verbs_init(struct fake_verbs *fv)
 {
 	memset(fv, 0, sizeof(*fv));
 	fv->ctx.ops.poll_cq = fake_poll_cq;
 	fv->ctx.ops.req_notify_cq = fake_req_notify_cq;
+	fv->ctx.ops.post_recv = fake_post_recv;
 	fv->cq.context = &fv->ctx;
 	fv->cq.cq_context = fv;
 	fv->cq.cqe = FAKE_CQ_MAX;

@@ -7,9 +7,12 @@
  *
  * Only what libpmr's inline verbs calls reach is filled in (the ibv_wr_*
  * function pointers of struct ibv_qp_ex, ops.poll_cq and
- * ops.req_notify_cq of struct ibv_context); nothing goes through
- * libibverbs' provider loading.  Optionally the QP moves data against a
- * local "remote" buffer, so a read returns what a write put there.
+ * ops.req_notify_cq and ops.post_recv of struct ibv_context); nothing
+ * goes through libibverbs' provider loading.  Optionally the QP moves data
+ * against a local "remote" buffer, so a read returns what a write put
+ * there; an on_send callback plays the server: it answers a SEND through
+ * fake_verbs_respond, which fills the oldest posted receive and queues its
+ * RECV completion.
  */
 #ifndef PMR_FAKE_VERBS_H
 #define PMR_FAKE_VERBS_H
@@ -24,6 +27,7 @@
 
 #define FAKE_WR_MAX 64	 /* work requests in one wr_start..wr_complete */
 #define FAKE_CQ_MAX 1024 /* completions queued, not yet polled */
+#define FAKE_RQ_MAX 64	 /* receives posted, not yet filled */
 
 enum fake_op {
 	FAKE_WRITE,
@@ -52,11 +56,20 @@ struct fake_counts {
 	uint64_t aborts; /* wr_abort calls */
 	uint64_t wrs;	 /* work requests posted */
 	uint64_t op[FAKE_NOPS];
-	uint64_t signaled; /* of wrs */
-	uint64_t inl;	   /* of wrs: inline data */
-	uint64_t wcs;	   /* completions polled */
-	uint64_t notifies; /* req_notify_cq calls */
-	uint64_t errors;   /* work requests completed in error */
+	uint64_t signaled;  /* of wrs */
+	uint64_t inl;	    /* of wrs: inline data */
+	uint64_t wcs;	    /* completions polled */
+	uint64_t notifies;  /* req_notify_cq calls */
+	uint64_t errors;    /* work requests completed in error */
+	uint64_t recvs;	    /* receives posted */
+	uint64_t responses; /* receives filled (fake_verbs_respond) */
+};
+
+/* one posted receive */
+struct fake_recv {
+	uint64_t wr_id;
+	uint64_t addr;
+	uint32_t len;
 };
 
 struct fake_verbs {
@@ -70,7 +83,12 @@ struct fake_verbs {
 	unsigned int nlast;
 	struct ibv_wc cqe[FAKE_CQ_MAX];
 	unsigned int cq_head, cq_count;
+	struct fake_recv rq[FAKE_RQ_MAX];
+	unsigned int rq_head, rq_count;
 	struct fake_counts n;
+	/* the "server": called for each SEND when it is posted, after its
+	 * own completion is queued (NULL: SENDs go unanswered) */
+	void (*on_send)(struct fake_verbs *fv, const struct fake_wr *w);
 	/* move_data: WRITEs copy into remote[raddr - remote_addr], READs out
 	 * of it; out of range completes with IBV_WC_REM_ACCESS_ERR */
 	bool move_data;
@@ -80,5 +98,9 @@ struct fake_verbs {
 
 /* fake_verbs_init -- FV's QP, context and CQ wired to the fakes, empty */
 void fake_verbs_init(struct fake_verbs *fv);
+/* fake_verbs_respond -- MSG (LEN bytes) into the oldest posted receive and
+ * its RECV completion queued; -ENOBUFS when none is posted or it is too
+ * small, -ENOMEM when the CQ is full */
+int fake_verbs_respond(struct fake_verbs *fv, const void *msg, uint32_t len);
 
 #endif

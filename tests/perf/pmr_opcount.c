@@ -13,7 +13,8 @@
  * none; natively those macros do nothing.  Each scenario is also a check:
  * every call returns 0, and the fake saw exactly the expected work requests
  * (posts, opcodes, signaled ones, inline ones) -- ctest runs it natively.
- * SERVER persists (a pmrd response through a RECV) are not covered.
+ * SERVER persists get their response from server_respond, pmrd's part
+ * played in the fake's on_send (counted with the fake, not libpmr).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -23,6 +24,7 @@
 
 #include <valgrind/callgrind.h>
 
+#include "ctl.h"
 #include "fake_verbs.h"
 #include "internal.h"
 #include "libpmr.h"
@@ -40,7 +42,8 @@ typedef int round_fn(struct bench *b, const struct scenario *s);
 
 /* work requests one operation is expected to post */
 struct want {
-	unsigned int posts, write, read, flush, signaled, inl;
+	unsigned int posts, write, read, flush, send, signaled, inl;
+	unsigned int recv; /* responses received (SERVER) */
 };
 
 struct scenario {
@@ -64,6 +67,8 @@ struct bench {
 	struct pmr_mr src_mr, dst_mr;
 	uint8_t *src, *dst, *remote;
 	uint64_t tag;
+	uint8_t floor_req[PMR_REQ_BUF]; /* the floor's PERSIST request */
+	uint32_t floor_req_len;
 	int err; /* first failure's detail printed, nonzero */
 };
 
@@ -88,9 +93,9 @@ static struct pmr_conn *conn_build(struct bench *b)
 	pmr_cfg_defaults(&conn->cfg);
 	conn->epfd = -1;
 	conn->cq = &b->fv.cq;
-	/* no classic QP: the extended API is used throughout, and a loss
-	 * skips ibv_modify_qp, which would reach into a real provider */
-	conn->qp = NULL;
+	/* the receives go through conn->qp (ibv_post_recv is inline); only
+	 * a loss would reach past the fake (ibv_modify_qp, in libibverbs) */
+	conn->qp = &b->fv.qpx.qp_base;
 	conn->qpx = &b->fv.qpx;
 	conn->connected = true;
 	conn->local_methods = PMR_METHOD_SERVER | PMR_METHOD_FLUSH |
@@ -141,13 +146,42 @@ static void conn_free(struct pmr_conn *conn)
 	free(conn);
 }
 
-/* bench_build -- fakes, connection, region (every method offered) and
- * the two registered buffers (one ibv_mr under both, as one registration
- * of a buffer would be) */
+/*
+ * server_respond -- pmrd's part for the fake: decode the control request
+ * a SEND carries and answer it with an OK response of its type (all a
+ * PERSIST response is) through the oldest posted receive.  A request that
+ * does not decode, or no receive to answer into, counts as a failed work
+ * request, which fails the scenario.
+ */
+static void server_respond(struct fake_verbs *fv, const struct fake_wr *w)
+{
+	uint8_t buf[PMR_REQ_BUF];
+	struct pmr_msg req, resp;
+	int len;
+
+	if (pmr_msg_decode_ver((const void *)(uintptr_t)w->laddr, w->len,
+			       PMR_PROTO_VERSION, &req) < 0) {
+		fv->n.errors++;
+		return;
+	}
+	pmr_msg_init(&resp, req.hdr.type | PMR_MSG_RESP, req.hdr.req_id);
+	len = pmr_msg_encode_ver(&resp, PMR_PROTO_VERSION, buf, sizeof(buf));
+	if (len < 0 || fake_verbs_respond(fv, buf, (uint32_t)len))
+		fv->n.errors++;
+}
+
+/* bench_build -- fakes, connection (its receives posted), region (every
+ * method offered) and the two registered buffers (one ibv_mr under both,
+ * as one registration of a buffer would be) */
 static int bench_build(struct bench *b)
 {
+	struct pmr_msg req;
+	uint32_t i;
+	int len;
+
 	memset(b, 0, sizeof(*b));
 	fake_verbs_init(&b->fv);
+	b->fv.on_send = server_respond;
 	b->src = aligned_alloc(4096, BUF_SIZE * 2);
 	b->remote = aligned_alloc(4096, REMOTE_SIZE);
 	b->conn = conn_build(b);
@@ -183,6 +217,19 @@ static int bench_build(struct bench *b)
 	b->dst_mr = b->src_mr;
 	b->dst_mr.ptr = b->dst;
 	b->dst_mr.usage = PMR_MR_READ_DST;
+
+	for (i = 0; i < b->conn->nrecv; i++)
+		if (pmr_ctl_recv_post(b->conn, i))
+			return -ENOMEM;
+	/* what libpmr's SERVER persist of 64 bytes at 0 sends */
+	pmr_msg_init(&req, PMR_MSG_PERSIST, 1);
+	req.u.persist_req.handle = b->region.handle;
+	req.u.persist_req.length = 64;
+	len = pmr_msg_encode_ver(&req, PMR_PROTO_VERSION, b->floor_req,
+				 sizeof(b->floor_req));
+	if (len < 0)
+		return len;
+	b->floor_req_len = (uint32_t)len;
 	return 0;
 }
 
@@ -286,8 +333,8 @@ static int r_post_read(struct bench *b, const struct scenario *s)
 }
 
 /* floor_post -- one operation as a raw-verbs user posts it: the data work
- * request (and the persist's, FLUSH or RAW's 8-byte READ, signaled in its
- * stead) in one post */
+ * request (and the persist's, FLUSH, RAW's 8-byte READ or SERVER's SEND of
+ * a PERSIST request, signaled in its stead) in one post */
 static int floor_post(struct bench *b, const struct scenario *s, uint64_t id,
 		      uint64_t off)
 {
@@ -316,15 +363,49 @@ static int floor_post(struct bench *b, const struct scenario *s, uint64_t id,
 		qpx->wr_flags = IBV_SEND_SIGNALED;
 		ibv_wr_rdma_read(qpx, REGION_RKEY, raddr + s->len - 8);
 		ibv_wr_set_sge(qpx, b->user_mr.lkey, (uintptr_t)b->dst, 8);
+	} else if (s->method == PMR_METHOD_SERVER) {
+		/* libpmr inlines a request that fits; so does the floor */
+		qpx->wr_flags = IBV_SEND_SIGNALED |
+				(b->floor_req_len <= b->conn->max_inline ?
+					 IBV_SEND_INLINE :
+					 0);
+		ibv_wr_send(qpx);
+		if (qpx->wr_flags & IBV_SEND_INLINE)
+			ibv_wr_set_inline_data(qpx, b->floor_req,
+					       b->floor_req_len);
+		else
+			ibv_wr_set_sge(qpx, b->conn->ctl_mr->lkey,
+				       (uintptr_t)b->floor_req,
+				       b->floor_req_len);
 	}
 	return ibv_wr_complete(qpx);
 }
 
-/* r_floor -- QD raw operations, then ibv_poll_cq until each completed */
+/* floor_repost -- put the receive of WC back (SERVER's response came in
+ * it): the same wr_id and buffer, so libpmr's receive ring stays intact */
+static int floor_repost(struct bench *b, const struct ibv_wc *wc)
+{
+	uint32_t slot = (uint32_t)(wc->wr_id >> 8) & 0xffffff;
+	struct ibv_sge sge = {
+		.addr = (uintptr_t)(b->conn->ctl + (size_t)slot * PMR_MSG_MAX),
+		.length = PMR_MSG_MAX,
+		.lkey = b->conn->ctl_mr->lkey,
+	};
+	struct ibv_recv_wr wr = { .wr_id = wc->wr_id,
+				  .sg_list = &sge,
+				  .num_sge = 1 };
+	struct ibv_recv_wr *bad;
+
+	return ibv_post_recv(&b->fv.qpx.qp_base, &wr, &bad);
+}
+
+/* r_floor -- QD raw operations, then ibv_poll_cq until each completed
+ * (SERVER: and its response arrived, its receive posted again) */
 static int r_floor(struct bench *b, const struct scenario *s)
 {
 	struct ibv_wc wc[QD_MAX];
-	unsigned int i, got = 0, empty = 0;
+	unsigned int i, got = 0, resp = 0, empty = 0;
+	unsigned int want_resp = s->method == PMR_METHOD_SERVER ? s->qd : 0;
 	int n, rc;
 
 	for (i = 0; i < s->qd; i++) {
@@ -332,16 +413,23 @@ static int r_floor(struct bench *b, const struct scenario *s)
 		if (rc)
 			return -rc;
 	}
-	while (got < s->qd) {
+	while (got < s->qd || resp < want_resp) {
 		n = ibv_poll_cq(&b->fv.cq, QD_MAX, wc);
 		if (n < 0)
 			return n;
 		if (n == 0 && ++empty > 1000)
 			return -ETIMEDOUT;
-		for (i = 0; i < (unsigned int)n; i++, got++)
-			if (wc[i].status != IBV_WC_SUCCESS ||
-			    wc[i].wr_id != b->tag + got)
+		for (i = 0; i < (unsigned int)n; i++) {
+			if (wc[i].status != IBV_WC_SUCCESS)
 				return -EIO;
+			if (wc[i].opcode == IBV_WC_RECV) {
+				resp++;
+				if (floor_repost(b, &wc[i]))
+					return -ENOBUFS;
+			} else if (wc[i].wr_id != b->tag + got++) {
+				return -EIO;
+			}
+		}
 	}
 	b->tag += s->qd;
 	return 0;
@@ -376,6 +464,18 @@ static int r_floor(struct bench *b, const struct scenario *s)
 	{                                                                  \
 		.posts = 1, .write = 1, .read = 1, .signaled = 1, .inl = 1 \
 	}
+/* SERVER: the WRITE and the PERSIST request's SEND (inline: it fits), the
+ * response received */
+#define WS                                                                  \
+	{                                                                   \
+		.posts = 1, .write = 1, .send = 1, .signaled = 1, .inl = 1, \
+		.recv = 1                                                   \
+	}
+#define WS_INL                                                              \
+	{                                                                   \
+		.posts = 1, .write = 1, .send = 1, .signaled = 1, .inl = 2, \
+		.recv = 1                                                   \
+	}
 /* 4 KiB is beyond max_inline: the bounce write, then the FLUSH, each
  * posted and waited for */
 #define W_THEN_F                                                  \
@@ -394,6 +494,8 @@ static const struct scenario scenarios[] = {
 	  PMR_METHOD_FLUSH, 1, 0, 0, WF_INL },
 	{ "sync_wp_raw_64", "floor_wp_raw_inl_64", r_write_persist, 64,
 	  PMR_METHOD_RAW, 1, 0, 0, WR_INL },
+	{ "sync_wp_server_64", "floor_wp_server_inl_64", r_write_persist, 64,
+	  PMR_METHOD_SERVER, 1, 0, 0, WS_INL },
 	{ "sync_wp_flush_4k", "floor_wp_flush_4k", r_write_persist, 4096,
 	  PMR_METHOD_FLUSH, 1, 0, 0, W_THEN_F },
 	/* sync, zero-copy (registered buffers) */
@@ -405,6 +507,8 @@ static const struct scenario scenarios[] = {
 	  PMR_METHOD_FLUSH, 1, 0, 0, WF },
 	{ "zc_wp_raw_64", "floor_wp_raw_64", r_write_persist_mr, 64,
 	  PMR_METHOD_RAW, 1, 0, 0, WR },
+	{ "zc_wp_server_64", "floor_wp_server_64", r_write_persist_mr, 64,
+	  PMR_METHOD_SERVER, 1, 0, 0, WS },
 	/* async: post, then pmr_conn_poll */
 	{ "async_write_64_qd1", "floor_write_64", r_post_write, 64, 0, 1, 0, 0,
 	  W1 },
@@ -427,6 +531,10 @@ static const struct scenario scenarios[] = {
 	  FAKE_WRITE, 0, WF },
 	{ "floor_wp_raw_64", NULL, r_floor, 64, PMR_METHOD_RAW, 1, FAKE_WRITE,
 	  0, WR },
+	{ "floor_wp_server_inl_64", NULL, r_floor, 64, PMR_METHOD_SERVER, 1,
+	  FAKE_WRITE, 1, WS_INL },
+	{ "floor_wp_server_64", NULL, r_floor, 64, PMR_METHOD_SERVER, 1,
+	  FAKE_WRITE, 0, WS },
 	{ "floor_write_64_qd16", NULL, r_floor, 64, 0, 16, FAKE_WRITE, 0, W1 },
 	{ "floor_read_64_qd16", NULL, r_floor, 64, 0, 16, FAKE_READ, 0, R1 },
 	/* sync_wp_flush_4k's: libpmr posts the bounce WRITE and the FLUSH
@@ -455,17 +563,22 @@ static int check_counts(struct bench *b, const struct scenario *s,
 	CHECK(op[FAKE_WRITE], w->write);
 	CHECK(op[FAKE_READ], w->read);
 	CHECK(op[FAKE_FLUSH], w->flush);
-	CHECK(op[FAKE_SEND], 0);
-	CHECK(wrs, w->write + w->read + w->flush);
+	CHECK(op[FAKE_SEND], w->send);
+	CHECK(wrs, w->write + w->read + w->flush + w->send);
 	CHECK(signaled, w->signaled);
 	CHECK(inl, w->inl);
-	CHECK(wcs, w->signaled);
+	CHECK(wcs, w->signaled + w->recv);
+	CHECK(responses, w->recv);
+	CHECK(recvs, w->recv); /* each receive posted again */
 	CHECK(aborts, 0);
 	CHECK(errors, 0);
 #undef CHECK
 	if (b->fv.cq_count)
 		return fail(b, s->name, "completions left in the CQ",
 			    (long)b->fv.cq_count);
+	if (b->fv.rq_count != b->conn->nrecv)
+		return fail(b, s->name, "receives not all posted again",
+			    (long)b->fv.rq_count);
 	if (b->conn->lost || b->conn->sq_used)
 		return fail(b, s->name, "connection lost or send queue used",
 			    (long)b->conn->sq_used);
@@ -477,7 +590,7 @@ static int check_counts(struct bench *b, const struct scenario *s,
 
 /* check_last -- the last post's shape for the persisted writes: the
  * write unsignaled at the range, then the persist signaled (FLUSH of the
- * range, or RAW's READ of its last 8 bytes) */
+ * range, RAW's READ of its last 8 bytes, or SERVER's SEND) */
 static int check_last(struct bench *b, const struct scenario *s)
 {
 	const struct fake_wr *w = b->fv.last;
@@ -490,8 +603,12 @@ static int check_last(struct bench *b, const struct scenario *s)
 	    w[0].len != s->len || w[0].rkey != REGION_RKEY)
 		return fail(b, s->name, "persisted write not as expected",
 			    (long)b->fv.nlast);
-	if (!(w[1].flags & IBV_SEND_SIGNALED) || w[1].rkey != REGION_RKEY)
+	if (!(w[1].flags & IBV_SEND_SIGNALED))
 		return fail(b, s->name, "persist not signaled", 0);
+	if (s->method == PMR_METHOD_SERVER && w[1].op != FAKE_SEND)
+		return fail(b, s->name, "SERVER persist not a SEND", w[1].op);
+	if (s->method != PMR_METHOD_SERVER && w[1].rkey != REGION_RKEY)
+		return fail(b, s->name, "persist not of the region", 0);
 	if (s->method == PMR_METHOD_FLUSH &&
 	    (w[1].op != FAKE_FLUSH || w[1].raddr != raddr ||
 	     w[1].len != s->len))
@@ -541,8 +658,8 @@ static int run(struct bench *b, const struct scenario *s, unsigned int warm,
 	printf("%-22s ok  ops %u  per op: %u post(s), %u WR(s), %u signaled"
 	       "  floor %s\n",
 	       s->name, n * s->qd, s->want.posts,
-	       s->want.write + s->want.read + s->want.flush, s->want.signaled,
-	       s->floor ? s->floor : "-");
+	       s->want.write + s->want.read + s->want.flush + s->want.send,
+	       s->want.signaled, s->floor ? s->floor : "-");
 	return 0;
 }
 
@@ -581,6 +698,12 @@ static int data_check(struct bench *b)
 	rc = pmr_region_write_persist(&b->region, b->src, 100, 64);
 	if (rc || memcmp(rem + 100, b->src, 64))
 		return fail(b, "data", "inline write_persist", rc);
+	b->region.method = PMR_METHOD_SERVER;
+	fill(b->src, 64, 5);
+	rc = pmr_region_write_persist(&b->region, b->src, 200, 64);
+	b->region.method = PMR_METHOD_RAW;
+	if (rc || memcmp(rem + 200, b->src, 64))
+		return fail(b, "data", "SERVER write_persist", rc);
 	fill(b->src, 4096, 3);
 	rc = pmr_region_write_persist_mr(&b->region, &b->src_mr, 0, 8192, 4096);
 	if (rc || memcmp(rem + 8192, b->src, 4096))
@@ -599,7 +722,10 @@ static int data_check(struct bench *b)
 	rc = r_post_read(b, &qd);
 	if (rc || memcmp(b->dst, b->src, 1024))
 		return fail(b, "data", "post_read", rc);
-	/* beyond the remote buffer: the fake fails it, libpmr reports it */
+	/* beyond the remote buffer: the fake fails it, libpmr reports it
+	 * and loses the connection (no QP to put in error: ibv_modify_qp
+	 * would reach past the fake into libibverbs) */
+	b->conn->qp = NULL;
 	b->region.size = REMOTE_SIZE + 4096;
 	rc = pmr_region_write_mr(&b->region, &b->src_mr, 0, REMOTE_SIZE, 64);
 	b->region.size = REMOTE_SIZE;
