@@ -47,8 +47,8 @@ struct want {
 };
 
 struct scenario {
-	const char *name; /* its callgrind dump */
-	const char *floor;
+	const char *name;  /* its callgrind dump */
+	const char *floor; /* the floor scenario it is set against */
 	round_fn *round;
 	size_t len;
 	unsigned int method; /* persist method (0: none involved) */
