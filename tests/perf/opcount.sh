@@ -41,6 +41,11 @@ valgrind --tool=callgrind --callgrind-out-file="$out/callgrind.out.%p" \
 	echo "opcount.sh: pmr_opcount failed under callgrind" >&2
 	exit 1
 }
+# one dump per scenario (CALLGRIND_DUMP_STATS_AT) and the final one
+[ "$(find "$out" -name 'callgrind.out.*' | wc -l)" -gt 2 ] || {
+	echo "opcount.sh: $bin made no per-scenario dumps: built without valgrind/callgrind.h (install valgrind, rebuild)" >&2
+	exit 1
+}
 echo "pmr_opcount -n $rounds under $(valgrind --version), $(date -u +%F)"
 echo "host: $(uname -m), $(${CC:-cc} --version | head -1)"
 python3 "$here/opcount_table.py" "$out"
