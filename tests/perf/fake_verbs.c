@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "fake_verbs.h"
+#include "util.h"
 
 /* rdma-core 45's IBV_WC_FLUSH (absent from older headers; libpmr reads no
  * send completion's opcode) */
@@ -18,8 +19,7 @@
 /* fv_of -- the fake a QP belongs to */
 static struct fake_verbs *fv_of(struct ibv_qp_ex *qp)
 {
-	return (struct fake_verbs *)((char *)qp -
-				     offsetof(struct fake_verbs, qpx));
+	return container_of(qp, struct fake_verbs, qpx);
 }
 
 /* next_wr -- start recording a work request of OP: wr_id and flags are
@@ -231,7 +231,8 @@ static int fake_req_notify_cq(struct ibv_cq *cq, int solicited_only)
 static int fake_post_recv(struct ibv_qp *qp, struct ibv_recv_wr *wr,
 			  struct ibv_recv_wr **bad)
 {
-	struct fake_verbs *fv = fv_of((struct ibv_qp_ex *)qp);
+	struct fake_verbs *fv =
+		container_of(qp, struct fake_verbs, qpx.qp_base);
 	struct fake_recv *r;
 
 	for (; wr; wr = wr->next) {
