@@ -188,8 +188,8 @@ qp_fatal()
 	start_pmrd qpsrv || return 1
 	loader older t1 600
 	pmr_wait_until 60 status_is clients 1 || return 1
-	# long enough to outlast the connects, the status polls and the event
-	# on a loaded host (15 s was not, once: CI with other work beside it)
+	# long enough to outlast the connects, the status polls, the event and
+	# the older client's end: they took ~14 s in a CI run, so 15 was not
 	loader younger t2 30
 	pmr_wait_until 60 status_is clients 2 || return 1
 	sleep 2 # both in their loops
