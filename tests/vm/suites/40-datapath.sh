@@ -202,32 +202,14 @@ concurrent()
 	[ "$fails" = 0 ] && pmr_daemon_alive pmrd
 }
 
-# perftest PROG ARGS... -- one perftest server/client pair on the rxe IP
-# (reference numbers only: never fails the case, never outlives 60 s)
-perftest()
-{
-	local srv
-	timeout 60 "$@" >/dev/null 2>&1 &
-	srv=$!
-	sleep 3
-	timeout 60 "$@" "$IP" | tail -n 3 || true
-	kill "$srv" 2>/dev/null || true
-	wait "$srv" 2>/dev/null || true
-}
-
-# bench -- latency and bandwidth on devdax (pinned MR: the production
-# set-up; means, in a TCG VM: compare as ratios), with perftest's in the
-# same boot as the reference
+# bench -- dpt's latency rounds (spins, persist methods) and bandwidth
+# rounds (sync, zero-copy, async) on devdax (pinned MR: the production
+# set-up), failing on any call's error; figures against perftest's and
+# librpma's in the same boot are 60-bench-quick's (and ./tests/bench's)
 bench()
 {
-	local dev
-	dev=$(rxe_dev)
 	dpt bench dax0
 	dpt bw dax0 0 0
-	perftest ib_write_lat -d "$dev" -s 64 -n 2000
-	perftest ib_read_lat -d "$dev" -s 64 -n 2000
-	perftest ib_write_bw -d "$dev" -s 1048576 -n 64
-	perftest ib_read_bw -d "$dev" -s 1048576 -n 64
 }
 
 # daemon_stop_fails_client -- a busy client sees an error when pmrd stops

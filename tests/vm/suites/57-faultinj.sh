@@ -17,6 +17,12 @@
 #     N only (both walks; to re-run a failure);
 #   - client walk, one pmrd without injection: pmr_example (libpmr with
 #     injection) once for every N of 1..K.
+# PMR_FAULT_SHARE=I/M (tests/run sets it when one run boots M platforms:
+# bookworm 1/2, trixie 2/2) keeps every M-th N of either walk's list,
+# from the I-th: the platforms share the walk, which keeps CI within its
+# time (a full walk is ~6 min per platform under TCG); the call sites are
+# the same code on both but for the ODP and FLUSH ones (trixie), which
+# get every fourth then.  Not applied to PMR_FAULT_FULL, _SITES=all, _NS.
 # Each run must end with a clean error (pmrd: exit non-zero with a last
 # line saying why at start, alive after a failed client or reload step,
 # exit 0 after SIGTERM unless the fault was in the shutdown; client: exit
@@ -204,6 +210,19 @@ sites()
 		awk '!seen[$2 " " $3]++ { print $1 }'
 }
 
+# share_of LIST -- this boot's share of LIST: with PMR_FAULT_SHARE=I/M
+# (tests/run, when one run boots M platforms), the I-th, (I+M)-th, ...
+# element; all of LIST without it
+share_of()
+{
+	local i=${PMR_FAULT_SHARE%/*} m=${PMR_FAULT_SHARE#*/}
+	if [ -z "${PMR_FAULT_SHARE:-}" ] || [ "$m" -le 1 ]; then
+		echo "$1"
+		return
+	fi
+	tr ' ' '\n' <<<"$1" | awk -v i="$i" -v m="$m" 'NF && (++j - i) % m == 0'
+}
+
 # walk NAME ONE -- first ONE 0 with the trace on: the run without a fault,
 # which lists the calls (K of them); then ONE N for each N of the walk:
 # every N of 1..K (PMR_FAULT_FULL=1, and always for the client), else the
@@ -240,6 +259,10 @@ walk()
 	else
 		list=$(sites "$REP/$what.0" | awk 'NR % 2 == 1')
 	fi
+	if [ -z "${PMR_FAULT_NS:-}" ] && [ "${PMR_FAULT_FULL:-}" != 1 ] &&
+		[ "${PMR_FAULT_SITES:-}" != all ]; then
+		list=$(share_of "$list")
+	fi
 	for n in $list; do
 		PHASE="?"
 		t=$SECONDS
@@ -251,7 +274,7 @@ walk()
 		fi
 		per[$PHASE]=$((${per[$PHASE]:-0} + 1))
 	done
-	pmr_say "$what walk: $k injection points reached ($nsites call sites), $(wc -w <<<"$list") runs with a fault, by phase: $(for p in "${!per[@]}"; do printf '%s=%s ' "$p" "${per[$p]}"; done); $((SECONDS - t0)) s"
+	pmr_say "$what walk: $k injection points reached ($nsites call sites), $(wc -w <<<"$list") runs with a fault${PMR_FAULT_SHARE:+ (share $PMR_FAULT_SHARE)}, by phase: $(for p in "${!per[@]}"; do printf '%s=%s ' "$p" "${per[$p]}"; done); $((SECONDS - t0)) s"
 	[ -z "$bad" ] || { echo "$what walk: failed at N =$bad"; return 1; }
 }
 
