@@ -43,6 +43,7 @@
 # Raw results in OUT (read by tests/vm/bench/report.py on the host):
 #   perftest.tsv  rep prog cm size qd p50_us p99_us MBps   (one per run)
 #   pmr-lat-REP.json, pmr-bw-REP.json                      (pmr-bench -j)
+#   ctl-lat-REP.json  the control latency run (PMR_BENCH_CONTROL=1)
 #   pmr-lat-REP-atomic.json  atomic_write, cas2, fetch_add (8 B, durable)
 #   floor-REP.jsonl  one JSON line per (op, size)           (pmr-floor)
 #   rpma-REP.jsonl, rpma-bw-REP-SIZE.jsonl  the same from pmr-rpma
@@ -76,7 +77,10 @@
 # NVDIMM), PMR_BENCH_STEPS (data path steps: "reps contention"),
 # PMR_BENCH_CONTEND_CONNS (connections of the contention step: 60, quick 8),
 # PMR_BENCH_CONTEND_KINDS (its kinds: "idle busy pinidle pinned", quick
-# "idle busy").
+# "idle busy"), PMR_BENCH_CONTROL=1 (each repetition runs pmr-bench's
+# latency run twice, the second as ctl-lat-REP.json with
+# PMR_BENCH_CONTROL_ARGS added: report.py's paired ratios then show what
+# the bed's drift alone gives, next to pmr/rpma and pmr/floor).
 set -eu
 QUICK=0
 REPS=5
@@ -299,10 +303,20 @@ bench_run()
 # pmr_rep REP -- pmr-bench latency and bandwidth once
 pmr_rep()
 {
-	local rep=$1 p qds s
-	bench_run "$OUT/pmr-lat-$rep.json" "${PMR_OPTS[@]}" \
-		-o "${PMR_BENCH_OPS:-read,write,wp}" \
-		-s "$(echo "$LAT_SIZES" | tr ' ' ,)"
+	local rep=$1 p qds s lat_args ctl=
+	lat_args=("${PMR_OPTS[@]}" -o "${PMR_BENCH_OPS:-read,write,wp}"
+		-s "$(echo "$LAT_SIZES" | tr ' ' ,)")
+	[ "${PMR_BENCH_CONTROL:-0}" != 1 ] || ctl=$((rep % 2))
+	# the control run: the same latency run again (plus
+	# PMR_BENCH_CONTROL_ARGS), after it in odd repetitions, before it in
+	# even ones
+	# shellcheck disable=SC2086 # the control's extra options, split
+	[ "$ctl" != 0 ] || bench_run "$OUT/ctl-lat-$rep.json" "${lat_args[@]}" \
+		${PMR_BENCH_CONTROL_ARGS:-}
+	bench_run "$OUT/pmr-lat-$rep.json" "${lat_args[@]}"
+	# shellcheck disable=SC2086
+	[ "$ctl" != 1 ] || bench_run "$OUT/ctl-lat-$rep.json" "${lat_args[@]}" \
+		${PMR_BENCH_CONTROL_ARGS:-}
 	# atomic_write, CAS, fetch-add: 8 bytes, each made durable
 	bench_run "$OUT/pmr-lat-$rep-atomic.json" "${PMR_OPTS[@]}" -o atomic \
 		-s 8

@@ -109,7 +109,7 @@ def load(out):
             dict(r, rep=rep) for r in rows)
     floor = []
     for p in sorted(glob.glob(os.path.join(out, "floor-*.jsonl"))):
-        floor += read_jsonl(p)
+        floor += [dict(r, rep=rep_of(p, "floor-")) for r in read_jsonl(p)]
     lc = {}
     if os.path.exists(os.path.join(out, "lifecycle.tsv")):
         for line in open(os.path.join(out, "lifecycle.tsv")):
@@ -125,6 +125,80 @@ def load(out):
             k, _, v = line.strip().partition(" ")
             env.setdefault(k, v)
     return pt, lat, bw, thr, lc, env, floor
+
+
+def load_control(out):
+    """the control runs (ctl-lat-REP.json: PMR_BENCH_CONTROL=1, a second
+    pmr-bench latency run in each repetition), each row with its rep"""
+    ctl = []
+    for p in sorted(glob.glob(os.path.join(out, "ctl-lat-*.json"))):
+        rep = rep_of(p, "ctl-lat-")
+        ctl += [dict(r, rep=rep) for r in json.load(open(p))["rows"]]
+    return ctl
+
+
+def quartiles(v):
+    """25th percentile, median and 75th percentile of V, or None"""
+    v = sorted(x for x in v if x is not None and math.isfinite(x))
+    if not v:
+        return None
+    return [pct(v, 0.25), statistics.median(v), pct(v, 0.75)]
+
+
+def paired_rows_of(lat, ctl, rpma, floor):
+    """per latency point, each repetition's ratios of runs made next to
+    each other in that repetition -- pmr/rpma, pmr/floor and pmr/control
+    (the same pmr-bench command again: what the bed's drift alone gives)
+    -- as quartiles over the repetitions; a drift that moves a whole
+    repetition cancels in its own ratios"""
+    def one(sel, rep, key):
+        return med([r.get(key) for r in sel if r.get("rep") == rep])
+    rows = []
+    for op, size in sorted({(r["op"], r["size"]) for r in lat
+                            if r["op"] in RPMA_OP},
+                           key=lambda k: (op_order(k[0]), k[1])):
+        sel = [r for r in lat if r["op"] == op and r["size"] == size]
+        others = {
+            "rpma": [r for r in rpma if r.get("op") == RPMA_OP[op] and
+                     r.get("size") == size and "p50_us" in r],
+            "floor": [r for r in floor if r.get("op") == FLOOR_OP.get(op)
+                      and r.get("size") == size and "p50_us" in r],
+            "ctl": [r for r in ctl if r["op"] == op and r["size"] == size]}
+        row = {"op": op, "size": size}
+        for name, o in others.items():
+            reps = sorted({r["rep"] for r in o if r.get("rep") is not None} &
+                          {r["rep"] for r in sel})
+            for key in ("p50_us", "p99_us"):
+                row["pmr_over_%s_%s" % (name, key[:3])] = quartiles(
+                    [ratio(one(sel, rep, key), one(o, rep, key))
+                     for rep in reps])
+            row["%s_reps" % name] = len(reps)
+        rows.append(row)
+    return rows
+
+
+def print_paired(rows):
+    """the paired-ratio table, where a control or librpma ran"""
+    if not any(r["ctl_reps"] or r["rpma_reps"] for r in rows):
+        return
+    print()
+    print("Paired ratios, one per repetition: 25th percentile / median / "
+          "75th percentile over the repetitions (control: the same "
+          "pmr-bench run again, the bed's own spread)")
+    print("%-10s %8s | %-16s %-16s | %-16s %-16s | %-16s %-16s" % (
+        "op", "size", "pmr/rpma p50", "pmr/rpma p99", "pmr/floor p50",
+        "pmr/floor p99", "control p50", "control p99"))
+
+    def q(v):
+        return "%.2f/%.2f/%.2f" % tuple(v) if v else "-"
+    for r in rows:
+        print("%-10s %8s | %-16s %-16s | %-16s %-16s | %-16s %-16s" % (
+            r["op"], human_size(r["size"]), q(r["pmr_over_rpma_p50"]),
+            q(r["pmr_over_rpma_p99"]), q(r["pmr_over_floor_p50"]),
+            q(r["pmr_over_floor_p99"]), q(r["pmr_over_ctl_p50"]),
+            q(r["pmr_over_ctl_p99"])))
+    n = max(max(r["ctl_reps"], r["rpma_reps"]) for r in rows)
+    print("(%d repetitions)" % n)
 
 
 def load_gaps(out):
@@ -930,6 +1004,8 @@ def main():
     ft = first_touch_rows_of(runs)
     dax_meta = dax_meta_of(tsv, env)
     print_table(rows, thr, lc, env)
+    paired = paired_rows_of(lat, load_control(out), load_rpma(out), floor)
+    print_paired(paired)
     print_gaps(gaps)
     print_dax(dax, ft, dax_meta)
     hostcpu = load_hostcpu(out)
@@ -950,6 +1026,7 @@ def main():
            "rpma_missing": rpma_missing(rows, env),
            "dax": dax_meta, "dax_rows": dax,
            "first_touch_rows": ft, "contention_rows": contention,
+           "paired_rows": paired,
            "host_cpu": hosts}
     if "--json" in opt:
         with open(opt["--json"], "w") as f:
