@@ -77,7 +77,8 @@
 # NVDIMM), PMR_BENCH_STEPS (data path steps: "reps contention"),
 # PMR_BENCH_CONTEND_CONNS (connections of the contention step: 60, quick 8),
 # PMR_BENCH_CONTEND_KINDS (its kinds: "idle busy pinidle pinned", quick
-# "idle busy"), PMR_BENCH_CONTROL=1 (each repetition runs pmr-bench's
+# "idle busy"), PMR_BENCH_PERFTEST_REPS (perftest in the first N
+# repetitions only), PMR_BENCH_CONTROL=1 (each repetition runs pmr-bench's
 # latency run twice, the second as ctl-lat-REP.json with
 # PMR_BENCH_CONTROL_ARGS added: report.py's paired ratios then show what
 # the bed's drift alone gives, next to pmr/rpma and pmr/floor).
@@ -298,6 +299,16 @@ bench_run()
 		say "WARNING: pmr-bench failed (${file##*/})"
 		tail -n 5 "$OUT/pmr-bench.log" >&3
 	}
+}
+
+# perftest_if REP -- perftest_rep in the first PMR_BENCH_PERFTEST_REPS
+# repetitions (default: all; perftest's figures hold still, and long
+# paired runs need pmr-bench's and librpma's only)
+perftest_if()
+{
+	[ "$1" -le "${PMR_BENCH_PERFTEST_REPS:-$REPS}" ] || return 0
+	say "rep $1/$REPS: perftest"
+	perftest_rep "$1"
 }
 
 # pmr_rep REP -- pmr-bench latency and bandwidth once
@@ -828,8 +839,7 @@ for rep in $(seq 1 "$REPS"); do
 	phase "rep$rep"
 	# alternate which goes first, so slow drift hits both alike
 	if [ $((rep % 2)) = 1 ]; then
-		say "rep $rep/$REPS: perftest"
-		perftest_rep "$rep"
+		perftest_if "$rep"
 		say "rep $rep/$REPS: pmr-bench"
 		pmr_rep "$rep"
 		say "rep $rep/$REPS: pmr-rpma (librpma)"
@@ -847,8 +857,7 @@ for rep in $(seq 1 "$REPS"); do
 		rpma_rep "$rep"
 		say "rep $rep/$REPS: pmr-bench"
 		pmr_rep "$rep"
-		say "rep $rep/$REPS: perftest"
-		perftest_rep "$rep"
+		perftest_if "$rep"
 	fi
 done
 if step contention; then
