@@ -325,11 +325,14 @@ static bool sq_room(struct pmr_conn *conn, void *arg)
 	return !conn->lost && conn->sq_depth - conn->sq_used >= need;
 }
 
-/* pmr_wait_sq -- wait until NEED send queue entries are free */
+/* pmr_wait_sq -- wait until NEED send queue entries are free (a sync
+ * call finds them free: no wait loop set up then) */
 int pmr_wait_sq(struct pmr_conn *conn, uint32_t need)
 {
 	if (conn->lost)
 		return conn->lost;
+	if (conn->sq_depth - conn->sq_used >= need)
+		return 0;
 	return conn_wait(conn, sq_room, &need);
 }
 

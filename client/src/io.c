@@ -155,6 +155,8 @@ static int drain_sync(struct pmr_conn *conn)
 	uint32_t i;
 
 	for (i = 0; i <= PMR_SYNC_OP; i++) {
+		if (conn->ops[i].busy != 1)
+			continue; /* what pmr_wait_op says first, without a call */
 		r = pmr_wait_op(conn, &conn->ops[i]);
 		if (r && !rc)
 			rc = r;
