@@ -19,6 +19,7 @@
  * hdr.type & PMR_MSG_RESP is what it expects and that req_id matches.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "wire.h"
@@ -44,10 +45,55 @@ static bool status_known(uint16_t status, uint16_t version)
 	return status <= PMR_ST_FENCED;
 }
 
-/* pmr_msg_init -- zero M and set its type and request id */
+#define MSG_EXTENT(member) \
+	(offsetof(struct pmr_msg, u) + sizeof(((struct pmr_msg *)0)->u.member))
+
+/*
+ * msg_extent -- the bytes of a struct pmr_msg that a message of TYPE with
+ * STATUS uses: the header and its body's member of the union; a response
+ * of PMR_ST_OK also the error body (a handler may still turn it into an
+ * error).  A PERSIST is 4 KiB of struct for 24 bytes of message: zeroing
+ * and copying only this much keeps the hot path from moving kilobytes.
+ */
+static size_t msg_extent(uint16_t type, uint16_t status)
+{
+	size_t body;
+
+	if ((type & PMR_MSG_RESP) && status != PMR_ST_OK)
+		return MSG_EXTENT(error);
+	switch (type & (uint16_t)~PMR_MSG_RESP) {
+	case PMR_MSG_OPEN:
+		body = type & PMR_MSG_RESP ? MSG_EXTENT(open_resp) :
+					     MSG_EXTENT(open_req);
+		break;
+	case PMR_MSG_CLOSE:
+		body = MSG_EXTENT(close_req);
+		break;
+	case PMR_MSG_PERSIST:
+		body = MSG_EXTENT(persist_req);
+		break;
+	case PMR_MSG_PING:
+		body = offsetof(struct pmr_msg, u);
+		break;
+	case PMR_MSG_ATOMIC_WRITE:
+		body = MSG_EXTENT(atomic_write_req);
+		break;
+	case PMR_MSG_FENCED:
+		body = MSG_EXTENT(fenced);
+		break;
+	default: /* LIST_REGIONS (its response is the big one), unknown */
+		return sizeof(struct pmr_msg);
+	}
+	if ((type & PMR_MSG_RESP) && body < MSG_EXTENT(error))
+		body = MSG_EXTENT(error);
+	return body;
+}
+
+/* pmr_msg_init -- zero M's header and the body TYPE uses; set its type and
+ * request id */
 void pmr_msg_init(struct pmr_msg *m, uint16_t type, uint64_t req_id)
 {
-	memset(m, 0, sizeof(*m));
+	memset(m, 0, msg_extent(type, PMR_ST_OK));
 	m->hdr.type = type;
 	m->hdr.req_id = req_id;
 }
@@ -211,14 +257,16 @@ int pmr_msg_hdr_decode(const void *buf, size_t len, struct pmr_msg_hdr *ret)
 
 /*
  * pmr_msg_decode_ver -- parse LEN bytes into *RET; see pmr_proto.h.
- * Decodes into a zeroed local so *RET is untouched on failure (except
- * ret->hdr on -EPROTO, by contract) and unused bytes are always zero.
+ * Decodes into a local, zeroed as far as the message's type and status
+ * use it (msg_extent), so *RET is untouched on failure (except ret->hdr on
+ * -EPROTO, by contract) and the used body's unused bytes are zero.
  */
 int pmr_msg_decode_ver(const void *buf, size_t len, uint16_t version,
 		       struct pmr_msg *ret)
 {
 	struct pmr_msg m;
 	struct pmr_rd r;
+	size_t extent;
 	int err;
 
 	if (!ret || (!buf && len))
@@ -226,7 +274,6 @@ int pmr_msg_decode_ver(const void *buf, size_t len, uint16_t version,
 	if (len < PMR_MSG_HDR_SIZE || len > PMR_MSG_MAX)
 		return -EBADMSG;
 
-	memset(&m, 0, sizeof(m));
 	hdr_get(buf, &m.hdr);
 	if (m.hdr.length != len)
 		return -EBADMSG;
@@ -234,6 +281,8 @@ int pmr_msg_decode_ver(const void *buf, size_t len, uint16_t version,
 		ret->hdr = m.hdr;
 		return -EPROTO;
 	}
+	extent = msg_extent(m.hdr.type, m.hdr.status);
+	memset(&m.u, 0, extent - offsetof(struct pmr_msg, u));
 
 	pmr_rd_init(&r, (const uint8_t *)buf + PMR_MSG_HDR_SIZE,
 		    len - PMR_MSG_HDR_SIZE);
@@ -243,7 +292,7 @@ int pmr_msg_decode_ver(const void *buf, size_t len, uint16_t version,
 		return err;
 	if (!pmr_rd_done(&r))
 		return -EBADMSG;
-	*ret = m;
+	memcpy(ret, &m, extent);
 	return 0;
 }
 

@@ -379,7 +379,9 @@ int pmr_msg_encode(const struct pmr_msg *msg, void *buf, size_t cap);
  * receiver can answer PMR_ST_UNSUPPORTED with the request id).  Requests
  * must have status 0, responses a known status; the body follows from
  * type and status alone (proto/msg.c spells it out).  Decoding checks form,
- * not direction: the receiver checks the PMR_MSG_RESP bit it expects.
+ * not direction: the receiver checks the PMR_MSG_RESP bit it expects.  On
+ * success *RET's header and that body are set (the body's unused bytes
+ * zero); the other bytes of the union are not written.
  */
 int pmr_msg_decode(const void *buf, size_t len, struct pmr_msg *ret);
 
@@ -415,7 +417,9 @@ int pmr_msg_decode_ver(const void *buf, size_t len, uint16_t version,
  */
 bool pmr_msg_type_known(uint16_t type, uint16_t version);
 
-/* pmr_msg_init -- zero M and set hdr.type and hdr.req_id */
+/* pmr_msg_init -- set hdr.type and hdr.req_id; zero the rest of the header
+ * and the body TYPE uses with status 0 (a response's: also the error
+ * body); the other bytes of the union are not written */
 void pmr_msg_init(struct pmr_msg *m, uint16_t type, uint64_t req_id);
 
 /* pmr_list_entry_wire_size -- bytes one entry takes in a LIST response

@@ -2,6 +2,7 @@
 /* test_roundtrip.c -- every message shape survives encode then decode */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "pmr_proto.h"
@@ -107,7 +108,18 @@ Test(roundtrip, extreme_field_values)
 	cr_assert_eq(out.u.list_req.start, UINT32_MAX);
 }
 
-Test(roundtrip, msg_init_zeroes)
+/* all_zero -- LEN bytes at P are zero */
+static bool all_zero(const void *p, size_t len)
+{
+	const unsigned char *b = p;
+
+	while (len--)
+		if (*b++)
+			return false;
+	return true;
+}
+
+Test(roundtrip, msg_init_zeroes_what_the_type_uses)
 {
 	struct pmr_msg m;
 
@@ -117,6 +129,18 @@ Test(roundtrip, msg_init_zeroes)
 	cr_assert_eq(m.hdr.req_id, 99);
 	cr_assert_eq(m.hdr.status, 0);
 	cr_assert_eq(m.hdr.length, 0);
-	cr_assert_eq(m.u.list_resp.count, 0);
-	cr_assert_eq(m.u.error.text[0], '\0');
+
+	memset(&m, 0xff, sizeof(m));
+	pmr_msg_init(&m, PMR_MSG_PERSIST, 1);
+	cr_assert(all_zero(&m.u.persist_req, sizeof(m.u.persist_req)));
+
+	/* a response: its body and the error body a handler may set */
+	memset(&m, 0xff, sizeof(m));
+	pmr_msg_init(&m, PMR_MSG_OPEN | PMR_MSG_RESP, 2);
+	cr_assert(all_zero(&m.u.open_resp, sizeof(m.u.open_resp)));
+	cr_assert(all_zero(&m.u.error, sizeof(m.u.error)));
+
+	memset(&m, 0xff, sizeof(m));
+	pmr_msg_init(&m, PMR_MSG_LIST_REGIONS | PMR_MSG_RESP, 3);
+	cr_assert(all_zero(&m.u, sizeof(m.u)));
 }
