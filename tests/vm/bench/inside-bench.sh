@@ -81,7 +81,9 @@
 # repetitions only), PMR_BENCH_CONTROL=1 (each repetition runs pmr-bench's
 # latency run twice, the second as ctl-lat-REP.json with
 # PMR_BENCH_CONTROL_ARGS added: report.py's paired ratios then show what
-# the bed's drift alone gives, next to pmr/rpma and pmr/floor).
+# the bed's drift alone gives, next to pmr/rpma and pmr/floor;
+# PMR_BENCH_CONTROL_ENV="VAR=value ..." runs the control in that
+# environment, e.g. LD_LIBRARY_PATH=DIR/client for another libpmr build).
 set -eu
 QUICK=0
 REPS=5
@@ -311,6 +313,20 @@ perftest_if()
 	perftest_rep "$1"
 }
 
+# ctl_run REP ARGS... -- the control latency run: pmr-bench with ARGS and
+# PMR_BENCH_CONTROL_ARGS, in the environment PMR_BENCH_CONTROL_ENV adds
+# (e.g. LD_LIBRARY_PATH=DIR: another libpmr build, for an A/B in one boot)
+ctl_run()
+{
+	local rep=$1
+	shift
+	# shellcheck disable=SC2206 # VAR=value words and options, split
+	BENCH_PRE=(env ${PMR_BENCH_CONTROL_ENV:-})
+	# shellcheck disable=SC2086
+	bench_run "$OUT/ctl-lat-$rep.json" "$@" ${PMR_BENCH_CONTROL_ARGS:-}
+	BENCH_PRE=()
+}
+
 # pmr_rep REP -- pmr-bench latency and bandwidth once
 pmr_rep()
 {
@@ -321,13 +337,9 @@ pmr_rep()
 	# the control run: the same latency run again (plus
 	# PMR_BENCH_CONTROL_ARGS), after it in odd repetitions, before it in
 	# even ones
-	# shellcheck disable=SC2086 # the control's extra options, split
-	[ "$ctl" != 0 ] || bench_run "$OUT/ctl-lat-$rep.json" "${lat_args[@]}" \
-		${PMR_BENCH_CONTROL_ARGS:-}
+	[ "$ctl" != 0 ] || ctl_run "$rep" "${lat_args[@]}"
 	bench_run "$OUT/pmr-lat-$rep.json" "${lat_args[@]}"
-	# shellcheck disable=SC2086
-	[ "$ctl" != 1 ] || bench_run "$OUT/ctl-lat-$rep.json" "${lat_args[@]}" \
-		${PMR_BENCH_CONTROL_ARGS:-}
+	[ "$ctl" != 1 ] || ctl_run "$rep" "${lat_args[@]}"
 	# atomic_write, CAS, fetch-add: 8 bytes, each made durable
 	bench_run "$OUT/pmr-lat-$rep-atomic.json" "${PMR_OPTS[@]}" -o atomic \
 		-s 8
