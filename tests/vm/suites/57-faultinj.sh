@@ -226,11 +226,13 @@ share_of()
 # walk NAME ONE -- first ONE 0 with the trace on: the run without a fault,
 # which lists the calls (K of them); then ONE N for each N of the walk:
 # every N of 1..K (PMR_FAULT_FULL=1, and always for the client), else the
-# first N of each call site (PMR_QUICK: every third of those); prints each
-# run, the failed N, the points per phase and the time
+# first N of every second call site (PMR_QUICK: of every fourth); of that
+# list, this boot's share (PMR_FAULT_SHARE; not with PMR_FAULT_FULL,
+# _SITES=all or _NS); prints each run, the failed N, the points per phase
+# and the time
 walk()
 {
-	local what=$1 one=$2 n bad="" t0=$SECONDS t k list nsites
+	local what=$1 one=$2 n bad="" t0=$SECONDS t k list nsites shared=""
 	declare -A per
 	TRACE=1
 	PHASE="?"
@@ -259,9 +261,10 @@ walk()
 	else
 		list=$(sites "$REP/$what.0" | awk 'NR % 2 == 1')
 	fi
-	if [ -z "${PMR_FAULT_NS:-}" ] && [ "${PMR_FAULT_FULL:-}" != 1 ] &&
-		[ "${PMR_FAULT_SITES:-}" != all ]; then
+	if [ -n "${PMR_FAULT_SHARE:-}" ] && [ -z "${PMR_FAULT_NS:-}" ] &&
+		[ "${PMR_FAULT_FULL:-}" != 1 ] && [ "${PMR_FAULT_SITES:-}" != all ]; then
 		list=$(share_of "$list")
+		shared=" (share $PMR_FAULT_SHARE)"
 	fi
 	for n in $list; do
 		PHASE="?"
@@ -274,7 +277,7 @@ walk()
 		fi
 		per[$PHASE]=$((${per[$PHASE]:-0} + 1))
 	done
-	pmr_say "$what walk: $k injection points reached ($nsites call sites), $(wc -w <<<"$list") runs with a fault${PMR_FAULT_SHARE:+ (share $PMR_FAULT_SHARE)}, by phase: $(for p in "${!per[@]}"; do printf '%s=%s ' "$p" "${per[$p]}"; done); $((SECONDS - t0)) s"
+	pmr_say "$what walk: $k injection points reached ($nsites call sites), $(wc -w <<<"$list") runs with a fault$shared, by phase: $(for p in "${!per[@]}"; do printf '%s=%s ' "$p" "${per[$p]}"; done); $((SECONDS - t0)) s"
 	[ -z "$bad" ] || { echo "$what walk: failed at N =$bad"; return 1; }
 }
 
