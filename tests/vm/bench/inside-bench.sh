@@ -79,8 +79,9 @@
 # PMR_BENCH_CONTEND_KINDS (its kinds: "idle busy pinidle pinned", quick
 # "idle busy"), PMR_BENCH_PERFTEST_REPS (perftest in the first N
 # repetitions only), PMR_BENCH_CONTROL=1 (each repetition runs pmr-bench's
-# latency run twice, the second as ctl-lat-REP.json with
-# PMR_BENCH_CONTROL_ARGS added: report.py's paired ratios then show what
+# latency run once more as ctl-lat-REP.json, after the measured one in odd
+# repetitions and before it in even ones, with PMR_BENCH_CONTROL_ARGS
+# added: report.py's paired ratios then show what
 # the bed's drift alone gives, next to pmr/rpma and pmr/floor;
 # PMR_BENCH_CONTROL_ENV="VAR=value ..." runs the control in that
 # environment, e.g. LD_LIBRARY_PATH=DIR/client for another libpmr build).
