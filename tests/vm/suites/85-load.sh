@@ -8,7 +8,7 @@
 #     libpmr error (pmr_strerror and the server's text), pmrctl status
 #     shows the usage, and the clients already connected keep working;
 #   - load: 32 clients on 4 regions (devdax + 3 testing) writing,
-#     persisting and reading back their own data for 60 s (PMR_QUICK: 15),
+#     persisting and reading back their own data for 30 s (PMR_QUICK: 15),
 #     then 1000 (200) connect/open/write/read/close/disconnect cycles by 8
 #     clients in parallel; no client error;
 #   - afterwards pmrd's fds, QPs and cm_ids are back to the baseline
@@ -30,7 +30,7 @@ PMRD=${PMR_ASAN_BUILD:+$PMR_ASAN_BUILD/daemon/pmrd}
 if [ "${PMR_QUICK:-}" = 1 ]; then
 	LOAD_SECS=15 CYCLES=200
 else
-	LOAD_SECS=60 CYCLES=1000
+	LOAD_SECS=30 CYCLES=1000
 fi
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:log_path=$PMR_LOGDIR/asan
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$PMR_LOGDIR/ubsan
