@@ -210,13 +210,13 @@ sites()
 		awk '!seen[$2 " " $3]++ { print $1 }'
 }
 
-# share_of LIST -- this boot's share of LIST: with PMR_FAULT_SHARE=I/M
-# (tests/run, when one run boots M platforms), the I-th, (I+M)-th, ...
-# element; all of LIST without it
+# share_of LIST -- this boot's share of LIST by PMR_FAULT_SHARE=I/M (set;
+# tests/run sets it when one run boots M platforms): the I-th, (I+M)-th,
+# ... element; all of LIST when M is 1
 share_of()
 {
 	local i=${PMR_FAULT_SHARE%/*} m=${PMR_FAULT_SHARE#*/}
-	if [ -z "${PMR_FAULT_SHARE:-}" ] || [ "$m" -le 1 ]; then
+	if [ "$m" -le 1 ]; then
 		echo "$1"
 		return
 	fi
