@@ -151,27 +151,22 @@ def paired_rows_of(lat, ctl, rpma, floor):
     (the same pmr-bench command again: what the bed's drift alone gives)
     -- as quartiles over the repetitions; a drift that moves a whole
     repetition cancels in its own ratios"""
-    def one(sel, rep, key):
-        return med([r.get(key) for r in sel if r.get("rep") == rep])
     rows = []
     for op, size in sorted({(r["op"], r["size"]) for r in lat
                             if r["op"] in RPMA_OP},
                            key=lambda k: (op_order(k[0]), k[1])):
         sel = [r for r in lat if r["op"] == op and r["size"] == size]
         others = {
-            "rpma": [r for r in rpma if r.get("op") == RPMA_OP[op] and
-                     r.get("size") == size and "p50_us" in r],
+            "rpma": rpma_lat_sel(rpma, op, size),
             "floor": [r for r in floor if r.get("op") == FLOOR_OP.get(op)
                       and r.get("size") == size and "p50_us" in r],
             "ctl": [r for r in ctl if r["op"] == op and r["size"] == size]}
         row = {"op": op, "size": size}
         for name, o in others.items():
-            reps = sorted({r["rep"] for r in o if r.get("rep") is not None} &
-                          {r["rep"] for r in sel})
+            reps = sorted(reps_of(o) & reps_of(sel))
             for key in ("p50_us", "p99_us"):
                 row["pmr_over_%s_%s" % (name, key[:3])] = quartiles(
-                    [ratio(one(sel, rep, key), one(o, rep, key))
-                     for rep in reps])
+                    rep_ratios(sel, o, key, reps))
             row["%s_reps" % name] = len(reps)
         rows.append(row)
     return rows
@@ -629,19 +624,32 @@ RPMA_OP = {"read": "read", "write": "write", "wp-server": "write-flush",
            "wp-flush": "write-flush", "wp-raw": "write-flush"}
 
 
+def reps_of(sel):
+    """the repetitions SEL's rows come from"""
+    return {r["rep"] for r in sel if r.get("rep") is not None}
+
+
+def rep_ratios(a_sel, b_sel, key, reps):
+    """for each of REPS: A_SEL's median of KEY in that repetition over
+    B_SEL's (None where either has none)"""
+    def one(sel, rep):
+        return med([r.get(key) for r in sel if r.get("rep") == rep])
+    return [ratio(one(a_sel, rep), one(b_sel, rep)) for rep in reps]
+
+
+def rpma_lat_sel(rpma, op, size):
+    """pmr-rpma's latency rows of the point pmr-bench's OP, SIZE"""
+    return [r for r in rpma if r.get("op") == RPMA_OP.get(op) and
+            r.get("size") == size and "p50_us" in r]
+
+
 def rpma_fields(row, pmr_sel, rpma_sel, key, higher_is_better=False):
     """the rpma_* fields of ROW: librpma's medians of KEY over RPMA_SEL
     (its rows of the same point), pmr/rpma and each repetition's ratio
     (PMR_SEL: pmr's rows of the point; bandwidth: pmr over rpma MB/s as
     well, so above 1 means pmr moves more)"""
     def ratios(k):
-        out = []
-        for rep in sorted({r["rep"] for r in rpma_sel
-                           if r.get("rep") is not None}):
-            a = med([r.get(k) for r in pmr_sel if r.get("rep") == rep])
-            b = med([r.get(k) for r in rpma_sel if r.get("rep") == rep])
-            out.append(ratio(a, b))
-        return out
+        return rep_ratios(pmr_sel, rpma_sel, k, sorted(reps_of(rpma_sel)))
     if key == "MBps":
         row["rpma_MBps"] = med([r.get("MBps") for r in rpma_sel])
         row["pmr_over_rpma"] = ratio(row.get("pmr_MBps"), row["rpma_MBps"])
@@ -714,10 +722,7 @@ def rows_of(pt, lat, bw, lc, floor=(), rpma=()):
                 # the READ librpma 1.2.0 posts where libpmr posts FLUSH
                 row["floor_write_read_p50_us"] = floor_med(
                     floor, "write-read", size)
-            rpma_fields(row, sel, [r for r in rpma
-                                   if r.get("op") == RPMA_OP.get(op) and
-                                   r.get("size") == size and
-                                   "p50_us" in r], "p50_us")
+            rpma_fields(row, sel, rpma_lat_sel(rpma, op, size), "p50_us")
             rows.append(row)
     for size in sorted({r["size"] for r in bw}):
         for qd in sorted({r["qd"] for r in bw if r["size"] == size}):
