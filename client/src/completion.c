@@ -331,7 +331,7 @@ int pmr_wait_sq(struct pmr_conn *conn, uint32_t need)
 {
 	if (conn->lost)
 		return conn->lost;
-	if (conn->sq_depth - conn->sq_used >= need)
+	if (sq_room(conn, &need))
 		return 0;
 	return conn_wait(conn, sq_room, &need);
 }
